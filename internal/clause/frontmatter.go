@@ -1,0 +1,116 @@
+package clause
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/goccy/go-yaml"
+)
+
+// MaxDocumentSize caps a clause or template file. The largest shipped clause
+// is a few kilobytes; the cap keeps a hostile upload from costing the YAML
+// parser real memory.
+const MaxDocumentSize = 256 << 10
+
+// SplitFrontMatter separates a Markdown document into its YAML front matter
+// (between a first line "---" and the next line that is exactly "---") and
+// the body after it. Line endings are normalised to "\n" first, a leading
+// UTF-8 byte-order mark is dropped, and the body is returned canonical:
+// without leading blank lines or trailing white space, ending in one "\n"
+// (or empty). Canonical bodies matter because revisions are hashed.
+// Templates share this format, so the mou package calls it too.
+func SplitFrontMatter(data []byte) (front []byte, body string, err error) {
+	if len(data) > MaxDocumentSize {
+		return nil, "", errorf(CodeTooLarge, "", "document is %d bytes; the limit is %d", len(data), MaxDocumentSize)
+	}
+	if !utf8.Valid(data) {
+		return nil, "", errorf(CodeInvalidEncoding, "", "document is not valid UTF-8")
+	}
+	if bytes.IndexByte(data, 0) >= 0 {
+		return nil, "", errorf(CodeInvalidEncoding, "", "document contains a NUL byte")
+	}
+	text := NormalizeNewlines(strings.TrimPrefix(string(data), "\uFEFF"))
+	if !strings.HasPrefix(text, "---\n") {
+		return nil, "", errorf(CodeInvalidFrontMatter, "", "document must start with a \"---\" line opening the front matter")
+	}
+	rest := text[len("---\n"):]
+	var fm string
+	switch {
+	case strings.HasPrefix(rest, "---\n") || rest == "---":
+		fm, rest = "", strings.TrimPrefix(strings.TrimPrefix(rest, "---"), "\n")
+	default:
+		end := strings.Index(rest, "\n---\n")
+		if end < 0 {
+			if !strings.HasSuffix(rest, "\n---") {
+				return nil, "", errorf(CodeInvalidFrontMatter, "", "front matter is not closed by a \"---\" line")
+			}
+			end = len(rest) - len("\n---")
+			fm, rest = rest[:end], ""
+		} else {
+			fm, rest = rest[:end], rest[end+len("\n---\n"):]
+		}
+	}
+	return []byte(fm), CanonicalBody(rest), nil
+}
+
+// NormalizeNewlines turns CRLF and lone CR line endings into LF.
+func NormalizeNewlines(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.ReplaceAll(s, "\r", "\n")
+}
+
+// CanonicalBody trims leading blank lines and trailing white space from each
+// line end and from the whole text, and ends non-empty text with one "\n",
+// so that equal prose always hashes equally.
+func CanonicalBody(s string) string {
+	s = NormalizeNewlines(s)
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	s = strings.Trim(strings.Join(lines, "\n"), "\n")
+	if s == "" {
+		return ""
+	}
+	return s + "\n"
+}
+
+// DecodeFrontMatter decodes YAML into v strictly: unknown fields and
+// duplicate keys are errors, so a typo such as "requird: false" is reported
+// instead of silently ignored.
+func DecodeFrontMatter(front []byte, v any) error {
+	if len(bytes.TrimSpace(front)) == 0 {
+		return errorf(CodeInvalidFrontMatter, "", "front matter is empty")
+	}
+	if err := yaml.UnmarshalWithOptions(front, v, yaml.Strict()); err != nil {
+		return &Error{
+			Code:    CodeInvalidFrontMatter,
+			Message: "front matter: " + yamlMessage(err),
+			Err:     err,
+		}
+	}
+	return nil
+}
+
+// yamlMessage gives a one-line description of a YAML error without the
+// source excerpt go-yaml adds, which would echo large inputs back.
+func yamlMessage(err error) string {
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		msg := ye.GetMessage()
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			return "line " + itoa(tk.Position.Line) + ": " + msg
+		}
+		return msg
+	}
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg
+}
