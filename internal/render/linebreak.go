@@ -1,0 +1,215 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// seg is a piece of one laid-out line drawn in one style; x is its offset
+// from the start of the line and w its width, both in points.
+type seg struct {
+	text  string
+	style Style
+	x, w  float64
+}
+
+// line is one laid-out line of a paragraph.
+type line struct {
+	segs  []seg
+	width float64
+}
+
+// breaker lays styled runs out into lines of at most a given width. Lines
+// break only at spaces and hard breaks (never between two style runs that
+// touch, such as a bold word and the full stop after it); a word wider than a
+// whole line is split between characters so that layout always progresses.
+type breaker struct {
+	r     *renderer
+	size  float64 // font size in points; mono runs are drawn slightly smaller
+	width float64
+
+	lines   []line
+	cur     line
+	word    []seg // the word being collected, not yet placed
+	wordW   float64
+	space   bool  // a space is pending before the next word
+	spaceSt Style // style of that space (so an underlined space stays underlined)
+}
+
+func (r *renderer) breakRuns(runs []Run, size, width float64) []line {
+	b := breaker{r: r, size: size, width: width}
+	for _, run := range runs {
+		b.add(run)
+	}
+	b.flushWord()
+	if len(b.cur.segs) > 0 || len(b.lines) == 0 {
+		b.lines = append(b.lines, b.cur)
+	}
+	return b.lines
+}
+
+func (b *breaker) fontSize(st Style) float64 {
+	if st.Mono {
+		return b.size * 0.9
+	}
+	return b.size
+}
+
+func (b *breaker) measure(st Style, s string) float64 {
+	return b.r.faces[st.face()].width(s) * b.fontSize(st) / 1000
+}
+
+func (b *breaker) add(run Run) {
+	text := b.r.clean(run.Text, run.Style.face())
+	start := 0
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c != ' ' && c != '\n' {
+			continue
+		}
+		if i > start {
+			b.addPiece(run.Style, text[start:i])
+		}
+		start = i + 1
+		b.flushWord()
+		if c == '\n' {
+			b.lines = append(b.lines, b.cur)
+			b.cur = line{}
+			b.space = false
+		} else if len(b.cur.segs) > 0 {
+			b.space, b.spaceSt = true, run.Style
+		}
+	}
+	if start < len(text) {
+		b.addPiece(run.Style, text[start:])
+	}
+}
+
+func (b *breaker) addPiece(st Style, s string) {
+	w := b.measure(st, s)
+	if n := len(b.word); n > 0 && b.word[n-1].style == st {
+		b.word[n-1].text += s
+		b.word[n-1].w += w
+	} else {
+		b.word = append(b.word, seg{text: s, style: st, w: w})
+	}
+	b.wordW += w
+}
+
+// flushWord places the collected word on the current line or the next one.
+func (b *breaker) flushWord() {
+	if len(b.word) == 0 {
+		return
+	}
+	word, ww := b.word, b.wordW
+	b.word, b.wordW = nil, 0
+	if len(b.cur.segs) > 0 {
+		sw := 0.0
+		if b.space {
+			sw = b.measure(b.spaceSt, " ")
+		}
+		if b.cur.width+sw+ww <= b.width {
+			if b.space {
+				b.appendSeg(seg{text: " ", style: b.spaceSt, w: sw})
+			}
+			b.space = false
+			for _, s := range word {
+				b.appendSeg(s)
+			}
+			return
+		}
+		b.lines = append(b.lines, b.cur)
+		b.cur = line{}
+	}
+	b.space = false
+	if ww <= b.width {
+		for _, s := range word {
+			b.appendSeg(s)
+		}
+		return
+	}
+	b.splitLong(word)
+}
+
+// splitLong places a word wider than the line, character by character.
+func (b *breaker) splitLong(word []seg) {
+	for _, s := range word {
+		rest := s.text
+		for rest != "" {
+			r, size := utf8.DecodeRuneInString(rest)
+			ch := rest[:size]
+			rest = rest[size:]
+			w := b.measure(s.style, ch)
+			if len(b.cur.segs) > 0 && b.cur.width+w > b.width {
+				b.lines = append(b.lines, b.cur)
+				b.cur = line{}
+			}
+			_ = r
+			b.appendSeg(seg{text: ch, style: s.style, w: w})
+		}
+	}
+}
+
+func (b *breaker) appendSeg(s seg) {
+	if n := len(b.cur.segs); n > 0 && b.cur.segs[n-1].style == s.style {
+		last := &b.cur.segs[n-1]
+		last.text += s.text
+		last.w += s.w
+	} else {
+		s.x = b.cur.width
+		b.cur.segs = append(b.cur.segs, s)
+	}
+	b.cur.width += s.w
+}
+
+// clean replaces characters that face f cannot draw with a visible
+// replacement and records a warning for each distinct one. Tabs and other
+// control characters other than "\n" become spaces.
+func (r *renderer) clean(s string, f faceID) string {
+	fc := r.faces[f]
+	ok := true
+	for _, c := range s {
+		if c < 0x20 && c != '\n' || !(c < 0x20 || fc.has(c)) {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return s
+	}
+	var sb strings.Builder
+	sb.Grow(len(s))
+	for _, c := range s {
+		switch {
+		case c == '\n':
+			sb.WriteByte('\n')
+		case c < 0x20 || c == 0x7f:
+			sb.WriteByte(' ')
+		case fc.has(c):
+			sb.WriteRune(c)
+		default:
+			rep := '\uFFFD'
+			if !fc.has(rep) {
+				rep = '?'
+			}
+			sb.WriteRune(rep)
+			r.warnMissing(c, f)
+		}
+	}
+	return sb.String()
+}
+
+func (r *renderer) warnMissing(c rune, f faceID) {
+	key := missingKey{c, f}
+	if r.missing[key] {
+		return
+	}
+	r.missing[key] = true
+	r.warnings = append(r.warnings, fmt.Sprintf("character U+%04X (%q) is not in font %s; drawn as a replacement character", c, c, r.faces[f].file))
+}
+
+type missingKey struct {
+	c rune
+	f faceID
+}

@@ -1,0 +1,206 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/text"
+)
+
+// newMarkdown is the one goldmark configuration both outputs use, so the PDF
+// and the HTML of a document agree on its structure.
+func newMarkdown() goldmark.Markdown {
+	return goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify))
+}
+
+// Vertical spacing, in points.
+const (
+	paraGap = 7.0
+	itemGap = 3.0
+)
+
+// markdown parses md and draws every block of it.
+func (r *renderer) markdown(md []byte) {
+	doc := newMarkdown().Parser().Parse(text.NewReader(md))
+	r.blocks(doc, md, 0)
+}
+
+// blocks draws the children of a container; listDepth counts enclosing lists.
+func (r *renderer) blocks(n ast.Node, src []byte, listDepth int) {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		r.block(c, src, listDepth)
+	}
+}
+
+func (r *renderer) block(n ast.Node, src []byte, listDepth int) {
+	switch n := n.(type) {
+	case *ast.Heading:
+		r.heading(n.Level, inlineRuns(n, src, Style{Bold: true}))
+	case *ast.Paragraph, *ast.TextBlock:
+		r.paragraph(inlineRuns(n, src, Style{}), bodySize, alignLeft)
+		r.gapAfter(n, listDepth)
+	case *ast.List:
+		r.list(n, src, listDepth)
+	case *ast.Blockquote:
+		r.quote(func() { r.blocks(n, src, listDepth) })
+	case *ast.ThematicBreak:
+		r.ensure(18)
+		r.rule(r.left, r.y+8, r.right, 0.6, colorRule)
+		r.y += 18
+	case *east.Table:
+		r.table(n, src)
+		r.y += paraGap
+	case *ast.FencedCodeBlock, *ast.CodeBlock, *ast.HTMLBlock:
+		r.literal(blockLines(n, src), bodySize)
+		r.gapAfter(n, listDepth)
+	default:
+		// Anything else goldmark may produce: draw its text if it has
+		// lines, else its children, so nothing is silently dropped.
+		if n.Type() == ast.TypeBlock && n.Lines().Len() > 0 && !n.HasChildren() {
+			r.literal(blockLines(n, src), bodySize)
+			return
+		}
+		r.blocks(n, src, listDepth)
+	}
+}
+
+func (r *renderer) gapAfter(n ast.Node, listDepth int) {
+	if listDepth > 0 && n.NextSibling() == nil {
+		return // the list item adds its own gap
+	}
+	if listDepth > 0 {
+		r.y += itemGap
+		return
+	}
+	r.y += paraGap
+}
+
+// blockLines is the raw text of a block's lines (code, HTML).
+func blockLines(n ast.Node, src []byte) string {
+	var sb strings.Builder
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		s := lines.At(i)
+		sb.Write(s.Value(src))
+	}
+	if h, ok := n.(*ast.HTMLBlock); ok && h.HasClosure() {
+		sb.Write(h.ClosureLine.Value(src))
+	}
+	return sb.String()
+}
+
+var headingSizes = [...]float64{0, 16, 13, 12, 11, 11, 11}
+
+// heading draws a heading, keeps it with the next two lines, adds it to the
+// outline and the page map.
+func (r *renderer) heading(level int, runs []Run) {
+	level = min(max(level, 1), 6)
+	size := headingSizes[level]
+	if level >= 4 {
+		for i := range runs {
+			runs[i].Style.Italic = true
+		}
+	}
+	lines := r.breakRuns(runs, size, r.right-r.left)
+	lh := size * leading
+	before := map[bool]float64{true: 16, false: 10}[level <= 2]
+	if r.y > margin+0.5 {
+		r.y += before
+	}
+	r.ensure(float64(len(lines))*lh + 4 + 2*bodySize*leading)
+	text := r.clean(plainText(runs), faceSerif)
+	r.bookmark(text, level)
+	r.sections = append(r.sections, SectionPage{Heading: text, Level: level, Page: r.pdf.PageNo()})
+	al := alignLeft
+	if level == 1 {
+		al = alignCenter
+	}
+	for _, ln := range lines {
+		r.drawLine(ln, r.left, r.right-r.left, r.y, size, al)
+		r.y += lh
+	}
+	r.y += 4
+}
+
+// bookmark adds an outline entry; levels never skip, as PDF outlines nest.
+func (r *renderer) bookmark(text string, level int) {
+	lvl := max(level-1, 0)
+	if lvl > r.outlineLevel+1 {
+		lvl = r.outlineLevel + 1
+	}
+	if r.bookmarks == 0 {
+		lvl = 0
+	}
+	r.bookmarks++
+	r.outlineLevel = lvl
+	r.setFont(faceSerif, bodySize, RGB{})
+	r.pdf.Bookmark(text, lvl, r.y)
+}
+
+// quote draws blocks indented with a rule beside them.
+func (r *renderer) quote(body func()) {
+	saved := r.left
+	r.quoteBars = append(r.quoteBars, r.left+2)
+	r.left = r.indent(indentStp)
+	body()
+	r.quoteBars = r.quoteBars[:len(r.quoteBars)-1]
+	r.left = saved
+}
+
+// indent moves the column's left edge by d, keeping at least a third of
+// the text width so deep nesting still lays out.
+func (r *renderer) indent(d float64) float64 {
+	limit := r.right - (r.pageW-2*margin)/3
+	return min(r.left+d, max(limit, r.left))
+}
+
+var bullets = [...]string{"•", "◦", "▪"}
+
+func (r *renderer) list(l *ast.List, src []byte, depth int) {
+	saved := r.left
+	r.left = r.indent(indentStp)
+	num := l.Start
+	topOrdered := l.IsOrdered() && depth == 0
+	for item := l.FirstChild(); item != nil; item = item.NextSibling() {
+		m := &marker{text: r.listMarker(l, depth, num)}
+		if topOrdered {
+			si := r.currentSection()
+			r.sections[si].Items = append(r.sections[si].Items, ItemPage{Number: num})
+			m.item = &itemRef{si, len(r.sections[si].Items) - 1}
+		}
+		r.marker = m
+		r.blocks(item, src, depth+1)
+		if r.marker != nil { // empty item: the marker still shows
+			r.paragraph([]Run{{Text: ""}}, bodySize, alignLeft)
+		}
+		r.y += itemGap
+		num++
+	}
+	r.left = saved
+	if depth == 0 {
+		r.y += paraGap - itemGap
+	}
+}
+
+func (r *renderer) listMarker(l *ast.List, depth, num int) string {
+	if !l.IsOrdered() {
+		return r.clean(bullets[depth%len(bullets)], faceSerif)
+	}
+	if depth%2 == 1 && num >= 1 && num <= 26 {
+		return fmt.Sprintf("(%c)", 'a'+num-1)
+	}
+	return fmt.Sprintf("%d%c", num, l.Marker)
+}
+
+// currentSection is the section numbered items belong to, creating an
+// untitled one for items before the first heading.
+func (r *renderer) currentSection() int {
+	if len(r.sections) == 0 {
+		r.sections = append(r.sections, SectionPage{Level: 0, Page: r.pdf.PageNo()})
+	}
+	return len(r.sections) - 1
+}

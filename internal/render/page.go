@@ -1,0 +1,204 @@
+package render
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/jung-kurt/gofpdf"
+)
+
+// Page geometry and type sizes, in points.
+const (
+	margin    = 72.0
+	bodySize  = 11.0
+	leading   = 1.38 // line height as a multiple of the font size
+	indentStp = 22.0 // indentation per list or quote level
+)
+
+// renderer holds one PDF being drawn. All positions are in points with the
+// origin at the top-left of the page, as gofpdf uses them; rectangles
+// reported to callers are converted to PDF user space.
+type renderer struct {
+	pdf   *gofpdf.Fpdf
+	faces *[faceCount]*face
+	opt   Options
+
+	pageW, pageH float64
+	left, right  float64 // current text column
+	y            float64 // top of the next line
+
+	// font state last sent to gofpdf, to avoid redundant SetFont calls
+	curFace  faceID
+	curSize  float64
+	curColor RGB
+	fontSet  bool
+
+	marker    *marker   // list marker waiting for the first line of its item
+	quoteBars []float64 // x of the rule beside each open block quote
+	changeBar bool      // draw a change bar in the left margin beside lines
+
+	outlineLevel int // level of the last bookmark
+	bookmarks    int
+	sections     []SectionPage
+	sigRects     []SignatureRect
+	warnings     []string
+	missing      map[missingKey]bool
+}
+
+func newRenderer(opt Options) (*renderer, error) {
+	faces, err := loadFaces()
+	if err != nil {
+		return nil, err
+	}
+	size := "Letter"
+	switch strings.ToLower(opt.Paper) {
+	case "", "letter":
+	case "a4":
+		size = "A4"
+	default:
+		return nil, fmt.Errorf("render: unknown paper %q (want letter or a4)", opt.Paper)
+	}
+	pdf := gofpdf.New("P", "pt", size, "")
+	pdf.SetAutoPageBreak(false, 0)
+	pdf.SetMargins(margin, margin, margin)
+	pdf.SetCatalogSort(true)
+	pdf.SetCompression(true)
+	t := opt.Time
+	if t.IsZero() {
+		t = defaultTime
+	}
+	pdf.SetCreationDate(t.UTC())
+	pdf.SetModificationDate(t.UTC())
+	for _, f := range faces {
+		pdf.AddUTF8FontFromBytes(f.family, f.style, f.data)
+		// gofpdf reports a bad font only later, as "undefined font".
+		if err := pdf.Error(); err != nil {
+			return nil, fmt.Errorf("render: load font %s: %w", f.file, err)
+		}
+	}
+	r := &renderer{pdf: pdf, faces: faces, opt: opt, missing: map[missingKey]bool{}}
+	r.pageW, r.pageH = pdf.GetPageSize()
+	r.left, r.right = margin, r.pageW-margin
+	pdf.SetTitle(r.clean(opt.Title, faceSerif), true)
+	pdf.SetSubject(r.clean(opt.Subject, faceSerif), true)
+	pdf.SetAuthor(r.clean(opt.Author, faceSerif), true)
+	pdf.SetCreator("moudesk", true)
+	pdf.SetProducer("moudesk", true)
+	r.newPage()
+	return r, nil
+}
+
+func (r *renderer) bottom() float64 { return r.pageH - margin }
+
+// newPage starts a page; the watermark goes first so text is drawn over it.
+func (r *renderer) newPage() {
+	r.pdf.AddPage()
+	r.fontSet = false
+	r.y = margin
+	if r.opt.Draft {
+		r.watermark()
+	}
+}
+
+// ensure starts a new page unless h points still fit on this one. It never
+// breaks at the top of a page, so content taller than a page cannot loop.
+func (r *renderer) ensure(h float64) {
+	if r.y+h > r.bottom() && r.y > margin+0.5 {
+		r.newPage()
+	}
+}
+
+func (r *renderer) setFont(f faceID, size float64, c RGB) {
+	if !r.fontSet || f != r.curFace || size != r.curSize {
+		fc := r.faces[f]
+		r.pdf.SetFont(fc.family, fc.style, size)
+		r.curFace, r.curSize = f, size
+	}
+	if !r.fontSet || c != r.curColor {
+		r.pdf.SetTextColor(int(c.R), int(c.G), int(c.B))
+		r.curColor = c
+	}
+	r.fontSet = true
+}
+
+func (r *renderer) watermark() {
+	const text, size = "DRAFT", 120.0
+	r.setFont(faceSerifBold, size, RGB{0xe4, 0xe4, 0xe4})
+	w := r.faces[faceSerifBold].width(text) * size / 1000
+	cx, cy := r.pageW/2, r.pageH/2
+	angle := math.Atan2(r.pageH, r.pageW) * 180 / math.Pi
+	r.pdf.TransformBegin()
+	r.pdf.TransformRotate(angle, cx, cy)
+	r.pdf.Text(cx-w/2, cy+size*0.35, text)
+	r.pdf.TransformEnd()
+}
+
+// decoratePages draws every page's header and footer once the page count is
+// known, so the footer can say "Page X of Y" without gofpdf's alias (whose
+// placeholder width would misplace centred text).
+func (r *renderer) decoratePages() {
+	n := r.pdf.PageCount()
+	for p := 1; p <= n; p++ {
+		r.pdf.SetPage(p)
+		r.fontSet = false
+		r.header()
+		r.footer(p, n)
+	}
+}
+
+func (r *renderer) header() {
+	const size = 9.0
+	base := margin - 30
+	note := r.clean(r.opt.HeaderNote, faceSerif)
+	noteW := r.faces[faceSerif].width(note) * size / 1000
+	if note != "" {
+		r.setFont(faceSerif, size, colorMuted)
+		r.pdf.Text(r.pageW-margin-noteW, base, note)
+	}
+	title := r.clean(r.opt.Title, faceSerifItalic)
+	if title != "" {
+		title = r.truncate(title, faceSerifItalic, size, r.pageW-2*margin-noteW-18)
+		r.setFont(faceSerifItalic, size, colorMuted)
+		r.pdf.Text(margin, base, title)
+	}
+	if note != "" || title != "" {
+		r.rule(margin, base+5, r.pageW-margin, 0.4, colorRule)
+	}
+}
+
+func (r *renderer) footer(page, pages int) {
+	const size = 9.0
+	base := r.pageH - margin + 34
+	r.rule(margin, base-13, r.pageW-margin, 0.4, colorRule)
+	text := fmt.Sprintf("Page %d of %d", page, pages)
+	r.setFont(faceSerif, size, colorMuted)
+	w := r.faces[faceSerif].width(text) * size / 1000
+	r.pdf.Text((r.pageW-w)/2, base, text)
+	if r.opt.FooterNote != "" {
+		const small = 7.5
+		note := r.truncate(r.clean(r.opt.FooterNote, faceSerif), faceSerif, small, r.pageW-2*margin)
+		r.setFont(faceSerif, small, colorMuted)
+		w := r.faces[faceSerif].width(note) * small / 1000
+		r.pdf.Text((r.pageW-w)/2, base+11, note)
+	}
+}
+
+// truncate shortens s with an ellipsis to fit width points.
+func (r *renderer) truncate(s string, f faceID, size, width float64) string {
+	fc := r.faces[f]
+	if fc.width(s)*size/1000 <= width {
+		return s
+	}
+	rs := []rune(s)
+	for len(rs) > 0 && fc.width(string(rs)+"…")*size/1000 > width {
+		rs = rs[:len(rs)-1]
+	}
+	return string(rs) + "…"
+}
+
+// rule draws a horizontal line as a filled rectangle of thickness t.
+func (r *renderer) rule(x1, y, x2, t float64, c RGB) {
+	r.pdf.SetFillColor(int(c.R), int(c.G), int(c.B))
+	r.pdf.Rect(x1, y-t/2, x2-x1, t, "F")
+}

@@ -1,0 +1,116 @@
+// Package render turns Markdown into HTML (goldmark) and into PDF (goldmark's
+// AST drawn with gofpdf, laid out by our own line breaker). The PDF uses
+// embedded Liberation fonts so any Unicode text of a real agreement survives,
+// and the output is byte-for-byte reproducible for the same input and
+// options, so that a content hash can stand for a rendered copy.
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+)
+
+// MaxInput is the largest Markdown document accepted, in bytes.
+const MaxInput = 5 << 20
+
+// Options control a PDF rendering.
+type Options struct {
+	Paper      string // "letter" (default) or "a4"; anything else is an error
+	Title      string // header + metadata
+	HeaderNote string // e.g. "Revision 3 · 1a2b3c4d"
+	Subject    string
+	Author     string
+	Draft      bool   // DRAFT watermark
+	FooterNote string // optional extra line in every page footer
+	DocumentID string // seeds the trailer /ID (e.g. the content_hash)
+	Time       time.Time
+	// Signatures appends a "Signatures" section with one block per signatory.
+	Signatures []SignatureBlock
+}
+
+// SignatureBlock is one signatory's block on the signature page.
+type SignatureBlock struct{ Party, Name, Title string }
+
+// Result is a rendered PDF and where things landed in it.
+type Result struct {
+	PDF        []byte
+	Pages      int
+	PageMap    PageMap
+	Signatures []SignatureRect // same order as Options.Signatures
+	Warnings   []string
+}
+
+// PageMap says on which page each heading and each numbered item of a
+// top-level ordered list starts (pages count from 1).
+type PageMap struct {
+	Sections []SectionPage `json:"sections"`
+}
+
+// SectionPage is a heading and the top-level numbered items under it. Items
+// before the first heading are collected under a section with Level 0.
+type SectionPage struct {
+	Heading string     `json:"heading"`
+	Level   int        `json:"level"`
+	Page    int        `json:"page"`
+	Items   []ItemPage `json:"items,omitempty"`
+}
+
+// ItemPage is a numbered list item; Number is the number printed beside it.
+type ItemPage struct {
+	Number int `json:"number"`
+	Page   int `json:"page"`
+}
+
+// SignatureRect is where a signatory's signature goes: the area above the
+// signature line, in PDF user space (points, origin bottom-left) as
+// [llx lly urx ury].
+type SignatureRect struct {
+	Page int
+	Rect [4]float64
+}
+
+// defaultTime is the creation date used when Options.Time is zero, so that
+// renders without an explicit time are still reproducible.
+var defaultTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// PDF renders Markdown to a PDF. Any input up to MaxInput renders or returns
+// an error; a panic inside the PDF library is turned into an error.
+func PDF(md []byte, opt Options) (res *Result, err error) {
+	if len(md) > MaxInput {
+		return nil, fmt.Errorf("render: markdown is %d bytes, over the %d byte limit", len(md), MaxInput)
+	}
+	r, err := newRenderer(opt)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, fmt.Errorf("render: pdf library failed: %v", p)
+		}
+	}()
+	r.markdown(md)
+	r.signatures(opt.Signatures)
+	return r.finish()
+}
+
+// finish draws headers and footers now that the page count is known, writes
+// the PDF and makes it reproducible.
+func (r *renderer) finish() (*Result, error) {
+	r.decoratePages()
+	var buf bytes.Buffer
+	if err := r.pdf.Output(&buf); err != nil {
+		return nil, fmt.Errorf("render: write pdf: %w", err)
+	}
+	out, err := stampTrailer(buf.Bytes(), r.opt.DocumentID, "en-US")
+	if err != nil {
+		return nil, err
+	}
+	return &Result{
+		PDF:        out,
+		Pages:      r.pdf.PageCount(),
+		PageMap:    PageMap{Sections: r.sections},
+		Signatures: r.sigRects,
+		Warnings:   r.warnings,
+	}, nil
+}
