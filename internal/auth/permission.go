@@ -1,0 +1,175 @@
+package auth
+
+// Action is something a request may do. Every handler names exactly one
+// action and asks Allowed (or Principal.Can) before doing it.
+type Action string
+
+// The actions. Their string values appear in audit records ("access.denied"
+// details) and must not change.
+const (
+	ClauseRead      Action = "clause.read"
+	ClauseWrite     Action = "clause.write"
+	TemplateRead    Action = "template.read"
+	MOURead         Action = "mou.read"
+	MOUCreate       Action = "mou.create"
+	RevisionWrite   Action = "revision.write"
+	TransitionWrite Action = "transition.write"
+	MeetingWrite    Action = "meeting.write"    // create a meeting
+	FeedbackWrite   Action = "feedback.write"   // raise a feedback item
+	FeedbackResolve Action = "feedback.resolve" // mark a feedback item resolved
+	OutcomeWrite    Action = "outcome.write"    // record a meeting outcome and votes; see CanRecordFor
+	SignatureWrite  Action = "signature.write"  // sign; see CanSignAs
+	AuditRead       Action = "audit.read"
+	AdminUsers      Action = "admin.users" // users, parties, tokens
+	Public          Action = "public"      // no login needed
+)
+
+// Actions returns every action, in a fixed order.
+func Actions() []Action {
+	return []Action{
+		ClauseRead, ClauseWrite, TemplateRead, MOURead, MOUCreate,
+		RevisionWrite, TransitionWrite, MeetingWrite, FeedbackWrite,
+		FeedbackResolve, OutcomeWrite, SignatureWrite, AuditRead,
+		AdminUsers, Public,
+	}
+}
+
+// roleSet is a set of roles as bits, so the permission table below is a
+// constant expression and cannot be modified at run time.
+type roleSet uint8
+
+const (
+	admin roleSet = 1 << iota
+	drafter
+	reviewer
+	clerk
+	signatory
+
+	everyRole = admin | drafter | reviewer | clerk | signatory
+)
+
+func (r Role) bit() roleSet {
+	switch r {
+	case RoleAdmin:
+		return admin
+	case RoleDrafter:
+		return drafter
+	case RoleReviewer:
+		return reviewer
+	case RoleClerk:
+		return clerk
+	case RoleSignatory:
+		return signatory
+	}
+	return 0
+}
+
+// grantedTo is THE permission table: for each action, the roles that may
+// perform it. It is the only place grants are written down. Admin is
+// deliberately absent from outcome.write and signature.write: recording a
+// governing body's vote and signing for a party are acts of specific people,
+// not of whoever runs the server.
+func grantedTo(a Action) roleSet {
+	switch a {
+	case ClauseRead, TemplateRead, MOURead:
+		return everyRole
+	case ClauseWrite, MOUCreate, RevisionWrite:
+		return admin | drafter
+	case TransitionWrite:
+		return admin | drafter | clerk
+	case MeetingWrite:
+		return admin | clerk
+	case FeedbackWrite:
+		return admin | drafter | reviewer | clerk
+	case FeedbackResolve:
+		return admin | drafter | clerk
+	case OutcomeWrite:
+		return clerk
+	case SignatureWrite:
+		return signatory
+	case AuditRead:
+		return admin | clerk
+	case AdminUsers:
+		return admin
+	}
+	return 0
+}
+
+// Allowed reports whether any of roles grants a. Public is allowed to
+// everyone, including a caller with no roles; an unknown action is allowed
+// to no one.
+func Allowed(roles []Role, a Action) bool {
+	if a == Public {
+		return true
+	}
+	want := grantedTo(a)
+	for _, r := range roles {
+		if r.bit()&want != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Via values say how a Principal authenticated.
+const (
+	ViaSession = "session"
+	ViaToken   = "token"
+)
+
+// Principal is the authenticated caller of one request. Anonymous callers
+// are a nil *Principal, which may do only Public actions.
+type Principal struct {
+	UserID    int64
+	Email     string
+	Name      string
+	Title     string
+	PartySlug string // the party the user acts for, e.g. "city" or "district"; "" if none
+	Roles     []Role
+	Via       string // ViaSession or ViaToken
+}
+
+// Can reports whether p may perform a. It is safe on a nil receiver.
+func (p *Principal) Can(a Action) bool {
+	if p == nil {
+		return a == Public
+	}
+	return Allowed(p.Roles, a)
+}
+
+// JointBody is the party slug callers may pass for a body that belongs to
+// no single party (e.g. a joint City Council / Board meeting); "" means the
+// same.
+const JointBody = "joint"
+
+// CanRecordFor reports whether p may record the outcome and votes of a
+// governing body. p must hold outcome.write (be a clerk) and act for a
+// party. For a body of one party, bodyPartySlug, that party must be p's: the
+// city clerk cannot record the school board's vote. For a joint body
+// (bodyPartySlug "" or JointBody) p's party must be one of mouParties, the
+// party slugs of the MOU under review.
+func CanRecordFor(p *Principal, bodyPartySlug string, mouParties []string) bool {
+	if !p.Can(OutcomeWrite) || p.PartySlug == "" {
+		return false
+	}
+	if bodyPartySlug != "" && bodyPartySlug != JointBody {
+		return p.PartySlug == bodyPartySlug
+	}
+	for _, s := range mouParties {
+		if s == p.PartySlug {
+			return true
+		}
+	}
+	return false
+}
+
+// CanSignAs reports whether p may apply the signature of the signatory
+// (signatoryUserID, signatoryParty) listed on an MOU. Signing is personal:
+// p must hold signature.write, be that very user, and act for that party.
+// An empty party never matches, so a misconfigured signatory row cannot be
+// signed by anyone.
+func CanSignAs(p *Principal, signatoryUserID int64, signatoryParty string) bool {
+	return p.Can(SignatureWrite) &&
+		p.UserID != 0 && p.UserID == signatoryUserID &&
+		p.PartySlug != "" && p.PartySlug == signatoryParty
+}
