@@ -1,0 +1,207 @@
+package pdfsign
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Report describes the signatures found in a PDF, in signing order.
+type Report struct {
+	Signatures []SignatureInfo
+	// Revisions counts the cross-reference sections: the original file plus
+	// one per incremental update.
+	Revisions int
+}
+
+// SignatureInfo is the verdict on one signature.
+type SignatureInfo struct {
+	Field, SignerName, Reason string
+	Time                      time.Time // CMS signing time, else /M
+	Certification             bool
+	Valid                     bool
+	Problem                   string // why not Valid
+	CoversWholeFile           bool
+	SignedBytes               int64
+	Trusted                   bool // the signer chains to one of the roots given to Verify
+}
+
+// Verify checks every signature in pdf. A signature is Valid when its CMS
+// verifies over exactly its /ByteRange, the range starts at 0 and skips
+// only its own /Contents string, and it covers the whole file — or, for
+// all but the last, ends at a revision boundary (later updates follow).
+// Input may be hostile: every loop and length is bounded, and ctx is
+// honoured. Unreadable input gives an error wrapping ErrNotPDF.
+func Verify(ctx context.Context, pdf []byte, roots *x509.CertPool) (*Report, error) {
+	doc, err := openDocument(ctx, pdf)
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	rep := &Report{Revisions: doc.sections}
+	_, fields, err := doc.formFields()
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w: %v", ErrNotPDF, err)
+	}
+	cat, _, _ := doc.catalog()
+	var docMDP any
+	if perms := doc.dictOf(cat["Perms"]); perms != nil {
+		docMDP = perms["DocMDP"]
+	}
+	type found struct {
+		info SignatureInfo
+		end  int64
+	}
+	var sigs []found
+	for _, f := range fields {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("verify: %w", err)
+		}
+		if f.value == nil {
+			continue
+		}
+		info, end := checkSignature(doc, f, docMDP, roots)
+		sigs = append(sigs, found{info, end})
+	}
+	sort.SliceStable(sigs, func(i, j int) bool { return sigs[i].end < sigs[j].end })
+	for i, s := range sigs {
+		if s.info.Problem == "" && !s.info.CoversWholeFile {
+			if i == len(sigs)-1 {
+				s.info.Problem = fmt.Sprintf("%d bytes after the signed range are not covered by any signature", int64(len(pdf))-s.end)
+			} else if !endsAtRevision(pdf[:s.end]) {
+				s.info.Problem = "signed range does not end at a revision boundary"
+			}
+		}
+		s.info.Valid = s.info.Problem == ""
+		rep.Signatures = append(rep.Signatures, s.info)
+	}
+	return rep, nil
+}
+
+// checkSignature verifies one signature field and returns its verdict and
+// where its signed range ends (0 when the range is unusable).
+func checkSignature(doc *document, f sigField, docMDP any, roots *x509.CertPool) (SignatureInfo, int64) {
+	info := SignatureInfo{Field: f.name}
+	sd := doc.dictOf(f.value)
+	if sd == nil {
+		info.Problem = "signature value is not a dictionary"
+		return info, 0
+	}
+	if s, ok := sd["Reason"].(pdfString); ok {
+		info.Reason = decodeText(s)
+	}
+	if s, ok := sd["Name"].(pdfString); ok {
+		info.SignerName = decodeText(s)
+	}
+	if s, ok := sd["M"].(pdfString); ok {
+		info.Time = parsePDFDate(string(s))
+	}
+	info.Certification = isCertification(doc, f.value, docMDP, sd)
+	data := doc.data
+	a, b, c, problem := byteRange(doc, sd)
+	if problem != "" {
+		info.Problem = problem
+		return info, 0
+	}
+	info.SignedBytes = a + (c)
+	info.CoversWholeFile = b+c == int64(len(data))
+	contents, _ := sd["Contents"].(pdfString)
+	if gap, ok := decodeHex(data[a+1 : b-1]); !ok || !bytes.Equal(gap, contents) {
+		info.Problem = "ByteRange gap is not this signature's /Contents string"
+		return info, b + c
+	}
+	signed := make([]byte, 0, a+c)
+	signed = append(append(signed, data[:a]...), data[b:b+c]...)
+	res := checkCMS(contents, signed)
+	info.Problem = res.problem
+	if res.signer != nil {
+		if cn := res.signer.Subject.CommonName; cn != "" {
+			info.SignerName = cn
+		}
+		if !res.signingTime.IsZero() {
+			info.Time = res.signingTime
+		}
+		info.Trusted = res.problem == "" && trusted(res, roots, info.Time)
+	}
+	return info, b + c
+}
+
+// byteRange validates /ByteRange [0 a b c]: it starts at 0, the gap [a,b)
+// is exactly one hex string, and it stays inside the file.
+func byteRange(doc *document, sd dict) (a, b, c int64, problem string) {
+	v, _ := doc.resolve(sd["ByteRange"])
+	br, ok := v.(array)
+	if !ok || len(br) != 4 {
+		return 0, 0, 0, "ByteRange is not four numbers"
+	}
+	var n [4]int64
+	for i, e := range br {
+		if n[i], ok = e.(int64); !ok {
+			return 0, 0, 0, "ByteRange is not four integers"
+		}
+	}
+	size := int64(len(doc.data))
+	switch {
+	case n[0] != 0:
+		return 0, 0, 0, "ByteRange does not start at 0"
+	case n[1] <= 0 || n[2] < n[1]+2 || n[3] < 0 || n[2] > size || n[3] > size-n[2]:
+		return 0, 0, 0, "ByteRange lies outside the file or is malformed"
+	}
+	a, b, c = n[1], n[2], n[3]
+	if doc.data[a] != '<' || doc.data[b-1] != '>' {
+		return 0, 0, 0, "ByteRange gap is not exactly the /Contents hex string"
+	}
+	for _, ch := range doc.data[a+1 : b-1] {
+		if !isHexDigit(ch) {
+			return 0, 0, 0, "ByteRange gap is not exactly the /Contents hex string"
+		}
+	}
+	return a, b, c, ""
+}
+
+func isHexDigit(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+func isCertification(doc *document, value, docMDP any, sd dict) bool {
+	if r, ok := value.(ref); ok && docMDP == r {
+		return true
+	}
+	rv, _ := doc.resolve(sd["Reference"])
+	refs, _ := rv.(array)
+	for _, e := range refs {
+		if d := doc.dictOf(e); d != nil && d.name("TransformMethod") == "DocMDP" {
+			return true
+		}
+	}
+	return false
+}
+
+// endsAtRevision reports whether b ends with an %%EOF marker (and an
+// optional end of line): the end of a revision.
+func endsAtRevision(b []byte) bool {
+	b = bytes.TrimRight(b, "\r\n")
+	return bytes.HasSuffix(b, []byte("%%EOF"))
+}
+
+func trusted(res cmsResult, roots *x509.CertPool, at time.Time) bool {
+	if roots == nil {
+		return false
+	}
+	inter := x509.NewCertPool()
+	for _, c := range res.certs {
+		if c != res.signer {
+			inter.AddCert(c)
+		}
+	}
+	if at.IsZero() {
+		at = time.Now()
+	}
+	_, err := res.signer.Verify(x509.VerifyOptions{
+		Roots: roots, Intermediates: inter, CurrentTime: at,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+	})
+	return err == nil
+}
