@@ -59,7 +59,7 @@ func buildCMS(content []byte, s *Signer) ([]byte, error) {
 	cfg := pkcs7.SignerInfoConfig{ExtraSignedAttributes: []pkcs7.Attribute{{
 		Type: oidSigningCertificateV2, Value: signingCertAttribute(s.Cert),
 	}}}
-	if err := sd.AddSignerChain(s.Cert, s.Key, s.Chain, cfg); err != nil {
+	if err := sd.AddSignerChain(s.Cert, s.Key, embeddedChain(s.Chain), cfg); err != nil {
 		return nil, fmt.Errorf("cms: add signer: %w", err)
 	}
 	sd.Detach()
@@ -68,6 +68,21 @@ func buildCMS(content []byte, s *Signer) ([]byte, error) {
 		return nil, fmt.Errorf("cms: %w", err)
 	}
 	return der, nil
+}
+
+// embeddedChain drops self-signed roots from chain: a verifier must hold
+// its trust anchor already, and poppler/NSS reports "Unknown issue with
+// Certificate" for the second signature by the same leaf when the CMS
+// carries the root that is also in its trust database.
+func embeddedChain(chain []*x509.Certificate) []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, c := range chain {
+		if bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignatureFrom(c) == nil {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // cmsResult is what checking one CMS signature found.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -96,5 +97,60 @@ func TestMOUSequence(t *testing.T) {
 	}
 	if got := rep.Signatures[2].Reason; got != "Signatory for the District (Board) \\ ok" {
 		t.Errorf("reason %q", got)
+	}
+}
+
+// TestMOUSequencePdfsig checks each step with poppler's pdfsig against an
+// NSS database that trusts the test CA, and with qpdf --check.
+func TestMOUSequencePdfsig(t *testing.T) {
+	f := signMOU(t)
+	nss := nssDB(t, f.ca)
+	steps := []struct {
+		name string
+		pdf  []byte
+		sigs int
+	}{{"certified", f.certified, 1}, {"city", f.signed1, 2}, {"district", f.signed2, 3}, {"sealed", f.seal, 4}}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			qpdfCheck(t, s.pdf)
+			out := pdfsig(t, nss, s.pdf)
+			if n := strings.Count(out, "Signature Validation: Signature is Valid."); n != s.sigs {
+				t.Errorf("%d valid signatures, want %d:\n%s", n, s.sigs, out)
+			}
+			if n := strings.Count(out, "Certificate Validation: Certificate is Trusted."); n != s.sigs {
+				t.Errorf("%d trusted certificates, want %d:\n%s", n, s.sigs, out)
+			}
+			if n := strings.Count(out, "Total document signed"); n != 1 {
+				t.Errorf("%d signatures cover the whole document, want 1:\n%s", n, out)
+			}
+		})
+	}
+}
+
+// TestTamperedByte changes one byte inside the first signed range of the
+// sealed MOU: pdfsig and Verify must both call every signature invalid.
+func TestTamperedByte(t *testing.T) {
+	f := signMOU(t)
+	bad := append([]byte(nil), f.seal...)
+	i := strings.Index(string(bad), "Memorandum") // not there: text is compressed
+	if i < 0 {
+		i = strings.Index(string(bad), "/Producer (")
+	}
+	if i < 0 {
+		t.Fatal("no byte to change")
+	}
+	bad[i+len("/Producer (")] ^= 0x20
+	out := pdfsig(t, nssDB(t, f.ca), bad)
+	if strings.Contains(out, "Signature is Valid.") || strings.Count(out, "Digest Mismatch") != 4 {
+		t.Errorf("pdfsig did not report 4 digest mismatches:\n%s", out)
+	}
+	rep, err := Verify(context.Background(), bad, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range rep.Signatures {
+		if s.Valid || !strings.Contains(s.Problem, "digest mismatch") {
+			t.Errorf("%s: valid=%v problem=%q", s.Field, s.Valid, s.Problem)
+		}
 	}
 }
