@@ -32,7 +32,7 @@ func (a *alignment) pair(o, n int) {
 // invented for repeated headings by content, then pairs the leftovers whose
 // bodies are very similar as renames. It is deterministic: ties break on
 // position, never on map order.
-func align(old, new []Section, d *differ) *alignment {
+func align(old, new []Section) *alignment {
 	a := &alignment{newOf: filled(len(old)), oldOf: filled(len(new))}
 
 	ambiguous := repeatedSlugs(old, new)
@@ -53,7 +53,7 @@ func align(old, new []Section, d *differ) *alignment {
 		}
 	}
 
-	bags := newBagCache(old, new, d)
+	bags := newBagCache(old, new)
 
 	// Sections sharing a repeated heading: best content match first.
 	slugs := make([]string, 0, len(ambiguous))
@@ -202,19 +202,18 @@ func firstLine(s string) string {
 	return s
 }
 
-// bagCache holds each section's body words as sorted token runes, built on
+// bagCache holds each section's body words as sorted hashes, built on
 // first use: most sections pair by key and are never measured.
 type bagCache struct {
 	old, new []Section
-	d        *differ
-	bags     map[[2]int][]rune
+	bags     map[[2]int][]uint64
 }
 
-func newBagCache(old, new []Section, d *differ) *bagCache {
-	return &bagCache{old: old, new: new, d: d, bags: make(map[[2]int][]rune)}
+func newBagCache(old, new []Section) *bagCache {
+	return &bagCache{old: old, new: new, bags: make(map[[2]int][]uint64)}
 }
 
-func (c *bagCache) get(isOld bool, i int) []rune {
+func (c *bagCache) get(isOld bool, i int) []uint64 {
 	side, s := 0, c.new
 	if isOld {
 		side, s = 1, c.old
@@ -224,21 +223,14 @@ func (c *bagCache) get(isOld bool, i int) []rune {
 		return b
 	}
 	_, body := splitHeadingLine(s[i].Text)
-	var bag []rune
-	c.d.buf = tokenize(c.d.buf[:0], body)
-	for _, t := range c.d.buf {
-		if r, _ := decode(t); isWordRune(r) {
-			bag = append(bag, c.d.tokens.runeFor(t))
-		}
-	}
-	slices.Sort(bag)
-	c.bags[k] = bag
-	return bag
+	b := wordHashes(body)
+	c.bags[k] = b
+	return b
 }
 
 // dice returns 2·|a∩b| / (|a|+|b|) for sorted multisets a and b; 0 when
 // either is empty, so empty bodies never pair by content.
-func dice(a, b []rune) float64 {
+func dice(a, b []uint64) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}

@@ -11,7 +11,7 @@ import (
 // The result is deterministic for a given Options.
 func Compare(old, new Document, opt Options) *Result {
 	d := newDiffer(opt)
-	a := align(old.Sections, new.Sections, d)
+	a := align(old.Sections, new.Sections)
 	keep := stayed(a)
 	r := &Result{Ops: []Op{}, Sections: []SectionChange{}}
 

@@ -18,9 +18,16 @@ const (
 	SideBySide
 )
 
-// srOnly hides a label visually but keeps it for screen readers; inline so
-// the fragment reads right whatever page it is dropped into.
-const srOnly = `class="redline-sr" style="position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0"`
+// style makes the fragment read right whatever page it lands in: changes
+// are underlined and struck through, not only coloured, and the labels for
+// screen readers are hidden from sight but not from assistive technology.
+const style = `<style>
+.redline ins{text-decoration:underline}
+.redline del{text-decoration:line-through}
+.redline-sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
+.redline-text,.redline td{white-space:pre-wrap;vertical-align:top}
+</style>
+`
 
 // WriteHTML writes the redline as an HTML fragment. Changes are <ins> and
 // <del> styled underline and strike-through, so they read without colour,
@@ -30,6 +37,7 @@ const srOnly = `class="redline-sr" style="position:absolute;width:1px;height:1px
 // can colour or collapse them.
 func (r *Result) WriteHTML(w io.Writer, view View) error {
 	bw := bufio.NewWriter(w)
+	bw.WriteString(style)
 	switch view {
 	case Inline:
 		writeInline(bw, r)
@@ -51,7 +59,7 @@ func writeInline(w *bufio.Writer, r *Result) {
 		fmt.Fprintf(w, "<section class=\"redline-section redline-%s\" data-status=\"%s\" data-key=\"%s\">\n",
 			c.Status, c.Status, html.EscapeString(c.Key))
 		writeSectionTitle(w, "h3", c)
-		w.WriteString(`<div class="redline-text" style="white-space:pre-wrap">`)
+		w.WriteString(`<div class="redline-text">`)
 		for _, op := range c.Ops {
 			writeOp(w, op)
 		}
@@ -73,7 +81,7 @@ func writeSideBySide(w *bufio.Writer, r *Result) {
 		for _, row := range sideRows(c.Ops) {
 			w.WriteString("<tr>")
 			for _, side := range row {
-				w.WriteString(`<td style="white-space:pre-wrap;vertical-align:top">`)
+				w.WriteString("<td>")
 				for _, op := range side {
 					writeOp(w, op)
 				}
@@ -105,9 +113,9 @@ func writeOp(w *bufio.Writer, op Op) {
 	text := html.EscapeString(op.Text)
 	switch op.Op {
 	case OpInsert:
-		fmt.Fprintf(w, `<ins style="text-decoration:underline"><span %s>inserted: </span>%s<span %s> (end inserted)</span></ins>`, srOnly, text, srOnly)
+		fmt.Fprintf(w, `<ins><span class="redline-sr">inserted: </span>%s<span class="redline-sr"> (end inserted)</span></ins>`, text)
 	case OpDelete:
-		fmt.Fprintf(w, `<del style="text-decoration:line-through"><span %s>deleted: </span>%s<span %s> (end deleted)</span></del>`, srOnly, text, srOnly)
+		fmt.Fprintf(w, `<del><span class="redline-sr">deleted: </span>%s<span class="redline-sr"> (end deleted)</span></del>`, text)
 	default:
 		w.WriteString(text)
 	}

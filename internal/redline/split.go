@@ -19,7 +19,7 @@ const preambleKey = "preamble"
 func Split(md string) Document {
 	var doc Document
 	used := make(map[string]bool)
-	start := 0     // start of the current section's text
+	start := 0       // start of the current section's text
 	var cur *Section // current heading section; nil while in the preamble
 	var fence string // opening fence run ("```", "~~~~") while inside a fenced block
 

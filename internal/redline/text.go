@@ -78,7 +78,7 @@ func (c SectionChange) describe() string {
 		b.WriteString(", renamed from “" + c.OldHeading + "”")
 	}
 	if c.WordsInserted > 0 || c.WordsDeleted > 0 {
-		fmt.Fprintf(&b, " (+%d −%d words)", c.WordsInserted, c.WordsDeleted)
+		fmt.Fprintf(&b, " (+%d -%d words)", c.WordsInserted, c.WordsDeleted)
 	}
 	return b.String()
 }

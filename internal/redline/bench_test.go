@@ -1,0 +1,45 @@
+package redline
+
+import (
+	"io"
+	"path/filepath"
+	"testing"
+)
+
+// BenchmarkRedline measures the whole redline of the 40-page bench pair,
+// split included. Target: at most 10 ms/op on the 2-core project machine.
+func BenchmarkRedline(b *testing.B) {
+	old := readFile(b, filepath.Join(sharedDir, "bench/mou-40p.md"))
+	new := readFile(b, filepath.Join(sharedDir, "bench/mou-40p-v2.md"))
+	b.SetBytes(int64(len(old) + len(new)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := Compare(Split(old), Split(new), Options{})
+		if r.Summary.Moved != 1 {
+			b.Fatal("lost the moved section")
+		}
+	}
+}
+
+// BenchmarkRedlineText adds writing the text output, as the CLI does.
+func BenchmarkRedlineText(b *testing.B) {
+	old := readFile(b, filepath.Join(sharedDir, "bench/mou-40p.md"))
+	new := readFile(b, filepath.Join(sharedDir, "bench/mou-40p-v2.md"))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Compare(Split(old), Split(new), Options{}).WriteText(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSplit(b *testing.B) {
+	md := readFile(b, filepath.Join(sharedDir, "bench/mou-40p-v2.md"))
+	b.SetBytes(int64(len(md)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(Split(md).Sections) != 62 {
+			b.Fatal("wrong section count")
+		}
+	}
+}
