@@ -33,6 +33,8 @@ type renderer struct {
 	curSize  float64
 	curColor RGB
 	fontSet  bool
+	loaded   [faceCount]bool
+	fontErr  error
 
 	marker    *marker   // list marker waiting for the first line of its item
 	quoteBars []float64 // x of the rule beside each open block quote
@@ -63,20 +65,13 @@ func newRenderer(opt Options) (*renderer, error) {
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetMargins(margin, margin, margin)
 	pdf.SetCatalogSort(true)
-	pdf.SetCompression(true)
+	pdf.SetCompression(false) // finalizePDF compresses pages, faster
 	t := opt.Time
 	if t.IsZero() {
 		t = defaultTime
 	}
 	pdf.SetCreationDate(t.UTC())
 	pdf.SetModificationDate(t.UTC())
-	for _, f := range faces {
-		pdf.AddUTF8FontFromBytes(f.family, f.style, f.data)
-		// gofpdf reports a bad font only later, as "undefined font".
-		if err := pdf.Error(); err != nil {
-			return nil, fmt.Errorf("render: load font %s: %w", f.file, err)
-		}
-	}
 	r := &renderer{pdf: pdf, faces: faces, opt: opt, missing: map[missingKey]bool{}}
 	r.pageW, r.pageH = pdf.GetPageSize()
 	r.left, r.right = margin, r.pageW-margin
@@ -109,9 +104,20 @@ func (r *renderer) ensure(h float64) {
 	}
 }
 
+// setFont selects a face, size and colour. Each face is added to the PDF on
+// first use: parsing a TrueType font in gofpdf costs milliseconds, and most
+// documents never use some faces.
 func (r *renderer) setFont(f faceID, size float64, c RGB) {
 	if !r.fontSet || f != r.curFace || size != r.curSize {
 		fc := r.faces[f]
+		if !r.loaded[f] {
+			r.loaded[f] = true
+			r.pdf.AddUTF8FontFromBytes(fc.family, fc.style, fc.data)
+			// gofpdf reports a bad font only later, as "undefined font".
+			if err := r.pdf.Error(); err != nil && r.fontErr == nil {
+				r.fontErr = fmt.Errorf("render: load font %s: %w", fc.file, err)
+			}
+		}
 		r.pdf.SetFont(fc.family, fc.style, size)
 		r.curFace, r.curSize = f, size
 	}

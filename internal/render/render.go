@@ -98,11 +98,14 @@ func PDF(md []byte, opt Options) (res *Result, err error) {
 // the PDF and makes it reproducible.
 func (r *renderer) finish() (*Result, error) {
 	r.decoratePages()
+	if r.fontErr != nil {
+		return nil, r.fontErr
+	}
 	var buf bytes.Buffer
 	if err := r.pdf.Output(&buf); err != nil {
 		return nil, fmt.Errorf("render: write pdf: %w", err)
 	}
-	out, err := stampTrailer(buf.Bytes(), r.opt.DocumentID, "en-US")
+	out, err := finalizePDF(buf.Bytes(), r.opt.DocumentID, "en-US")
 	if err != nil {
 		return nil, err
 	}

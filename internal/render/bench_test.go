@@ -1,0 +1,23 @@
+package render
+
+import (
+	"os"
+	"testing"
+)
+
+// BenchmarkRenderPDF renders the 40-page bench MOU with a header, footer,
+// watermark and two signature blocks.
+func BenchmarkRenderPDF(b *testing.B) {
+	md, err := os.ReadFile(benchMOU)
+	if err != nil {
+		b.Skipf("bench MOU not available: %v", err)
+	}
+	opt := sampleOptions()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(md)))
+	for b.Loop() {
+		if _, err := PDF(md, opt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
