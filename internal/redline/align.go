@@ -1,6 +1,7 @@
 package redline
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 )
@@ -115,6 +116,20 @@ func (a *alignment) pairBySimilarity(os, ns []int, old, new []Section, bags *bag
 			}
 		}
 	}
+	// Shared paragraphs first: cheap to measure and decisive for the
+	// usual small edit. Word overlap only for what is left.
+	a.pairGreedy(os, ns, old, new, min, func(i, j int) float64 {
+		return weightedDice(bags.lineBag(side{true, i}), bags.lineBag(side{false, j}))
+	})
+	a.pairGreedy(os, ns, old, new, min, func(i, j int) float64 {
+		return dice(bags.wordBag(side{true, i}), bags.wordBag(side{false, j}))
+	})
+}
+
+// pairGreedy pairs still-unpaired sections of os and ns whose similarity
+// reaches min, best first; ties go to sections with the same key, then to
+// the earlier position.
+func (a *alignment) pairGreedy(os, ns []int, old, new []Section, min float64, similarity func(i, j int) float64) {
 	type cand struct {
 		o, n    int
 		sim     float64
@@ -129,7 +144,7 @@ func (a *alignment) pairBySimilarity(os, ns []int, old, new []Section, bags *bag
 			if a.oldOf[j] >= 0 {
 				continue
 			}
-			if sim := dice(bags.get(true, i), bags.get(false, j)); sim >= min {
+			if sim := similarity(i, j); sim >= min {
 				cands = append(cands, cand{i, j, sim, old[i].Key == new[j].Key})
 			}
 		}
@@ -202,30 +217,104 @@ func firstLine(s string) string {
 	return s
 }
 
-// bagCache holds each section's body words as sorted hashes, built on
-// first use: most sections pair by key and are never measured.
+// bagCache holds each section's body as sorted hashes of its words and of
+// its lines, built on first use: most sections pair by key and are never
+// measured.
 type bagCache struct {
 	old, new []Section
-	bags     map[[2]int][]uint64
+	words    map[side][]uint64
+	lines    map[side][]weighted
+}
+
+// side names a section: in the old document or the new, at index i.
+type side struct {
+	old bool
+	i   int
 }
 
 func newBagCache(old, new []Section) *bagCache {
-	return &bagCache{old: old, new: new, bags: make(map[[2]int][]uint64)}
+	return &bagCache{old: old, new: new, words: make(map[side][]uint64), lines: make(map[side][]weighted)}
 }
 
-func (c *bagCache) get(isOld bool, i int) []uint64 {
-	side, s := 0, c.new
-	if isOld {
-		side, s = 1, c.old
+func (c *bagCache) body(k side) string {
+	s := c.new
+	if k.old {
+		s = c.old
 	}
-	k := [2]int{side, i}
-	if b, ok := c.bags[k]; ok {
-		return b
+	_, body := splitHeadingLine(s[k.i].Text)
+	return body
+}
+
+func (c *bagCache) wordBag(k side) []uint64 {
+	b, ok := c.words[k]
+	if !ok {
+		b = wordHashes(c.body(k))
+		c.words[k] = b
 	}
-	_, body := splitHeadingLine(s[i].Text)
-	b := wordHashes(body)
-	c.bags[k] = b
 	return b
+}
+
+func (c *bagCache) lineBag(k side) []weighted {
+	b, ok := c.lines[k]
+	if !ok {
+		b = lineHashes(c.body(k))
+		c.lines[k] = b
+	}
+	return b
+}
+
+// lineHashes returns a hash per non-blank line of s, sorted, each
+// weighted by the line's length so that a long paragraph counts for more
+// than a short list item.
+func lineHashes(s string) []weighted {
+	var out []weighted
+	for s != "" {
+		n := strings.IndexByte(s, '\n') + 1
+		if n == 0 {
+			n = len(s)
+		}
+		line := strings.TrimSpace(s[:n])
+		s = s[n:]
+		if line != "" {
+			out = append(out, weighted{fnv(line), len(line)})
+		}
+	}
+	slices.SortFunc(out, func(a, b weighted) int { return cmp.Compare(a.h, b.h) })
+	return out
+}
+
+// weighted is a hash with a weight, for weightedDice.
+type weighted struct {
+	h uint64
+	w int
+}
+
+// weightedDice is dice over multisets whose members carry weights: twice
+// the weight in common over the total weight.
+func weightedDice(a, b []weighted) float64 {
+	shared, total := 0, 0
+	for _, x := range a {
+		total += x.w
+	}
+	for _, x := range b {
+		total += x.w
+	}
+	if total == 0 {
+		return 0
+	}
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i].h == b[j].h:
+			shared += a[i].w
+			i++
+			j++
+		case a[i].h < b[j].h:
+			i++
+		default:
+			j++
+		}
+	}
+	return 2 * float64(shared) / float64(total)
 }
 
 // dice returns 2·|a∩b| / (|a|+|b|) for sorted multisets a and b; 0 when

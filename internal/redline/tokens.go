@@ -98,12 +98,7 @@ func wordHashes(s string) []uint64 {
 	for i := 0; i < len(s); {
 		kind, size := scanToken(s[i:])
 		if kind == tokWord {
-			h := uint64(14695981039346656037)
-			for k := i; k < i+size; k++ {
-				h ^= uint64(s[k])
-				h *= 1099511628211
-			}
-			out = append(out, h)
+			out = append(out, fnv(s[i:i+size]))
 		}
 		i += size
 	}
@@ -143,4 +138,15 @@ func (t *runeTable) item(r rune) string {
 		i -= 0x800
 	}
 	return t.items[i]
+}
+
+// fnv is the 64-bit FNV-1a hash of s: fixed, so results never depend on a
+// per-process seed.
+func fnv(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
