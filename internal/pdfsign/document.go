@@ -44,6 +44,19 @@ type document struct {
 	cache      map[int]any
 	objStms    map[int]*objStm
 	depth      int
+	decoded    int // bytes decoded from streams so far, bounded by maxDecodedTotal
+}
+
+// maxDecodedTotal bounds all stream decoding for one document.
+const maxDecodedTotal = 256 << 20
+
+func (d *document) decode(s *stream) ([]byte, error) {
+	if d.decoded > maxDecodedTotal {
+		return nil, errors.New("too much compressed data")
+	}
+	b, err := decodeStream(s)
+	d.decoded += len(b)
+	return b, err
 }
 
 type objStm struct {
@@ -72,7 +85,7 @@ func openDocument(ctx context.Context, data []byte) (*document, error) {
 		xref: map[int]xrefEntry{}, cache: map[int]any{}, objStms: map[int]*objStm{},
 	}
 	if err := d.readXrefChain(off); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotPDF, err)
+		return nil, fmt.Errorf("%w: %w", ErrNotPDF, err)
 	}
 	if _, ok := d.trailer["Root"].(ref); !ok {
 		return nil, fmt.Errorf("%w: trailer has no /Root", ErrNotPDF)
@@ -200,7 +213,7 @@ func (d *document) readTable(p *parser) (dict, error) {
 }
 
 func (d *document) readXrefStream(s *stream) error {
-	data, err := decodeStream(s)
+	data, err := d.decode(s)
 	if err != nil {
 		return err
 	}
@@ -359,7 +372,7 @@ func (d *document) compressedObject(stmNum, index int) (any, error) {
 		if !ok {
 			return nil, fmt.Errorf("object %d is not an object stream", stmNum)
 		}
-		data, err := decodeStream(s)
+		data, err := d.decode(s)
 		if err != nil {
 			return nil, err
 		}

@@ -43,7 +43,7 @@ func Verify(ctx context.Context, pdf []byte, roots *x509.CertPool) (*Report, err
 	rep := &Report{Revisions: doc.sections}
 	_, fields, err := doc.formFields()
 	if err != nil {
-		return nil, fmt.Errorf("verify: %w: %v", ErrNotPDF, err)
+		return nil, fmt.Errorf("verify: %w: %w", ErrNotPDF, err)
 	}
 	cat, _, _ := doc.catalog()
 	var docMDP any
@@ -51,8 +51,9 @@ func Verify(ctx context.Context, pdf []byte, roots *x509.CertPool) (*Report, err
 		docMDP = perms["DocMDP"]
 	}
 	type found struct {
-		info SignatureInfo
-		end  int64
+		info     SignatureInfo
+		end      int64
+		revision int64 // where the signature dictionary is stored: orders signatures
 	}
 	var sigs []found
 	for _, f := range fields {
@@ -63,9 +64,9 @@ func Verify(ctx context.Context, pdf []byte, roots *x509.CertPool) (*Report, err
 			continue
 		}
 		info, end := checkSignature(doc, f, docMDP, roots)
-		sigs = append(sigs, found{info, end})
+		sigs = append(sigs, found{info, end, doc.storedAt(f.value)})
 	}
-	sort.SliceStable(sigs, func(i, j int) bool { return sigs[i].end < sigs[j].end })
+	sort.SliceStable(sigs, func(i, j int) bool { return sigs[i].revision < sigs[j].revision })
 	for i, s := range sigs {
 		if s.info.Problem == "" && !s.info.CoversWholeFile {
 			if i == len(sigs)-1 {
@@ -78,6 +79,23 @@ func Verify(ctx context.Context, pdf []byte, roots *x509.CertPool) (*Report, err
 		rep.Signatures = append(rep.Signatures, s.info)
 	}
 	return rep, nil
+}
+
+// storedAt returns the file offset of the object v refers to (its object
+// stream's for compressed objects), or -1.
+func (d *document) storedAt(v any) int64 {
+	r, ok := v.(ref)
+	if !ok {
+		return -1
+	}
+	e, ok := d.xref[r.Num]
+	if ok && e.compressed {
+		e, ok = d.xref[e.stm]
+	}
+	if !ok || e.compressed {
+		return -1
+	}
+	return e.off
 }
 
 // checkSignature verifies one signature field and returns its verdict and
