@@ -95,11 +95,12 @@ func resolveText(v []byte) []byte {
 // linkStyle styles link text; only web and mail links become clickable, so a
 // javascript: or file: URI in a document never turns into an action.
 func linkStyle(st Style, dest string) Style {
+	if !safeURL(dest) {
+		return st // shown as plain text: it must not look clickable
+	}
 	st.Color = colorLink
 	st.Underline = true
-	if safeURL(dest) {
-		st.Link = dest
-	}
+	st.Link = dest
 	return st
 }
 

@@ -110,15 +110,17 @@ func (r *renderer) ensure(h float64) {
 func (r *renderer) setFont(f faceID, size float64, c RGB) {
 	if !r.fontSet || f != r.curFace || size != r.curSize {
 		fc := r.faces[f]
-		if !r.loaded[f] {
+		first := !r.loaded[f]
+		if first {
 			r.loaded[f] = true
 			r.pdf.AddUTF8FontFromBytes(fc.family, fc.style, fc.data)
-			// gofpdf reports a bad font only later, as "undefined font".
-			if err := r.pdf.Error(); err != nil && r.fontErr == nil {
-				r.fontErr = fmt.Errorf("render: load font %s: %w", fc.file, err)
-			}
 		}
 		r.pdf.SetFont(fc.family, fc.style, size)
+		// gofpdf prints a font it cannot parse to stdout and sets no error;
+		// selecting it then fails as "undefined font", so check right here.
+		if err := r.pdf.Error(); first && err != nil && r.fontErr == nil {
+			r.fontErr = fmt.Errorf("render: load font %s: %w", fc.file, err)
+		}
 		r.curFace, r.curSize = f, size
 	}
 	if !r.fontSet || c != r.curColor {
@@ -162,10 +164,12 @@ func (r *renderer) header() {
 		r.setFont(faceSerif, size, colorMuted)
 		r.pdf.Text(r.pageW-margin-noteW, base, note)
 	}
-	title := r.clean(r.opt.Title, faceSerifItalic)
+	// Regular, not italic: a document without italics then needs no italic
+	// face, and each face costs milliseconds to embed.
+	title := r.clean(r.opt.Title, faceSerif)
 	if title != "" {
-		title = r.truncate(title, faceSerifItalic, size, r.pageW-2*margin-noteW-18)
-		r.setFont(faceSerifItalic, size, colorMuted)
+		title = r.truncate(title, faceSerif, size, r.pageW-2*margin-noteW-18)
+		r.setFont(faceSerif, size, colorMuted)
 		r.pdf.Text(margin, base, title)
 	}
 	if note != "" || title != "" {
@@ -197,6 +201,9 @@ func (r *renderer) truncate(s string, f faceID, size, width float64) string {
 		return s
 	}
 	rs := []rune(s)
+	if len(rs) > 400 {
+		rs = rs[:400]
+	}
 	for len(rs) > 0 && fc.width(string(rs)+"…")*size/1000 > width {
 		rs = rs[:len(rs)-1]
 	}

@@ -32,7 +32,7 @@ func (r *renderer) signatures(blocks []SignatureBlock) {
 			Rect: [4]float64{r.left, r.pageH - lineY, r.left + sigLineW, r.pageH - top},
 		})
 		r.y += 2
-		r.paragraph([]Run{{Text: "Signature", Style: Style{Italic: true, Color: colorMuted}}}, 9, alignLeft)
+		r.paragraph([]Run{{Text: "Signature", Style: Style{Color: colorMuted}}}, 9, alignLeft)
 		r.paragraph([]Run{{Text: "Name: ", Style: Style{Bold: true}}, {Text: b.Name}}, bodySize, alignLeft)
 		r.paragraph([]Run{{Text: "Title: ", Style: Style{Bold: true}}, {Text: b.Title}}, bodySize, alignLeft)
 		r.paragraph([]Run{{Text: "Date: ", Style: Style{Bold: true}}, {Text: "________________________"}}, bodySize, alignLeft)
