@@ -2,7 +2,6 @@ package pdfsign
 
 import (
 	"errors"
-	"strings"
 )
 
 // sigField is a terminal signature field of the AcroForm.
@@ -92,7 +91,7 @@ func (d *document) formFields() (dict, []sigField, error) {
 
 func findField(fields []sigField, name string) (sigField, bool) {
 	for _, f := range fields {
-		if f.name == name || strings.EqualFold(f.name, name) {
+		if f.name == name {
 			return f, true
 		}
 	}
