@@ -71,3 +71,27 @@ func FuzzPDF(f *testing.F) {
 		}
 	})
 }
+
+// TestPDFLargePathological renders inputs near the size limit whose shapes
+// could make layout quadratic: one endless word made of many inline nodes,
+// and a very long paragraph.
+func TestPDFLargePathological(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large inputs")
+	}
+	for name, md := range map[string]string{
+		"EndlessWord": strings.Repeat("a&amp;*b*", 100_000),
+		"LongLines":   strings.Repeat("word ", 200_000),
+		"ManyItems":   strings.Repeat("1. x\n", 50_000),
+	} {
+		t.Run(name, func(t *testing.T) {
+			res, err := PDF([]byte(md), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Pages < 2 {
+				t.Errorf("only %d pages", res.Pages)
+			}
+		})
+	}
+}

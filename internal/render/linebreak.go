@@ -87,13 +87,11 @@ func (b *breaker) add(run Run) {
 }
 
 func (b *breaker) addPiece(st Style, s string) {
+	// Pieces are not merged here: a word of a million pieces (a long run
+	// without spaces) would be copied quadratically. Lines merge them, and a
+	// line is short.
 	w := b.measure(st, s)
-	if n := len(b.word); n > 0 && b.word[n-1].style == st {
-		b.word[n-1].text += s
-		b.word[n-1].w += w
-	} else {
-		b.word = append(b.word, seg{text: s, style: st, w: w})
-	}
+	b.word = append(b.word, seg{text: s, style: st, w: w})
 	b.wordW += w
 }
 
