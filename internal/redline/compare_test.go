@@ -272,3 +272,16 @@ func TestCompareTimeout(t *testing.T) {
 	tiny := Compare(old, new, Options{Timeout: time.Nanosecond})
 	checkResult(t, "1ns budget", p.old, p.new, tiny)
 }
+
+// Bytes go-diff cannot hold as text (invalid UTF-8, NUL) and CRLF line
+// ends still come back byte for byte: tokens are slices of the input, and
+// only the runes standing for them pass through go-diff.
+func TestCompareOddBytes(t *testing.T) {
+	old := "## 1. Scope\r\n\r\nThe SRO \xff\xfe shall\x00 act.\r\n## 2. End\r\n\r\nDone \xc3"
+	new := "## 1. Scope\r\n\r\nThe officer \xff shall\x00 act now.\r\n## 2. End\r\n\r\nDone \xc3\xa9"
+	r := Compare(Split(old), Split(new), Options{})
+	checkResult(t, "odd bytes", old, new, r)
+	if r.Summary.Modified != 2 {
+		t.Errorf("summary = %+v", r.Summary)
+	}
+}
