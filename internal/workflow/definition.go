@@ -15,8 +15,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-
-	"github.com/goccy/go-yaml"
 )
 
 // Stage kinds. The kind decides which rules apply to a stage; its name is
@@ -116,8 +114,8 @@ func Parse(data []byte) (*Definition, error) {
 		return nil, errors.New("parse workflow definition: empty document")
 	}
 	var d Definition
-	if err := yaml.UnmarshalWithOptions(data, &d, yaml.Strict()); err != nil {
-		return nil, fmt.Errorf("parse workflow definition: %s", yaml.FormatError(err, false, true))
+	if err := decodeStrict(data, &d); err != nil {
+		return nil, fmt.Errorf("parse workflow definition: %w", err)
 	}
 	if err := d.validate(); err != nil {
 		return nil, err
