@@ -1,0 +1,146 @@
+// Command moudesk is the whole product in one binary: the web service and
+// the operator commands (users, tokens, backup, audit) plus the document
+// tools (render, redline, sign, verify) that work on plain files.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	var ee exitError
+	switch {
+	case errors.As(err, &ee):
+		if ee.msg != "" {
+			fmt.Fprintln(os.Stderr, "moudesk:", ee.msg)
+		}
+		os.Exit(ee.code)
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "moudesk:", err)
+		os.Exit(1)
+	}
+}
+
+// exitError carries a specific exit status (verify uses 1 and 2).
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d: %s", e.code, e.msg) }
+
+// env is what every subcommand gets: I/O and the environment, so tests can
+// run the real commands in-process.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	db     string // --db, resolved
+}
+
+const usage = `usage: moudesk [--db PATH] <command> [flags]
+
+commands:
+  serve      start the web service (--addr, --demo, --secure-cookies)
+  migrate    apply database migrations and exit
+  party add  create a party (--slug --name --kind --body)
+  user add   create a user (--email --name --role --party --title --password-stdin)
+  token      create | revoke | list API tokens
+  audit      verify the audit chain
+  backup     write a consistent copy of the database (-o FILE)
+  render     Markdown to PDF (IN.md -o OUT.pdf)
+  redline    compare two Markdown files (A.md B.md --format text|json|html|pdf)
+  sign       sign a PDF (IN.pdf -o OUT.pdf --name N)
+  verify     check a PDF's signatures (FILE.pdf [--json])
+
+The database is --db, else $MOUDESK_DB, else ./data/moudesk.db.
+`
+
+// run parses the global flags and dispatches to a subcommand.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	fs := flag.NewFlagSet("moudesk", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.StringVar(&e.db, "db", defaultDB(getenv), "SQLite database file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		fs.Usage()
+		return exitError{code: 2}
+	}
+	cmd, rest := rest[0], rest[1:]
+	switch cmd {
+	case "serve":
+		return e.serve(ctx, rest)
+	case "migrate":
+		return e.migrate(ctx, rest)
+	case "party":
+		return e.party(ctx, rest)
+	case "user":
+		return e.user(ctx, rest)
+	case "token":
+		return e.token(ctx, rest)
+	case "audit":
+		return e.audit(ctx, rest)
+	case "backup":
+		return e.backup(ctx, rest)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		if sub, ok := e.documentCommands()[cmd]; ok {
+			return sub(ctx, rest)
+		}
+		fmt.Fprint(stderr, usage)
+		return exitError{code: 2, msg: fmt.Sprintf("unknown command %q", cmd)}
+	}
+}
+
+func defaultDB(getenv func(string) string) string {
+	if v := getenv("MOUDESK_DB"); v != "" {
+		return v
+	}
+	return "./data/moudesk.db"
+}
+
+// flags starts a subcommand's flag set; --db is accepted after the
+// subcommand too, because operators type it there.
+func (e *env) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("moudesk "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.StringVar(&e.db, "db", e.db, "SQLite database file")
+	return fs
+}
+
+// parse parses flags that may stand before or after positional arguments
+// ("render in.md -o out.pdf" and "render -o out.pdf in.md").
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/clauses"
+	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/clause"
+	"github.com/moudesk/moudesk/internal/sqlite"
+	"github.com/moudesk/moudesk/internal/web"
+)
+
+func (e *env) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// open opens the database and loads the shipped clause library into it.
+func (e *env) open(ctx context.Context, log *slog.Logger) (*sqlite.DB, error) {
+	db, err := sqlite.Open(ctx, e.db, sqlite.Options{})
+	if err != nil {
+		return nil, err
+	}
+	shipped, err := clause.LoadFS(clauses.FS)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("shipped clause library: %w", err)
+	}
+	rep, err := db.SyncLibrary(ctx, shipped)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("load clause library: %w", err)
+	}
+	if len(rep.Added)+len(rep.Updated) > 0 {
+		log.Info("clause library loaded", "added", len(rep.Added), "updated", rep.Updated, "unchanged", rep.Unchanged)
+	}
+	for _, slug := range rep.Kept {
+		log.Warn("shipped clause changed but was edited here; kept the local version", "clause", slug)
+	}
+	return db, nil
+}
+
+func (e *env) serve(ctx context.Context, args []string) error {
+	fs := e.flags("serve")
+	addr := fs.String("addr", firstNonEmpty(e.getenv("MOUDESK_ADDR"), "127.0.0.1:8080"), "listen address")
+	secure := fs.Bool("secure-cookies", e.getenv("MOUDESK_SECURE_COOKIES") == "true", "mark session cookies Secure (when behind a TLS proxy)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	log := e.logger()
+	db, err := e.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := e.firstAdmin(ctx, db, log); err != nil {
+		return err
+	}
+	srv := web.New(web.Config{DB: db, Logger: log, SecureCookies: *secure})
+	hs := srv.HTTPServer(*addr)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	log.Info("moudesk listening", "addr", "http://"+ln.Addr().String(), "db", db.Path())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped cleanly")
+	return nil
+}
+
+// firstAdmin creates the first administrator on an empty database, with
+// the password from MOUDESK_ADMIN_PASSWORD or a random one logged once.
+func (e *env) firstAdmin(ctx context.Context, db *sqlite.DB, log *slog.Logger) error {
+	n, err := db.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	pw := e.getenv("MOUDESK_ADMIN_PASSWORD")
+	printed := pw == ""
+	if printed {
+		var b [18]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return fmt.Errorf("generate admin password: %w", err)
+		}
+		pw = base64.RawURLEncoding.EncodeToString(b[:])
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return fmt.Errorf("MOUDESK_ADMIN_PASSWORD: %w", err)
+	}
+	const email = "admin@moudesk.local"
+	if _, err := db.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: email, Name: "Administrator", Roles: []auth.Role{auth.RoleAdmin}, PasswordHash: hash}); err != nil {
+		return fmt.Errorf("create first admin: %w", err)
+	}
+	if printed {
+		log.Warn("created the first administrator; this one-time password is shown only now — sign in and change it", "email", email, "password", pw)
+	} else {
+		log.Info("created the first administrator from MOUDESK_ADMIN_PASSWORD", "email", email)
+	}
+	return nil
+}
+
+func (e *env) migrate(ctx context.Context, args []string) error {
+	fs := e.flags("migrate")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := sqlite.Open(ctx, e.db, sqlite.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "database %s is at schema version %d\n", db.Path(), v)
+	return nil
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,98 @@
+// Package moudesk holds what every layer shares: the error type whose
+// codes the HTTP layer turns into statuses. Domain packages under internal/
+// return these (or their own typed errors) and never an HTTP status.
+package moudesk
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind is the class of an error; the web layer maps each to one status.
+type Kind int
+
+// Kinds, in the order of the statuses they become.
+const (
+	KindInternal      Kind = iota // 500: a bug or an outage; the client sees "internal error"
+	KindInvalid                   // 400: malformed request
+	KindUnauthorized              // 401: not signed in, or a bad/expired credential
+	KindForbidden                 // 403: signed in but not allowed
+	KindNotFound                  // 404
+	KindConflict                  // 409: stale base or conflicting state
+	KindTooLarge                  // 413
+	KindUnsupported               // 415: wrong content type
+	KindUnprocessable             // 422: well-formed but breaks a rule
+	KindTooMany                   // 429: throttled
+	KindUnavailable               // 503: the database cannot be written now
+)
+
+// Error is an error safe to show to a client: Code is a stable
+// machine-readable word ("stale_revision", "missing_variable"), Message a
+// sentence for people. Data, when set, is sent along (e.g. the redline a
+// stale save needs to merge).
+type Error struct {
+	Kind    Kind
+	Code    string
+	Message string
+	Field   string
+	Data    any
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Errorf builds a client-safe error.
+func Errorf(kind Kind, code, format string, args ...any) *Error {
+	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrNotFound is the error for a missing object, named in the message.
+func ErrNotFound(what string) *Error {
+	return &Error{Kind: KindNotFound, Code: "not_found", Message: what + " not found"}
+}
+
+// AsError returns the client-safe error in err's chain, if any.
+func AsError(err error) (*Error, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e, true
+	}
+	return nil, false
+}
+
+// IsKind reports whether err carries a client-safe error of kind k.
+func IsKind(err error, k Kind) bool {
+	e, ok := AsError(err)
+	return ok && e.Kind == k
+}
+
+// Actor is who did something: a signed-in user or moudesk itself. It is
+// what the audit log and every version's author record.
+type Actor struct {
+	UserID int64  // 0 for the system or an anonymous caller
+	Email  string // empty for the system
+	Addr   string // client address, for anonymous callers and audit details
+}
+
+// System is moudesk acting on its own (loading the shipped library).
+var System = Actor{}
+
+// String is the audit log's rendering: "user:12 ada@city.gov", "system",
+// or "anonymous 203.0.113.9".
+func (a Actor) String() string {
+	switch {
+	case a.UserID != 0:
+		return fmt.Sprintf("user:%d %s", a.UserID, a.Email)
+	case a.Addr != "":
+		return "anonymous " + a.Addr
+	default:
+		return "system"
+	}
+}
+
+// Author is the name stored as a version's author.
+func (a Actor) Author() string {
+	if a.UserID == 0 {
+		return "system"
+	}
+	return a.Email
+}

@@ -1,0 +1,147 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/audit"
+)
+
+// genesisHash is the prev_hash of the first event.
+const genesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
+
+// audit appends one event to the hash chain inside tx, so the event exists
+// exactly when the change it records does. The single writer connection
+// serialises appends, which keeps seq contiguous and the chain linear.
+func (tx *Tx) audit(ctx context.Context, actor moudesk.Actor, action, object string, details any) error {
+	raw, err := json.Marshal(details)
+	if err != nil {
+		return fmt.Errorf("encode audit details: %w", err)
+	}
+	if details == nil {
+		raw = []byte("{}")
+	}
+	var seq int64
+	prev := genesisHash
+	err = tx.QueryRowContext(ctx, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").Scan(&seq, &prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read audit chain head: %w", err)
+	}
+	ev, err := audit.Chain(prev, audit.Event{
+		Seq:     seq + 1,
+		Time:    tx.now.UTC().Truncate(time.Microsecond),
+		Actor:   actor.String(),
+		Action:  action,
+		Object:  object,
+		Details: raw,
+	})
+	if err != nil {
+		return fmt.Errorf("chain audit event: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_events (seq, time, actor, action, object, details, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		ev.Seq, formatTime(ev.Time), ev.Actor, ev.Action, ev.Object, string(ev.Details), ev.PrevHash, ev.Hash)
+	if err != nil {
+		return storageError("append audit event", err)
+	}
+	return nil
+}
+
+// Audit records an event on its own, for things that change no other row:
+// a failed login, a denied request.
+func (db *DB) Audit(ctx context.Context, actor moudesk.Actor, action, object string, details any) error {
+	return db.update(ctx, func(tx *Tx) error { return tx.audit(ctx, actor, action, object, details) })
+}
+
+// AuditFilter selects events for GET /api/v1/audit.
+type AuditFilter struct {
+	Object string // exact object ("mou:3") or prefix with a trailing ':' ("mou:3:")
+	After  int64  // seq to start after
+	Limit  int
+}
+
+// AuditEvents lists events in seq order.
+func (db *DB) AuditEvents(ctx context.Context, f AuditFilter) ([]audit.Event, error) {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 200
+	}
+	q := "SELECT seq, time, actor, action, object, details, prev_hash, hash FROM audit_events WHERE seq > ?"
+	args := []any{f.After}
+	if f.Object != "" {
+		q += " AND (object = ? OR object LIKE ? ESCAPE '\\')"
+		args = append(args, f.Object, escapeLike(f.Object)+":%")
+	}
+	q += " ORDER BY seq LIMIT ?"
+	args = append(args, f.Limit)
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list audit events: %w", err)
+	}
+	defer rows.Close()
+	var out []audit.Event
+	for rows.Next() {
+		ev, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
+func scanEvent(rows *sql.Rows) (audit.Event, error) {
+	var ev audit.Event
+	var t, details string
+	if err := rows.Scan(&ev.Seq, &t, &ev.Actor, &ev.Action, &ev.Object, &details, &ev.PrevHash, &ev.Hash); err != nil {
+		return ev, fmt.Errorf("scan audit event: %w", err)
+	}
+	ev.Time = parseTime(t)
+	ev.Details = json.RawMessage(details)
+	return ev, nil
+}
+
+// VerifyAudit walks the whole chain in one read snapshot and returns how
+// many events it checked, or an *audit.BrokenError naming the first bad one.
+func (db *DB) VerifyAudit(ctx context.Context) (int64, error) {
+	var checked int64
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT seq, time, actor, action, object, details, prev_hash, hash FROM audit_events ORDER BY seq")
+		if err != nil {
+			return fmt.Errorf("read audit chain: %w", err)
+		}
+		defer rows.Close()
+		var scanErr error
+		checked, err = audit.Verify(func() (audit.Event, bool, error) {
+			if !rows.Next() {
+				return audit.Event{}, false, rows.Err()
+			}
+			ev, err := scanEvent(rows)
+			if err != nil {
+				scanErr = err
+				return audit.Event{}, false, err
+			}
+			return ev, true, nil
+		})
+		if scanErr != nil {
+			return scanErr
+		}
+		return err
+	})
+	return checked, err
+}
+
+func escapeLike(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r == '%' || r == '_' || r == '\\' {
+			out = append(out, '\\')
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}

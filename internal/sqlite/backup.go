@@ -1,0 +1,70 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// Backup writes a consistent copy of the live database to path with
+// SQLite's online backup API. It reads through a reader connection, which
+// in WAL mode does not block writers; the copy is one snapshot.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("backup: %s already exists; choose a new file", path)
+	}
+	dst, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		return fmt.Errorf("backup: open %s: %w", path, err)
+	}
+	defer dst.Close()
+	dstConn, err := dst.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("backup: open %s: %w", path, err)
+	}
+	defer dstConn.Close()
+	srcConn, err := db.read.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("backup: source connection: %w", err)
+	}
+	defer srcConn.Close()
+	return dstConn.Raw(func(d any) error {
+		dc, ok := d.(*sqlite3.SQLiteConn)
+		if !ok {
+			return errors.New("backup: destination is not a sqlite3 connection")
+		}
+		return srcConn.Raw(func(s any) error {
+			sc, ok := s.(*sqlite3.SQLiteConn)
+			if !ok {
+				return errors.New("backup: source is not a sqlite3 connection")
+			}
+			b, err := dc.Backup("main", sc, "main")
+			if err != nil {
+				return fmt.Errorf("backup: start: %w", err)
+			}
+			// -1 copies every page in one step, under one read snapshot.
+			if _, err := b.Step(-1); err != nil {
+				b.Finish()
+				return fmt.Errorf("backup: copy: %w", err)
+			}
+			if err := b.Finish(); err != nil {
+				return fmt.Errorf("backup: finish: %w", err)
+			}
+			return nil
+		})
+	})
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns its verdict
+// ("ok" when the file is sound).
+func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
+	var res string
+	if err := db.read.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		return "", fmt.Errorf("integrity check: %w", err)
+	}
+	return res, nil
+}

@@ -1,0 +1,162 @@
+// Package sqlite is moudesk's only SQL: it opens the database, applies the
+// embedded migrations and implements every query. Domain packages never see
+// SQL; this package turns their values into rows and back.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/moudesk/moudesk"
+)
+
+// timeFormat keeps microseconds and sorts correctly as text.
+const timeFormat = "2006-01-02T15:04:05.000000Z"
+
+// DB holds two handles on one SQLite file: a single writer connection, so
+// that writers queue in Go rather than fail with SQLITE_BUSY, and a small
+// pool of readers that WAL lets run beside it.
+type DB struct {
+	path  string
+	write *sql.DB
+	read  *sql.DB
+	now   func() time.Time
+}
+
+// Options tunes Open; the zero value is production.
+type Options struct {
+	Readers int              // size of the reader pool; 0 means 4
+	Now     func() time.Time // clock for every stored time; nil means time.Now
+}
+
+// Open opens (creating when needed) the database at path, checks that it
+// was not written by a newer moudesk, and applies pending migrations.
+func Open(ctx context.Context, path string, opt Options) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create database folder: %w", err)
+		}
+	}
+	if opt.Readers <= 0 {
+		opt.Readers = 4
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	// Pragmas live in the DSN so every pooled connection gets them;
+	// busy_timeout comes first so the others can wait for a lock.
+	base := "file:" + url.PathEscape(path) + "?_busy_timeout=5000&_journal_mode=WAL&_foreign_keys=on&_synchronous=NORMAL"
+	write, err := sql.Open("sqlite3", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open database writer: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+	read, err := sql.Open("sqlite3", base+"&_query_only=true")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open database readers: %w", err)
+	}
+	read.SetMaxOpenConns(opt.Readers)
+	read.SetMaxIdleConns(opt.Readers)
+	db := &DB{path: path, write: write, read: read, now: opt.Now}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes both handles; WAL content is checkpointed by SQLite when the
+// last connection closes.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// Path is the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Ping checks that the database answers and can be read.
+func (db *DB) Ping(ctx context.Context) error {
+	var n int
+	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
+// Tx is a write transaction with the time every row it writes carries.
+type Tx struct {
+	*sql.Tx
+	now time.Time
+}
+
+// Now is the transaction's time, formatted for storage.
+func (tx *Tx) Now() string { return tx.now.UTC().Format(timeFormat) }
+
+// update runs fn in one write transaction: committed when fn returns nil,
+// rolled back otherwise, so a refused request leaves no row behind.
+func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return storageError("begin transaction", err)
+	}
+	defer sqlTx.Rollback()
+	if err := fn(&Tx{Tx: sqlTx, now: db.now()}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return storageError("commit", err)
+	}
+	return nil
+}
+
+// view runs fn in one read transaction, so it sees one consistent snapshot.
+func (db *DB) view(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return storageError("begin read", err)
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// storageError marks errors that mean the disk, not the request, is the
+// problem (full, read-only, locked too long) so clients get 503 and retry.
+func storageError(op string, err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case sqlite3.ErrFull, sqlite3.ErrReadonly, sqlite3.ErrIoErr, sqlite3.ErrBusy, sqlite3.ErrLocked, sqlite3.ErrCantOpen:
+			return &moudesk.Error{Kind: moudesk.KindUnavailable, Code: "storage_unavailable",
+				Message: "the database cannot be written right now; nothing was saved, try again shortly",
+				Data:    nil}
+		}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// isUnique reports a UNIQUE or PRIMARY KEY violation by its extended code.
+func isUnique(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) &&
+		(se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+func parseTime(s string) time.Time {
+	t, err := time.Parse(timeFormat, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}

@@ -1,0 +1,357 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/auth"
+)
+
+// Party is a signatory organisation: a city, a school district or an agency.
+type Party struct {
+	ID   int64  `json:"id"`
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+	Kind string `json:"kind"` // city | district | agency
+	Body string `json:"body"` // governing body, e.g. "Board of Trustees"
+}
+
+// User is an account as the API shows it (never the password hash).
+type User struct {
+	ID        int64       `json:"id"`
+	Email     string      `json:"email"`
+	Name      string      `json:"name"`
+	Title     string      `json:"title"`
+	PartySlug string      `json:"party,omitempty"`
+	Roles     []auth.Role `json:"roles"`
+	Disabled  bool        `json:"disabled"`
+}
+
+// Principal is the user as an authenticated caller.
+func (u *User) Principal(via string) *auth.Principal {
+	return &auth.Principal{UserID: u.ID, Email: u.Email, Name: u.Name, Title: u.Title, PartySlug: u.PartySlug, Roles: u.Roles, Via: via}
+}
+
+// CreateParty adds a party; a slug already used is a conflict.
+func (db *DB) CreateParty(ctx context.Context, actor moudesk.Actor, p Party) (*Party, error) {
+	if !validSlug(p.Slug) {
+		return nil, moudesk.Errorf(moudesk.KindInvalid, "invalid_slug", "party slug %q must be lowercase letters, digits and hyphens", p.Slug)
+	}
+	switch p.Kind {
+	case "city", "district", "agency":
+	default:
+		return nil, moudesk.Errorf(moudesk.KindInvalid, "invalid_kind", "party kind must be city, district or agency, not %q", p.Kind)
+	}
+	if strings.TrimSpace(p.Name) == "" || strings.TrimSpace(p.Body) == "" {
+		return nil, moudesk.Errorf(moudesk.KindInvalid, "missing_field", "a party needs a name and a governing body")
+	}
+	err := db.update(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, "INSERT INTO parties (slug, name, kind, body, created_at) VALUES (?, ?, ?, ?, ?)", p.Slug, p.Name, p.Kind, p.Body, tx.Now())
+		if isUnique(err) {
+			return moudesk.Errorf(moudesk.KindConflict, "already_exists", "party %q already exists", p.Slug)
+		}
+		if err != nil {
+			return storageError("insert party", err)
+		}
+		p.ID, _ = res.LastInsertId()
+		return tx.audit(ctx, actor, "party.create", "party:"+p.Slug, map[string]any{"name": p.Name, "kind": p.Kind, "body": p.Body})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// Parties lists every party by slug.
+func (db *DB) Parties(ctx context.Context) ([]Party, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT id, slug, name, kind, body FROM parties ORDER BY slug")
+	if err != nil {
+		return nil, fmt.Errorf("list parties: %w", err)
+	}
+	defer rows.Close()
+	out := []Party{}
+	for rows.Next() {
+		var p Party
+		if err := rows.Scan(&p.ID, &p.Slug, &p.Name, &p.Kind, &p.Body); err != nil {
+			return nil, fmt.Errorf("scan party: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// NewUser is what creating an account takes; PasswordHash is already hashed.
+type NewUser struct {
+	Email, Name, Title, PartySlug string
+	Roles                         []auth.Role
+	PasswordHash                  string
+}
+
+// CreateUser adds an account. An unknown party slug is an error.
+func (db *DB) CreateUser(ctx context.Context, actor moudesk.Actor, nu NewUser) (*User, error) {
+	nu.Email = strings.TrimSpace(nu.Email)
+	if !strings.Contains(nu.Email, "@") || len(nu.Email) > 254 {
+		return nil, moudesk.Errorf(moudesk.KindInvalid, "invalid_email", "%q is not an e-mail address", nu.Email)
+	}
+	if strings.TrimSpace(nu.Name) == "" {
+		return nil, moudesk.Errorf(moudesk.KindInvalid, "missing_field", "a user needs a name")
+	}
+	if len(nu.Roles) == 0 {
+		return nil, moudesk.Errorf(moudesk.KindInvalid, "missing_role", "a user needs at least one role")
+	}
+	var u *User
+	err := db.update(ctx, func(tx *Tx) error {
+		var partyID any
+		if nu.PartySlug != "" {
+			var id int64
+			err := tx.QueryRowContext(ctx, "SELECT id FROM parties WHERE slug = ?", nu.PartySlug).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				return moudesk.Errorf(moudesk.KindUnprocessable, "unknown_party", "no party with slug %q", nu.PartySlug)
+			}
+			if err != nil {
+				return storageError("read party", err)
+			}
+			partyID = id
+		}
+		res, err := tx.ExecContext(ctx, "INSERT INTO users (email, name, title, party_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			nu.Email, nu.Name, nu.Title, partyID, nu.PasswordHash, tx.Now())
+		if isUnique(err) {
+			return moudesk.Errorf(moudesk.KindConflict, "already_exists", "a user with e-mail %q already exists", nu.Email)
+		}
+		if err != nil {
+			return storageError("insert user", err)
+		}
+		id, _ := res.LastInsertId()
+		for _, r := range nu.Roles {
+			if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO user_roles (user_id, role) VALUES (?, ?)", id, string(r)); err != nil {
+				return storageError("insert role", err)
+			}
+		}
+		u = &User{ID: id, Email: nu.Email, Name: nu.Name, Title: nu.Title, PartySlug: nu.PartySlug, Roles: nu.Roles}
+		return tx.audit(ctx, actor, "user.create", fmt.Sprintf("user:%d", id), map[string]any{
+			"email": nu.Email, "name": nu.Name, "title": nu.Title, "party": nu.PartySlug, "roles": auth.FormatRoles(nu.Roles)})
+	})
+	return u, err
+}
+
+// CountUsers is used at start to decide whether to create the first admin.
+func (db *DB) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM users").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count users: %w", err)
+	}
+	return n, nil
+}
+
+const userCols = `u.id, u.email, u.name, u.title, coalesce(p.slug, ''), u.disabled,
+	(SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id)`
+
+const userFrom = ` FROM users u LEFT JOIN parties p ON p.id = u.party_id `
+
+func scanUser(r rowScanner, extra ...any) (*User, error) {
+	var u User
+	var roles sql.NullString
+	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.Title, &u.PartySlug, &u.Disabled, &roles}, extra...)
+	if err := r.Scan(dest...); err != nil {
+		return nil, err
+	}
+	u.Roles = []auth.Role{}
+	if roles.Valid && roles.String != "" {
+		rs, err := auth.ParseRoles(roles.String)
+		if err != nil {
+			return nil, fmt.Errorf("stored roles of user %d: %w", u.ID, err)
+		}
+		u.Roles = rs
+	}
+	return &u, nil
+}
+
+// UserByEmail returns the user and the stored password hash, for login.
+func (db *DB) UserByEmail(ctx context.Context, email string) (*User, string, error) {
+	var hash string
+	u, err := scanUser(db.read.QueryRowContext(ctx, "SELECT "+userCols+", u.password_hash"+userFrom+"WHERE u.email = ?", strings.TrimSpace(email)), &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", moudesk.ErrNotFound("user")
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("read user: %w", err)
+	}
+	return u, hash, nil
+}
+
+// UserByID returns one user.
+func (db *DB) UserByID(ctx context.Context, id int64) (*User, error) {
+	u, err := scanUser(db.read.QueryRowContext(ctx, "SELECT "+userCols+userFrom+"WHERE u.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, moudesk.ErrNotFound(fmt.Sprintf("user %d", id))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read user: %w", err)
+	}
+	return u, nil
+}
+
+// Users lists every account.
+func (db *DB) Users(ctx context.Context) ([]User, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT "+userCols+userFrom+"ORDER BY u.email")
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	out := []User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan user: %w", err)
+		}
+		out = append(out, *u)
+	}
+	return out, rows.Err()
+}
+
+// CreateSession stores a new session by the hash of its id.
+func (db *DB) CreateSession(ctx context.Context, u *User, idHash, csrf string, expires time.Time, addr string) error {
+	return db.update(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+			idHash, u.ID, csrf, tx.Now(), tx.Now(), formatTime(expires))
+		if err != nil {
+			return storageError("insert session", err)
+		}
+		return tx.audit(ctx, moudesk.Actor{UserID: u.ID, Email: u.Email}, "login.success", fmt.Sprintf("user:%d", u.ID), map[string]any{"addr": addr})
+	})
+}
+
+// Session looks a session up by the hash of its id. It fails with 401 when
+// the session is unknown, past its absolute expiry or idle too long, and
+// refreshes last_seen at most once a minute so reads stay reads.
+func (db *DB) Session(ctx context.Context, idHash string, idle time.Duration) (*User, string, error) {
+	var lastSeen, expires, csrf string
+	u, err := scanUser(db.read.QueryRowContext(ctx, "SELECT "+userCols+", s.last_seen_at, s.expires_at, s.csrf_token"+userFrom+
+		"JOIN sessions s ON s.user_id = u.id WHERE s.id_hash = ?", idHash), &lastSeen, &expires, &csrf)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", moudesk.Errorf(moudesk.KindUnauthorized, "unauthenticated", "your session has ended; sign in again")
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("read session: %w", err)
+	}
+	now := db.now()
+	if u.Disabled || now.After(parseTime(expires)) || now.Sub(parseTime(lastSeen)) > idle {
+		_ = db.DeleteSession(ctx, idHash)
+		return nil, "", moudesk.Errorf(moudesk.KindUnauthorized, "unauthenticated", "your session has expired; sign in again")
+	}
+	if now.Sub(parseTime(lastSeen)) > time.Minute {
+		_, err := db.write.ExecContext(ctx, "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", formatTime(now), idHash)
+		if err != nil {
+			return nil, "", storageError("touch session", err)
+		}
+	}
+	return u, csrf, nil
+}
+
+// DeleteSession ends a session (logout).
+func (db *DB) DeleteSession(ctx context.Context, idHash string) error {
+	_, err := db.write.ExecContext(ctx, "DELETE FROM sessions WHERE id_hash = ?", idHash)
+	if err != nil {
+		return storageError("delete session", err)
+	}
+	return nil
+}
+
+// APIToken is a token as listed (never its value).
+type APIToken struct {
+	ID        int64      `json:"id"`
+	UserEmail string     `json:"user"`
+	Label     string     `json:"label"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// CreateToken stores the hash of a new API token for the user with email.
+func (db *DB) CreateToken(ctx context.Context, actor moudesk.Actor, email, label, tokenHash string) (*APIToken, error) {
+	u, _, err := db.UserByEmail(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	var t *APIToken
+	err = db.update(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES (?, ?, ?, ?)", u.ID, tokenHash, label, tx.Now())
+		if err != nil {
+			return storageError("insert token", err)
+		}
+		id, _ := res.LastInsertId()
+		t = &APIToken{ID: id, UserEmail: u.Email, Label: label, CreatedAt: tx.now.UTC()}
+		return tx.audit(ctx, actor, "token.create", fmt.Sprintf("token:%d", id), map[string]any{"user": u.Email, "label": label})
+	})
+	return t, err
+}
+
+// RevokeToken revokes a token by id; revoking twice is not an error.
+func (db *DB) RevokeToken(ctx context.Context, actor moudesk.Actor, id int64) error {
+	return db.update(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?", tx.Now(), id)
+		if err != nil {
+			return storageError("revoke token", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return moudesk.ErrNotFound(fmt.Sprintf("token %d", id))
+		}
+		return tx.audit(ctx, actor, "token.revoke", fmt.Sprintf("token:%d", id), nil)
+	})
+}
+
+// Tokens lists every token.
+func (db *DB) Tokens(ctx context.Context) ([]APIToken, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT t.id, u.email, t.label, t.created_at, t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id")
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	defer rows.Close()
+	out := []APIToken{}
+	for rows.Next() {
+		var t APIToken
+		var created string
+		var revoked sql.NullString
+		if err := rows.Scan(&t.ID, &t.UserEmail, &t.Label, &created, &revoked); err != nil {
+			return nil, fmt.Errorf("scan token: %w", err)
+		}
+		t.CreatedAt = parseTime(created)
+		if revoked.Valid {
+			rt := parseTime(revoked.String)
+			t.RevokedAt = &rt
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// TokenUser authenticates a bearer token by its hash: unknown, revoked or
+// disabled → 401.
+func (db *DB) TokenUser(ctx context.Context, tokenHash string) (*User, error) {
+	var revoked sql.NullString
+	u, err := scanUser(db.read.QueryRowContext(ctx, "SELECT "+userCols+", t.revoked_at"+userFrom+
+		"JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = ?", tokenHash), &revoked)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (revoked.Valid || u.Disabled)) {
+		return nil, moudesk.Errorf(moudesk.KindUnauthorized, "invalid_token", "the API token is unknown or revoked")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read token: %w", err)
+	}
+	return u, nil
+}
+
+func validSlug(s string) bool {
+	if s == "" || len(s) > 64 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,48 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/moudesk/moudesk/internal/auth"
+)
+
+// handle registers a route together with the one action it requires, so
+// no route exists without a rule in the permission table.
+func (s *Server) handle(method, path string, a auth.Action, h handlerFunc) {
+	s.rules[method+" "+path] = a
+	s.engine.Handle(method, path, s.authorize(a), s.wrap(h))
+}
+
+// Rules is the action every registered route requires, keyed "METHOD path".
+func (s *Server) Rules() map[string]auth.Action { return s.rules }
+
+// Routes lists what gin registered, for the route-walk test.
+func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
+
+func (s *Server) routes() {
+	e := s.engine
+	e.Use(withRequestID, s.logRequests, s.recoverPanics, securityHeaders, s.authenticate)
+	e.NoRoute(s.notFound)
+	e.NoMethod(s.methodNotAllowed)
+
+	s.handle(http.MethodGet, "/healthz", auth.Public, s.healthz)
+
+	s.handle(http.MethodPost, "/api/v1/session", auth.Public, s.login)
+	s.handle(http.MethodDelete, "/api/v1/session", auth.Public, s.logout)
+	s.handle(http.MethodGet, "/api/v1/me", auth.MOURead, s.me)
+
+	// The clause library is our own public text: anyone may read it, as the
+	// README's first curl does; only writing needs an account.
+	s.handle(http.MethodGet, "/api/v1/clauses", auth.Public, s.listClauses)
+	s.handle(http.MethodPost, "/api/v1/clauses", auth.ClauseWrite, s.createClause)
+	s.handle(http.MethodGet, "/api/v1/clauses/:slug", auth.Public, s.getClause)
+	s.handle(http.MethodPut, "/api/v1/clauses/:slug", auth.ClauseWrite, s.updateClause)
+	s.handle(http.MethodGet, "/api/v1/clauses/:slug/versions/:n", auth.Public, s.getClauseVersion)
+
+	s.mouRoutes()
+
+	s.handle(http.MethodGet, "/api/v1/audit", auth.AuditRead, s.listAudit)
+	s.handle(http.MethodGet, "/api/v1/audit/verify", auth.AuditRead, s.verifyAudit)
+}

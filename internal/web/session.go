@@ -1,0 +1,106 @@
+package web
+
+import (
+	"errors"
+	"math"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/auth"
+)
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// login checks a password and starts a session. Failures are throttled per
+// account and per address and audited, never with the password.
+func (s *Server) login(c *gin.Context) error {
+	var req loginRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	email := strings.ToLower(strings.TrimSpace(req.Email))
+	addr := c.ClientIP()
+	if ok, wait := s.throttle.Allow(email, addr); !ok {
+		secs := int(math.Ceil(wait.Seconds()))
+		_ = s.db.Audit(ctx, moudesk.Actor{Addr: addr}, "login.throttled", "account:"+email, map[string]any{"addr": addr, "retry_after": secs})
+		return &moudesk.Error{Kind: moudesk.KindTooMany, Code: "too_many_attempts",
+			Message: "too many failed sign-in attempts; wait and try again", Data: retryAfter(secs)}
+	}
+	u, hash, err := s.db.UserByEmail(ctx, email)
+	if err != nil && !moudesk.IsKind(err, moudesk.KindNotFound) {
+		return err
+	}
+	ok := false
+	if u != nil && !u.Disabled {
+		ok, err = auth.VerifyPassword(hash, req.Password)
+		if err != nil && !errors.Is(err, auth.ErrMalformedHash) {
+			return err
+		}
+	} else {
+		// Spend the same time as a real check so timing does not reveal
+		// which e-mail addresses have accounts.
+		s.cfg.Hasher.SpendVerifyTime(req.Password)
+	}
+	if !ok {
+		s.throttle.Fail(email, addr)
+		if err := s.db.Audit(ctx, moudesk.Actor{Addr: addr}, "login.failure", "account:"+email, map[string]any{"addr": addr}); err != nil {
+			return err
+		}
+		return moudesk.Errorf(moudesk.KindUnauthorized, "invalid_credentials", "wrong e-mail or password")
+	}
+	s.throttle.Succeed(email, addr)
+	plain, idHash, err := auth.NewSessionID()
+	if err != nil {
+		return err
+	}
+	csrfPlain, _, err := auth.NewSessionID()
+	if err != nil {
+		return err
+	}
+	now := s.cfg.Now()
+	if err := s.db.CreateSession(ctx, u, idHash, csrfPlain, now.Add(s.cfg.SessionMax), addr); err != nil {
+		return err
+	}
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name:     sessionCookie,
+		Value:    plain,
+		Path:     "/",
+		MaxAge:   int(s.cfg.SessionMax.Seconds()),
+		HttpOnly: true,
+		Secure:   s.cfg.SecureCookies || c.Request.TLS != nil,
+		SameSite: http.SameSiteLaxMode,
+	})
+	c.JSON(http.StatusOK, gin.H{"user": u, "csrf_token": csrfPlain})
+	return nil
+}
+
+// logout ends the session and clears the cookie.
+func (s *Server) logout(c *gin.Context) error {
+	if cookie, err := c.Cookie(sessionCookie); err == nil && cookie != "" {
+		if err := s.db.DeleteSession(c.Request.Context(), auth.HashToken(cookie)); err != nil {
+			return err
+		}
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: s.cfg.SecureCookies || c.Request.TLS != nil, SameSite: http.SameSiteLaxMode})
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
+// me answers who the caller is.
+func (s *Server) me(c *gin.Context) error {
+	p := principal(c)
+	u, err := s.db.UserByID(c.Request.Context(), p.UserID)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"user": u, "via": p.Via})
+	return nil
+}
