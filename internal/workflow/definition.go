@@ -100,8 +100,10 @@ type Acting struct {
 	Outcomes map[string]string `yaml:"outcomes"` // outcome → next stage
 }
 
-// maxDefinitionSize bounds what Parse reads; real definitions are a few KB.
-const maxDefinitionSize = 1 << 20
+// maxDefinitionSize bounds what Parse reads. Real definitions are about
+// 2 KB, and the YAML parser's cost grows about quadratically on hostile
+// input (64 KiB of "[][]…" takes over a second; 32 KiB about a third).
+const maxDefinitionSize = 32 << 10
 
 // Parse reads and validates one definition. Unknown fields, duplicate keys
 // and every structural problem are refused; a *DefinitionError lists the

@@ -15,6 +15,9 @@ import (
 // shuts out alias bombs and decoder paths that have panicked on fuzzed
 // input (go-yaml v1.19.2 dereferences nil on "stages: !tag 0").
 func decodeStrict(data []byte, v any) (err error) {
+	if err := checkNesting(data); err != nil {
+		return err
+	}
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return errors.New(yaml.FormatError(err, false, true))
@@ -67,5 +70,59 @@ func (p *plainYAML) Visit(n ast.Node) ast.Visitor {
 		pos = fmt.Sprintf(" (line %d, column %d)", tk.Position.Line, tk.Position.Column)
 	}
 	p.err = fmt.Errorf("YAML %s are not allowed in a workflow definition%s", what, pos)
+	return nil
+}
+
+// Limits on how deeply a definition may nest. go-yaml's parser takes time
+// that grows quadratically with nesting (64 KiB of "- - - …" takes seconds),
+// and the deepest real definition nests five levels with lines indented
+// ten spaces, so these bounds only ever refuse hostile or broken input.
+const (
+	maxFlowDepth    = 16 // open [ and { at once
+	maxLineMarkers  = 8  // "- " or "? " markers opening one line
+	maxIndentSpaces = 64 // leading spaces on one line
+)
+
+// checkNesting refuses input nested beyond the limits above before the
+// parser sees it. Brackets inside quoted titles count too; a title would
+// need more than maxFlowDepth unclosed ones to be refused.
+func checkNesting(data []byte) error {
+	depth, line := 0, 1
+	atLineStart := true
+	indent, markers := 0, 0
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if c == '\n' {
+			line++
+			atLineStart, indent, markers = true, 0, 0
+			continue
+		}
+		if atLineStart {
+			switch {
+			case c == ' ':
+				if indent++; indent > maxIndentSpaces {
+					return fmt.Errorf("line %d is indented more than %d spaces", line, maxIndentSpaces)
+				}
+				continue
+			case (c == '-' || c == '?') && i+1 < len(data) && data[i+1] == ' ':
+				if markers++; markers > maxLineMarkers {
+					return fmt.Errorf("line %d opens more than %d nested entries", line, maxLineMarkers)
+				}
+				i++ // the space after the marker
+				continue
+			}
+			atLineStart = false
+		}
+		switch c {
+		case '[', '{':
+			if depth++; depth > maxFlowDepth {
+				return fmt.Errorf("line %d nests brackets more than %d deep", line, maxFlowDepth)
+			}
+		case ']', '}':
+			if depth > 0 {
+				depth--
+			}
+		}
+	}
 	return nil
 }
