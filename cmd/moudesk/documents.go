@@ -1,9 +1,270 @@
 package main
 
-import "context"
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
-// documentCommands are the file tools (render, redline, sign, verify);
-// each registers itself here as its package lands.
+	"github.com/moudesk/moudesk/internal/pdfsign"
+	"github.com/moudesk/moudesk/internal/redline"
+	"github.com/moudesk/moudesk/internal/render"
+)
+
+// documentCommands are the file tools: they work on plain files and need
+// no server.
 func (e *env) documentCommands() map[string]func(context.Context, []string) error {
-	return map[string]func(context.Context, []string) error{}
+	return map[string]func(context.Context, []string) error{
+		"render":  e.renderCmd,
+		"redline": e.redlineCmd,
+		"sign":    e.signCmd,
+		"verify":  e.verifyCmd,
+	}
+}
+
+// output opens -o, or stdout for "" or "-".
+func (e *env) output(path string) (io.Writer, func() error, error) {
+	if path == "" || path == "-" {
+		return e.stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	return f, f.Close, nil
+}
+
+func (e *env) renderCmd(ctx context.Context, args []string) error {
+	fs := e.flags("render")
+	out := fs.String("o", "", "output PDF file")
+	paper := fs.String("paper", "letter", "letter or a4")
+	title := fs.String("title", "", "header title (default: the file name)")
+	draft := fs.Bool("draft", false, "print a DRAFT watermark")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *out == "" {
+		return exitError{code: 2, msg: "usage: moudesk render IN.md -o OUT.pdf [--paper letter|a4]"}
+	}
+	md, err := readLimited(pos[0], render.MaxInput)
+	if err != nil {
+		return err
+	}
+	if *title == "" {
+		*title = strings.TrimSuffix(filepath.Base(pos[0]), filepath.Ext(pos[0]))
+	}
+	res, err := render.PDF(md, render.Options{Paper: *paper, Title: *title, Draft: *draft, DocumentID: pos[0]})
+	if err != nil {
+		return fmt.Errorf("render %s: %w", pos[0], err)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(e.stderr, "warning:", w)
+	}
+	if err := os.WriteFile(*out, res.PDF, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", *out, err)
+	}
+	return nil
+}
+
+func (e *env) redlineCmd(ctx context.Context, args []string) error {
+	fs := e.flags("redline")
+	format := fs.String("format", "text", "text, json, html or pdf")
+	view := fs.String("view", "inline", "html view: inline or side-by-side")
+	out := fs.String("o", "", "output file (default standard output)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return exitError{code: 2, msg: "usage: moudesk redline OLD.md NEW.md [--format text|json|html|pdf] [-o OUT]"}
+	}
+	oldMD, err := readLimited(pos[0], render.MaxInput)
+	if err != nil {
+		return err
+	}
+	newMD, err := readLimited(pos[1], render.MaxInput)
+	if err != nil {
+		return err
+	}
+	res := redline.Compare(redline.Split(string(oldMD)), redline.Split(string(newMD)), redline.Options{})
+	if *format == "pdf" && *out == "" {
+		return exitError{code: 2, msg: "--format pdf needs -o OUT.pdf"}
+	}
+	w, closeOut, err := e.output(*out)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "text":
+		err = res.WriteText(w)
+	case "json":
+		err = json.NewEncoder(w).Encode(res)
+	case "html":
+		v := redline.Inline
+		if *view == "side-by-side" {
+			v = redline.SideBySide
+		}
+		err = res.WriteHTML(w, v)
+	case "pdf":
+		var pdf *render.Result
+		pdf, err = render.RedlinePDF(res, render.Options{Title: "Redline: " + filepath.Base(pos[0]) + " → " + filepath.Base(pos[1]), DocumentID: pos[0] + "\x00" + pos[1]})
+		if err == nil {
+			_, err = w.Write(pdf.PDF)
+		}
+	default:
+		err = exitError{code: 2, msg: fmt.Sprintf("unknown format %q (text, json, html or pdf)", *format)}
+	}
+	return errors.Join(err, closeOut())
+}
+
+// keysDir is where moudesk keeps its certificate authority: beside the
+// database, so one data folder holds everything to back up.
+func (e *env) keysDir() string { return filepath.Join(filepath.Dir(e.db), "keys") }
+
+// authority loads moudesk's CA, creating it on first use (key file 0600).
+func (e *env) authority() (*pdfsign.Authority, error) {
+	dir := e.keysDir()
+	if ca, err := pdfsign.LoadAuthority(dir); err == nil {
+		return ca, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("load certificate authority from %s: %w", dir, err)
+	}
+	ca, err := pdfsign.NewCA("moudesk Signing CA", "moudesk", time.Now())
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := ca.WriteFiles(dir); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(e.stderr, "created a certificate authority in %s; readers show its signatures as untrusted until they trust %s\n", dir, filepath.Join(dir, "ca.pem"))
+	return ca, nil
+}
+
+func (e *env) signCmd(ctx context.Context, args []string) error {
+	fs := e.flags("sign")
+	out := fs.String("o", "", "output PDF")
+	name := fs.String("name", "", "signer's name")
+	reason := fs.String("reason", "", "reason for signing")
+	location := fs.String("location", "", "where it was signed")
+	p12 := fs.String("p12", "", "PKCS#12 file with the signing key and certificate (default: moudesk's CA issues one)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *out == "" || *name == "" {
+		return exitError{code: 2, msg: "usage: moudesk sign IN.pdf -o OUT.pdf --name N [--reason R] [--location L] [--p12 FILE]"}
+	}
+	in, err := readLimited(pos[0], 100<<20)
+	if err != nil {
+		return err
+	}
+	var signer *pdfsign.Signer
+	if *p12 != "" {
+		data, err := os.ReadFile(*p12)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", *p12, err)
+		}
+		if signer, err = pdfsign.LoadPKCS12(data, e.getenv("MOUDESK_P12_PASSWORD")); err != nil {
+			return fmt.Errorf("%s: %w", *p12, err)
+		}
+	} else {
+		ca, err := e.authority()
+		if err != nil {
+			return err
+		}
+		if signer, err = ca.Issue(*name, "", "", time.Now()); err != nil {
+			return err
+		}
+	}
+	signed, err := pdfsign.Sign(in, signer, pdfsign.Request{Name: *name, Reason: *reason, Location: *location, Time: time.Now()})
+	if err != nil {
+		return fmt.Errorf("sign %s: %w", pos[0], err)
+	}
+	return os.WriteFile(*out, signed, 0o644)
+}
+
+func (e *env) verifyCmd(ctx context.Context, args []string) error {
+	fs := e.flags("verify")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return exitError{code: 2, msg: "usage: moudesk verify FILE.pdf [--json]"}
+	}
+	data, err := readLimited(pos[0], 100<<20)
+	if err != nil {
+		return exitError{code: 2, msg: err.Error()}
+	}
+	roots := x509.NewCertPool()
+	if ca, err := pdfsign.LoadAuthority(e.keysDir()); err == nil {
+		roots.AddCert(ca.Cert)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	rep, err := pdfsign.Verify(ctx, data, roots)
+	if err != nil {
+		return exitError{code: 2, msg: fmt.Sprintf("%s: %v", pos[0], err)}
+	}
+	if *asJSON {
+		if err := json.NewEncoder(e.stdout).Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		if len(rep.Signatures) == 0 {
+			fmt.Fprintf(e.stdout, "%s: no signatures\n", pos[0])
+		}
+		for i, s := range rep.Signatures {
+			state := "valid"
+			if !s.Valid {
+				state = "INVALID: " + s.Problem
+			}
+			trust := "untrusted issuer"
+			if s.Trusted {
+				trust = "trusted"
+			}
+			cover := "covers part of the file (later revisions follow)"
+			if s.CoversWholeFile {
+				cover = "covers the whole file"
+			}
+			fmt.Fprintf(e.stdout, "%d. %s — %s — signed %s — %s, %s, %s\n", i+1, s.Field, s.SignerName, s.Time.UTC().Format(time.RFC3339), state, trust, cover)
+		}
+	}
+	if len(rep.Signatures) == 0 {
+		return exitError{code: 1}
+	}
+	for _, s := range rep.Signatures {
+		if !s.Valid {
+			return exitError{code: 1}
+		}
+	}
+	return nil
+}
+
+// readLimited reads a file, refusing one larger than limit bytes.
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
+	}
+	return data, nil
 }

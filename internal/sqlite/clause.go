@@ -230,9 +230,9 @@ func (tx *Tx) insertClauseVersion(ctx context.Context, clauseID int64, version i
 
 // SyncReport says what loading the shipped library did.
 type SyncReport struct {
-	Added    []string // new clauses
-	Updated  []string // shipped text changed: a new version by system
-	Kept     []string // shipped text changed but the clause was edited here: left alone
+	Added     []string // new clauses
+	Updated   []string // shipped text changed: a new version by system
+	Kept      []string // shipped text changed but the clause was edited here: left alone
 	Unchanged int
 }
 

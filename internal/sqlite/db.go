@@ -160,3 +160,9 @@ func parseTime(s string) time.Time {
 	}
 	return t
 }
+
+// QueryRowForTest runs a read query; tests use it to count rows and read
+// columns the API never shows (the password hash).
+func (db *DB) QueryRowForTest(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, query, args...)
+}
