@@ -42,6 +42,8 @@ func (s *Server) routes() {
 	s.handle(http.MethodGet, "/api/v1/clauses/:slug/versions/:n", auth.Public, s.getClauseVersion)
 
 	s.mouRoutes()
+	s.pdfRoutes()
+	s.workflowRoutes()
 
 	s.handle(http.MethodGet, "/api/v1/audit", auth.AuditRead, s.listAudit)
 	s.handle(http.MethodGet, "/api/v1/audit/verify", auth.AuditRead, s.verifyAudit)
