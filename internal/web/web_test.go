@@ -431,3 +431,19 @@ func TestAuditEndpoints(t *testing.T) {
 		t.Fatalf("drafter reading audit = %d", r.status)
 	}
 }
+
+func TestRevokedTokenIsRefused(t *testing.T) {
+	e := newEnv(t)
+	tok := e.user("drafter@city.example", auth.RoleDrafter)
+	if r := e.do(nil, "GET", "/api/v1/me", tok, "", nil); r.status != 200 {
+		t.Fatalf("me = %d", r.status)
+	}
+	toks, _ := e.db.Tokens(context.Background())
+	if err := e.db.RevokeToken(context.Background(), moudesk.System, toks[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	r := e.json("POST", "/api/v1/clauses", tok, map[string]any{"slug": "after-revoke"})
+	if r.status != 401 || r.code() != "invalid_token" {
+		t.Fatalf("revoked token = %d %s", r.status, r.body)
+	}
+}

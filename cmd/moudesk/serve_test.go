@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer lets the test read the log while the server writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServeStartsAndStopsCleanly runs the real serve command: it creates
+// the first admin, answers /healthz and the README's search, and returns
+// without error when its context is cancelled (as on SIGTERM).
+func TestServeStartsAndStopsCleanly(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	db := filepath.Join(t.TempDir(), "data", "moudesk.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		getenv := func(k string) string { return map[string]string{"MOUDESK_DB": db}[k] }
+		done <- run(ctx, []string{"serve", "--addr", addr}, getenv, strings.NewReader(""), &logs, &logs)
+	}()
+	var res *http.Response
+	for i := 0; i < 200; i++ {
+		res, err = http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		cancel()
+		t.Fatalf("server never answered: %v\n%s", err, logs.String())
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("healthz = %d", res.StatusCode)
+	}
+	res, err = http.Get("http://" + addr + "/api/v1/clauses?q=de-escalation")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	body.ReadFrom(res.Body)
+	res.Body.Close()
+	if !strings.Contains(body.String(), `"clauses":[{"slug":"de-escalation"`) {
+		t.Fatalf("search did not list de-escalation first: %.300s", body.String())
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve returned %v on shutdown", err)
+	}
+	out := logs.String()
+	for _, want := range []string{"created the first administrator", "password=", "request_id=", "stopped cleanly"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q", want)
+		}
+	}
+}
