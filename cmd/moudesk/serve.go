@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	iofs "io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,8 +16,10 @@ import (
 	"github.com/moudesk/moudesk/clauses"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/clause"
+	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/web"
+	"github.com/moudesk/moudesk/templates"
 )
 
 func (e *env) logger() *slog.Logger {
@@ -64,7 +67,20 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err := e.firstAdmin(ctx, db, log); err != nil {
 		return err
 	}
-	srv := web.New(web.Config{DB: db, Logger: log, SecureCookies: *secure})
+	// Templates may name only clauses the library holds; the library was
+	// just synced, so the database is the list to check against.
+	mouFS, err := iofs.Sub(templates.FS, "mou")
+	if err != nil {
+		return fmt.Errorf("MOU templates: %w", err)
+	}
+	tmpls, err := mou.LoadTemplates(mouFS, func(slug string) bool {
+		_, err := db.ClauseVersion(ctx, slug, 0)
+		return err == nil
+	})
+	if err != nil {
+		return fmt.Errorf("load MOU templates: %w", err)
+	}
+	srv := web.New(web.Config{DB: db, Logger: log, SecureCookies: *secure, Templates: tmpls})
 	hs := srv.HTTPServer(*addr)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

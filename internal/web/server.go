@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
@@ -23,7 +24,8 @@ type Config struct {
 	SessionIdle   time.Duration
 	SessionMax    time.Duration
 	Now           func() time.Time
-	Hasher        auth.Hasher // password hashing cost; tests use a cheap one
+	Hasher        auth.Hasher              // password hashing cost; tests use a cheap one
+	Templates     map[string]*mou.Template // MOU document templates by slug, loaded by cmd
 }
 
 // Server holds the dependencies every handler uses.

@@ -1,0 +1,132 @@
+package mou
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/moudesk/moudesk/internal/clause"
+	"github.com/moudesk/moudesk/internal/redline"
+)
+
+// Section is one numbered section of a revision. Key is its identity across
+// revisions (feedback and redlines refer to it); the number is its position.
+// Clause and ClauseVersion name the library text it was assembled from, or
+// are empty for a section the drafter wrote.
+type Section struct {
+	Key           string `json:"key"`
+	Heading       string `json:"heading"`
+	Body          string `json:"body"`
+	Clause        string `json:"clause,omitempty"`
+	ClauseVersion int    `json:"clause_version,omitempty"`
+	// Deviation is set by readers that compared Body with the library text
+	// (filled with the revision's variables); it is not stored.
+	Deviation bool `json:"deviation"`
+}
+
+// Content is everything that makes up a revision's text: what the content
+// hash covers, plus the variable values the text was filled from.
+type Content struct {
+	Title     string            `json:"title"`
+	Preamble  string            `json:"preamble"`
+	Sections  []Section         `json:"sections"`
+	Variables map[string]string `json:"variables"`
+}
+
+// Revision is an immutable snapshot of an MOU, numbered 1, 2, 3… per MOU.
+type Revision struct {
+	MOUID       int64     `json:"mou_id"`
+	Number      int       `json:"revision"`
+	ContentHash string    `json:"content_hash"`
+	Author      string    `json:"author"`
+	Message     string    `json:"message"`
+	CreatedAt   time.Time `json:"created_at"`
+	Content
+}
+
+// RevisionInfo is a line of an MOU's revision history.
+type RevisionInfo struct {
+	Number      int       `json:"revision"`
+	ContentHash string    `json:"content_hash"`
+	Author      string    `json:"author"`
+	Message     string    `json:"message"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Info is the revision's history line.
+func (r *Revision) Info() RevisionInfo {
+	return RevisionInfo{Number: r.Number, ContentHash: r.ContentHash, Author: r.Author, Message: r.Message, CreatedAt: r.CreatedAt}
+}
+
+// Canonical is THE canonical Markdown of an MOU revision, the one form its
+// content_hash covers and every export starts from:
+//
+//	"# " + title + "\n\n"
+//	preamble (CanonicalBody) + "\n"           — omitted when empty
+//	for each section i (1-based):
+//	  "## " + i + ". " + heading + "\n\n"
+//	  body (CanonicalBody) + "\n"             — the body part omitted when empty
+//
+// CanonicalBody turns CRLF and CR into LF, strips trailing blanks on each
+// line and blank lines at both ends, and ends text with one "\n"; title and
+// headings are trimmed. Unicode is hashed as given: no NFC/NFD
+// normalisation is applied, so visually equal but differently encoded text
+// hashes differently. Sections are separated by exactly one blank line and
+// the document ends with "\n\n" after a non-empty part. The section order is
+// part of the text.
+func Canonical(title, preamble string, sections []Section) string {
+	var b strings.Builder
+	for _, s := range Parts(title, preamble, sections) {
+		b.WriteString(s.Text)
+	}
+	return b.String()
+}
+
+// Parts splits the canonical Markdown into redline sections: the title and
+// preamble as one section keyed "preamble", then one per MOU section keyed
+// by its stable key. Joining the parts' Text gives Canonical exactly.
+func Parts(title, preamble string, sections []Section) []redline.Section {
+	out := make([]redline.Section, 0, len(sections)+1)
+	head := "# " + oneLine(title) + "\n\n"
+	if p := clause.CanonicalBody(preamble); p != "" {
+		head += p + "\n"
+	}
+	out = append(out, redline.Section{Key: PreambleKey, Text: head})
+	for i, s := range sections {
+		n := strconv.Itoa(i + 1)
+		h := oneLine(s.Heading)
+		text := "## " + n + ". " + h + "\n\n"
+		if body := clause.CanonicalBody(s.Body); body != "" {
+			text += body + "\n"
+		}
+		out = append(out, redline.Section{Key: s.Key, Heading: h, Number: n, Text: text})
+	}
+	return out
+}
+
+// PreambleKey is the redline key of the title and preamble; section keys
+// may not use it, so the two can never be confused.
+const PreambleKey = "preamble"
+
+func oneLine(s string) string { return strings.TrimSpace(clause.NormalizeNewlines(s)) }
+
+// ContentHash is the hex SHA-256 of the canonical Markdown.
+func ContentHash(c *Content) string {
+	return Hash(Canonical(c.Title, c.Preamble, c.Sections))
+}
+
+// Hash is the hex SHA-256 of s; section bodies are stored under it.
+func Hash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// Markdown is the revision's canonical Markdown.
+func (c *Content) Markdown() string { return Canonical(c.Title, c.Preamble, c.Sections) }
+
+// Document is the revision as the redline package compares it.
+func (c *Content) Document() redline.Document {
+	return redline.Document{Sections: Parts(c.Title, c.Preamble, c.Sections)}
+}

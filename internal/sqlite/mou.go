@@ -1,0 +1,456 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/clause"
+	"github.com/moudesk/moudesk/internal/mou"
+)
+
+// MOU is one agreement as the API shows it.
+type MOU struct {
+	ID              int64      `json:"id"`
+	Title           string     `json:"title"`
+	Template        string     `json:"template"`
+	Workflow        string     `json:"workflow"`
+	Stage           string     `json:"stage"`
+	CurrentRevision int        `json:"current_revision"`
+	AmendsMOUID     *int64     `json:"amends_mou_id,omitempty"`
+	Parties         []MOUParty `json:"parties"`
+	CreatedAt       time.Time  `json:"created_at"`
+}
+
+// MOUParty is the party that fills one of the template's roles.
+type MOUParty struct {
+	Role string `json:"role"`
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	Body string `json:"body"`
+}
+
+// NewMOU is what creating an MOU takes: the assembled revision 1 and the
+// party slug chosen for each template role.
+type NewMOU struct {
+	Template string
+	Workflow string // "" means "default"
+	Parties  map[string]string
+	Content  *mou.Content
+	Message  string
+}
+
+// PartiesBySlug returns the named parties, refusing an unknown slug with
+// 422 unknown_party.
+func (db *DB) PartiesBySlug(ctx context.Context, slugs []string) (map[string]Party, error) {
+	out := make(map[string]Party, len(slugs))
+	for _, slug := range slugs {
+		var p Party
+		err := db.read.QueryRowContext(ctx, "SELECT id, slug, name, kind, body FROM parties WHERE slug = ?", slug).Scan(&p.ID, &p.Slug, &p.Name, &p.Kind, &p.Body)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "unknown_party", Field: "parties",
+				Message: fmt.Sprintf("no party with slug %q", slug)}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read party %s: %w", slug, err)
+		}
+		out[slug] = p
+	}
+	return out, nil
+}
+
+// LatestClauses returns the latest version of each named clause.
+func (db *DB) LatestClauses(ctx context.Context, slugs []string) (map[string]mou.LibraryClause, error) {
+	out := make(map[string]mou.LibraryClause, len(slugs))
+	for _, slug := range slugs {
+		if _, ok := out[slug]; ok {
+			continue
+		}
+		v, err := db.ClauseVersion(ctx, slug, 0)
+		if err != nil {
+			return nil, err
+		}
+		out[slug] = mou.LibraryClause{Clause: v.Clause(), Version: v.Version}
+	}
+	return out, nil
+}
+
+// ClauseVersions returns the clauses of the given versions in one read.
+func (db *DB) ClauseVersions(ctx context.Context, refs []mou.ClauseRef) (map[mou.ClauseRef]*clause.Clause, error) {
+	out := make(map[mou.ClauseRef]*clause.Clause, len(refs))
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `SELECT `+clauseVersionCols+` FROM clauses c JOIN clause_versions v ON v.clause_id = c.id WHERE c.slug = ? AND v.version = ?`)
+		if err != nil {
+			return fmt.Errorf("prepare clause read: %w", err)
+		}
+		defer stmt.Close()
+		for _, r := range refs {
+			v, err := scanClauseVersion(stmt.QueryRowContext(ctx, r.Slug, r.Version))
+			if errors.Is(err, sql.ErrNoRows) {
+				return moudesk.ErrNotFound(fmt.Sprintf("version %d of clause %s", r.Version, r.Slug))
+			}
+			if err != nil {
+				return fmt.Errorf("read clause %s v%d: %w", r.Slug, r.Version, err)
+			}
+			out[r] = v.Clause()
+		}
+		return nil
+	})
+	return out, err
+}
+
+// CreateMOU stores a new MOU with its parties and revision 1 in one
+// transaction, audited as mou.create.
+func (db *DB) CreateMOU(ctx context.Context, actor moudesk.Actor, n NewMOU) (*MOU, error) {
+	if n.Workflow == "" {
+		n.Workflow = "default"
+	}
+	if err := mou.CheckSections(n.Content.Sections); err != nil {
+		return nil, err
+	}
+	var id int64
+	err := db.update(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, "INSERT INTO mous (title, template, workflow, stage, current_revision, created_at) VALUES (?, ?, ?, 'draft', 1, ?)",
+			n.Content.Title, n.Template, n.Workflow, tx.Now())
+		if err != nil {
+			return storageError("insert mou", err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("mou id: %w", err)
+		}
+		roles := make([]string, 0, len(n.Parties))
+		for role := range n.Parties {
+			roles = append(roles, role)
+		}
+		sort.Strings(roles)
+		for _, role := range roles {
+			res, err := tx.ExecContext(ctx, "INSERT INTO mou_parties (mou_id, role, party_id) SELECT ?, ?, id FROM parties WHERE slug = ?", id, role, n.Parties[role])
+			if err != nil {
+				return storageError("insert mou party", err)
+			}
+			if k, _ := res.RowsAffected(); k != 1 {
+				return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "unknown_party", Field: "parties." + role,
+					Message: fmt.Sprintf("no party with slug %q", n.Parties[role])}
+			}
+		}
+		hash, err := tx.insertRevision(ctx, actor, id, 1, n.Content, n.Message)
+		if err != nil {
+			return err
+		}
+		return tx.audit(ctx, actor, "mou.create", fmt.Sprintf("mou:%d", id), map[string]any{
+			"title": n.Content.Title, "template": n.Template, "workflow": n.Workflow, "parties": n.Parties,
+			"revision": 1, "content_hash": hash})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.MOU(ctx, id)
+}
+
+// insertRevision writes revision number of mouID: new section bodies (once
+// per distinct hash), the revision row and its ordered section rows.
+func (tx *Tx) insertRevision(ctx context.Context, actor moudesk.Actor, mouID int64, number int, c *mou.Content, message string) (string, error) {
+	vars, err := json.Marshal(c.Variables)
+	if err != nil {
+		return "", fmt.Errorf("encode variables: %w", err)
+	}
+	if c.Variables == nil {
+		vars = []byte("{}")
+	}
+	bodies, err := tx.PrepareContext(ctx, "INSERT OR IGNORE INTO section_bodies (hash, body) VALUES (?, ?)")
+	if err != nil {
+		return "", storageError("prepare body insert", err)
+	}
+	defer bodies.Close()
+	putBody := func(body string) (string, error) {
+		h := mou.Hash(body)
+		if _, err := bodies.ExecContext(ctx, h, body); err != nil {
+			return "", storageError("insert section body", err)
+		}
+		return h, nil
+	}
+	preHash, err := putBody(c.Preamble)
+	if err != nil {
+		return "", err
+	}
+	hash := mou.ContentHash(c)
+	var authorID any
+	if actor.UserID != 0 {
+		authorID = actor.UserID
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO revisions (mou_id, revision, title, preamble_hash, variables, content_hash, author, author_id, message, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, mouID, number, c.Title, preHash, string(vars), hash, actor.Author(), authorID, message, tx.Now())
+	if err != nil {
+		return "", storageError("insert revision", err)
+	}
+	secs, err := tx.PrepareContext(ctx, `INSERT INTO revision_sections (mou_id, revision, position, key, heading, body_hash, clause_slug, clause_version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return "", storageError("prepare section insert", err)
+	}
+	defer secs.Close()
+	for i, s := range c.Sections {
+		h, err := putBody(s.Body)
+		if err != nil {
+			return "", err
+		}
+		var slug, version any
+		if s.Clause != "" {
+			slug, version = s.Clause, s.ClauseVersion
+		}
+		if _, err := secs.ExecContext(ctx, mouID, number, i+1, s.Key, s.Heading, h, slug, version); err != nil {
+			if isUnique(err) {
+				return "", &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "duplicate_key", Field: fmt.Sprintf("sections[%d].key", i),
+					Message: fmt.Sprintf("section key %q is used twice", s.Key)}
+			}
+			return "", storageError("insert revision section", err)
+		}
+	}
+	return hash, nil
+}
+
+// StaleRevision is the Data of a 409 stale_revision: the revision the
+// caller should have started from. The web layer adds the redline.
+type StaleRevision struct {
+	Base   int `json:"base"`
+	Latest int `json:"latest_revision"`
+}
+
+// CreateRevision saves the next revision of an MOU on top of base. change
+// gets the base revision (read in the write transaction, so nobody can save
+// in between) and returns the new content. When base is not the current
+// revision nothing is written and the error is 409 stale_revision with
+// StaleRevision data. Audited as revision.create.
+func (db *DB) CreateRevision(ctx context.Context, actor moudesk.Actor, mouID int64, base int, message string, change func(base *mou.Revision) (*mou.Content, error)) (*mou.RevisionInfo, error) {
+	if len(message) > mou.MaxMessageBytes {
+		return nil, &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_message", Field: "message", Message: fmt.Sprintf("the message may be at most %d bytes", mou.MaxMessageBytes)}
+	}
+	var info *mou.RevisionInfo
+	err := db.update(ctx, func(tx *Tx) error {
+		var current int
+		err := tx.QueryRowContext(ctx, "SELECT current_revision FROM mous WHERE id = ?", mouID).Scan(&current)
+		if errors.Is(err, sql.ErrNoRows) {
+			return moudesk.ErrNotFound(fmt.Sprintf("MOU %d", mouID))
+		}
+		if err != nil {
+			return storageError("read mou", err)
+		}
+		if base != current {
+			return &moudesk.Error{Kind: moudesk.KindConflict, Code: "stale_revision",
+				Message: fmt.Sprintf("MOU %d is at revision %d, not %d: review the changes, merge and save again", mouID, current, base),
+				Data:    StaleRevision{Base: base, Latest: current}}
+		}
+		prev, err := readRevision(ctx, tx.Tx, mouID, base)
+		if err != nil {
+			return err
+		}
+		next, err := change(prev)
+		if err != nil {
+			return err
+		}
+		if err := mou.CheckSections(next.Sections); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, "UPDATE mous SET current_revision = ? WHERE id = ? AND current_revision = ?", current+1, mouID, current)
+		if err != nil {
+			return storageError("advance revision", err)
+		}
+		if k, _ := res.RowsAffected(); k != 1 {
+			return moudesk.Errorf(moudesk.KindConflict, "stale_revision", "MOU %d changed meanwhile", mouID)
+		}
+		hash, err := tx.insertRevision(ctx, actor, mouID, current+1, next, message)
+		if err != nil {
+			return err
+		}
+		info = &mou.RevisionInfo{Number: current + 1, ContentHash: hash, Author: actor.Author(), Message: message, CreatedAt: tx.now.UTC()}
+		return tx.audit(ctx, actor, "revision.create", fmt.Sprintf("mou:%d", mouID), map[string]any{
+			"revision": current + 1, "base": base, "content_hash": hash, "message": message})
+	})
+	return info, err
+}
+
+// queryer is what both read and write transactions offer.
+type queryer interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// Revision returns revision n of an MOU, or its current one when n is 0.
+func (db *DB) Revision(ctx context.Context, mouID int64, n int) (*mou.Revision, error) {
+	var r *mou.Revision
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		if n == 0 {
+			err := tx.QueryRowContext(ctx, "SELECT current_revision FROM mous WHERE id = ?", mouID).Scan(&n)
+			if errors.Is(err, sql.ErrNoRows) {
+				return moudesk.ErrNotFound(fmt.Sprintf("MOU %d", mouID))
+			}
+			if err != nil {
+				return fmt.Errorf("read mou: %w", err)
+			}
+		}
+		var err error
+		r, err = readRevision(ctx, tx, mouID, n)
+		return err
+	})
+	return r, err
+}
+
+func readRevision(ctx context.Context, q queryer, mouID int64, n int) (*mou.Revision, error) {
+	r := &mou.Revision{MOUID: mouID, Number: n}
+	var vars, created string
+	err := q.QueryRowContext(ctx, `SELECT r.title, b.body, r.variables, r.content_hash, r.author, r.message, r.created_at
+		FROM revisions r JOIN section_bodies b ON b.hash = r.preamble_hash WHERE r.mou_id = ? AND r.revision = ?`, mouID, n).
+		Scan(&r.Title, &r.Preamble, &vars, &r.ContentHash, &r.Author, &r.Message, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, moudesk.ErrNotFound(fmt.Sprintf("revision %d of MOU %d", n, mouID))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read revision %d of MOU %d: %w", n, mouID, err)
+	}
+	r.CreatedAt = parseTime(created)
+	if err := json.Unmarshal([]byte(vars), &r.Variables); err != nil {
+		return nil, fmt.Errorf("decode variables of revision %d of MOU %d: %w", n, mouID, err)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT s.key, s.heading, b.body, coalesce(s.clause_slug, ''), coalesce(s.clause_version, 0)
+		FROM revision_sections s JOIN section_bodies b ON b.hash = s.body_hash
+		WHERE s.mou_id = ? AND s.revision = ? ORDER BY s.position`, mouID, n)
+	if err != nil {
+		return nil, fmt.Errorf("read sections of revision %d of MOU %d: %w", n, mouID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s mou.Section
+		if err := rows.Scan(&s.Key, &s.Heading, &s.Body, &s.Clause, &s.ClauseVersion); err != nil {
+			return nil, fmt.Errorf("scan section: %w", err)
+		}
+		r.Sections = append(r.Sections, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read sections of revision %d of MOU %d: %w", n, mouID, err)
+	}
+	return r, nil
+}
+
+// Revisions lists an MOU's revisions, oldest first.
+func (db *DB) Revisions(ctx context.Context, mouID int64) ([]mou.RevisionInfo, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT revision, content_hash, author, message, created_at FROM revisions WHERE mou_id = ? ORDER BY revision`, mouID)
+	if err != nil {
+		return nil, fmt.Errorf("list revisions of MOU %d: %w", mouID, err)
+	}
+	defer rows.Close()
+	out := []mou.RevisionInfo{}
+	for rows.Next() {
+		var ri mou.RevisionInfo
+		var created string
+		if err := rows.Scan(&ri.Number, &ri.ContentHash, &ri.Author, &ri.Message, &created); err != nil {
+			return nil, fmt.Errorf("scan revision: %w", err)
+		}
+		ri.CreatedAt = parseTime(created)
+		out = append(out, ri)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list revisions of MOU %d: %w", mouID, err)
+	}
+	if len(out) == 0 {
+		return nil, moudesk.ErrNotFound(fmt.Sprintf("MOU %d", mouID))
+	}
+	return out, nil
+}
+
+const mouCols = `id, title, template, workflow, stage, current_revision, amends_mou_id, created_at`
+
+func scanMOU(r rowScanner) (*MOU, error) {
+	var m MOU
+	var amends sql.NullInt64
+	var created string
+	if err := r.Scan(&m.ID, &m.Title, &m.Template, &m.Workflow, &m.Stage, &m.CurrentRevision, &amends, &created); err != nil {
+		return nil, err
+	}
+	if amends.Valid {
+		m.AmendsMOUID = &amends.Int64
+	}
+	m.CreatedAt = parseTime(created)
+	m.Parties = []MOUParty{}
+	return &m, nil
+}
+
+// MOU returns one MOU with its parties.
+func (db *DB) MOU(ctx context.Context, id int64) (*MOU, error) {
+	var m *MOU
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		var err error
+		m, err = scanMOU(tx.QueryRowContext(ctx, "SELECT "+mouCols+" FROM mous WHERE id = ?", id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return moudesk.ErrNotFound(fmt.Sprintf("MOU %d", id))
+		}
+		if err != nil {
+			return fmt.Errorf("read MOU %d: %w", id, err)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT mp.role, p.slug, p.name, p.kind, p.body FROM mou_parties mp
+			JOIN parties p ON p.id = mp.party_id WHERE mp.mou_id = ? ORDER BY mp.role`, id)
+		if err != nil {
+			return fmt.Errorf("read parties of MOU %d: %w", id, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p MOUParty
+			if err := rows.Scan(&p.Role, &p.Slug, &p.Name, &p.Kind, &p.Body); err != nil {
+				return fmt.Errorf("scan party: %w", err)
+			}
+			m.Parties = append(m.Parties, p)
+		}
+		return rows.Err()
+	})
+	return m, err
+}
+
+// MOUs lists MOUs, newest first, optionally only those in stage.
+func (db *DB) MOUs(ctx context.Context, stage string) ([]MOU, error) {
+	q := "SELECT " + mouCols + " FROM mous"
+	var args []any
+	if stage != "" {
+		q += " WHERE stage = ?"
+		args = append(args, stage)
+	}
+	rows, err := db.read.QueryContext(ctx, q+" ORDER BY id DESC", args...)
+	if err != nil {
+		return nil, fmt.Errorf("list MOUs: %w", err)
+	}
+	defer rows.Close()
+	out := []MOU{}
+	for rows.Next() {
+		m, err := scanMOU(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan MOU: %w", err)
+		}
+		out = append(out, *m)
+	}
+	return out, rows.Err()
+}
+
+// mouTables are the tables MOU writes touch, plus the audit log.
+var mouTables = []string{"mous", "mou_parties", "revisions", "revision_sections", "section_bodies", "audit_events"}
+
+// MOURowCounts counts the rows of every table an MOU write touches, so
+// tests and operators can check that a refused request wrote nothing and
+// that a one-section edit stored one new body.
+func (db *DB) MOURowCounts(ctx context.Context) (map[string]int, error) {
+	out := make(map[string]int, len(mouTables))
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		for _, table := range mouTables {
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+				return fmt.Errorf("count %s: %w", table, err)
+			}
+			out[table] = n
+		}
+		return nil
+	})
+	return out, err
+}
