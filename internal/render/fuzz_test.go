@@ -56,6 +56,9 @@ func FuzzPDF(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s), false)
 	}
+	for _, s := range specExamples(f) {
+		f.Add([]byte(s), false)
+	}
 	f.Add([]byte(constructs), true)
 	f.Fuzz(func(t *testing.T, md []byte, draft bool) {
 		opt := Options{Title: "Fuzz", Draft: draft, Signatures: []SignatureBlock{{Party: string(md[:min(len(md), 40)])}}}
