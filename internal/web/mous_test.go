@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/moudesk/moudesk"
@@ -330,4 +331,240 @@ func TestCreateMOURefusals(t *testing.T) {
 			t.Fatalf("reviewer create: %d %s", status, body)
 		}
 	})
+}
+
+func TestCreateRevision(t *testing.T) {
+	e := newMOUEnv(t)
+	id := e.createSRO()
+	path := fmt.Sprintf("/api/v1/mous/%d/revisions", id)
+	before := e.counts()
+	status, body := e.do("POST", path, map[string]any{"base": 1, "message": "soften de-escalation",
+		"edits": []map[string]any{{"op": "update", "key": "de-escalation", "body": "Officers will always de-escalate first.\r\n"}}})
+	if status != http.StatusCreated || !strings.Contains(string(body), `"revision":2`) {
+		t.Fatalf("edit: %d %s", status, body)
+	}
+	after := e.counts()
+	if after["section_bodies"] != before["section_bodies"]+1 {
+		t.Errorf("one edited section stored %d new bodies, want 1", after["section_bodies"]-before["section_bodies"])
+	}
+	if after["revision_sections"] != before["revision_sections"]+31 || after["audit_events"] != before["audit_events"]+1 {
+		t.Errorf("row counts after edit: %v → %v", before, after)
+	}
+	rev := e.revision(id, 2)
+	for _, s := range rev.Sections {
+		if s.Deviation != (s.Key == "de-escalation") {
+			t.Errorf("section %s deviation = %v", s.Key, s.Deviation)
+		}
+	}
+	if rev.Sections[8].Body != "Officers will always de-escalate first.\n" {
+		t.Errorf("CRLF not normalised: %q", rev.Sections[8].Body)
+	}
+
+	t.Run("Deviations", func(t *testing.T) {
+		status, body := e.do("GET", fmt.Sprintf("/api/v1/mous/%d/deviations?revision=2", id), nil)
+		var out struct {
+			Deviations []struct {
+				Key     string `json:"key"`
+				Redline struct {
+					Summary struct {
+						WordsInserted int `json:"words_inserted"`
+					} `json:"summary"`
+				} `json:"redline"`
+			} `json:"deviations"`
+		}
+		if status != 200 || json.Unmarshal(body, &out) != nil || len(out.Deviations) != 1 || out.Deviations[0].Key != "de-escalation" || out.Deviations[0].Redline.Summary.WordsInserted == 0 {
+			t.Fatalf("deviations: %d %.400s", status, body)
+		}
+		status, body = e.do("GET", fmt.Sprintf("/api/v1/mous/%d/deviations?revision=1", id), nil)
+		if status != 200 || !strings.Contains(string(body), `"deviations":[]`) {
+			t.Fatalf("revision 1 deviations: %d %.300s", status, body)
+		}
+	})
+
+	t.Run("Redline", func(t *testing.T) {
+		for _, tc := range []struct{ query, want string }{
+			{"format=json", `"status":"modified"`},
+			{"format=text", "De-escalation"},
+			{"format=html", "<ins"},
+			{"format=html&view=side-by-side", "<table"},
+		} {
+			for range 2 { // the second answer comes from the cache and must match
+				status, body := e.doAs(e.reader, "GET", fmt.Sprintf("/api/v1/mous/%d/redline?from=1&to=2&%s", id, tc.query), nil)
+				if status != 200 || !strings.Contains(string(body), tc.want) {
+					t.Fatalf("redline %s: %d %.300s", tc.query, status, body)
+				}
+			}
+		}
+		status, body := e.do("GET", fmt.Sprintf("/api/v1/mous/%d/redline?from=1&to=9", id), nil)
+		if status != 404 {
+			t.Fatalf("redline to a missing revision: %d %s", status, body)
+		}
+	})
+
+	t.Run("StaleBase", func(t *testing.T) {
+		before := e.counts()
+		status, body := e.do("POST", path, map[string]any{"base": 1, "edits": []map[string]any{{"op": "remove", "key": "equipment"}}})
+		if status != http.StatusConflict || errorCode(t, body) != "stale_revision" {
+			t.Fatalf("stale save: %d %s", status, body)
+		}
+		var out struct {
+			Error struct {
+				Details struct {
+					Latest  int `json:"latest_revision"`
+					Redline struct {
+						Summary struct {
+							Changed []string `json:"changed"`
+						} `json:"summary"`
+					} `json:"redline"`
+				} `json:"details"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal(body, &out); err != nil || out.Error.Details.Latest != 2 || len(out.Error.Details.Redline.Summary.Changed) == 0 {
+			t.Fatalf("stale details: %s", body)
+		}
+		if fmt.Sprint(e.counts()) != fmt.Sprint(before) {
+			t.Fatal("stale save wrote rows")
+		}
+	})
+
+	t.Run("Variables", func(t *testing.T) {
+		status, body := e.do("POST", path, map[string]any{"base": 2, "variables": map[string]string{"effective_date": "2026-01-15"}})
+		if status != http.StatusCreated {
+			t.Fatalf("variables: %d %s", status, body)
+		}
+		rev := e.revision(id, 3)
+		if !strings.Contains(rev.Preamble, "January 15, 2026") || !strings.Contains(rev.Sections[2].Body, "January 15, 2026") {
+			t.Errorf("new effective date not filled in: %q", rev.Sections[2].Body)
+		}
+		if rev.Sections[8].Body != "Officers will always de-escalate first.\n" || !rev.Sections[8].Deviation {
+			t.Error("drafter's text was overwritten by refilling")
+		}
+	})
+}
+
+func TestCreateRevisionRefusals(t *testing.T) {
+	e := newMOUEnv(t)
+	id := e.createSRO()
+	path := fmt.Sprintf("/api/v1/mous/%d/revisions", id)
+	s := func(v string) *string { return &v }
+	tests := []struct {
+		name       string
+		body       any
+		wantStatus int
+		wantCode   string
+	}{
+		{"UnknownKey", map[string]any{"base": 1, "edits": []mou.Edit{{Op: "update", Key: "nope", Body: s("x")}}}, 422, "unknown_key"},
+		{"AddExistingKey", map[string]any{"base": 1, "edits": []mou.Edit{{Op: "add", Key: "term", Heading: s("Term")}}}, 422, "duplicate_key"},
+		{"KeyTwiceInSections", map[string]any{"base": 1, "sections": []mou.SectionInput{{Key: "a", Heading: "A"}, {Key: "a", Heading: "B"}}}, 422, "duplicate_key"},
+		{"MoveToMissing", map[string]any{"base": 1, "edits": []mou.Edit{{Op: "move", Key: "term", After: s("nowhere")}}}, 422, "invalid_position"},
+		{"MoveWithoutPosition", map[string]any{"base": 1, "edits": []mou.Edit{{Op: "move", Key: "term"}}}, 422, "invalid_position"},
+		{"MoveAfterItself", map[string]any{"base": 1, "edits": []mou.Edit{{Op: "move", Key: "term", After: s("term")}}}, 422, "invalid_position"},
+		{"BadOp", map[string]any{"base": 1, "edits": []mou.Edit{{Op: "rename", Key: "term"}}}, 422, "invalid_edit"},
+		{"BadKey", map[string]any{"base": 1, "edits": []mou.Edit{{Op: "add", Key: "Bad Key", Heading: s("X")}}}, 422, "invalid_key"},
+		{"PreambleKey", map[string]any{"base": 1, "edits": []mou.Edit{{Op: "add", Key: "preamble", Heading: s("X")}}}, 422, "invalid_key"},
+		{"TwoLineHeading", map[string]any{"base": 1, "edits": []mou.Edit{{Op: "update", Key: "term", Heading: s("a\nb")}}}, 422, "invalid_heading"},
+		{"TopLevelHeading", map[string]any{"base": 1, "edits": []mou.Edit{{Op: "update", Key: "term", Body: s("# Not allowed")}}}, 422, "invalid_body"},
+		{"RemoveEverything", map[string]any{"base": 1, "sections": []mou.SectionInput{}}, 422, "empty_document"},
+		{"BodyTooLarge", map[string]any{"base": 1, "edits": []mou.Edit{{Op: "update", Key: "term", Body: s(strings.Repeat("x", mou.MaxBodyBytes+1))}}}, 413, "too_large"},
+		{"NUL", `{"base":1,"edits":[{"op":"update","key":"term","body":"a\u0000b"}]}`, 400, "nul_character"},
+		{"InvalidUTF8", "{\"base\":1,\"edits\":[{\"op\":\"update\",\"key\":\"term\",\"body\":\"a\xffb\"}]}", 400, "invalid_utf8"},
+		{"NoBase", map[string]any{"edits": []mou.Edit{{Op: "remove", Key: "term"}}}, 400, "missing_field"},
+		{"BothSectionsAndEdits", map[string]any{"base": 1, "sections": []mou.SectionInput{{Key: "a", Heading: "A"}}, "edits": []mou.Edit{}}, 400, "invalid_request"},
+		{"UnknownVariable", map[string]any{"base": 1, "variables": map[string]string{"nope": "1"}}, 422, "unknown_variable"},
+		{"FutureBase", map[string]any{"base": 7, "edits": []mou.Edit{{Op: "remove", Key: "term"}}}, 409, "stale_revision"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := e.counts()
+			status, body := e.do("POST", path, tc.body)
+			if status != tc.wantStatus || errorCode(t, body) != tc.wantCode {
+				t.Fatalf("got %d %.300s; want %d %s", status, body, tc.wantStatus, tc.wantCode)
+			}
+			if after := e.counts(); fmt.Sprint(after) != fmt.Sprint(before) {
+				t.Fatalf("rows changed on refusal: %v → %v", before, after)
+			}
+		})
+	}
+	t.Run("UnknownMOU", func(t *testing.T) {
+		status, body := e.do("POST", "/api/v1/mous/999/revisions", map[string]any{"base": 1, "edits": []mou.Edit{{Op: "remove", Key: "term"}}})
+		if status != 404 || errorCode(t, body) != "not_found" {
+			t.Fatalf("got %d %s", status, body)
+		}
+	})
+	t.Run("ReviewerForbidden", func(t *testing.T) {
+		status, _ := e.doAs(e.reader, "POST", path, map[string]any{"base": 1, "edits": []mou.Edit{{Op: "remove", Key: "term"}}})
+		if status != 403 {
+			t.Fatalf("reviewer save: %d", status)
+		}
+	})
+}
+
+func TestEditOperations(t *testing.T) {
+	e := newMOUEnv(t)
+	id := e.createSRO()
+	s := func(v string) *string { return &v }
+	status, body := e.do("POST", fmt.Sprintf("/api/v1/mous/%d/revisions", id), map[string]any{"base": 1, "edits": []mou.Edit{
+		{Op: "add", Key: "local-addendum", Heading: s("Local Addendum"), Body: s("Our own words."), After: s("")},
+		{Op: "move", Key: "general", After: s("local-addendum")},
+		{Op: "remove", Key: "equipment"},
+		{Op: "update", Key: "term", Heading: s("Term")},
+	}})
+	if status != http.StatusCreated {
+		t.Fatalf("edits: %d %s", status, body)
+	}
+	rev := e.revision(id, 2)
+	keys := []string{}
+	for _, s := range rev.Sections[:3] {
+		keys = append(keys, s.Key)
+	}
+	if strings.Join(keys, ",") != "local-addendum,general,purpose" || len(rev.Sections) != 31 {
+		t.Fatalf("order after edits: %v (%d sections)", keys, len(rev.Sections))
+	}
+	if rev.Sections[0].Deviation || rev.Sections[0].Clause != "" {
+		t.Error("a drafter's own section is not a library deviation")
+	}
+	if md := rev.Markdown(); !strings.Contains(md, "## 1. Local Addendum\n\nOur own words.\n\n## 2. General Provisions") || strings.Contains(md, "Equipment, Uniform") {
+		t.Errorf("markdown after edits: %.400s", md)
+	}
+	status, body = e.do("GET", fmt.Sprintf("/api/v1/mous/%d/redline?from=1&to=2&format=json", id), nil)
+	for _, want := range []string{`"status":"added"`, `"status":"moved"`, `"status":"removed"`, `"status":"renamed"`} {
+		if status != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("redline lacks %s", want)
+		}
+	}
+}
+
+// TestConcurrentRevisions races ten saves on the same base: exactly one
+// wins, the rest are told their base is stale, and numbering stays 1, 2.
+func TestConcurrentRevisions(t *testing.T) {
+	e := newMOUEnv(t)
+	id := e.createSRO()
+	const n = 10
+	statuses := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := fmt.Sprintf(`{"base":1,"message":"racer %d","edits":[{"op":"update","key":"term","body":"Term text %d."}]}`, i, i)
+			status, _ := e.do("POST", fmt.Sprintf("/api/v1/mous/%d/revisions", id), body)
+			statuses <- status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	if count[201] != 1 || count[409] != n-1 {
+		t.Fatalf("statuses = %v; want one 201 and %d 409", count, n-1)
+	}
+	revs, err := e.db.Revisions(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(revs) != 2 || revs[0].Number != 1 || revs[1].Number != 2 {
+		t.Fatalf("revisions = %+v", revs)
+	}
 }
