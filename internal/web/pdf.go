@@ -1,0 +1,408 @@
+package web
+
+import (
+	"container/list"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/moudesk/moudesk/internal/mou"
+	"github.com/moudesk/moudesk/internal/redline"
+	"github.com/moudesk/moudesk/internal/render"
+	"github.com/moudesk/moudesk/internal/sqlite"
+)
+
+// PDF cache bounds. A 40-page MOU renders to about 100 KiB, so the byte
+// bound, not the count, is what usually holds; both keep memory flat however
+// many revisions are fetched.
+const (
+	pdfCacheEntries = 64
+	pdfCacheBytes   = 32 << 20
+)
+
+// pdfDoc is one rendered PDF with what the API reports about it.
+type pdfDoc struct {
+	pdf     []byte
+	etag    string // quoted hex SHA-256 of pdf
+	pages   int
+	pageMap render.PageMap
+}
+
+func newPDFDoc(res *render.Result) *pdfDoc {
+	sum := sha256.Sum256(res.PDF)
+	return &pdfDoc{pdf: res.PDF, etag: `"` + hex.EncodeToString(sum[:]) + `"`, pages: res.Pages, pageMap: res.PageMap}
+}
+
+// pdfCache is a small LRU of rendered PDFs keyed by what they were rendered
+// from (content hashes and options). Revisions are immutable and rendering
+// is deterministic, so an entry is never stale; it only ages out.
+type pdfCache struct {
+	mu       sync.Mutex
+	maxItems int
+	maxBytes int
+	bytes    int
+	order    *list.List // front = most recently used; values are *pdfCacheEntry
+	items    map[string]*list.Element
+}
+
+type pdfCacheEntry struct {
+	key string
+	doc *pdfDoc
+}
+
+func newPDFCache(maxItems, maxBytes int) *pdfCache {
+	return &pdfCache{maxItems: maxItems, maxBytes: maxBytes, order: list.New(), items: map[string]*list.Element{}}
+}
+
+func (pc *pdfCache) get(key string) (*pdfDoc, bool) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	el, ok := pc.items[key]
+	if !ok {
+		return nil, false
+	}
+	pc.order.MoveToFront(el)
+	return el.Value.(*pdfCacheEntry).doc, true
+}
+
+// put stores doc unless it alone is larger than the byte bound, then drops
+// the least recently used entries until both bounds hold.
+func (pc *pdfCache) put(key string, doc *pdfDoc) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if _, ok := pc.items[key]; ok || len(doc.pdf) > pc.maxBytes {
+		return
+	}
+	pc.items[key] = pc.order.PushFront(&pdfCacheEntry{key: key, doc: doc})
+	pc.bytes += len(doc.pdf)
+	for pc.order.Len() > pc.maxItems || pc.bytes > pc.maxBytes {
+		last := pc.order.Back()
+		e := last.Value.(*pdfCacheEntry)
+		pc.order.Remove(last)
+		delete(pc.items, e.key)
+		pc.bytes -= len(e.doc.pdf)
+	}
+}
+
+// pdfKey names a rendering: the kind, the content it came from and every
+// option, so two renderings share a key only if their bytes are equal.
+func pdfKey(kind string, content []string, opt render.Options) (string, error) {
+	raw, err := json.Marshal(opt)
+	if err != nil {
+		return "", fmt.Errorf("pdf cache key: %w", err)
+	}
+	sum := sha256.Sum256(raw)
+	return kind + "|" + strings.Join(content, "|") + "|" + hex.EncodeToString(sum[:]), nil
+}
+
+// cached returns the rendering under key, rendering and storing it on a miss.
+func (pc *pdfCache) cached(key string, draw func() (*render.Result, error)) (*pdfDoc, error) {
+	if doc, ok := pc.get(key); ok {
+		return doc, nil
+	}
+	res, err := draw()
+	if err != nil {
+		return nil, err
+	}
+	doc := newPDFDoc(res)
+	pc.put(key, doc)
+	return doc, nil
+}
+
+// writePDF answers with the PDF, or 304 when the client already holds these
+// bytes. The ETag is the hash of the bytes themselves, so it changes when
+// anything drawn changes (the DRAFT mark leaving on execution, say).
+func writePDF(c *gin.Context, doc *pdfDoc, filename string) {
+	c.Header("ETag", doc.etag)
+	// Downloads need an account, so shared caches must not keep them.
+	c.Header("Cache-Control", "private, no-cache")
+	if etagMatches(c.GetHeader("If-None-Match"), doc.etag) {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	c.Header("Content-Disposition", `inline; filename="`+filename+`"`)
+	c.Data(http.StatusOK, "application/pdf", doc.pdf)
+}
+
+// etagMatches applies If-None-Match's weak comparison (RFC 9110 13.1.2).
+func etagMatches(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// pdfParams are the rendering choices a client may make.
+type pdfParams struct{ paper string }
+
+func readPDFParams(c *gin.Context) (pdfParams, error) {
+	p := pdfParams{paper: strings.ToLower(c.DefaultQuery("paper", "letter"))}
+	if p.paper != "letter" && p.paper != "a4" {
+		return p, errInvalid("invalid_paper", "paper must be letter or a4")
+	}
+	return p, nil
+}
+
+// revisionOptions are the render options of a revision's PDF: header with
+// the revision number and hash prefix, the hash as document ID, DRAFT until
+// executed, the template's signature block, and the revision's own time, so
+// the bytes depend only on the revision and the MOU's stage.
+func (s *Server) revisionOptions(m *sqlite.MOU, rev *mou.Revision, p pdfParams) render.Options {
+	return render.Options{
+		Paper:      p.paper,
+		Title:      rev.Title,
+		HeaderNote: fmt.Sprintf("Revision %d · %s", rev.Number, prefix8(rev.ContentHash)),
+		DocumentID: rev.ContentHash,
+		Draft:      m.Stage != "executed",
+		Time:       rev.CreatedAt,
+		Signatures: s.signatureBlocks(m.Template),
+	}
+}
+
+// signatureBlocks is the template's signature block: each line's party label
+// and title, in the template's order.
+func (s *Server) signatureBlocks(template string) []render.SignatureBlock {
+	t, ok := s.cfg.Templates[template]
+	if !ok {
+		return nil
+	}
+	labels := map[string]string{}
+	for _, p := range t.Parties {
+		labels[p.Role] = p.Label
+	}
+	out := make([]render.SignatureBlock, 0, len(t.Signatures))
+	for _, l := range t.Signatures {
+		label := labels[l.Party]
+		if label == "" {
+			label = l.Party
+		}
+		out = append(out, render.SignatureBlock{Party: label, Title: l.Title})
+	}
+	return out
+}
+
+func prefix8(hash string) string {
+	if len(hash) > 8 {
+		return hash[:8]
+	}
+	return hash
+}
+
+// revisionDoc renders (or fetches from the cache) revision n of MOU m.
+func (p *pdfHandlers) revisionDoc(m *sqlite.MOU, rev *mou.Revision, params pdfParams) (*pdfDoc, error) {
+	opt := p.revisionOptions(m, rev, params)
+	key, err := pdfKey("revision", []string{rev.ContentHash}, opt)
+	if err != nil {
+		return nil, err
+	}
+	return p.cache.cached(key, func() (*render.Result, error) {
+		res, err := render.PDF([]byte(rev.Markdown()), opt)
+		if err != nil {
+			return nil, fmt.Errorf("render MOU %d revision %d: %w", m.ID, rev.Number, err)
+		}
+		return res, nil
+	})
+}
+
+// loadRevision reads the MOU and one of its revisions.
+func (p *pdfHandlers) loadRevision(ctx context.Context, id int64, n int) (*sqlite.MOU, *mou.Revision, error) {
+	m, err := p.db.MOU(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	rev, err := p.db.Revision(ctx, id, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, rev, nil
+}
+
+// SectionPages is where one MOU section landed in the revision's PDF, by
+// the section's stable key.
+type SectionPages struct {
+	Key     string            `json:"key"`
+	Number  string            `json:"number,omitempty"`
+	Heading string            `json:"heading"`
+	Page    int               `json:"page"` // 0 when the heading was not found
+	Items   []render.ItemPage `json:"items,omitempty"`
+}
+
+// keyedPages matches the page map's headings, in order, to the revision's
+// sections: the title heading to the preamble, then each "N. Heading" at
+// level 2 to section N. Headings inside section bodies sit between them
+// and are skipped.
+func keyedPages(rev *mou.Revision, pm render.PageMap) []SectionPages {
+	out := make([]SectionPages, 0, len(rev.Sections)+1)
+	j := 0
+	pre := SectionPages{Key: mou.PreambleKey, Heading: rev.Title}
+	for ; j < len(pm.Sections); j++ {
+		if pm.Sections[j].Level == 1 {
+			pre.Page, pre.Items = pm.Sections[j].Page, pm.Sections[j].Items
+			j++
+			break
+		}
+	}
+	out = append(out, pre)
+	for i, s := range rev.Sections {
+		n := strconv.Itoa(i + 1)
+		sp := SectionPages{Key: s.Key, Number: n, Heading: s.Heading}
+		for k := j; k < len(pm.Sections); k++ {
+			if pm.Sections[k].Level == 2 && strings.HasPrefix(pm.Sections[k].Heading, n+". ") {
+				sp.Page, sp.Items = pm.Sections[k].Page, pm.Sections[k].Items
+				j = k + 1
+				break
+			}
+		}
+		out = append(out, sp)
+	}
+	return out
+}
+
+// citation is one changed section in a change summary, cited by where its
+// first change lands in the new revision's PDF.
+type citation struct {
+	Label  string `json:"label"`  // "§6 Access to Student Records"
+	Status string `json:"status"` // redline status
+	Page   int    `json:"page,omitempty"`
+	Item   int    `json:"item,omitempty"`
+	Text   string `json:"text"` // "§6 Access to Student Records, pg. 2, item 7"
+	Words  string `json:"words,omitempty"`
+}
+
+// citations lists every section that changed between two revisions, citing
+// pages and numbered items of the new revision's own PDF (pages), so a
+// reader can find each change in the document being voted on.
+func citations(res *redline.Result, pages []SectionPages) []citation {
+	byKey := make(map[string]SectionPages, len(pages))
+	for _, p := range pages {
+		byKey[p.Key] = p
+	}
+	var out []citation
+	for _, sec := range res.Sections {
+		if sec.Status == redline.StatusUnchanged {
+			continue
+		}
+		c := citation{Label: sec.Label(), Status: sec.Status}
+		if sec.Key == mou.PreambleKey {
+			c.Label = "Title and preamble"
+		}
+		if sec.WordsInserted+sec.WordsDeleted > 0 {
+			c.Words = fmt.Sprintf("+%d/−%d words", sec.WordsInserted, sec.WordsDeleted)
+		}
+		c.Text = c.Label
+		if sp, ok := byKey[sec.Key]; ok && sec.Status != redline.StatusRemoved && sp.Page > 0 {
+			c.Page = sp.Page
+			if num := changedItem(sec.Ops); num > 0 {
+				for _, it := range sp.Items {
+					if it.Number == num {
+						c.Page, c.Item = it.Page, num
+						break
+					}
+				}
+			}
+			c.Text += ", pg. " + strconv.Itoa(c.Page)
+			if c.Item > 0 {
+				c.Text += ", item " + strconv.Itoa(c.Item)
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+var orderedItem = regexp.MustCompile(`^ {0,3}(\d{1,9})([.)])(?:[ \t]|$)`)
+
+// changedItem is the number of the top-level numbered list item in which a
+// section's first change falls, on the new side, or 0 when the change is
+// outside any numbered list. It follows Markdown's own numbering: a list
+// starts at its first marker's number and counts up from there.
+func changedItem(ops []redline.Op) int {
+	var newText strings.Builder
+	at := -1
+	for _, op := range ops {
+		if op.Op != redline.OpEqual && at < 0 {
+			at = newText.Len()
+		}
+		if op.Op != redline.OpDelete {
+			newText.WriteString(op.Text)
+		}
+	}
+	if at < 0 {
+		return 0
+	}
+	text := newText.String()
+	num, delim, inList := 0, "", false
+	for pos := 0; pos <= at && pos < len(text); {
+		end := strings.IndexByte(text[pos:], '\n')
+		if end < 0 {
+			end = len(text) - pos
+		}
+		line := text[pos : pos+end]
+		pos += end + 1
+		switch m := orderedItem.FindStringSubmatch(line); {
+		case m != nil:
+			n, _ := strconv.Atoi(m[1])
+			if inList && m[2] == delim {
+				num++
+			} else {
+				num, delim, inList = n, m[2], true
+			}
+		case strings.TrimSpace(line) == "", line[0] == ' ' || line[0] == '\t':
+			// blank lines and indented continuations stay in the item
+		default:
+			inList = false
+		}
+	}
+	if !inList {
+		return 0
+	}
+	return num
+}
+
+// mdEscape makes text literal in Markdown by escaping every ASCII
+// punctuation character, which CommonMark allows for all of them.
+func mdEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 128 && strings.ContainsRune("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// summaryMarkdown is the change-summary page of a redline or packet.
+func summaryMarkdown(title string, from, to *mou.Revision, res *redline.Result, cites []citation) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Summary of changes\n\n**%s**: revision %d (%s) to revision %d (%s)\n\n",
+		mdEscape(title), from.Number, prefix8(from.ContentHash), to.Number, prefix8(to.ContentHash))
+	sm := res.Summary
+	fmt.Fprintf(&b, "%d sections changed: %d modified, %d added, %d removed, %d moved, %d renamed; %d words inserted, %d deleted.\n\n",
+		len(cites), sm.Modified, sm.Added, sm.Removed, sm.Moved, sm.Renamed, sm.WordsInserted, sm.WordsDeleted)
+	if len(cites) == 0 {
+		b.WriteString("The two revisions are the same.\n")
+		return []byte(b.String())
+	}
+	fmt.Fprintf(&b, "Pages and items refer to revision %d as printed on its own.\n\n", to.Number)
+	for _, c := range cites {
+		line := mdEscape(c.Text) + " — " + mdEscape(c.Status)
+		if c.Words != "" {
+			line += " (" + mdEscape(c.Words) + ")"
+		}
+		b.WriteString("- " + line + "\n")
+	}
+	return []byte(b.String())
+}

@@ -1,0 +1,497 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/clauses"
+	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/clause"
+	"github.com/moudesk/moudesk/internal/mou"
+	"github.com/moudesk/moudesk/internal/redline"
+	"github.com/moudesk/moudesk/internal/render"
+	"github.com/moudesk/moudesk/internal/sqlite"
+	"github.com/moudesk/moudesk/internal/testtool"
+	"github.com/moudesk/moudesk/templates"
+)
+
+// pdfEnv is the real router on a real SQLite file with the shipped library
+// and templates, two parties and a drafter's token.
+type pdfEnv struct {
+	t     *testing.T
+	db    *sqlite.DB
+	url   string
+	token string
+}
+
+func newPDFEnv(t *testing.T) *pdfEnv {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "moudesk.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	lib, err := clause.LoadFS(clauses.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SyncLibrary(ctx, lib); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := fs.Sub(templates.FS, "mou")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpls, err := mou.LoadTemplates(sub, func(string) bool { return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []sqlite.Party{
+		{Slug: "springfield", Name: "City of Springfield", Kind: "city", Body: "City Council"},
+		{Slug: "susd", Name: "Springfield Unified School District", Kind: "district", Body: "Board of Trustees"},
+	} {
+		if _, err := db.CreateParty(ctx, moudesk.System, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := auth.Hasher{Memory: 256, Time: 1, Threads: 1}
+	hash, err := h.Hash("correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: "pdf@city.gov", Name: "Pat", Roles: []auth.Role{auth.RoleDrafter}, PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	plain, th, err := auth.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateToken(ctx, moudesk.System, "pdf@city.gov", "test", th); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(New(Config{DB: db, Hasher: h, Templates: tmpls}).Handler())
+	t.Cleanup(ts.Close)
+	return &pdfEnv{t: t, db: db, url: ts.URL, token: plain}
+}
+
+type pdfResp struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (e *pdfEnv) get(path string, header ...string) pdfResp {
+	e.t.Helper()
+	return e.send("GET", path, nil, header...)
+}
+
+func (e *pdfEnv) send(method, path string, body any, header ...string) pdfResp {
+	e.t.Helper()
+	var r io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		r = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, e.url+path, r)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	out, err := io.ReadAll(res.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return pdfResp{res.StatusCode, res.Header, out}
+}
+
+// pdfVariables fills every required variable of the shipped SRO template.
+func pdfVariables(t *testing.T) map[string]string {
+	t.Helper()
+	lib, err := clause.LoadFS(clauses.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{"effective_date": "2025-07-01", "expiration_date": "2028-06-30"}
+	for _, c := range lib {
+		for _, v := range c.Variables {
+			if !v.Required || v.Default != "" || v.Type == clause.TypeParty || out[v.Name] != "" || v.Name == "amendment_effective_date" {
+				continue
+			}
+			switch v.Type {
+			case clause.TypeDate:
+				out[v.Name] = "2025-08-20"
+			case clause.TypeInteger:
+				out[v.Name] = "3"
+			case clause.TypePercent:
+				out[v.Name] = "50"
+			case clause.TypeMoney:
+				out[v.Name] = "125000"
+			default:
+				out[v.Name] = "Value of " + v.Name
+			}
+		}
+	}
+	return out
+}
+
+const pdfTitle = "Springfield School Resource Officer MOU"
+
+// createMOU makes an SRO MOU through the API and a second revision that
+// edits the student-records section, and returns the MOU id.
+func (e *pdfEnv) createMOU() int64 {
+	e.t.Helper()
+	r := e.send("POST", "/api/v1/mous", map[string]any{
+		"title": pdfTitle, "template": "sro-mou",
+		"parties":   map[string]string{"city": "springfield", "district": "susd"},
+		"variables": pdfVariables(e.t),
+	})
+	if r.status != http.StatusCreated {
+		e.t.Fatalf("create MOU: %d %s", r.status, r.body)
+	}
+	var created struct {
+		MOU sqlite.MOU `json:"mou"`
+	}
+	if err := json.Unmarshal(r.body, &created); err != nil {
+		e.t.Fatal(err)
+	}
+	rev, err := e.db.Revision(context.Background(), created.MOU.ID, 1)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var body string
+	for _, s := range rev.Sections {
+		if s.Key == "student-records" {
+			body = s.Body
+		}
+	}
+	body += "\n\nThe SRO shall not photograph or copy any student record under any circumstances.\n"
+	r = e.send("POST", fmt.Sprintf("/api/v1/mous/%d/revisions", created.MOU.ID), map[string]any{
+		"base": 1, "message": "Forbid copying student records",
+		"edits": []map[string]any{{"op": "update", "key": "student-records", "body": body}},
+	})
+	if r.status != http.StatusCreated {
+		e.t.Fatalf("save revision: %d %s", r.status, r.body)
+	}
+	return created.MOU.ID
+}
+
+func pdfFile(t *testing.T, pdf []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "out.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func pdfQPDFCheck(t *testing.T, path string) {
+	t.Helper()
+	qpdf := testtool.Need(t, "qpdf", "qpdf")
+	out, err := exec.Command(qpdf, "--check", path).CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("No syntax or stream encoding errors")) {
+		t.Fatalf("qpdf --check failed: %v\n%s", err, out)
+	}
+}
+
+// pdfPlainText runs pdftotext on pages first..last (0 = all) and folds
+// whitespace, so phrases wrapped across lines still match.
+func pdfPlainText(t *testing.T, path string, first, last int) string {
+	t.Helper()
+	bin := testtool.Need(t, "pdftotext", "poppler-utils")
+	args := []string{"-enc", "UTF-8"}
+	if first > 0 {
+		args = append(args, "-f", strconv.Itoa(first), "-l", strconv.Itoa(last))
+	}
+	out, err := exec.Command(bin, append(args, path, "-")...).Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return strings.Join(strings.Fields(string(out)), " ")
+}
+
+func TestRevisionPDF(t *testing.T) {
+	e := newPDFEnv(t)
+	id := e.createMOU()
+	url := fmt.Sprintf("/api/v1/mous/%d/revisions/2/pdf", id)
+	r := e.get(url)
+	if r.status != http.StatusOK || r.header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("GET %s = %d %s %.200s", url, r.status, r.header.Get("Content-Type"), r.body)
+	}
+	path := pdfFile(t, r.body)
+	pdfQPDFCheck(t, path)
+	text := pdfPlainText(t, path, 0, 0)
+	for _, want := range []string{pdfTitle, "Access to Student Records", "photograph or copy any student record", "Revision 2 ·", "School District"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("revision PDF text lacks %q", want)
+		}
+	}
+
+	t.Run("Deterministic", func(t *testing.T) {
+		again := e.get(url)
+		if !bytes.Equal(again.body, r.body) {
+			t.Fatal("two fetches of one revision differ")
+		}
+		etag := r.header.Get("ETag")
+		if len(etag) != 66 || again.header.Get("ETag") != etag {
+			t.Fatalf("ETag %q then %q", etag, again.header.Get("ETag"))
+		}
+		if nm := e.get(url, "If-None-Match", etag); nm.status != http.StatusNotModified || len(nm.body) != 0 {
+			t.Fatalf("If-None-Match: %d with %d bytes", nm.status, len(nm.body))
+		}
+		if nm := e.get(url, "If-None-Match", `"other", W/`+etag); nm.status != http.StatusNotModified {
+			t.Fatalf("weak If-None-Match in a list: %d", nm.status)
+		}
+		if nm := e.get(url, "If-None-Match", `"other"`); nm.status != http.StatusOK {
+			t.Fatalf("stale If-None-Match: %d", nm.status)
+		}
+	})
+
+	t.Run("NotBlank", func(t *testing.T) {
+		bin := testtool.Need(t, "pdftoppm", "poppler-utils")
+		prefix := filepath.Join(t.TempDir(), "page")
+		if out, err := exec.Command(bin, "-r", "40", "-png", "-f", "1", "-l", "1", "-singlefile", path, prefix).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v %s", err, out)
+		}
+		if n := pdfInkedPixels(t, prefix+".png"); n < 500 {
+			t.Fatalf("page 1 nearly blank: %d non-white pixels", n)
+		}
+	})
+
+	t.Run("PageMapMatchesText", func(t *testing.T) {
+		pm := e.get(fmt.Sprintf("/api/v1/mous/%d/revisions/2/pagemap", id))
+		if pm.status != http.StatusOK {
+			t.Fatalf("pagemap: %d %s", pm.status, pm.body)
+		}
+		var got struct {
+			Pages    int            `json:"pages"`
+			ETag     string         `json:"pdf_etag"`
+			PageMap  render.PageMap `json:"page_map"`
+			Sections []SectionPages `json:"sections"`
+		}
+		if err := json.Unmarshal(pm.body, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.ETag != r.header.Get("ETag") || got.Pages < 2 {
+			t.Fatalf("page map of another rendering: etag %s, %d pages", got.ETag, got.Pages)
+		}
+		if len(got.Sections) != 32 || got.Sections[0].Key != mou.PreambleKey || got.Sections[7].Key != "student-records" {
+			t.Fatalf("sections: %d, first %+v", len(got.Sections), got.Sections[0])
+		}
+		pages := map[int]string{}
+		for _, s := range got.Sections {
+			if s.Page < 1 || s.Page > got.Pages {
+				t.Fatalf("section %s on page %d of %d", s.Key, s.Page, got.Pages)
+			}
+			if _, ok := pages[s.Page]; !ok {
+				pages[s.Page] = pdfPlainText(t, path, s.Page, s.Page)
+			}
+			want := s.Heading
+			if s.Number != "" {
+				want = s.Number + ". " + s.Heading
+			}
+			if !strings.Contains(pages[s.Page], want) {
+				t.Errorf("section %s: %q not on page %d", s.Key, want, s.Page)
+			}
+		}
+	})
+
+	t.Run("Refusals", func(t *testing.T) {
+		for _, tc := range []struct {
+			url  string
+			want int
+		}{
+			{fmt.Sprintf("/api/v1/mous/%d/revisions/9/pdf", id), http.StatusNotFound},
+			{"/api/v1/mous/999/revisions/1/pdf", http.StatusNotFound},
+			{fmt.Sprintf("/api/v1/mous/%d/revisions/0/pdf", id), http.StatusBadRequest},
+			{fmt.Sprintf("/api/v1/mous/%d/revisions/1/pdf?paper=legal", id), http.StatusBadRequest},
+			{fmt.Sprintf("/api/v1/mous/%d/redline.pdf?from=1", id), http.StatusBadRequest},
+			{fmt.Sprintf("/api/v1/mous/%d/packet.pdf?meeting=3", id), http.StatusUnprocessableEntity},
+		} {
+			if got := e.get(tc.url); got.status != tc.want {
+				t.Errorf("GET %s = %d, want %d: %s", tc.url, got.status, tc.want, got.body)
+			}
+		}
+		req, _ := http.NewRequest("GET", e.url+fmt.Sprintf("/api/v1/mous/%d/revisions/1/pdf", id), nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("anonymous PDF download = %d, want 401", res.StatusCode)
+		}
+	})
+}
+
+func TestRedlinePDFAndPacket(t *testing.T) {
+	e := newPDFEnv(t)
+	id := e.createMOU()
+	pm := e.get(fmt.Sprintf("/api/v1/mous/%d/revisions/2/pagemap", id))
+	var got struct {
+		Sections []SectionPages `json:"sections"`
+	}
+	if err := json.Unmarshal(pm.body, &got); err != nil {
+		t.Fatal(err)
+	}
+	var records SectionPages
+	for _, s := range got.Sections {
+		if s.Key == "student-records" {
+			records = s
+		}
+	}
+	cite := fmt.Sprintf("§%s %s, pg. %d", records.Number, records.Heading, records.Page)
+
+	for _, tc := range []struct {
+		name, url string
+		want      []string
+	}{
+		{"Redline", fmt.Sprintf("/api/v1/mous/%d/redline.pdf?from=1&to=2", id), []string{"Summary of changes", "revision 1", "revision 2"}},
+		{"Packet", fmt.Sprintf("/api/v1/mous/%d/packet.pdf", id), []string{"Meeting packet", pdfTitle, "Revisions compared", "City of Springfield", "Summary of changes"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.get(tc.url)
+			if r.status != http.StatusOK || r.header.Get("Content-Type") != "application/pdf" {
+				t.Fatalf("GET %s = %d %.300s", tc.url, r.status, r.body)
+			}
+			path := pdfFile(t, r.body)
+			pdfQPDFCheck(t, path)
+			all := pdfPlainText(t, path, 0, 0)
+			for _, want := range append(tc.want, cite, "photograph or copy any student record") {
+				if !strings.Contains(all, want) {
+					t.Errorf("%s lacks %q:\n%.1500s", tc.name, want, all)
+				}
+			}
+			// The summary names only the changed section.
+			if strings.Contains(all, "§1 Purpose and Guiding Principles, pg.") {
+				t.Error("unchanged section cited in the summary")
+			}
+		})
+	}
+}
+
+func TestChangedItem(t *testing.T) {
+	eq := func(s string) redline.Op { return redline.Op{Op: redline.OpEqual, Text: s} }
+	ins := func(s string) redline.Op { return redline.Op{Op: redline.OpInsert, Text: s} }
+	del := func(s string) redline.Op { return redline.Op{Op: redline.OpDelete, Text: s} }
+	for _, tc := range []struct {
+		name string
+		ops  []redline.Op
+		want int
+	}{
+		{"no change", []redline.Op{eq("## 1. A\n\n1. x\n2. y\n")}, 0},
+		{"in paragraph", []redline.Op{eq("## 1. A\n\nSome "), ins("new "), eq("text.\n")}, 0},
+		{"third item", []redline.Op{eq("## 1. A\n\n1. x\n2. y\n3. the "), ins("new "), eq("z\n")}, 3},
+		{"list starting at 5", []redline.Op{eq("## 1. A\n\n5) x\n\n   more\n5) y "), del("old")}, 6},
+		{"after the list", []redline.Op{eq("## 1. A\n\n1. x\n2. y\n\nAfter "), ins("it")}, 0},
+		{"deletion just before a list cites its first item", []redline.Op{del("gone\n"), eq("1. x\n")}, 1},
+		{"numbering restarts", []redline.Op{eq("1. a\n2. b\n\nText.\n\n7. c\n8. "), ins("d")}, 8},
+	} {
+		if got := changedItem(tc.ops); got != tc.want {
+			t.Errorf("%s: item %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestPDFCacheBounds(t *testing.T) {
+	pc := newPDFCache(3, 100)
+	doc := func(n int) *pdfDoc { return &pdfDoc{pdf: make([]byte, n)} }
+	pc.put("a", doc(40))
+	pc.put("b", doc(40))
+	if _, ok := pc.get("a"); !ok { // a is now most recent
+		t.Fatal("a missing")
+	}
+	pc.put("c", doc(40)) // 120 bytes > 100: b, the least recent, goes
+	if _, ok := pc.get("b"); ok {
+		t.Error("b kept over the byte bound")
+	}
+	pc.put("huge", doc(101))
+	if _, ok := pc.get("huge"); ok {
+		t.Error("entry larger than the whole cache kept")
+	}
+	pc.put("d", doc(1))
+	pc.put("e", doc(1))
+	if pc.order.Len() > 3 || pc.bytes > 100 {
+		t.Errorf("cache holds %d entries, %d bytes", pc.order.Len(), pc.bytes)
+	}
+	if _, ok := pc.get("a"); ok {
+		t.Error("a kept over the entry bound")
+	}
+}
+
+func TestETagMatches(t *testing.T) {
+	for _, tc := range []struct {
+		header string
+		want   bool
+	}{
+		{`"x"`, true}, {`W/"x"`, true}, {`"y", "x"`, true}, {"*", true}, {"", false}, {`"y"`, false}, {`x`, false},
+	} {
+		if got := etagMatches(tc.header, `"x"`); got != tc.want {
+			t.Errorf("etagMatches(%q) = %v", tc.header, got)
+		}
+	}
+}
+
+func TestMarkdownEscape(t *testing.T) {
+	in := "# *not* [a](link) <b> 1. §6"
+	out, err := render.HTML([]byte(mdEscape(in)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := string(out); strings.Contains(s, "<em>") || strings.Contains(s, "<a ") || strings.Contains(s, "<h1") || !strings.Contains(s, "§6") {
+		t.Errorf("escaped Markdown still formats: %s", s)
+	}
+}
+
+// pdfInkedPixels counts pixels of a PNG that are not near-white.
+func pdfInkedPixels(t *testing.T, path string) int {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r < 0xe000 || g < 0xe000 || bl < 0xe000 {
+				n++
+			}
+		}
+	}
+	return n
+}
