@@ -15,7 +15,7 @@ const redlineCacheSize = 256
 // lives here, owned by this server, because redlines between immutable
 // revisions never change.
 func (s *Server) mouRoutes() {
-	m := &mouHandlers{Server: s, redlines: newRedlineCache(redlineCacheSize)}
+	m := &mouHandlers{Server: s, redlines: newRedlineCache(redlineCacheSize), pdf: newPDFHandlers(s)}
 	s.handle(http.MethodGet, "/api/v1/templates", auth.TemplateRead, m.listTemplates)
 	s.handle(http.MethodGet, "/api/v1/mous", auth.MOURead, m.listMOUs)
 	s.handle(http.MethodPost, "/api/v1/mous", auth.MOUCreate, m.createMOU)

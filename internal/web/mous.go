@@ -24,6 +24,7 @@ import (
 type mouHandlers struct {
 	*Server
 	redlines *redlineCache
+	pdf      *pdfHandlers // format=pdf and format=pagemap (pdf_routes.go)
 }
 
 func (m *mouHandlers) listTemplates(c *gin.Context) error {
@@ -206,8 +207,12 @@ func (m *mouHandlers) getRevision(c *gin.Context) error {
 			return err
 		}
 		c.Data(http.StatusOK, "text/html; charset=utf-8", out)
+	case "pdf":
+		return m.pdf.revisionPDF(c, id, n)
+	case "pagemap":
+		return m.pdf.revisionPageMap(c, id, n)
 	default:
-		return errInvalid("invalid_format", "format must be json, md or html")
+		return errInvalid("invalid_format", "format must be json, md, html, pdf or pagemap")
 	}
 	return nil
 }
@@ -330,8 +335,10 @@ func (m *mouHandlers) getRedline(c *gin.Context) error {
 		ctype = "text/html; charset=utf-8"
 	case "text":
 		ctype = "text/plain; charset=utf-8"
+	case "pdf":
+		return m.pdf.redlinePDF(c, id, from, to)
 	default:
-		return errInvalid("invalid_format", "format must be json, html or text")
+		return errInvalid("invalid_format", "format must be json, html, text or pdf")
 	}
 	out, err := m.redlineBytes(c, id, from, to, format, view)
 	if err != nil {

@@ -21,12 +21,13 @@ import (
 	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
-// PDF cache bounds. A 40-page MOU renders to about 100 KiB, so the byte
-// bound, not the count, is what usually holds; both keep memory flat however
-// many revisions are fetched.
+// PDF cache bounds, per pdfHandlers (the MOU handlers' ?format=pdf and the
+// PDF routes each hold one). A 40-page MOU renders to about 100 KiB, so the
+// count usually binds first; the byte bound keeps memory flat even for
+// unusually long documents.
 const (
 	pdfCacheEntries = 64
-	pdfCacheBytes   = 32 << 20
+	pdfCacheBytes   = 16 << 20
 )
 
 // pdfDoc is one rendered PDF with what the API reports about it.

@@ -324,6 +324,25 @@ func TestRevisionPDF(t *testing.T) {
 		}
 	})
 
+	t.Run("FormatQuery", func(t *testing.T) {
+		q := e.get(fmt.Sprintf("/api/v1/mous/%d/revisions/2?format=pdf", id))
+		if q.status != http.StatusOK || !bytes.Equal(q.body, r.body) || q.header.Get("ETag") != r.header.Get("ETag") {
+			t.Fatalf("?format=pdf = %d, %d bytes, not the /pdf rendering", q.status, len(q.body))
+		}
+		pm := e.get(fmt.Sprintf("/api/v1/mous/%d/revisions/2?format=pagemap", id))
+		if pm.status != http.StatusOK || !bytes.Contains(pm.body, []byte(`"key":"student-records"`)) {
+			t.Fatalf("?format=pagemap = %d %.200s", pm.status, pm.body)
+		}
+		rl := e.get(fmt.Sprintf("/api/v1/mous/%d/redline?from=1&to=2&format=pdf", id))
+		if rl.status != http.StatusOK || rl.header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("redline ?format=pdf = %d %.200s", rl.status, rl.body)
+		}
+		direct := e.get(fmt.Sprintf("/api/v1/mous/%d/redline.pdf?from=1&to=2", id))
+		if !bytes.Equal(rl.body, direct.body) {
+			t.Fatal("redline ?format=pdf and redline.pdf differ")
+		}
+	})
+
 	t.Run("Refusals", func(t *testing.T) {
 		for _, tc := range []struct {
 			url  string
