@@ -32,13 +32,13 @@ import (
 // pdfEnv is the real router on a real SQLite file with the shipped library
 // and templates, two parties and a drafter's token.
 type pdfEnv struct {
-	t     *testing.T
+	t     testing.TB
 	db    *sqlite.DB
 	url   string
 	token string
 }
 
-func newPDFEnv(t *testing.T) *pdfEnv {
+func newPDFEnv(t testing.TB) *pdfEnv {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "moudesk.db"), sqlite.Options{})
@@ -134,7 +134,7 @@ func (e *pdfEnv) send(method, path string, body any, header ...string) pdfResp {
 }
 
 // pdfVariables fills every required variable of the shipped SRO template.
-func pdfVariables(t *testing.T) map[string]string {
+func pdfVariables(t testing.TB) map[string]string {
 	t.Helper()
 	lib, err := clause.LoadFS(clauses.FS)
 	if err != nil {
@@ -513,4 +513,36 @@ func pdfInkedPixels(t *testing.T, path string) int {
 		}
 	}
 	return n
+}
+
+// BenchmarkRevisionPDF measures revision 2 of the 31-section SRO MOU:
+// "render" reads it from the real store and renders it through fresh PDF
+// handlers (an empty cache, no signature block) each time; "cached" is a
+// repeat download through the real router, which the LRU answers.
+func BenchmarkRevisionPDF(b *testing.B) {
+	e := newPDFEnv(b)
+	id := e.createMOU()
+	url := fmt.Sprintf("/api/v1/mous/%d/revisions/2/pdf", id)
+	b.Run("render", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			p := newPDFHandlers(&Server{cfg: Config{}, db: e.db})
+			m, rev, err := p.loadRevision(context.Background(), id, 2)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := p.revisionDoc(m, rev, pdfParams{paper: "letter"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("cached", func(b *testing.B) {
+		e.get(url)
+		b.ReportAllocs()
+		for b.Loop() {
+			if r := e.get(url); r.status != http.StatusOK {
+				b.Fatal(r.status)
+			}
+		}
+	})
 }
