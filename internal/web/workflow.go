@@ -1,0 +1,469 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/redline"
+	"github.com/moudesk/moudesk/internal/sqlite"
+	"github.com/moudesk/moudesk/internal/workflow"
+)
+
+// workflowHandlers serves transitions, meetings, feedback, outcomes and the
+// review summary. defs nil means the definitions shipped in the binary.
+type workflowHandlers struct {
+	*Server
+	defs sqlite.Workflows
+}
+
+// positiveID reads a path parameter that names a row by its id.
+func positiveID(c *gin.Context, name, what string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id < 1 {
+		return 0, errInvalid("invalid_id", "the %s id must be a positive whole number", what)
+	}
+	return id, nil
+}
+
+type transitionRequest struct {
+	To   string `json:"to"`
+	Note string `json:"note"`
+}
+
+// transition moves an MOU by hand; every move the definition does not list
+// under manual: is 422 stage_skipped.
+func (w *workflowHandlers) transition(c *gin.Context) error {
+	id, err := positiveID(c, "id", "MOU")
+	if err != nil {
+		return err
+	}
+	var req transitionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	ch, err := w.db.Transition(c.Request.Context(), actor(c), w.defs, id, req.To, req.Note)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"stage": ch.To, "transition": ch})
+	return nil
+}
+
+type meetingRequest struct {
+	Body       string `json:"body"`
+	Date       string `json:"date"`
+	Location   string `json:"location"`
+	AgendaItem string `json:"agenda_item"`
+	Revision   int    `json:"revision"`
+}
+
+func (w *workflowHandlers) createMeeting(c *gin.Context) error {
+	id, err := positiveID(c, "id", "MOU")
+	if err != nil {
+		return err
+	}
+	var req meetingRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	m, err := w.db.CreateMeeting(c.Request.Context(), actor(c), w.defs, id, sqlite.NewMeeting{
+		Body: req.Body, Date: req.Date, Location: req.Location, AgendaItem: req.AgendaItem, Revision: req.Revision})
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, gin.H{"meeting": m})
+	return nil
+}
+
+func (w *workflowHandlers) listMeetings(c *gin.Context) error {
+	id, err := positiveID(c, "id", "MOU")
+	if err != nil {
+		return err
+	}
+	ms, err := w.db.Meetings(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"meetings": ms})
+	return nil
+}
+
+func (w *workflowHandlers) getMeeting(c *gin.Context) error {
+	id, err := positiveID(c, "mid", "meeting")
+	if err != nil {
+		return err
+	}
+	m, err := w.db.Meeting(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"meeting": m})
+	return nil
+}
+
+type feedbackRequest struct {
+	Section string `json:"section"`
+	Text    string `json:"text"`
+	Quote   string `json:"quote"`
+}
+
+func (w *workflowHandlers) createFeedback(c *gin.Context) error {
+	id, err := positiveID(c, "mid", "meeting")
+	if err != nil {
+		return err
+	}
+	var req feedbackRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	f, err := w.db.CreateFeedback(c.Request.Context(), actor(c), id, req.Section, req.Text, req.Quote)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, gin.H{"feedback": f})
+	return nil
+}
+
+func (w *workflowHandlers) listFeedback(c *gin.Context) error {
+	id, err := positiveID(c, "id", "MOU")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	if _, err := w.db.MOU(ctx, id); err != nil {
+		return err
+	}
+	fs, err := w.db.MOUFeedback(ctx, id, c.Query("status"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"feedback": fs})
+	return nil
+}
+
+type resolveRequest struct {
+	Revision int `json:"revision"`
+}
+
+func (w *workflowHandlers) resolveFeedback(c *gin.Context) error {
+	id, err := positiveID(c, "fid", "feedback")
+	if err != nil {
+		return err
+	}
+	var req resolveRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	f, err := w.db.ResolveFeedback(c.Request.Context(), actor(c), id, req.Revision)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"feedback": f})
+	return nil
+}
+
+type declineRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (w *workflowHandlers) declineFeedback(c *gin.Context) error {
+	id, err := positiveID(c, "fid", "feedback")
+	if err != nil {
+		return err
+	}
+	var req declineRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	f, err := w.db.DeclineFeedback(c.Request.Context(), actor(c), id, req.Reason)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"feedback": f})
+	return nil
+}
+
+type outcomeRequest struct {
+	Outcome    string          `json:"outcome"`
+	Votes      []workflow.Vote `json:"votes"`
+	Resolution string          `json:"resolution"`
+	Minutes    string          `json:"minutes"`
+}
+
+// recordOutcome records a body's decision. Only a clerk of the body's own
+// party may (any party of the MOU for a joint body): the city clerk cannot
+// record the school board's vote. That refusal is audited like any other
+// denied write, and writes nothing else.
+func (w *workflowHandlers) recordOutcome(c *gin.Context) error {
+	ctx := c.Request.Context()
+	id, err := positiveID(c, "mid", "meeting")
+	if err != nil {
+		return err
+	}
+	var req outcomeRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	m, err := w.db.Meeting(ctx, id)
+	if err != nil {
+		return err
+	}
+	mou, err := w.db.MOU(ctx, m.MOUID)
+	if err != nil {
+		return err
+	}
+	def, err := w.defs.Lookup(mou.Workflow)
+	if err != nil {
+		return err
+	}
+	if !mayRecord(principal(c), def, m.Body, mou) {
+		e := moudesk.Errorf(moudesk.KindForbidden, "wrong_party",
+			"only a clerk acting for the party of %s may record its outcome", bodyTitle(def, m.Body))
+		w.auditDenial(c, auth.OutcomeWrite, e)
+		return e
+	}
+	out, err := w.db.RecordOutcome(ctx, actor(c), w.defs, id, sqlite.NewOutcome{
+		Outcome: req.Outcome, Votes: req.Votes, Resolution: req.Resolution, Minutes: req.Minutes})
+	if err != nil {
+		return err
+	}
+	after, err := w.db.MOU(ctx, m.MOUID)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, gin.H{"meeting": out, "stage": after.Stage})
+	return nil
+}
+
+// mayRecord applies auth.CanRecordFor with the body's party resolved to
+// the MOU's party in that role. A body whose role the MOU does not fill can
+// be recorded by no one.
+func mayRecord(p *auth.Principal, def *workflow.Definition, body string, m *sqlite.MOU) bool {
+	b, ok := def.Body(body)
+	if !ok {
+		return false
+	}
+	slugs := make([]string, 0, len(m.Parties))
+	for _, mp := range m.Parties {
+		slugs = append(slugs, mp.Slug)
+	}
+	if b.Party == workflow.PartyJoint {
+		return auth.CanRecordFor(p, auth.JointBody, slugs)
+	}
+	for _, mp := range m.Parties {
+		if mp.Role == b.Party {
+			return auth.CanRecordFor(p, mp.Slug, slugs)
+		}
+	}
+	return false
+}
+
+// bodyTitle is the body's title for messages and the summary.
+func bodyTitle(def *workflow.Definition, body string) string {
+	if b, ok := def.Body(body); ok && b.Title != "" {
+		return b.Title
+	}
+	return body
+}
+
+// stageTitle is the stage's title for the summary.
+func stageTitle(def *workflow.Definition, stage string) string {
+	if s, ok := def.Stage(stage); ok && s.Title != "" {
+		return s.Title
+	}
+	return stage
+}
+
+func (w *workflowHandlers) summary(c *gin.Context) error {
+	ctx := c.Request.Context()
+	id, err := positiveID(c, "id", "MOU")
+	if err != nil {
+		return err
+	}
+	var since int64
+	if q := c.Query("since_meeting"); q != "" {
+		since, err = strconv.ParseInt(q, 10, 64)
+		if err != nil || since < 1 {
+			return errInvalid("invalid_since_meeting", "since_meeting must be a meeting id")
+		}
+	}
+	out, err := w.buildSummary(ctx, id, since)
+	if err != nil {
+		return err
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="mou-%d-review-summary.md"`, id))
+	c.Data(http.StatusOK, "text/markdown; charset=utf-8", out)
+	return nil
+}
+
+// buildSummary writes the Markdown a clerk pastes into a staff report:
+// the meetings held since a meeting (all when since is 0), the feedback
+// raised at them and what became of each item, and the sections changed
+// since the revision that first meeting reviewed.
+func (w *workflowHandlers) buildSummary(ctx context.Context, id, since int64) ([]byte, error) {
+	m, err := w.db.MOU(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	def, err := w.defs.Lookup(m.Workflow)
+	if err != nil {
+		return nil, err
+	}
+	all, err := w.db.Meetings(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	meetings := all
+	if since != 0 {
+		meetings = nil
+		found := false
+		for _, mt := range all {
+			if mt.ID == since {
+				found = true
+			}
+			if found {
+				meetings = append(meetings, mt)
+			}
+		}
+		if !found {
+			return nil, moudesk.ErrNotFound(fmt.Sprintf("meeting %d of MOU %d", since, id))
+		}
+	}
+	cur, err := w.db.Revision(ctx, id, 0)
+	if err != nil {
+		return nil, err
+	}
+	headings := map[string]string{}
+	for _, s := range cur.Sections {
+		headings[s.Key] = s.Heading
+	}
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Review summary: %s\n\n", mdText(m.Title))
+	fmt.Fprintf(&b, "- Review process: %s\n", mdText(def.Title))
+	fmt.Fprintf(&b, "- Current stage: %s\n", mdText(stageTitle(def, m.Stage)))
+	fmt.Fprintf(&b, "- Current revision: %d (content hash `%s`)\n\n", cur.Number, shortHash(cur.ContentHash))
+
+	b.WriteString("## Meetings held\n\n")
+	if len(meetings) == 0 {
+		b.WriteString("No meetings were held.\n\n")
+	}
+	for _, mt := range meetings {
+		fmt.Fprintf(&b, "- %s, %s", mdText(mt.Date), mdText(bodyTitle(def, mt.Body)))
+		if mt.AgendaItem != "" {
+			fmt.Fprintf(&b, ", agenda item %s", mdText(mt.AgendaItem))
+		}
+		if mt.Location != "" {
+			fmt.Fprintf(&b, ", %s", mdText(mt.Location))
+		}
+		fmt.Fprintf(&b, ": reviewed revision %d", mt.Revision)
+		if o := mt.Outcome; o != nil {
+			fmt.Fprintf(&b, "; outcome **%s**", mdText(o.Outcome))
+			if t, err := workflow.TallyVotes(o.Votes); err == nil && len(o.Votes) > 0 {
+				fmt.Fprintf(&b, " (%d–%d", t.Aye, t.Nay)
+				if t.Abstain > 0 {
+					fmt.Fprintf(&b, ", %d abstaining", t.Abstain)
+				}
+				if t.Absent > 0 {
+					fmt.Fprintf(&b, ", %d absent", t.Absent)
+				}
+				b.WriteString(")")
+			}
+			if o.ToStage != o.FromStage {
+				fmt.Fprintf(&b, "; moved to %s", mdText(stageTitle(def, o.ToStage)))
+			}
+			if o.Resolution != "" {
+				fmt.Fprintf(&b, "; resolution %s", mdText(o.Resolution))
+			}
+		} else {
+			b.WriteString("; no outcome recorded yet")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n## Feedback\n\n")
+	n := 0
+	for _, mt := range meetings {
+		for _, f := range mt.Feedback {
+			n++
+			label := f.Section
+			if h := headings[f.Section]; h != "" {
+				label = h
+			}
+			fmt.Fprintf(&b, "%d. **%s** (raised at the %s meeting of %s): %s\n", n, mdText(label), mdText(mt.Date), mdText(bodyTitle(def, mt.Body)), mdText(f.Text))
+			switch f.Status {
+			case sqlite.FeedbackResolved:
+				fmt.Fprintf(&b, "   - Resolved: the section was changed in revision %d.\n", derefInt(f.ResolvedRevision))
+			case sqlite.FeedbackDeclined:
+				fmt.Fprintf(&b, "   - Declined: %s\n", mdText(f.DeclineReason))
+			default:
+				b.WriteString("   - Open.\n")
+			}
+		}
+	}
+	if n == 0 {
+		b.WriteString("No feedback was raised.\n")
+	}
+	if len(meetings) > 0 {
+		base := meetings[0].Revision
+		fmt.Fprintf(&b, "\n## Sections changed since revision %d\n\n", base)
+		if base == cur.Number {
+			b.WriteString("No revision has been made since.\n")
+		} else {
+			old, err := w.db.Revision(ctx, id, base)
+			if err != nil {
+				return nil, err
+			}
+			r := redline.Compare(old.Content.Document(), cur.Content.Document(), redline.Options{})
+			changed := 0
+			for _, s := range r.Sections {
+				if s.Status == redline.StatusUnchanged {
+					continue
+				}
+				changed++
+				fmt.Fprintf(&b, "- %s: %s", mdText(s.Label()), s.Status)
+				if s.WordsInserted+s.WordsDeleted > 0 {
+					fmt.Fprintf(&b, " (%d words inserted, %d deleted)", s.WordsInserted, s.WordsDeleted)
+				}
+				b.WriteString("\n")
+			}
+			if changed == 0 {
+				fmt.Fprintf(&b, "Revision %d has the same text as revision %d.\n", cur.Number, base)
+			}
+		}
+	}
+	return []byte(b.String()), nil
+}
+
+func derefInt(p *int) int {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+// mdEscaper backslash-escapes the characters that would make user text
+// into Markdown markup (emphasis, links, HTML, code) in a pasted report.
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
+	"<", `\<`, ">", `\>`, "#", `\#`, "|", `\|`, "!", `\!`,
+)
+
+// mdText puts user text on one Markdown line, its markup escaped, so a
+// line break cannot start a heading or list of its own.
+func mdText(s string) string {
+	return mdEscaper.Replace(strings.Join(strings.Fields(s), " "))
+}
