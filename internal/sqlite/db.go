@@ -166,3 +166,21 @@ func parseTime(s string) time.Time {
 func (db *DB) QueryRowForTest(ctx context.Context, query string, args ...any) *sql.Row {
 	return db.read.QueryRowContext(ctx, query, args...)
 }
+
+// collect scans every row with scan and closes rows; the one loop that
+// list queries share.
+func collect[T any](rows *sql.Rows, what string, scan func(rowScanner) (*T, error)) ([]T, error) {
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan %s: %w", what, err)
+		}
+		out = append(out, *v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list %s: %w", what, err)
+	}
+	return out, nil
+}

@@ -425,16 +425,7 @@ func (db *DB) MOUs(ctx context.Context, stage string) ([]MOU, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list MOUs: %w", err)
 	}
-	defer rows.Close()
-	out := []MOU{}
-	for rows.Next() {
-		m, err := scanMOU(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan MOU: %w", err)
-		}
-		out = append(out, *m)
-	}
-	return out, rows.Err()
+	return collect(rows, "MOUs", scanMOU)
 }
 
 // mouTables are the tables MOU writes touch, plus the audit log.

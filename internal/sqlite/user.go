@@ -202,16 +202,7 @@ func (db *DB) Users(ctx context.Context) ([]User, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
-	defer rows.Close()
-	out := []User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan user: %w", err)
-		}
-		out = append(out, *u)
-	}
-	return out, rows.Err()
+	return collect(rows, "users", func(r rowScanner) (*User, error) { return scanUser(r) })
 }
 
 // CreateSession stores a new session by the hash of its id.

@@ -694,16 +694,7 @@ func queryFeedback(ctx context.Context, q queryer, where string, args ...any) ([
 	if err != nil {
 		return nil, fmt.Errorf("list feedback: %w", err)
 	}
-	defer rows.Close()
-	out := []Feedback{}
-	for rows.Next() {
-		f, err := scanFeedback(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan feedback: %w", err)
-		}
-		out = append(out, *f)
-	}
-	return out, rows.Err()
+	return collect(rows, "feedback", scanFeedback)
 }
 
 // MOUFeedback lists an MOU's feedback, oldest first; status "" means all.
