@@ -5,21 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/clauses"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/clause"
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/sqlite"
-	"github.com/moudesk/moudesk/templates"
 )
 
 // mouEnv is a real server on a real database with the shipped library,
@@ -34,57 +29,11 @@ type mouEnv struct {
 
 func newMOUEnv(t testing.TB) *mouEnv {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "moudesk.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	lib, err := clause.LoadFS(clauses.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.SyncLibrary(ctx, lib); err != nil {
-		t.Fatal(err)
-	}
-	sub, err := fs.Sub(templates.FS, "mou")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpls, err := mou.LoadTemplates(sub, func(string) bool { return true })
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []sqlite.Party{
-		{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
-		{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
-	} {
-		if _, err := db.CreateParty(ctx, moudesk.System, p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	h := auth.Hasher{Memory: 256, Time: 1, Threads: 1}
-	token := func(email string, role auth.Role) string {
-		hash, err := h.Hash("correct horse battery staple")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: email, Name: email, Roles: []auth.Role{role}, PasswordHash: hash}); err != nil {
-			t.Fatal(err)
-		}
-		plain, th, err := auth.NewToken()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.CreateToken(ctx, moudesk.System, email, "test", th); err != nil {
-			t.Fatal(err)
-		}
-		return plain
-	}
-	srv := New(Config{DB: db, Hasher: h, Templates: tmpls})
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return &mouEnv{t: t, db: db, url: ts.URL, token: token("ada@city.gov", auth.RoleDrafter), reader: token("rev@city.gov", auth.RoleReviewer)}
+	db, url, token := startTestServer(t,
+		sqlite.Party{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
+		sqlite.Party{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
+	)
+	return &mouEnv{t: t, db: db, url: url, token: token("ada@city.gov", auth.RoleDrafter), reader: token("rev@city.gov", auth.RoleReviewer)}
 }
 
 // do sends a request with the drafter's token and returns status and body.

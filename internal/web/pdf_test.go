@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"image/png"
 	"io"
-	"io/fs"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,7 +15,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/clauses"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/clause"
@@ -26,7 +23,6 @@ import (
 	"github.com/moudesk/moudesk/internal/render"
 	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/testtool"
-	"github.com/moudesk/moudesk/templates"
 )
 
 // pdfEnv is the real router on a real SQLite file with the shipped library
@@ -40,53 +36,11 @@ type pdfEnv struct {
 
 func newPDFEnv(t testing.TB) *pdfEnv {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "moudesk.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	lib, err := clause.LoadFS(clauses.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.SyncLibrary(ctx, lib); err != nil {
-		t.Fatal(err)
-	}
-	sub, err := fs.Sub(templates.FS, "mou")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpls, err := mou.LoadTemplates(sub, func(string) bool { return true })
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []sqlite.Party{
-		{Slug: "springfield", Name: "City of Springfield", Kind: "city", Body: "City Council"},
-		{Slug: "susd", Name: "Springfield Unified School District", Kind: "district", Body: "Board of Trustees"},
-	} {
-		if _, err := db.CreateParty(ctx, moudesk.System, p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	h := auth.Hasher{Memory: 256, Time: 1, Threads: 1}
-	hash, err := h.Hash("correct horse battery staple")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: "pdf@city.gov", Name: "Pat", Roles: []auth.Role{auth.RoleDrafter}, PasswordHash: hash}); err != nil {
-		t.Fatal(err)
-	}
-	plain, th, err := auth.NewToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.CreateToken(ctx, moudesk.System, "pdf@city.gov", "test", th); err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(New(Config{DB: db, Hasher: h, Templates: tmpls}).Handler())
-	t.Cleanup(ts.Close)
-	return &pdfEnv{t: t, db: db, url: ts.URL, token: plain}
+	db, url, token := startTestServer(t,
+		sqlite.Party{Slug: "springfield", Name: "City of Springfield", Kind: "city", Body: "City Council"},
+		sqlite.Party{Slug: "susd", Name: "Springfield Unified School District", Kind: "district", Body: "Board of Trustees"},
+	)
+	return &pdfEnv{t: t, db: db, url: url, token: token("pdf@city.gov", auth.RoleDrafter)}
 }
 
 type pdfResp struct {

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"context"
+	"io/fs"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/clauses"
+	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/clause"
+	"github.com/moudesk/moudesk/internal/mou"
+	"github.com/moudesk/moudesk/internal/sqlite"
+	"github.com/moudesk/moudesk/templates"
+)
+
+// testHasher keeps password hashing cheap in tests.
+var testHasher = auth.Hasher{Memory: 256, Time: 1, Threads: 1}
+
+// startTestServer runs the real router on a real SQLite file holding the
+// shipped library, the shipped templates and the given parties. token
+// creates a user with one role and returns a bearer token for it.
+func startTestServer(t testing.TB, parties ...sqlite.Party) (db *sqlite.DB, url string, token func(email string, role auth.Role) string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "moudesk.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	lib, err := clause.LoadFS(clauses.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SyncLibrary(ctx, lib); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := fs.Sub(templates.FS, "mou")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpls, err := mou.LoadTemplates(sub, func(string) bool { return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range parties {
+		if _, err := db.CreateParty(ctx, moudesk.System, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	token = func(email string, role auth.Role) string {
+		t.Helper()
+		hash, err := testHasher.Hash("correct horse battery staple")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: email, Name: email, Roles: []auth.Role{role}, PasswordHash: hash}); err != nil {
+			t.Fatal(err)
+		}
+		plain, th, err := auth.NewToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateToken(ctx, moudesk.System, email, "test", th); err != nil {
+			t.Fatal(err)
+		}
+		return plain
+	}
+	ts := httptest.NewServer(New(Config{DB: db, Hasher: testHasher, Templates: tmpls}).Handler())
+	t.Cleanup(ts.Close)
+	return db, ts.URL, token
+}
