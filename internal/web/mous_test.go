@@ -33,7 +33,7 @@ func newMOUEnv(t testing.TB) *mouEnv {
 		sqlite.Party{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
 		sqlite.Party{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
 	)
-	return &mouEnv{t: t, db: db, url: url, token: token("ada@city.gov", auth.RoleDrafter), reader: token("rev@city.gov", auth.RoleReviewer)}
+	return &mouEnv{t: t, db: db, url: url, token: token("ada@city.gov", "", auth.RoleDrafter), reader: token("rev@city.gov", "", auth.RoleReviewer)}
 }
 
 // do sends a request with the drafter's token and returns status and body.

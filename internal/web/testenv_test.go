@@ -21,8 +21,9 @@ var testHasher = auth.Hasher{Memory: 256, Time: 1, Threads: 1}
 
 // startTestServer runs the real router on a real SQLite file holding the
 // shipped library, the shipped templates and the given parties. token
-// creates a user with one role and returns a bearer token for it.
-func startTestServer(t testing.TB, parties ...sqlite.Party) (db *sqlite.DB, url string, token func(email string, role auth.Role) string) {
+// creates a user of a party ("" for none) with one role and returns a
+// bearer token for it.
+func startTestServer(t testing.TB, parties ...sqlite.Party) (db *sqlite.DB, url string, token func(email, party string, role auth.Role) string) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "moudesk.db"), sqlite.Options{})
@@ -50,13 +51,13 @@ func startTestServer(t testing.TB, parties ...sqlite.Party) (db *sqlite.DB, url 
 			t.Fatal(err)
 		}
 	}
-	token = func(email string, role auth.Role) string {
+	token = func(email, party string, role auth.Role) string {
 		t.Helper()
 		hash, err := testHasher.Hash("correct horse battery staple")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: email, Name: email, Roles: []auth.Role{role}, PasswordHash: hash}); err != nil {
+		if _, err := db.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: email, Name: email, PartySlug: party, Roles: []auth.Role{role}, PasswordHash: hash}); err != nil {
 			t.Fatal(err)
 		}
 		plain, th, err := auth.NewToken()
@@ -72,3 +73,6 @@ func startTestServer(t testing.TB, parties ...sqlite.Party) (db *sqlite.DB, url 
 	t.Cleanup(ts.Close)
 	return db, ts.URL, token
 }
+
+// StartTestServer lets the external web_test package share the setup.
+var StartTestServer = startTestServer

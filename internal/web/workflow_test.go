@@ -5,22 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/clauses"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/clause"
-	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/web"
-	"github.com/moudesk/moudesk/templates"
 )
 
 // wfEnv is a real server on a real SQLite file with the shipped library,
@@ -38,56 +32,12 @@ type wfEnv struct {
 
 func newWFEnv(t *testing.T) *wfEnv {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "moudesk.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	lib, err := clause.LoadFS(clauses.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.SyncLibrary(ctx, lib); err != nil {
-		t.Fatal(err)
-	}
-	sub, err := fs.Sub(templates.FS, "mou")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpls, err := mou.LoadTemplates(sub, func(string) bool { return true })
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []sqlite.Party{
-		{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
-		{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
-	} {
-		if _, err := db.CreateParty(ctx, moudesk.System, p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	token := func(email, party string, role auth.Role) string {
-		hash, err := cheap.Hash("correct horse battery staple")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: email, Name: email, PartySlug: party, Roles: []auth.Role{role}, PasswordHash: hash}); err != nil {
-			t.Fatal(err)
-		}
-		plain, th, err := auth.NewToken()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.CreateToken(ctx, moudesk.System, email, "test", th); err != nil {
-			t.Fatal(err)
-		}
-		return plain
-	}
-	srv := httptest.NewServer(web.New(web.Config{DB: db, Hasher: cheap, Templates: tmpls}).Handler())
-	t.Cleanup(srv.Close)
+	db, url, token := web.StartTestServer(t,
+		sqlite.Party{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
+		sqlite.Party{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
+	)
 	return &wfEnv{
-		t: t, db: db, url: srv.URL,
+		t: t, db: db, url: url,
 		drafter:       token("drafter@cityofpleasantonca.gov", "pleasanton", auth.RoleDrafter),
 		reviewer:      token("trustee@pleasantonusd.net", "pusd", auth.RoleReviewer),
 		cityClerk:     token("clerk@cityofpleasantonca.gov", "pleasanton", auth.RoleClerk),
