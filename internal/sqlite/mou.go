@@ -16,15 +16,23 @@ import (
 
 // MOU is one agreement as the API shows it.
 type MOU struct {
-	ID              int64      `json:"id"`
-	Title           string     `json:"title"`
-	Template        string     `json:"template"`
-	Workflow        string     `json:"workflow"`
-	Stage           string     `json:"stage"`
-	CurrentRevision int        `json:"current_revision"`
-	AmendsMOUID     *int64     `json:"amends_mou_id,omitempty"`
-	Parties         []MOUParty `json:"parties"`
-	CreatedAt       time.Time  `json:"created_at"`
+	ID              int64  `json:"id"`
+	Title           string `json:"title"`
+	Template        string `json:"template"`
+	Workflow        string `json:"workflow"`
+	Stage           string `json:"stage"`
+	CurrentRevision int    `json:"current_revision"`
+	AmendsMOUID     *int64 `json:"amends_mou_id,omitempty"`
+	// AmendmentNumber is N of "Amendment No. N" when the MOU amends
+	// AmendsMOUID; BaseMOUID and BaseRevision name the executed text its
+	// revision 1 copies (the agreement's, or an earlier amendment's).
+	AmendmentNumber  *int       `json:"amendment_number,omitempty"`
+	BaseMOUID        *int64     `json:"base_mou_id,omitempty"`
+	BaseRevision     *int       `json:"base_revision,omitempty"`
+	ExecutedRevision *int       `json:"executed_revision,omitempty"`
+	ExecutedAt       *time.Time `json:"executed_at,omitempty"`
+	Parties          []MOUParty `json:"parties"`
+	CreatedAt        time.Time  `json:"created_at"`
 }
 
 // MOUParty is the party that fills one of the template's roles.
@@ -366,21 +374,42 @@ func (db *DB) Revisions(ctx context.Context, mouID int64) ([]mou.RevisionInfo, e
 	return out, nil
 }
 
-const mouCols = `id, title, template, workflow, stage, current_revision, amends_mou_id, created_at`
+const mouCols = `id, title, template, workflow, stage, current_revision, amends_mou_id, created_at,
+	amendment_number, base_mou_id, base_revision, executed_revision, executed_at`
 
 func scanMOU(r rowScanner) (*MOU, error) {
 	var m MOU
-	var amends sql.NullInt64
+	var amends, number, baseMOU, baseRev, executed sql.NullInt64
 	var created string
-	if err := r.Scan(&m.ID, &m.Title, &m.Template, &m.Workflow, &m.Stage, &m.CurrentRevision, &amends, &created); err != nil {
+	var executedAt sql.NullString
+	if err := r.Scan(&m.ID, &m.Title, &m.Template, &m.Workflow, &m.Stage, &m.CurrentRevision, &amends, &created,
+		&number, &baseMOU, &baseRev, &executed, &executedAt); err != nil {
 		return nil, err
 	}
 	if amends.Valid {
 		m.AmendsMOUID = &amends.Int64
 	}
+	m.AmendmentNumber = nullInt(number)
+	if baseMOU.Valid {
+		m.BaseMOUID = &baseMOU.Int64
+	}
+	m.BaseRevision = nullInt(baseRev)
+	m.ExecutedRevision = nullInt(executed)
+	if executedAt.Valid {
+		t := parseTime(executedAt.String)
+		m.ExecutedAt = &t
+	}
 	m.CreatedAt = parseTime(created)
 	m.Parties = []MOUParty{}
 	return &m, nil
+}
+
+func nullInt(v sql.NullInt64) *int {
+	if !v.Valid {
+		return nil
+	}
+	n := int(v.Int64)
+	return &n
 }
 
 // MOU returns one MOU with its parties.

@@ -143,6 +143,9 @@ func (m *mouHandlers) getMOU(c *gin.Context) error {
 	if t, ok := m.cfg.Templates[got.Template]; ok {
 		body["signatories"] = t.Signatures
 	}
+	if err := m.amendmentLinks(c.Request.Context(), got, body); err != nil {
+		return err
+	}
 	c.JSON(http.StatusOK, body)
 	return nil
 }

@@ -22,6 +22,7 @@ const (
 	CodeWrongStage        = "wrong_stage"         // the action belongs to another kind of stage
 	CodeNotSignatory      = "not_signatory"       // the signer is not a signatory of the MOU
 	CodeSignatureOrder    = "signature_order"     // the signer is not next in signing order, or signed already
+	CodeNotAmendable      = "not_amendable"       // only an MOU in a stage with amend_to (executed) can be amended
 )
 
 // RuleError reports a workflow rule the caller's request would break. Its

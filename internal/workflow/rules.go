@@ -136,7 +136,7 @@ func (d *Definition) Amend(stage string) (next string, err error) {
 		return "", err
 	}
 	if s.AmendTo == "" {
-		return "", ruleErr(CodeWrongStage, "an MOU in stage %q cannot be amended", stage)
+		return "", ruleErr(CodeNotAmendable, "an MOU in stage %q cannot be amended; only an executed agreement can", stage)
 	}
 	return s.AmendTo, nil
 }

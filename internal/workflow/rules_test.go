@@ -136,8 +136,8 @@ func TestAmend(t *testing.T) {
 		t.Errorf("Amend(executed) = %q, %v", next, err)
 	}
 	for _, s := range []string{"withdrawn", "approval"} {
-		if _, err := d.Amend(s); code(err) != CodeWrongStage {
-			t.Errorf("Amend(%s) error = %v, want wrong_stage", s, err)
+		if _, err := d.Amend(s); code(err) != CodeNotAmendable {
+			t.Errorf("Amend(%s) error = %v, want not_amendable", s, err)
 		}
 	}
 }
@@ -211,5 +211,19 @@ func TestSigning(t *testing.T) {
 	}
 	if done, _ := d.SignaturesComplete("approval", order, order); done {
 		t.Error("approval stage completed by signatures")
+	}
+}
+
+func TestExecute(t *testing.T) {
+	for name, d := range shipped(t) {
+		if next, err := d.Execute("signature"); err != nil || next != "executed" {
+			t.Errorf("%s: Execute(signature) = %q, %v", name, next, err)
+		}
+		if _, err := d.Execute("draft"); code(err) != CodeWrongStage {
+			t.Errorf("%s: Execute(draft) error = %v, want wrong_stage", name, err)
+		}
+		if _, err := d.Execute("executed"); code(err) != CodeTerminalStage {
+			t.Errorf("%s: Execute(executed) error = %v, want terminal_stage", name, err)
+		}
 	}
 }

@@ -44,3 +44,18 @@ func (d *Definition) SignaturesComplete(stage string, signatories, signed []stri
 	}
 	return true, s.Next
 }
+
+// Execute reports where an MOU goes when its signing is complete: the
+// signature stage's next stage (executed). Only a signature stage can be
+// executed from; callers check approvals with CheckApproved and, once
+// signatures are stored, completeness with SignaturesComplete.
+func (d *Definition) Execute(stage string) (next string, err error) {
+	s, err := d.live(stage)
+	if err != nil {
+		return "", err
+	}
+	if s.Kind != KindSignature || s.Next == "" {
+		return "", ruleErr(CodeWrongStage, "an MOU is executed from a signature stage, not from %q", stage)
+	}
+	return s.Next, nil
+}

@@ -1,0 +1,237 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/mou"
+	"github.com/moudesk/moudesk/internal/workflow"
+)
+
+// Amendment is one line of an agreement's amendment history.
+type Amendment struct {
+	ID              int64  `json:"id"`
+	Number          int    `json:"number"`
+	Title           string `json:"title"`
+	Stage           string `json:"stage"`
+	CurrentRevision int    `json:"current_revision"`
+	// ExecutedRevision is set once the amendment itself is executed.
+	ExecutedRevision *int  `json:"executed_revision,omitempty"`
+	BaseMOUID        int64 `json:"base_mou_id"`
+	BaseRevision     int   `json:"base_revision"`
+}
+
+// MarkExecuted records that revision of an MOU was executed and moves the
+// MOU from its signature stage to the stage the definition names (executed).
+// It is the one way into that stage, for the signing flow to call once the
+// last signature is stored, inside the same transaction (Tx.MarkExecuted)
+// or on its own (DB.MarkExecuted). It refuses, writing nothing, when the MOU
+// is not in a signature stage (wrong_stage), when revision is not the
+// current one (revision_not_current), or when the revision's content hash
+// lacks a live approval of every body the definition requires
+// (stale_approval). Audited as mou.executed.
+func (db *DB) MarkExecuted(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, revision int) error {
+	return db.update(ctx, func(tx *Tx) error {
+		return tx.MarkExecuted(ctx, actor, defs, mouID, revision)
+	})
+}
+
+// MarkExecuted is DB.MarkExecuted inside a transaction the caller owns.
+func (tx *Tx) MarkExecuted(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, revision int) error {
+	st, err := readMOUState(ctx, tx, mouID)
+	if err != nil {
+		return err
+	}
+	def, err := defs.Lookup(st.workflow)
+	if err != nil {
+		return err
+	}
+	next, err := def.Execute(st.stage)
+	if err != nil {
+		return err
+	}
+	if revision != st.current {
+		return unprocessable("revision_not_current", "revision", "MOU %d is at revision %d; only the current revision can be executed, not %d", mouID, st.current, revision)
+	}
+	var hash string
+	if err := tx.QueryRowContext(ctx, "SELECT content_hash FROM revisions WHERE mou_id = ? AND revision = ?", mouID, revision).Scan(&hash); err != nil {
+		return fmt.Errorf("read revision %d of MOU %d: %w", revision, mouID, err)
+	}
+	approvals, err := liveApprovals(ctx, tx, mouID)
+	if err != nil {
+		return err
+	}
+	if err := def.CheckApproved(hash, approvals); err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, "UPDATE mous SET executed_revision = ?, executed_at = ? WHERE id = ? AND executed_revision IS NULL", revision, tx.Now(), mouID)
+	if err != nil {
+		return storageError("mark executed", err)
+	}
+	if k, _ := res.RowsAffected(); k != 1 {
+		return moudesk.Errorf(moudesk.KindConflict, "already_executed", "MOU %d was executed already", mouID)
+	}
+	if err := tx.setStage(ctx, actor, mouID, st.stage, next, "signature", nil, &revision, ""); err != nil {
+		return err
+	}
+	return tx.audit(ctx, actor, "mou.executed", fmt.Sprintf("mou:%d", mouID), map[string]any{
+		"revision": revision, "content_hash": hash, "from": st.stage, "to": next})
+}
+
+// agreementRow is what starting an amendment reads of the agreement.
+type agreementRow struct {
+	title, template, workflow, stage string
+	amends                           sql.NullInt64
+	executed                         sql.NullInt64
+}
+
+// CreateAmendment starts "Amendment No. N" of an executed agreement: a new
+// MOU linked to it (amends_mou_id), numbered after the agreement's earlier
+// amendments, with the same parties, template and workflow, in the stage
+// the definition's amend_to names, whose revision 1 is the text in force
+// copied unchanged: the executed revision of the agreement, or of its latest
+// executed amendment, since that one restates the agreement as amended. So
+// the redline from revision 1 to any later revision of the amendment is
+// exactly what the amendment changes, and revision 1's content hash equals
+// the executed one. The executed revisions are never touched.
+//
+// Refused, writing nothing: an MOU that is itself an amendment (422
+// amendment_of_amendment: amend the agreement), an agreement whose stage
+// cannot be amended (422 not_amendable), and an agreement with an amendment
+// still in a non-terminal stage (409 amendment_in_progress: finish or
+// withdraw it first). Audited as mou.amend in the same transaction.
+func (db *DB) CreateAmendment(ctx context.Context, actor moudesk.Actor, defs Workflows, parentID int64) (*MOU, error) {
+	var id int64
+	err := db.update(ctx, func(tx *Tx) error {
+		var a agreementRow
+		err := tx.QueryRowContext(ctx, "SELECT title, template, workflow, stage, amends_mou_id, executed_revision FROM mous WHERE id = ?", parentID).
+			Scan(&a.title, &a.template, &a.workflow, &a.stage, &a.amends, &a.executed)
+		if errors.Is(err, sql.ErrNoRows) {
+			return moudesk.ErrNotFound(fmt.Sprintf("MOU %d", parentID))
+		}
+		if err != nil {
+			return fmt.Errorf("read MOU %d: %w", parentID, err)
+		}
+		if a.amends.Valid {
+			return unprocessable("amendment_of_amendment", "", "MOU %d is an amendment of MOU %d; start the next amendment from MOU %d", parentID, a.amends.Int64, a.amends.Int64)
+		}
+		def, err := defs.Lookup(a.workflow)
+		if err != nil {
+			return err
+		}
+		start, err := def.Amend(a.stage)
+		if err != nil {
+			return err
+		}
+		if !a.executed.Valid {
+			return &workflow.RuleError{Code: workflow.CodeNotAmendable, Message: fmt.Sprintf("MOU %d has no executed revision to amend", parentID)}
+		}
+		prior, err := readAmendments(ctx, tx, parentID)
+		if err != nil {
+			return err
+		}
+		number, baseMOU, baseRev := 1, parentID, int(a.executed.Int64)
+		for _, p := range prior {
+			if d, err := defs.Lookup(p.workflow); err != nil || d.Kind(p.Stage) != workflow.KindTerminal {
+				return &moudesk.Error{Kind: moudesk.KindConflict, Code: "amendment_in_progress",
+					Message: fmt.Sprintf("Amendment No. %d (MOU %d) of MOU %d is still in stage %q; finish or withdraw it before starting another", p.Number, p.ID, parentID, p.Stage),
+					Data:    map[string]any{"amendment": p.ID, "number": p.Number, "stage": p.Stage}}
+			}
+			number = max(number, p.Number+1)
+			if p.ExecutedRevision != nil {
+				baseMOU, baseRev = p.ID, *p.ExecutedRevision
+			}
+		}
+		base, err := readRevision(ctx, tx, baseMOU, baseRev)
+		if err != nil {
+			return err
+		}
+		title := fmt.Sprintf("%s — Amendment No. %d", a.title, number)
+		res, err := tx.ExecContext(ctx, `INSERT INTO mous (title, template, workflow, stage, current_revision, amends_mou_id, amendment_number, base_mou_id, base_revision, created_at)
+			VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`, title, a.template, a.workflow, start, parentID, number, baseMOU, baseRev, tx.Now())
+		if err != nil {
+			if isUnique(err) {
+				return moudesk.Errorf(moudesk.KindConflict, "amendment_in_progress", "another amendment of MOU %d was started meanwhile", parentID)
+			}
+			return storageError("insert amendment", err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("amendment id: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO mou_parties (mou_id, role, party_id) SELECT ?, role, party_id FROM mou_parties WHERE mou_id = ?", id, parentID); err != nil {
+			return storageError("copy parties", err)
+		}
+		msg := fmt.Sprintf("Executed text of MOU %d revision %d, the base of Amendment No. %d", baseMOU, baseRev, number)
+		hash, err := tx.insertRevision(ctx, actor, id, 1, &base.Content, msg)
+		if err != nil {
+			return err
+		}
+		if hash != base.ContentHash {
+			return fmt.Errorf("amendment %d: revision 1 hashes to %s, not the executed %s", id, hash, base.ContentHash)
+		}
+		return tx.audit(ctx, actor, "mou.amend", fmt.Sprintf("mou:%d", id), map[string]any{
+			"amends": parentID, "number": number, "title": title, "base_mou": baseMOU, "base_revision": baseRev,
+			"content_hash": hash, "stage": start})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.MOU(ctx, id)
+}
+
+// amendmentRow is an Amendment with the workflow that decides whether it
+// is still open.
+type amendmentRow struct {
+	Amendment
+	workflow string
+}
+
+func readAmendments(ctx context.Context, q queryer, parentID int64) ([]amendmentRow, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, amendment_number, title, stage, current_revision, executed_revision, base_mou_id, base_revision, workflow
+		FROM mous WHERE amends_mou_id = ? ORDER BY amendment_number`, parentID)
+	if err != nil {
+		return nil, fmt.Errorf("list amendments of MOU %d: %w", parentID, err)
+	}
+	return collect(rows, "amendments", func(r rowScanner) (*amendmentRow, error) {
+		var a amendmentRow
+		var executed sql.NullInt64
+		if err := r.Scan(&a.ID, &a.Number, &a.Title, &a.Stage, &a.CurrentRevision, &executed, &a.BaseMOUID, &a.BaseRevision, &a.workflow); err != nil {
+			return nil, err
+		}
+		if executed.Valid {
+			n := int(executed.Int64)
+			a.ExecutedRevision = &n
+		}
+		return &a, nil
+	})
+}
+
+// Amendments lists an agreement's amendments by number, each with its
+// stage; an MOU without amendments has an empty list.
+func (db *DB) Amendments(ctx context.Context, parentID int64) ([]Amendment, error) {
+	rows, err := readAmendments(ctx, db.read, parentID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Amendment, len(rows))
+	for i, r := range rows {
+		out[i] = r.Amendment
+	}
+	return out, nil
+}
+
+// ExecutedRevision returns the executed revision of an MOU, refusing with
+// 422 not_executed when it has none.
+func (db *DB) ExecutedRevision(ctx context.Context, mouID int64) (*mou.Revision, error) {
+	m, err := db.MOU(ctx, mouID)
+	if err != nil {
+		return nil, err
+	}
+	if m.ExecutedRevision == nil {
+		return nil, unprocessable("not_executed", "", "MOU %d has not been executed", mouID)
+	}
+	return db.Revision(ctx, mouID, *m.ExecutedRevision)
+}
