@@ -210,20 +210,28 @@ func (p *pdfHandlers) redlinePDF(c *gin.Context, id int64, from, to int) error {
 
 // getPacket answers with a meeting packet: a cover naming the MOU, the
 // revisions compared and the date; the change summary with page citations;
-// then the redline. Without from and to it compares the current revision
-// with the one before it.
+// then the redline. With meeting= it is that meeting's packet (packet.go);
+// otherwise from= and to= choose the revisions, by default the current one
+// and the one before it.
 func (p *pdfHandlers) getPacket(c *gin.Context) error {
 	ctx := c.Request.Context()
 	id, err := pdfPositive(c.Param("id"), "id")
 	if err != nil {
 		return err
 	}
-	if c.Query("meeting") != "" {
-		return moudesk.Errorf(moudesk.KindUnprocessable, "meetings_unavailable", "packets for a meeting are not available yet; pass from= and to= revision numbers")
-	}
 	params, err := readPDFParams(c)
 	if err != nil {
 		return err
+	}
+	if v := c.Query("meeting"); v != "" {
+		if c.Query("from") != "" || c.Query("to") != "" {
+			return errInvalid("invalid_request", "pass meeting= or from= and to=, not both")
+		}
+		mid, err := pdfPositive(v, "meeting")
+		if err != nil {
+			return err
+		}
+		return p.meetingPacket(c, id, mid, params)
 	}
 	m, err := p.db.MOU(ctx, id)
 	if err != nil {

@@ -307,7 +307,9 @@ func TestRevisionPDF(t *testing.T) {
 			{fmt.Sprintf("/api/v1/mous/%d/revisions/0/pdf", id), http.StatusBadRequest},
 			{fmt.Sprintf("/api/v1/mous/%d/revisions/1/pdf?paper=legal", id), http.StatusBadRequest},
 			{fmt.Sprintf("/api/v1/mous/%d/redline.pdf?from=1", id), http.StatusBadRequest},
-			{fmt.Sprintf("/api/v1/mous/%d/packet.pdf?meeting=3", id), http.StatusUnprocessableEntity},
+			{fmt.Sprintf("/api/v1/mous/%d/packet.pdf?meeting=3", id), http.StatusNotFound},
+			{fmt.Sprintf("/api/v1/mous/%d/packet.pdf?meeting=0", id), http.StatusBadRequest},
+			{fmt.Sprintf("/api/v1/mous/%d/packet.pdf?meeting=1&from=1&to=2", id), http.StatusBadRequest},
 		} {
 			if got := e.get(tc.url); got.status != tc.want {
 				t.Errorf("GET %s = %d, want %d: %s", tc.url, got.status, tc.want, got.body)
