@@ -21,6 +21,7 @@ import (
 type workflowHandlers struct {
 	*Server
 	defs sqlite.Workflows
+	pdf  *pdfHandlers // renders the current revision so the summary cites its pages
 }
 
 // positiveID reads a path parameter that names a row by its id.
@@ -421,17 +422,15 @@ func (w *workflowHandlers) buildSummary(ctx context.Context, id, since int64) ([
 				return nil, err
 			}
 			r := redline.Compare(old.Content.Document(), cur.Content.Document(), redline.Options{})
+			doc, err := w.pdf.revisionDoc(m, cur, pdfParams{paper: "letter"})
+			if err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(&b, "Pages and items refer to revision %d as printed.\n\n", cur.Number)
 			changed := 0
-			for _, s := range r.Sections {
-				if s.Status == redline.StatusUnchanged {
-					continue
-				}
+			for _, ct := range citedChanges(r, keyedPages(cur, doc.pageMap)) {
 				changed++
-				fmt.Fprintf(&b, "- %s: %s", mdText(s.Label()), s.Status)
-				if s.WordsInserted+s.WordsDeleted > 0 {
-					fmt.Fprintf(&b, " (%d words inserted, %d deleted)", s.WordsInserted, s.WordsDeleted)
-				}
-				b.WriteString("\n")
+				b.WriteString("- " + ct + "\n")
 			}
 			if changed == 0 {
 				fmt.Fprintf(&b, "Revision %d has the same text as revision %d.\n", cur.Number, base)
@@ -439,6 +438,71 @@ func (w *workflowHandlers) buildSummary(ctx context.Context, id, since int64) ([
 		}
 	}
 	return []byte(b.String()), nil
+}
+
+// citedChanges describes each changed section for a staff report, cited by
+// page and numbered item of the current revision's PDF (the document the
+// body votes on), with the start of what was inserted: "§7 Access to
+// Student Records (pg. 2, item 7): modified, 14 words inserted and 3
+// deleted; now reads “The SRO sees …”".
+func citedChanges(r *redline.Result, pages []SectionPages) []string {
+	cites := citations(r, pages)
+	out := make([]string, 0, len(cites))
+	i := 0
+	for _, sec := range r.Sections {
+		if sec.Status == redline.StatusUnchanged {
+			continue
+		}
+		ct := cites[i]
+		i++
+		line := mdText(ct.Label)
+		if ct.Page > 0 {
+			where := "pg. " + strconv.Itoa(ct.Page)
+			if ct.Item > 0 {
+				where += ", item " + strconv.Itoa(ct.Item)
+			}
+			line += " (" + where + ")"
+		}
+		line += ": " + ct.Status
+		if sec.WordsInserted+sec.WordsDeleted > 0 {
+			line += fmt.Sprintf(", %d words inserted and %d deleted", sec.WordsInserted, sec.WordsDeleted)
+		}
+		if ex := changedExcerpt(sec.Ops, 15); ex != "" && sec.Status != redline.StatusRemoved {
+			line += "; now reads “" + mdText(ex) + "”"
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// changedExcerpt is the first words of the new text of the line in which a
+// section's first change falls (the whole sentence a reader looks for,
+// not the scattered inserted words), with an ellipsis when there is more.
+func changedExcerpt(ops []redline.Op, words int) string {
+	var newText strings.Builder
+	at := -1
+	for _, op := range ops {
+		if op.Op != redline.OpEqual && at < 0 {
+			at = newText.Len()
+		}
+		if op.Op != redline.OpDelete {
+			newText.WriteString(op.Text)
+		}
+	}
+	if at < 0 {
+		return ""
+	}
+	text := newText.String()
+	start := strings.LastIndexByte(text[:at], '\n') + 1
+	line := text[start:]
+	if end := strings.IndexByte(line, '\n'); end >= 0 {
+		line = line[:end]
+	}
+	f := strings.Fields(line)
+	if len(f) > words {
+		return strings.Join(f[:words], " ") + " …"
+	}
+	return strings.Join(f, " ")
 }
 
 func derefInt(p *int) int {

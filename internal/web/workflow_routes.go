@@ -10,7 +10,7 @@ import (
 // The definitions are the ones shipped in the binary, the same set the
 // store applies when a revision is made, so both always agree.
 func (s *Server) workflowRoutes() {
-	w := &workflowHandlers{Server: s}
+	w := &workflowHandlers{Server: s, pdf: newPDFHandlers(s)}
 	s.handle(http.MethodPost, "/api/v1/mous/:id/transitions", auth.TransitionWrite, w.transition)
 	s.handle(http.MethodGet, "/api/v1/mous/:id/meetings", auth.MOURead, w.listMeetings)
 	s.handle(http.MethodPost, "/api/v1/mous/:id/meetings", auth.MeetingWrite, w.createMeeting)

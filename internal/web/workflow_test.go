@@ -431,6 +431,18 @@ func TestPleasantonReviewOverHTTP(t *testing.T) {
 	if !strings.Contains(changed, "Student Records") || !strings.Contains(changed, "De-escalation") || strings.Contains(changed, "Duties") {
 		t.Errorf("changed sections:\n%s", changed)
 	}
+	// Both sections are cited by their page in revision 3's PDF, with the
+	// start of the new text.
+	for key, adds := range map[string]string{
+		"student-records": "now reads “The SRO sees student records only as FERPA permits, on request to the principal.”",
+		"de-escalation":   "now reads “The SRO uses de-escalation first and force only when it fails.”",
+	} {
+		num, heading, page := e.section(id, 3, key)
+		want := fmt.Sprintf("- §%s %s (pg. %d", num, heading, page)
+		if !strings.Contains(changed, want) || !strings.Contains(changed, adds) {
+			t.Errorf("summary lacks %q or %q:\n%s", want, adds, changed)
+		}
+	}
 
 	// Every write was audited and the chain verifies.
 	var verify struct {
