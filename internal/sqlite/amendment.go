@@ -98,6 +98,15 @@ type agreementRow struct {
 // exactly what the amendment changes, and revision 1's content hash equals
 // the executed one. The executed revisions are never touched.
 //
+// The short-form template templates/mou/amendment.md ("Amendment No. N …
+// the Agreement is amended as follows") is deliberately not put into the
+// amendment's text: a preamble of its own would show in every redline
+// against the executed text as a change the amendment does not make, and
+// revision 1 would no longer hash to the executed revision. The record's
+// title carries "Amendment No. N" and its redline is the list of amended
+// sections; the template stays available for drafting a stand-alone
+// short-form amendment as an MOU of its own.
+//
 // Refused, writing nothing: an MOU that is itself an amendment (422
 // amendment_of_amendment: amend the agreement), an agreement whose stage
 // cannot be amended (422 not_amendable), and an agreement with an amendment

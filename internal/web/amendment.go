@@ -2,10 +2,13 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
@@ -83,4 +86,68 @@ func (m *mouHandlers) amends(ctx context.Context, am *sqlite.MOU) (*amendsInfo, 
 		out.ExecutedRevision = *parent.ExecutedRevision
 	}
 	return out, nil
+}
+
+// publicMOU is what anyone may read of an executed agreement: its executed
+// text and its executed amendments. Drafts and amendments still under
+// review stay behind a login.
+type publicMOU struct {
+	ID               int64              `json:"id"`
+	Title            string             `json:"title"`
+	Parties          []sqlite.MOUParty  `json:"parties"`
+	ExecutedRevision int                `json:"executed_revision"`
+	ExecutedAt       *time.Time         `json:"executed_at"`
+	Amends           *amendsInfo        `json:"amends,omitempty"`
+	Amendments       []sqlite.Amendment `json:"amendments"`
+}
+
+// getPublicExecuted answers GET /api/v1/public/mous/{id}: the executed
+// revision of an executed MOU (or executed amendment) with its executed
+// amendments, without a login, because an executed agreement between
+// public bodies is a public record. Anything not executed is 404, the
+// same answer as for an id that does not exist, so drafts do not leak.
+func (m *mouHandlers) getPublicExecuted(c *gin.Context) error {
+	ctx := c.Request.Context()
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	got, err := m.db.MOU(ctx, id)
+	if err != nil || got.ExecutedRevision == nil {
+		if err == nil || isNotFound(err) {
+			return notExecuted(id)
+		}
+		return err
+	}
+	rev, err := m.db.Revision(ctx, id, *got.ExecutedRevision)
+	if err != nil {
+		return err
+	}
+	all, err := m.db.Amendments(ctx, id)
+	if err != nil {
+		return err
+	}
+	out := publicMOU{ID: got.ID, Title: got.Title, Parties: got.Parties, ExecutedRevision: *got.ExecutedRevision,
+		ExecutedAt: got.ExecutedAt, Amendments: []sqlite.Amendment{}}
+	for _, a := range all {
+		if a.ExecutedRevision != nil {
+			out.Amendments = append(out.Amendments, a)
+		}
+	}
+	if got.AmendsMOUID != nil {
+		if out.Amends, err = m.amends(ctx, got); err != nil {
+			return err
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"mou": out, "revision": rev})
+	return nil
+}
+
+func notExecuted(id int64) error {
+	return moudesk.ErrNotFound(fmt.Sprintf("executed MOU %d", id))
+}
+
+func isNotFound(err error) bool {
+	e, ok := moudesk.AsError(err)
+	return ok && e.Kind == moudesk.KindNotFound
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -70,6 +71,37 @@ func (e *wfEnv) execute(id int64) int {
 	return rev
 }
 
+// public reads GET /api/v1/public/mous/{id} without any credentials.
+func (e *wfEnv) public(id int64, want int) publicView {
+	e.t.Helper()
+	res, err := http.Get(fmt.Sprintf("%s/api/v1/public/mous/%d", e.url, id))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out publicView
+	if res.StatusCode != want {
+		e.t.Fatalf("public GET of MOU %d = %d, want %d", id, res.StatusCode, want)
+	}
+	if want == http.StatusOK {
+		if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return out
+}
+
+type publicView struct {
+	MOU struct {
+		ExecutedRevision int                `json:"executed_revision"`
+		Amendments       []sqlite.Amendment `json:"amendments"`
+	} `json:"mou"`
+	Revision struct {
+		Revision    int    `json:"revision"`
+		ContentHash string `json:"content_hash"`
+	} `json:"revision"`
+}
+
 func ruleCode(err error) string {
 	var re *workflow.RuleError
 	if errors.As(err, &re) {
@@ -111,8 +143,12 @@ func TestAmendmentOverHTTP(t *testing.T) {
 	if after := e.rows(); !maps.Equal(before, after) {
 		t.Fatalf("refusals wrote rows: %v → %v", before, after)
 	}
+	e.public(id, http.StatusNotFound) // not executed: not public
 	executed := e.execute(id)
 	executedHash := e.revisionHash(id, executed)
+	if p := e.public(id, http.StatusOK); p.Revision.ContentHash != executedHash || p.MOU.ExecutedRevision != executed || len(p.MOU.Amendments) != 0 {
+		t.Fatalf("public view %+v", p)
+	}
 	if v := e.view(id); v.MOU.ExecutedRevision == nil || *v.MOU.ExecutedRevision != executed || len(v.Amendments) != 0 || v.Amends != nil {
 		t.Fatalf("executed MOU %+v", v)
 	}
@@ -196,12 +232,19 @@ func TestAmendmentOverHTTP(t *testing.T) {
 	if got := e.revisionHash(id, executed); got != executedHash {
 		t.Fatalf("the executed revision changed: %s → %s", executedHash, got)
 	}
+	if p := e.public(id, http.StatusOK); p.Revision.ContentHash != executedHash || len(p.MOU.Amendments) != 1 || *p.MOU.Amendments[0].ExecutedRevision != a1Executed {
+		t.Fatalf("public view after Amendment No. 1: %+v", p)
+	}
 
 	// Amendment No. 2 starts from the text as amended by No. 1.
 	e.call(e.drafter, "POST", amend, nil, http.StatusCreated, &created)
 	a2 := created.MOU
 	if *a2.AmendmentNumber != 2 || a2.Title != "Pleasanton SRO MOU — Amendment No. 2" || created.ContentHash != e.revisionHash(a1.ID, a1Executed) {
 		t.Fatalf("Amendment No. 2 %+v from %s", a2, created.ContentHash)
+	}
+	e.public(a2.ID, http.StatusNotFound) // an amendment under review is not public
+	if p := e.public(id, http.StatusOK); len(p.MOU.Amendments) != 1 {
+		t.Fatalf("public view lists an amendment under review: %+v", p)
 	}
 	if v := e.view(a2.ID); v.Amends.BaseMOUID != a1.ID || v.Amends.BaseRevision != a1Executed || v.Amends.ExecutedRevision != executed {
 		t.Fatalf("Amendment No. 2 names %+v", v.Amends)

@@ -26,4 +26,5 @@ func (s *Server) mouRoutes() {
 	s.handle(http.MethodGet, "/api/v1/mous/:id/redline", auth.MOURead, m.getRedline)
 	s.handle(http.MethodGet, "/api/v1/mous/:id/deviations", auth.MOURead, m.getDeviations)
 	s.handle(http.MethodPost, "/api/v1/mous/:id/amendments", auth.MOUCreate, m.createAmendment)
+	s.handle(http.MethodGet, "/api/v1/public/mous/:id", auth.Public, m.getPublicExecuted)
 }

@@ -578,6 +578,27 @@ func TestForbiddenWorkflowMoves(t *testing.T) {
 			m := e.meet(id, "school_board", "2025-06-01")
 			return request{(*wfEnv).cityClerkToken, "POST", fmt.Sprintf("/api/v1/meetings/%d/outcome", m.ID), map[string]any{"outcome": "approve", "votes": rollCall(5, 5)}, 403, "wrong_party"}
 		}},
+		{"amending an MOU that is not executed", func(e *wfEnv, id int64) request {
+			e.approveAll(id, "2025-06-01")
+			return request{(*wfEnv).drafterToken, "POST", fmt.Sprintf("/api/v1/mous/%d/amendments", id), nil, 422, "not_amendable"}
+		}},
+		{"a second amendment while one is open", func(e *wfEnv, id int64) request {
+			e.approveAll(id, "2025-06-01")
+			e.execute(id)
+			e.call(e.drafter, "POST", fmt.Sprintf("/api/v1/mous/%d/amendments", id), nil, http.StatusCreated, nil)
+			return request{(*wfEnv).drafterToken, "POST", fmt.Sprintf("/api/v1/mous/%d/amendments", id), nil, 409, "amendment_in_progress"}
+		}},
+		{"a revision of the executed text", func(e *wfEnv, id int64) request {
+			e.approveAll(id, "2025-06-01")
+			rev := e.execute(id)
+			return request{(*wfEnv).drafterToken, "POST", fmt.Sprintf("/api/v1/mous/%d/revisions", id), map[string]any{
+				"base": rev, "edits": []map[string]string{{"op": "update", "key": "term", "body": "Changed."}}}, 422, "terminal_stage"}
+		}},
+		{"clerk starts an amendment", func(e *wfEnv, id int64) request {
+			e.approveAll(id, "2025-06-01")
+			e.execute(id)
+			return request{(*wfEnv).cityClerkToken, "POST", fmt.Sprintf("/api/v1/mous/%d/amendments", id), nil, 403, "forbidden"}
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
