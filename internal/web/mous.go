@@ -50,18 +50,28 @@ type createMOURequest struct {
 // clauses and the variables, and stores it. Every check runs before the
 // one write transaction, so a refusal leaves no row.
 func (m *mouHandlers) createMOU(c *gin.Context) error {
-	ctx := c.Request.Context()
 	var req createMOURequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	created, rev, err := m.newMOU(c, req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, gin.H{"mou": created, "revision": rev.Number, "content_hash": rev.ContentHash})
+	return nil
+}
+
+// newMOU is createMOU's work, shared with the new-MOU page.
+func (m *mouHandlers) newMOU(c *gin.Context, req createMOURequest) (*sqlite.MOU, *mou.Revision, error) {
+	ctx := c.Request.Context()
 	t, ok := m.cfg.Templates[req.Template]
 	if !ok {
-		return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "unknown_template", Field: "template",
+		return nil, nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "unknown_template", Field: "template",
 			Message: fmt.Sprintf("there is no template %q; GET /api/v1/templates lists them", req.Template)}
 	}
 	if req.Workflow != "" && !clause.ValidSlug(req.Workflow) {
-		return &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_workflow", Field: "workflow", Message: "workflow must be a lowercase slug"}
+		return nil, nil, &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_workflow", Field: "workflow", Message: "workflow must be a lowercase slug"}
 	}
 	roles := map[string]bool{}
 	slugs := make([]string, 0, len(t.Parties))
@@ -69,20 +79,20 @@ func (m *mouHandlers) createMOU(c *gin.Context) error {
 		roles[p.Role] = true
 		slug := req.Parties[p.Role]
 		if slug == "" {
-			return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "missing_party", Field: "parties." + p.Role,
+			return nil, nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "missing_party", Field: "parties." + p.Role,
 				Message: fmt.Sprintf("template %s needs a party for role %q (%s)", t.Slug, p.Role, p.Label)}
 		}
 		slugs = append(slugs, slug)
 	}
 	for role := range req.Parties {
 		if !roles[role] {
-			return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "unknown_role", Field: "parties." + role,
+			return nil, nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "unknown_role", Field: "parties." + role,
 				Message: fmt.Sprintf("template %s has no party role %q", t.Slug, role)}
 		}
 	}
 	parties, err := m.db.PartiesBySlug(ctx, slugs)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	names := map[string]string{}
 	for _, p := range t.Parties {
@@ -96,29 +106,28 @@ func (m *mouHandlers) createMOU(c *gin.Context) error {
 	}
 	lib, err := m.db.LatestClauses(ctx, clauseSlugs)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	values := mou.PartyDefaults(mou.Variables(t, lib), names, req.Variables)
 	content, err := mou.Assemble(t, lib, req.Title, values)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if len(req.Message) > mou.MaxMessageBytes {
-		return &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_message", Field: "message", Message: "the message is too long"}
+		return nil, nil, &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_message", Field: "message", Message: "the message is too long"}
 	}
 	if req.Message == "" {
 		req.Message = "Created from template " + t.Slug
 	}
 	created, err := m.db.CreateMOU(ctx, actor(c), sqlite.NewMOU{Template: t.Slug, Workflow: req.Workflow, Parties: req.Parties, Content: content, Message: req.Message})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	rev, err := m.db.Revision(ctx, created.ID, 1)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	c.JSON(http.StatusCreated, gin.H{"mou": created, "revision": rev.Number, "content_hash": rev.ContentHash})
-	return nil
+	return created, rev, nil
 }
 
 func (m *mouHandlers) listMOUs(c *gin.Context) error {
@@ -232,7 +241,6 @@ type revisionRequest struct {
 // or edits, and/or new variable values. A stale base is 409 with the
 // redline from base to the latest revision, so the client can merge.
 func (m *mouHandlers) createRevision(c *gin.Context) error {
-	ctx := c.Request.Context()
 	id, err := idParam(c)
 	if err != nil {
 		return err
@@ -241,22 +249,34 @@ func (m *mouHandlers) createRevision(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	info, err := m.saveRevision(c, id, req)
+	if err != nil {
+		return m.withStaleRedline(c, id, err)
+	}
+	c.JSON(http.StatusCreated, gin.H{"revision": info.Number, "content_hash": info.ContentHash})
+	return nil
+}
+
+// saveRevision is createRevision's work, shared with the section editor
+// page; a stale base comes back as the store's stale_revision error.
+func (m *mouHandlers) saveRevision(c *gin.Context, id int64, req revisionRequest) (*mou.RevisionInfo, error) {
+	ctx := c.Request.Context()
 	if req.Base < 1 {
-		return moudesk.Errorf(moudesk.KindInvalid, "missing_field", "base (the revision you edited) is required")
+		return nil, moudesk.Errorf(moudesk.KindInvalid, "missing_field", "base (the revision you edited) is required")
 	}
 	if req.Sections != nil && req.Edits != nil {
-		return errInvalid("invalid_request", "send either sections or edits, not both")
+		return nil, errInvalid("invalid_request", "send either sections or edits, not both")
 	}
 	if req.Sections == nil && req.Edits == nil && req.Variables == nil {
-		return errInvalid("invalid_request", "send sections, edits or variables")
+		return nil, errInvalid("invalid_request", "send sections, edits or variables")
 	}
 	current, err := m.db.MOU(ctx, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	t, ok := m.cfg.Templates[current.Template]
 	if req.Variables != nil && !ok {
-		return moudesk.Errorf(moudesk.KindUnprocessable, "unknown_template", "template %q of this MOU is no longer loaded, so variables cannot change", current.Template)
+		return nil, moudesk.Errorf(moudesk.KindUnprocessable, "unknown_template", "template %q of this MOU is no longer loaded, so variables cannot change", current.Template)
 	}
 	change := func(base *mou.Revision) (*mou.Content, error) {
 		next := base.Content
@@ -281,12 +301,7 @@ func (m *mouHandlers) createRevision(c *gin.Context) error {
 		}
 		return &next, nil
 	}
-	info, err := m.db.CreateRevision(ctx, actor(c), id, req.Base, req.Message, change)
-	if err != nil {
-		return m.withStaleRedline(c, id, err)
-	}
-	c.JSON(http.StatusCreated, gin.H{"revision": info.Number, "content_hash": info.ContentHash})
-	return nil
+	return m.db.CreateRevision(ctx, actor(c), id, req.Base, req.Message, change)
 }
 
 // withStaleRedline adds the redline from the caller's base to the latest
@@ -406,9 +421,21 @@ func (m *mouHandlers) getDeviations(c *gin.Context) error {
 			return err
 		}
 	}
-	rev, lib, err := m.revision(c, id, n)
+	out, number, err := m.deviations(c, id, n)
 	if err != nil {
 		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"revision": number, "deviations": out})
+	return nil
+}
+
+// deviations is getDeviations' work, shared with the deviations page: for
+// revision n (0 = current) it returns the deviating sections and the
+// revision's number.
+func (m *mouHandlers) deviations(c *gin.Context, id int64, n int) ([]deviation, int, error) {
+	rev, lib, err := m.revision(c, id, n)
+	if err != nil {
+		return nil, 0, err
 	}
 	out := []deviation{}
 	for _, s := range rev.Sections {
@@ -425,8 +452,7 @@ func (m *mouHandlers) getDeviations(c *gin.Context) error {
 		out = append(out, deviation{Key: s.Key, Heading: s.Heading, Clause: s.Clause, ClauseVersion: s.ClauseVersion,
 			Redline: redline.Compare(one(libText), one(s.Body), redline.Options{})})
 	}
-	c.JSON(http.StatusOK, gin.H{"revision": rev.Number, "deviations": out})
-	return nil
+	return out, rev.Number, nil
 }
 
 func idParam(c *gin.Context) (int64, error) {

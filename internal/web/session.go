@@ -10,6 +10,7 @@ import (
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 type loginRequest struct {
@@ -17,56 +18,68 @@ type loginRequest struct {
 	Password string `json:"password"`
 }
 
-// login checks a password and starts a session. Failures are throttled per
-// account and per address and audited, never with the password.
+// login checks a password and starts a session for the JSON API.
 func (s *Server) login(c *gin.Context) error {
 	var req loginRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	u, csrf, err := s.startSession(c, req.Email, req.Password)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"user": u, "csrf_token": csrf})
+	return nil
+}
+
+// startSession checks a password and, when it matches, sets the session
+// cookie and returns the user and the session's CSRF token. The JSON login
+// and the sign-in page share it. Failures are throttled per account and
+// per address and audited, never with the password.
+func (s *Server) startSession(c *gin.Context, rawEmail, password string) (*sqlite.User, string, error) {
 	ctx := c.Request.Context()
-	email := strings.ToLower(strings.TrimSpace(req.Email))
+	email := strings.ToLower(strings.TrimSpace(rawEmail))
 	addr := c.ClientIP()
 	if ok, wait := s.throttle.Allow(email, addr); !ok {
 		secs := int(math.Ceil(wait.Seconds()))
 		_ = s.db.Audit(ctx, moudesk.Actor{Addr: addr}, "login.throttled", "account:"+email, map[string]any{"addr": addr, "retry_after": secs})
-		return &moudesk.Error{Kind: moudesk.KindTooMany, Code: "too_many_attempts",
+		return nil, "", &moudesk.Error{Kind: moudesk.KindTooMany, Code: "too_many_attempts",
 			Message: "too many failed sign-in attempts; wait and try again", Data: retryAfter(secs)}
 	}
 	u, hash, err := s.db.UserByEmail(ctx, email)
 	if err != nil && !moudesk.IsKind(err, moudesk.KindNotFound) {
-		return err
+		return nil, "", err
 	}
 	ok := false
 	if u != nil && !u.Disabled {
-		ok, err = auth.VerifyPassword(hash, req.Password)
+		ok, err = auth.VerifyPassword(hash, password)
 		if err != nil && !errors.Is(err, auth.ErrMalformedHash) {
-			return err
+			return nil, "", err
 		}
 	} else {
 		// Spend the same time as a real check so timing does not reveal
 		// which e-mail addresses have accounts.
-		s.cfg.Hasher.SpendVerifyTime(req.Password)
+		s.cfg.Hasher.SpendVerifyTime(password)
 	}
 	if !ok {
 		s.throttle.Fail(email, addr)
 		if err := s.db.Audit(ctx, moudesk.Actor{Addr: addr}, "login.failure", "account:"+email, map[string]any{"addr": addr}); err != nil {
-			return err
+			return nil, "", err
 		}
-		return moudesk.Errorf(moudesk.KindUnauthorized, "invalid_credentials", "wrong e-mail or password")
+		return nil, "", moudesk.Errorf(moudesk.KindUnauthorized, "invalid_credentials", "wrong e-mail or password")
 	}
 	s.throttle.Succeed(email, addr)
 	plain, idHash, err := auth.NewSessionID()
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	csrfPlain, _, err := auth.NewSessionID()
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	now := s.cfg.Now()
 	if err := s.db.CreateSession(ctx, u, idHash, csrfPlain, now.Add(s.cfg.SessionMax), addr); err != nil {
-		return err
+		return nil, "", err
 	}
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name:     sessionCookie,
@@ -77,12 +90,20 @@ func (s *Server) login(c *gin.Context) error {
 		Secure:   s.cfg.SecureCookies || c.Request.TLS != nil,
 		SameSite: http.SameSiteLaxMode,
 	})
-	c.JSON(http.StatusOK, gin.H{"user": u, "csrf_token": csrfPlain})
-	return nil
+	return u, csrfPlain, nil
 }
 
 // logout ends the session and clears the cookie.
 func (s *Server) logout(c *gin.Context) error {
+	if err := s.endSession(c); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
+// endSession deletes the caller's session, if any, and clears the cookie.
+func (s *Server) endSession(c *gin.Context) error {
 	if cookie, err := c.Cookie(sessionCookie); err == nil && cookie != "" {
 		if err := s.db.DeleteSession(c.Request.Context(), auth.HashToken(cookie)); err != nil {
 			return err
@@ -90,7 +111,6 @@ func (s *Server) logout(c *gin.Context) error {
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		Secure: s.cfg.SecureCookies || c.Request.TLS != nil, SameSite: http.SameSiteLaxMode})
-	c.Status(http.StatusNoContent)
 	return nil
 }
 

@@ -203,7 +203,6 @@ type outcomeRequest struct {
 // record the school board's vote. That refusal is audited like any other
 // denied write, and writes nothing else.
 func (w *workflowHandlers) recordOutcome(c *gin.Context) error {
-	ctx := c.Request.Context()
 	id, err := positiveID(c, "mid", "meeting")
 	if err != nil {
 		return err
@@ -212,35 +211,46 @@ func (w *workflowHandlers) recordOutcome(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	m, err := w.db.Meeting(ctx, id)
+	out, stage, err := w.outcome(c, id, sqlite.NewOutcome{
+		Outcome: req.Outcome, Votes: req.Votes, Resolution: req.Resolution, Minutes: req.Minutes})
 	if err != nil {
 		return err
+	}
+	c.JSON(http.StatusCreated, gin.H{"meeting": out, "stage": stage})
+	return nil
+}
+
+// outcome is recordOutcome's work, shared with the meeting page: the
+// party check, the write, and the MOU's stage afterwards.
+func (w *workflowHandlers) outcome(c *gin.Context, id int64, n sqlite.NewOutcome) (*sqlite.Meeting, string, error) {
+	ctx := c.Request.Context()
+	m, err := w.db.Meeting(ctx, id)
+	if err != nil {
+		return nil, "", err
 	}
 	mou, err := w.db.MOU(ctx, m.MOUID)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	def, err := w.defs.Lookup(mou.Workflow)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	if !mayRecord(principal(c), def, m.Body, mou) {
 		e := moudesk.Errorf(moudesk.KindForbidden, "wrong_party",
 			"only a clerk acting for the party of %s may record its outcome", bodyTitle(def, m.Body))
 		w.auditDenial(c, auth.OutcomeWrite, e)
-		return e
+		return nil, "", e
 	}
-	out, err := w.db.RecordOutcome(ctx, actor(c), w.defs, id, sqlite.NewOutcome{
-		Outcome: req.Outcome, Votes: req.Votes, Resolution: req.Resolution, Minutes: req.Minutes})
+	out, err := w.db.RecordOutcome(ctx, actor(c), w.defs, id, n)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	after, err := w.db.MOU(ctx, m.MOUID)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
-	c.JSON(http.StatusCreated, gin.H{"meeting": out, "stage": after.Stage})
-	return nil
+	return out, after.Stage, nil
 }
 
 // mayRecord applies auth.CanRecordFor with the body's party resolved to
