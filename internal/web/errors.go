@@ -67,6 +67,10 @@ func (s *Server) writeError(c *gin.Context, err error) {
 			c.Header("Retry-After", strconv.Itoa(int(d)))
 		}
 	}
+	if isPage(c) {
+		s.writePageError(c, e, status)
+		return
+	}
 	body := gin.H{"code": e.Code, "message": e.Message}
 	if e.Field != "" {
 		body["field"] = e.Field

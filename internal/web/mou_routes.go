@@ -14,7 +14,7 @@ const redlineCacheSize = 256
 // mouRoutes registers the MOU, revision and redline API. The redline cache
 // lives here, owned by this server, because redlines between immutable
 // revisions never change.
-func (s *Server) mouRoutes() {
+func (s *Server) mouRoutes() *mouHandlers {
 	m := &mouHandlers{Server: s, redlines: newRedlineCache(redlineCacheSize), pdf: newPDFHandlers(s)}
 	s.handle(http.MethodGet, "/api/v1/templates", auth.TemplateRead, m.listTemplates)
 	s.handle(http.MethodGet, "/api/v1/mous", auth.MOURead, m.listMOUs)
@@ -27,4 +27,5 @@ func (s *Server) mouRoutes() {
 	s.handle(http.MethodGet, "/api/v1/mous/:id/deviations", auth.MOURead, m.getDeviations)
 	s.handle(http.MethodPost, "/api/v1/mous/:id/amendments", auth.MOUCreate, m.createAmendment)
 	s.handle(http.MethodGet, "/api/v1/public/mous/:id", auth.Public, m.getPublicExecuted)
+	return m
 }

@@ -41,10 +41,12 @@ func (s *Server) routes() {
 	s.handle(http.MethodPut, "/api/v1/clauses/:slug", auth.ClauseWrite, s.updateClause)
 	s.handle(http.MethodGet, "/api/v1/clauses/:slug/versions/:n", auth.Public, s.getClauseVersion)
 
-	s.mouRoutes()
+	m := s.mouRoutes()
 	s.pdfRoutes()
-	s.workflowRoutes()
+	w := s.workflowRoutes()
 
 	s.handle(http.MethodGet, "/api/v1/audit", auth.AuditRead, s.listAudit)
 	s.handle(http.MethodGet, "/api/v1/audit/verify", auth.AuditRead, s.verifyAudit)
+
+	s.pageRoutes(m, w)
 }

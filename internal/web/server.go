@@ -38,6 +38,7 @@ type Server struct {
 	// rules maps "METHOD /path" to the action each route requires; the
 	// route-walk test fails if a registered route has none.
 	rules map[string]auth.Action
+	pages *pageEngine // the HTML pages' templates, parsed once
 }
 
 // New builds the server and its routes.
@@ -57,6 +58,12 @@ func New(cfg Config) *Server {
 	if cfg.Hasher == (auth.Hasher{}) {
 		cfg.Hasher = auth.DefaultHasher()
 	}
+	// The page templates are embedded in the binary and parsed by a test, so
+	// a parse error here is a build mistake, not something input can cause.
+	pages, err := newPageEngine()
+	if err != nil {
+		panic(err)
+	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
@@ -71,6 +78,7 @@ func New(cfg Config) *Server {
 		engine:   e,
 		throttle: auth.NewThrottle(5, time.Minute, cfg.Now),
 		rules:    map[string]auth.Action{},
+		pages:    pages,
 	}
 	s.routes()
 	return s

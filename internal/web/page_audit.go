@@ -1,0 +1,63 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/moudesk/moudesk/internal/audit"
+	"github.com/moudesk/moudesk/internal/sqlite"
+)
+
+// auditPageSize is how many events one page of the audit log shows.
+const auditPageSize = 100
+
+type auditPage struct {
+	Events  []audit.Event
+	Object  string
+	MOU     string
+	Next    int64
+	Checked bool
+	OK      bool
+	Count   int64
+	Broken  int64
+	Reason  string
+}
+
+// auditPage lists the audit log, optionally for one MOU, and verifies the
+// hash chain on request (?verify=1).
+func (s *Server) auditPage(c *gin.Context) error {
+	ctx := c.Request.Context()
+	after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
+	out := auditPage{MOU: c.Query("mou")}
+	if out.MOU != "" {
+		if _, err := strconv.ParseInt(out.MOU, 10, 64); err != nil {
+			return errInvalid("invalid_mou", "mou must be an MOU number")
+		}
+		out.Object = "mou:" + out.MOU
+	}
+	evs, err := s.db.AuditEvents(ctx, sqlite.AuditFilter{Object: out.Object, After: after, Limit: auditPageSize})
+	if err != nil {
+		return err
+	}
+	out.Events = evs
+	if len(evs) == auditPageSize {
+		out.Next = evs[len(evs)-1].Seq
+	}
+	if c.Query("verify") != "" {
+		out.Checked = true
+		n, err := s.db.VerifyAudit(ctx)
+		var broken *audit.BrokenError
+		switch {
+		case errors.As(err, &broken):
+			out.Count, out.Broken, out.Reason = n, broken.Seq, broken.Reason
+		case err != nil:
+			return err
+		default:
+			out.OK, out.Count = true, n
+		}
+	}
+	return s.renderPage(c, http.StatusOK, "audit", "Audit log", "audit", out)
+}

@@ -1,0 +1,136 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/sqlite"
+	"github.com/moudesk/moudesk/internal/workflow"
+)
+
+type stageGroup struct {
+	Stage string
+	Title string
+	MOUs  []sqlite.MOU
+}
+
+type feedbackTodo struct {
+	MOU      sqlite.MOU
+	Feedback sqlite.Feedback
+	Heading  string
+}
+
+type meetingTodo struct {
+	MOU       sqlite.MOU
+	Meeting   sqlite.Meeting
+	BodyTitle string
+}
+
+type dashboardPage struct {
+	Groups    []stageGroup
+	Feedback  []feedbackTodo
+	Meetings  []meetingTodo
+	Signing   []sqlite.MOU
+	Approvals []sqlite.MOU
+	Empty     bool
+}
+
+// dashboard shows every MOU by stage and what waits for the caller: open
+// feedback for drafters, meetings without an outcome for the clerk who
+// may record them, signatures due for signatories.
+func (p *pageHandlers) dashboard(c *gin.Context) error {
+	ctx := c.Request.Context()
+	me := principal(c)
+	mous, err := p.db.MOUs(ctx, "")
+	if err != nil {
+		return err
+	}
+	out := dashboardPage{Empty: len(mous) == 0}
+	groups := map[string]int{}
+	for _, m := range mous {
+		def, err := p.w.defs.Lookup(m.Workflow)
+		if err != nil {
+			return err
+		}
+		key := m.Stage
+		i, ok := groups[key]
+		if !ok {
+			i = len(out.Groups)
+			groups[key] = i
+			out.Groups = append(out.Groups, stageGroup{Stage: m.Stage, Title: stageTitle(def, m.Stage)})
+		}
+		out.Groups[i].MOUs = append(out.Groups[i].MOUs, m)
+		st, _ := def.Stage(m.Stage)
+		if st == nil || st.Kind == workflow.KindTerminal {
+			continue
+		}
+		if me.Can(auth.RevisionWrite) {
+			open, err := p.db.MOUFeedback(ctx, m.ID, sqlite.FeedbackOpen)
+			if err != nil {
+				return err
+			}
+			if len(open) > 0 {
+				full, err := p.db.MOU(ctx, m.ID)
+				if err != nil {
+					return err
+				}
+				rev, err := p.db.Revision(ctx, m.ID, 0)
+				if err != nil {
+					return err
+				}
+				for _, f := range open {
+					out.Feedback = append(out.Feedback, feedbackTodo{MOU: *full, Feedback: f, Heading: sectionHeading(rev.Sections, f.Section)})
+				}
+			}
+		}
+		if me.Can(auth.OutcomeWrite) {
+			ms, err := p.db.Meetings(ctx, m.ID)
+			if err != nil {
+				return err
+			}
+			full, err := p.db.MOU(ctx, m.ID)
+			if err != nil {
+				return err
+			}
+			for _, mt := range ms {
+				if mt.Outcome == nil && mt.Stage == m.Stage && mayRecord(me, def, mt.Body, full) {
+					out.Meetings = append(out.Meetings, meetingTodo{MOU: m, Meeting: mt, BodyTitle: bodyTitle(def, mt.Body)})
+				}
+			}
+		}
+		if st.Kind == workflow.KindApproval {
+			out.Approvals = append(out.Approvals, m)
+		}
+		if st.Kind == workflow.KindSignature && me.Can(auth.SignatureWrite) {
+			out.Signing = append(out.Signing, m)
+		}
+	}
+	sortGroups(out.Groups, p.w.defs)
+	return p.renderPage(c, http.StatusOK, "dashboard", "Dashboard", "dashboard", out)
+}
+
+// sortGroups orders stage groups as the default workflow lists its stages,
+// so the dashboard reads from first draft to executed.
+func sortGroups(gs []stageGroup, defs sqlite.Workflows) {
+	def, err := defs.Lookup("default")
+	if err != nil {
+		return
+	}
+	rank := map[string]int{}
+	for i, n := range def.StageNames() {
+		rank[n] = i + 1
+	}
+	r := func(s string) int {
+		if v, ok := rank[s]; ok {
+			return v
+		}
+		return len(rank) + 1
+	}
+	for i := 1; i < len(gs); i++ {
+		for j := i; j > 0 && r(gs[j].Stage) < r(gs[j-1].Stage); j-- {
+			gs[j], gs[j-1] = gs[j-1], gs[j]
+		}
+	}
+}

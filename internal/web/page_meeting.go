@@ -1,0 +1,275 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/mou"
+	"github.com/moudesk/moudesk/internal/sqlite"
+	"github.com/moudesk/moudesk/internal/workflow"
+)
+
+// voteRows is how many member rows the outcome form offers; a body with
+// more members records the rest through the API (or a second outcome form
+// once JavaScript adds rows).
+const voteRows = 9
+
+type bodyChoice struct{ Name, Title string }
+
+type newMeetingPage struct {
+	MOU      *sqlite.MOU
+	Stage    string
+	Bodies   []bodyChoice
+	Body     string
+	Date     string
+	Location string
+	Agenda   string
+	Revision int
+	Errors   map[string]string
+}
+
+func (p *pageHandlers) newMeetingData(c *gin.Context) (*newMeetingPage, error) {
+	id, err := idParam(c)
+	if err != nil {
+		return nil, err
+	}
+	m, err := p.db.MOU(c.Request.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	def, err := p.w.defs.Lookup(m.Workflow)
+	if err != nil {
+		return nil, err
+	}
+	out := &newMeetingPage{MOU: m, Stage: stageTitle(def, m.Stage), Revision: m.CurrentRevision, Errors: map[string]string{},
+		Date: p.cfg.Now().Format("2006-01-02")}
+	if st, ok := def.Stage(m.Stage); ok {
+		for _, a := range st.Acts {
+			out.Bodies = append(out.Bodies, bodyChoice{Name: a.Body, Title: bodyTitle(def, a.Body)})
+		}
+	}
+	if len(out.Bodies) > 0 {
+		out.Body = out.Bodies[0].Name
+	}
+	return out, nil
+}
+
+func (p *pageHandlers) newMeetingForm(c *gin.Context) error {
+	form, err := p.newMeetingData(c)
+	if err != nil {
+		return err
+	}
+	return p.renderPage(c, http.StatusOK, "newmeeting", "Record a meeting", "", form)
+}
+
+func (p *pageHandlers) createMeetingPage(c *gin.Context) error {
+	form, err := p.newMeetingData(c)
+	if err != nil {
+		return err
+	}
+	form.Body, form.Date = c.PostForm("body"), strings.TrimSpace(c.PostForm("date"))
+	form.Location, form.Agenda = c.PostForm("location"), c.PostForm("agenda_item")
+	if n, err := strconv.Atoi(c.PostForm("revision")); err == nil {
+		form.Revision = n
+	}
+	mt, err := p.db.CreateMeeting(c.Request.Context(), actor(c), p.w.defs, form.MOU.ID, sqlite.NewMeeting{
+		Body: form.Body, Date: form.Date, Location: form.Location, AgendaItem: form.Agenda, Revision: form.Revision})
+	if err != nil {
+		errs, ierr := fieldErrors(err)
+		if ierr != nil {
+			return ierr
+		}
+		form.Errors = errs
+		return p.renderPage(c, http.StatusUnprocessableEntity, "newmeeting", "Record a meeting", "", form)
+	}
+	return seeOther(c, "/meetings/"+itoa64(mt.ID), "meeting")
+}
+
+type voteRow struct {
+	Index  int
+	Member string
+	Vote   string
+}
+
+type meetingPage struct {
+	Meeting    *sqlite.Meeting
+	MOU        *sqlite.MOU
+	BodyTitle  string
+	StageTitle string
+	Sections   []mou.Section
+	Headings   map[string]string
+	Outcomes   []string
+	RollCall   bool
+	CanFeed    bool
+	CanRecord  bool
+	Tally      workflow.Tally
+	// the forms, kept as typed when refused
+	FSection, FText, FQuote  string
+	Outcome, Resolution, Min string
+	Votes                    []voteRow
+	Errors                   map[string]string
+	Prev                     int
+}
+
+func (p *pageHandlers) meetingData(c *gin.Context) (*meetingPage, error) {
+	ctx := c.Request.Context()
+	mid, err := positiveID(c, "mid", "meeting")
+	if err != nil {
+		return nil, err
+	}
+	mt, err := p.db.Meeting(ctx, mid)
+	if err != nil {
+		return nil, err
+	}
+	m, err := p.db.MOU(ctx, mt.MOUID)
+	if err != nil {
+		return nil, err
+	}
+	def, err := p.w.defs.Lookup(m.Workflow)
+	if err != nil {
+		return nil, err
+	}
+	rev, err := p.db.Revision(ctx, m.ID, mt.Revision)
+	if err != nil {
+		return nil, err
+	}
+	me := principal(c)
+	out := &meetingPage{Meeting: mt, MOU: m, BodyTitle: bodyTitle(def, mt.Body), StageTitle: stageTitle(def, mt.Stage),
+		Sections: rev.Sections, Headings: map[string]string{}, Errors: map[string]string{}, Prev: mt.Revision - 1}
+	for _, s := range rev.Sections {
+		out.Headings[s.Key] = s.Heading
+	}
+	if b, ok := def.Body(mt.Body); ok {
+		out.RollCall = b.RollCall
+	}
+	if st, ok := def.Stage(mt.Stage); ok {
+		for _, a := range st.Acts {
+			if a.Body == mt.Body {
+				for o := range a.Outcomes {
+					out.Outcomes = append(out.Outcomes, o)
+				}
+			}
+		}
+	}
+	sort.Slice(out.Outcomes, func(i, j int) bool { return outcomeRank(out.Outcomes[i]) < outcomeRank(out.Outcomes[j]) })
+	open := mt.Outcome == nil
+	out.CanFeed = open && me.Can(auth.FeedbackWrite)
+	out.CanRecord = open && mt.Stage == m.Stage && mayRecord(me, def, mt.Body, m)
+	if mt.Outcome != nil {
+		out.Tally, _ = workflow.TallyVotes(mt.Outcome.Votes)
+	}
+	for i := 0; i < voteRows; i++ {
+		out.Votes = append(out.Votes, voteRow{Index: i})
+	}
+	return out, nil
+}
+
+// outcomeRank lists the hoped-for outcome first in the form.
+func outcomeRank(o string) int {
+	switch o {
+	case workflow.OutcomeApprove, workflow.OutcomeForward:
+		return 0
+	case workflow.OutcomeRevise:
+		return 1
+	}
+	return 2
+}
+
+func (p *pageHandlers) meetingPage(c *gin.Context) error {
+	out, err := p.meetingData(c)
+	if err != nil {
+		return err
+	}
+	return p.renderPage(c, http.StatusOK, "meeting", out.BodyTitle+", "+out.Meeting.Date, "", out)
+}
+
+func (p *pageHandlers) addFeedbackPage(c *gin.Context) error {
+	out, err := p.meetingData(c)
+	if err != nil {
+		return err
+	}
+	out.FSection, out.FText, out.FQuote = c.PostForm("section"), c.PostForm("text"), c.PostForm("quote")
+	if strings.TrimSpace(out.FText) == "" {
+		out.Errors["text"] = "Write the feedback."
+		return p.renderPage(c, http.StatusUnprocessableEntity, "meeting", out.BodyTitle+", "+out.Meeting.Date, "", out)
+	}
+	_, err = p.db.CreateFeedback(c.Request.Context(), actor(c), out.Meeting.ID, out.FSection, out.FText, out.FQuote)
+	if err != nil {
+		errs, ierr := fieldErrors(err)
+		if ierr != nil {
+			return ierr
+		}
+		out.Errors = errs
+		return p.renderPage(c, http.StatusUnprocessableEntity, "meeting", out.BodyTitle+", "+out.Meeting.Date, "", out)
+	}
+	return seeOther(c, "/meetings/"+itoa64(out.Meeting.ID)+"#feedback", "feedback")
+}
+
+// recordOutcomePage records the outcome and the vote table. Rows with no
+// member name are ignored, so the clerk fills only as many as voted.
+func (p *pageHandlers) recordOutcomePage(c *gin.Context) error {
+	out, err := p.meetingData(c)
+	if err != nil {
+		return err
+	}
+	out.Outcome, out.Resolution, out.Min = c.PostForm("outcome"), c.PostForm("resolution"), c.PostForm("minutes")
+	var votes []workflow.Vote
+	for i := range out.Votes {
+		member := strings.TrimSpace(c.PostForm("member_" + strconv.Itoa(i)))
+		vote := c.PostForm("vote_" + strconv.Itoa(i))
+		out.Votes[i].Member, out.Votes[i].Vote = member, vote
+		if member != "" {
+			votes = append(votes, workflow.Vote{Member: member, Vote: vote})
+		}
+	}
+	if out.Outcome == "" {
+		out.Errors["outcome"] = "Choose the outcome."
+		return p.renderPage(c, http.StatusUnprocessableEntity, "meeting", out.BodyTitle+", "+out.Meeting.Date, "", out)
+	}
+	if _, _, err := p.w.outcome(c, out.Meeting.ID, sqlite.NewOutcome{Outcome: out.Outcome, Votes: votes,
+		Resolution: out.Resolution, Minutes: out.Min}); err != nil {
+		errs, ierr := fieldErrors(err)
+		if ierr != nil {
+			return ierr
+		}
+		for k, v := range errs {
+			if strings.HasPrefix(k, "votes") || k == "_form" {
+				out.Errors["votes"] = v
+			} else {
+				out.Errors[k] = v
+			}
+		}
+		return p.renderPage(c, http.StatusUnprocessableEntity, "meeting", out.BodyTitle+", "+out.Meeting.Date, "", out)
+	}
+	return seeOther(c, "/mous/"+itoa64(out.MOU.ID), "outcome")
+}
+
+// transitionPage moves an MOU by hand from its page.
+func (p *pageHandlers) transitionPage(c *gin.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	if _, err := p.db.Transition(c.Request.Context(), actor(c), p.w.defs, id, c.PostForm("to"), c.PostForm("note")); err != nil {
+		return err
+	}
+	return seeOther(c, "/mous/"+itoa64(id), "moved")
+}
+
+// declineFeedbackPage closes a feedback item without a change, with a reason.
+func (p *pageHandlers) declineFeedbackPage(c *gin.Context) error {
+	fid, err := positiveID(c, "fid", "feedback")
+	if err != nil {
+		return err
+	}
+	f, err := p.db.DeclineFeedback(c.Request.Context(), actor(c), fid, c.PostForm("reason"))
+	if err != nil {
+		return err
+	}
+	return seeOther(c, "/mous/"+itoa64(f.MOUID)+"#section-"+f.Section, "resolved")
+}

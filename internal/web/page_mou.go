@@ -1,0 +1,181 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/mou"
+	"github.com/moudesk/moudesk/internal/sqlite"
+	"github.com/moudesk/moudesk/internal/workflow"
+)
+
+type stageStep struct {
+	Name, Title     string
+	Current, Passed bool
+}
+
+type transitionChoice struct{ To, Title string }
+
+type approvalLine struct {
+	Body     string
+	Title    string
+	Approved bool
+}
+
+type sectionView struct {
+	mou.Section
+	Number   int
+	Feedback []sqlite.Feedback
+}
+
+type mouPage struct {
+	MOU         *sqlite.MOU
+	Workflow    string
+	StageTitle  string
+	StageKind   string
+	Steps       []stageStep
+	Rev         *mou.Revision
+	IsCurrent   bool
+	Sections    []sectionView
+	Revisions   []mou.RevisionInfo
+	Meetings    []sqlite.Meeting
+	BodyTitles  map[string]string
+	Open        []sqlite.Feedback
+	Transitions []transitionChoice
+	CanEdit     bool
+	CanMeet     bool
+	CanResolve  bool
+	Approvals   []approvalLine
+	Signatures  []mou.SignatureLine
+	Deviations  int
+	Prev        int
+}
+
+// mouPage shows one MOU: its stage, the sections of a revision (the
+// current one unless ?rev= names another), history, meetings, open
+// feedback, and the actions the caller may take next.
+func (p *pageHandlers) mouPage(c *gin.Context) error {
+	ctx := c.Request.Context()
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	m, err := p.db.MOU(ctx, id)
+	if err != nil {
+		return err
+	}
+	n := 0
+	if r := c.Query("rev"); r != "" {
+		if n, err = strconv.Atoi(r); err != nil || n < 1 {
+			return errInvalid("invalid_rev", "rev must be a revision number")
+		}
+	}
+	rev, _, err := p.m.revision(c, id, n)
+	if err != nil {
+		return err
+	}
+	def, err := p.w.defs.Lookup(m.Workflow)
+	if err != nil {
+		return err
+	}
+	revs, err := p.db.Revisions(ctx, id)
+	if err != nil {
+		return err
+	}
+	meetings, err := p.db.Meetings(ctx, id)
+	if err != nil {
+		return err
+	}
+	open, err := p.db.MOUFeedback(ctx, id, sqlite.FeedbackOpen)
+	if err != nil {
+		return err
+	}
+	me := principal(c)
+	st, _ := def.Stage(m.Stage)
+	out := mouPage{MOU: m, Workflow: def.Title, StageTitle: stageTitle(def, m.Stage), Rev: rev,
+		IsCurrent: rev.Number == m.CurrentRevision, Revisions: revs, Meetings: meetings, Open: open,
+		BodyTitles: map[string]string{}, Prev: rev.Number - 1}
+	if st != nil {
+		out.StageKind = st.Kind
+	}
+	for name, b := range def.Bodies {
+		out.BodyTitles[name] = b.Title
+	}
+	out.Steps = stageSteps(def, m.Stage)
+	byKey := map[string][]sqlite.Feedback{}
+	for _, f := range open {
+		byKey[f.Section] = append(byKey[f.Section], f)
+	}
+	for i, s := range rev.Sections {
+		out.Sections = append(out.Sections, sectionView{Section: s, Number: i + 1, Feedback: byKey[s.Key]})
+		if s.Deviation {
+			out.Deviations++
+		}
+	}
+	terminal := st == nil || st.Kind == workflow.KindTerminal
+	out.CanEdit = out.IsCurrent && !terminal && me.Can(auth.RevisionWrite)
+	out.CanMeet = !terminal && st != nil && len(st.Acts) > 0 && me.Can(auth.MeetingWrite)
+	out.CanResolve = me.Can(auth.FeedbackResolve)
+	if st != nil && me.Can(auth.TransitionWrite) {
+		for _, to := range st.Manual {
+			out.Transitions = append(out.Transitions, transitionChoice{To: to, Title: stageTitle(def, to)})
+		}
+	}
+	if req := def.RequiredApprovals(m.Stage); len(req) > 0 {
+		cur, err := p.db.Revision(ctx, id, 0)
+		if err != nil {
+			return err
+		}
+		live, err := p.db.LiveApprovals(ctx, id)
+		if err != nil {
+			return err
+		}
+		for _, b := range req {
+			line := approvalLine{Body: b, Title: bodyTitle(def, b)}
+			for _, a := range live {
+				if a.Body == b && a.ContentHash == cur.ContentHash {
+					line.Approved = true
+				}
+			}
+			out.Approvals = append(out.Approvals, line)
+		}
+	}
+	if t, ok := p.cfg.Templates[m.Template]; ok {
+		out.Signatures = t.Signatures
+	}
+	return p.renderPage(c, http.StatusOK, "mou", m.Title, "", out)
+}
+
+// stageSteps lays the workflow's stages out as a progress list, leaving
+// out terminal stages other than the one the MOU is in (withdrawn is not a
+// step anyone aims for).
+func stageSteps(def *workflow.Definition, current string) []stageStep {
+	var out []stageStep
+	passed := true
+	for _, s := range def.Stages {
+		if s.Name == current {
+			passed = false
+			out = append(out, stageStep{Name: s.Name, Title: s.Title, Current: true})
+			continue
+		}
+		if s.Kind == workflow.KindTerminal && s.Name != "executed" {
+			continue
+		}
+		out = append(out, stageStep{Name: s.Name, Title: s.Title, Passed: passed})
+	}
+	return out
+}
+
+// sectionHeading is the heading of the section with key, or the key when
+// the section is gone.
+func sectionHeading(secs []mou.Section, key string) string {
+	for _, s := range secs {
+		if s.Key == key {
+			return s.Heading
+		}
+	}
+	return key
+}

@@ -1,0 +1,84 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/templates"
+)
+
+// pageHandlers serves the HTML pages. It holds the API handlers so pages
+// reach the store through the same code (and caches) as the JSON API.
+type pageHandlers struct {
+	*Server
+	m *mouHandlers
+	w *workflowHandlers
+}
+
+// pageRoutes registers the pages. Every page names its action like any API
+// route; public pages live under /public.
+func (s *Server) pageRoutes(m *mouHandlers, w *workflowHandlers) {
+	p := &pageHandlers{Server: s, m: m, w: w}
+	s.handle(http.MethodGet, "/static/*file", auth.Public, s.static)
+	s.handle(http.MethodGet, "/", auth.Public, s.home)
+	s.handle(http.MethodGet, "/signin", auth.Public, s.signinForm)
+	s.handle(http.MethodPost, "/signin", auth.Public, s.signin)
+	// Signing out needs a session, so the CSRF check applies to it.
+	s.handle(http.MethodPost, "/signout", auth.MOURead, s.signout)
+
+	s.handle(http.MethodGet, "/dashboard", auth.MOURead, p.dashboard)
+	s.handle(http.MethodGet, "/audit", auth.AuditRead, s.auditPage)
+	s.handle(http.MethodGet, "/mous/new", auth.MOUCreate, p.newMOUForm)
+	s.handle(http.MethodPost, "/mous/new", auth.MOUCreate, p.createMOUPage)
+	s.handle(http.MethodGet, "/mous/:id", auth.MOURead, p.mouPage)
+	s.handle(http.MethodGet, "/mous/:id/redline", auth.MOURead, p.redlinePage)
+	s.handle(http.MethodGet, "/mous/:id/deviations", auth.MOURead, p.deviationsPage)
+	s.handle(http.MethodGet, "/mous/:id/sections/:key/edit", auth.RevisionWrite, p.editSectionForm)
+	s.handle(http.MethodPost, "/mous/:id/sections/:key/edit", auth.RevisionWrite, p.saveSection)
+	s.handle(http.MethodPost, "/preview", auth.MOURead, p.preview)
+	s.handle(http.MethodPost, "/mous/:id/transition", auth.TransitionWrite, p.transitionPage)
+	s.handle(http.MethodGet, "/mous/:id/meetings/new", auth.MeetingWrite, p.newMeetingForm)
+	s.handle(http.MethodPost, "/mous/:id/meetings/new", auth.MeetingWrite, p.createMeetingPage)
+	s.handle(http.MethodGet, "/meetings/:mid", auth.MOURead, p.meetingPage)
+	s.handle(http.MethodPost, "/meetings/:mid/feedback", auth.FeedbackWrite, p.addFeedbackPage)
+	s.handle(http.MethodPost, "/meetings/:mid/outcome", auth.OutcomeWrite, p.recordOutcomePage)
+	s.handle(http.MethodPost, "/feedback/:fid/decline", auth.FeedbackResolve, p.declineFeedbackPage)
+}
+
+// static serves the stylesheet and script embedded under templates/web/static.
+func (s *Server) static(c *gin.Context) error {
+	name := path.Clean("/" + c.Param("file"))
+	sub, err := fs.Sub(templates.FS, "web/static")
+	if err != nil {
+		return err
+	}
+	b, err := fs.ReadFile(sub, strings.TrimPrefix(name, "/"))
+	if err != nil {
+		return moudesk.ErrNotFound("static file " + name)
+	}
+	ctype := "application/octet-stream"
+	switch path.Ext(name) {
+	case ".css":
+		ctype = "text/css; charset=utf-8"
+	case ".js":
+		ctype = "text/javascript; charset=utf-8"
+	case ".svg":
+		ctype = "image/svg+xml"
+	}
+	if c.Query("v") == s.pages.assetVersion {
+		c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		c.Header("Cache-Control", "no-cache")
+	}
+	c.Data(http.StatusOK, ctype, b)
+	return nil
+}
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,249 @@
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// pageClient is a browser stand-in for the HTML pages: it keeps cookies,
+// does not follow redirects (tests check them) and reads each form's
+// CSRF token from the page it was served on.
+type pageClient struct {
+	t    testing.TB
+	base string
+	c    *http.Client
+}
+
+func newPageClient(t testing.TB, base string) *pageClient {
+	jar, _ := cookiejar.New(nil)
+	return &pageClient{t: t, base: base, c: &http.Client{Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type pageResp struct {
+	status   int
+	location string
+	body     string
+}
+
+func (p *pageClient) get(path string) pageResp {
+	p.t.Helper()
+	return p.send(http.MethodGet, path, nil)
+}
+
+func (p *pageClient) send(method, path string, form url.Values, headers ...string) pageResp {
+	p.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, p.base+path, body)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := p.c.Do(req)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return pageResp{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(b)}
+}
+
+var csrfInput = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// token reads the CSRF token from a page the client is allowed to see.
+func (p *pageClient) token(path string) string {
+	p.t.Helper()
+	r := p.get(path)
+	m := csrfInput.FindStringSubmatch(r.body)
+	if r.status != http.StatusOK || m == nil {
+		p.t.Fatalf("GET %s = %d, no CSRF token in the page", path, r.status)
+	}
+	return m[1]
+}
+
+// post submits a form the way the page does: with the page's CSRF token
+// and the browser's same-origin header.
+func (p *pageClient) post(path string, form url.Values, tokenFrom string) pageResp {
+	p.t.Helper()
+	form.Set("csrf_token", p.token(tokenFrom))
+	return p.send(http.MethodPost, path, form, "Origin", p.base, "Sec-Fetch-Site", "same-origin")
+}
+
+func (p *pageClient) signIn(email string) {
+	p.t.Helper()
+	r := p.send(http.MethodPost, "/signin", url.Values{"email": {email}, "password": {"correct horse battery staple"}, "next": {"/"}},
+		"Sec-Fetch-Site", "same-origin")
+	if r.status != http.StatusSeeOther || r.location != "/dashboard" {
+		p.t.Fatalf("sign in as %s = %d → %q\n%s", email, r.status, r.location, r.body)
+	}
+}
+
+// sroForm is the new-MOU form filled with every required detail.
+func sroForm(t testing.TB, title string) url.Values {
+	f := url.Values{"template": {"sro-mou"}, "title": {title}, "parties.city": {"pleasanton"}, "parties.district": {"pusd"}}
+	for k, v := range requiredVariables(t) {
+		f.Set("variables."+k, v)
+	}
+	return f
+}
+
+func TestPageSignInRedirectsAndErrors(t *testing.T) {
+	e := newMOUEnv(t)
+	p := newPageClient(t, e.url)
+	if r := p.get("/dashboard"); r.status != http.StatusSeeOther || r.location != "/signin?next=%2Fdashboard" {
+		t.Fatalf("anonymous dashboard = %d → %q, want the sign-in page", r.status, r.location)
+	}
+	r := p.send(http.MethodPost, "/signin", url.Values{"email": {"ada@city.gov"}, "password": {"wrong"}, "next": {"/dashboard"}})
+	if r.status != http.StatusUnauthorized || !strings.Contains(r.body, "wrong e-mail or password") || !strings.Contains(r.body, `value="ada@city.gov"`) {
+		t.Fatalf("wrong password = %d; want 401 with the message and the e-mail kept\n%s", r.status, r.body)
+	}
+	if r := p.send(http.MethodPost, "/signin", url.Values{"email": {"ada@city.gov"}, "password": {"correct horse battery staple"}},
+		"Sec-Fetch-Site", "cross-site"); r.status != http.StatusForbidden {
+		t.Fatalf("sign-in form posted from another site = %d, want 403", r.status)
+	}
+	r = p.send(http.MethodPost, "/signin", url.Values{"email": {"ada@city.gov"}, "password": {"correct horse battery staple"}, "next": {"//evil.example/x"}})
+	if r.status != http.StatusSeeOther || r.location != "/dashboard" {
+		t.Fatalf("sign in with a foreign next = %d → %q, want /dashboard", r.status, r.location)
+	}
+	if r := p.get("/dashboard"); r.status != http.StatusOK || !strings.Contains(r.body, "<h1>Dashboard</h1>") {
+		t.Fatalf("dashboard after sign in = %d", r.status)
+	}
+	if r := p.get("/no/such/page"); r.status != http.StatusNotFound || !strings.Contains(r.body, "<h1>Not found</h1>") {
+		t.Fatalf("unknown page = %d, want an HTML 404\n%s", r.status, r.body)
+	}
+	if r := p.get("/audit"); r.status != http.StatusForbidden || !strings.Contains(r.body, "Not allowed") {
+		t.Fatalf("drafter on /audit = %d, want an HTML 403", r.status)
+	}
+	r = p.post("/signout", url.Values{}, "/dashboard")
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/signin") {
+		t.Fatalf("sign out = %d → %q", r.status, r.location)
+	}
+	if r := p.get("/dashboard"); r.status != http.StatusSeeOther {
+		t.Fatalf("dashboard after sign out = %d, want a redirect to sign in", r.status)
+	}
+}
+
+// TestPageCrossSiteFormRefused: a form posted from another site carries the
+// victim's cookie but not the page's token, and is refused without a write.
+func TestPageCrossSiteFormRefused(t *testing.T) {
+	e := newMOUEnv(t)
+	p := newPageClient(t, e.url)
+	p.signIn("ada@city.gov")
+	before := e.counts()
+	form := sroForm(t, "Forged MOU")
+	for _, tc := range []struct {
+		name    string
+		token   string
+		headers []string
+	}{
+		{"CrossSiteNoToken", "", []string{"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"}},
+		{"SameSiteOtherOrigin", "", []string{"Origin", "http://127.0.0.1:1", "Sec-Fetch-Site", "same-site"}},
+		{"NoHeadersNoToken", "", nil},
+		{"WrongToken", "not-the-token", []string{"Sec-Fetch-Site", "cross-site"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := url.Values{}
+			for k, v := range form {
+				f[k] = v
+			}
+			if tc.token != "" {
+				f.Set("csrf_token", tc.token)
+			}
+			r := p.send(http.MethodPost, "/mous/new", f, tc.headers...)
+			if r.status != http.StatusForbidden || !strings.Contains(r.body, "cross-site request refused") {
+				t.Fatalf("forged form post = %d, want 403\n%s", r.status, r.body)
+			}
+		})
+	}
+	if after := e.counts(); after["mous"] != before["mous"] || after["revisions"] != before["revisions"] {
+		t.Fatalf("a refused form wrote rows: before %v after %v", before, after)
+	}
+	r := p.post("/mous/new", form, "/mous/new")
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/mous/") {
+		t.Fatalf("the same form from moudesk's page = %d → %q\n%s", r.status, r.location, r.body)
+	}
+}
+
+func TestPageNewMOUFormKeepsInput(t *testing.T) {
+	e := newMOUEnv(t)
+	p := newPageClient(t, e.url)
+	p.signIn("ada@city.gov")
+	before := e.counts()
+	form := sroForm(t, "Kept title")
+	form.Set("variables.effective_date", "2025-02-30")
+	form.Del("variables.expiration_date")
+	r := p.post("/mous/new", form, "/mous/new")
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad form = %d, want 422", r.status)
+	}
+	for _, want := range []string{
+		`value="Kept title"`, `value="2025-02-30"`,
+		`id="f-variables-effective-date" name="variables.effective_date"`,
+		`id="err-variables-effective-date"`, `id="err-variables-expiration-date"`, `aria-invalid="true"`,
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("refused form lacks %s", want)
+		}
+	}
+	if after := e.counts(); after["mous"] != before["mous"] {
+		t.Fatalf("a refused form wrote an MOU")
+	}
+}
+
+// TestPageStaleSaveKeepsEdit: a save on an old base shows what changed
+// meanwhile, keeps the user's text, and a second save applies it on top.
+func TestPageStaleSaveKeepsEdit(t *testing.T) {
+	e := newMOUEnv(t)
+	id := e.createSRO()
+	p := newPageClient(t, e.url)
+	p.signIn("ada@city.gov")
+	path := "/mous/" + itoa64(id) + "/sections/term/edit"
+	form := p.get(path)
+	if form.status != http.StatusOK || !strings.Contains(form.body, `name="base" value="1"`) {
+		t.Fatalf("editor = %d", form.status)
+	}
+	// Someone else saves revision 2 through the API meanwhile.
+	if status, body := e.do("POST", "/api/v1/mous/"+itoa64(id)+"/revisions", map[string]any{"base": 1, "message": "other edit",
+		"edits": []map[string]any{{"op": "update", "key": "purpose", "body": "Their purpose text."}}}); status != http.StatusCreated {
+		t.Fatalf("concurrent save = %d %s", status, body)
+	}
+	mine := "My new term text, kept <b>verbatim</b>."
+	f := url.Values{"base": {"1"}, "heading": {"Term and Effective Date"}, "body": {mine}, "message": {"my edit"}, "action": {"save"}}
+	r := p.post(path, f, path)
+	if r.status != http.StatusConflict {
+		t.Fatalf("stale save = %d, want 409\n%s", r.status, r.body)
+	}
+	for _, want := range []string{"Someone saved this MOU while you were editing", `name="base" value="2"`,
+		"My new term text, kept &lt;b&gt;verbatim&lt;/b&gt;.", `class="redline redline-inline"`, "Their"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("stale page lacks %q", want)
+		}
+	}
+	f.Set("base", "2")
+	if r := p.post(path, f, path); r.status != http.StatusSeeOther {
+		t.Fatalf("second save = %d\n%s", r.status, r.body)
+	}
+	rev, err := e.db.Revision(context.Background(), id, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _, _ := findSection(rev.Sections, "term")
+	p2, _, _ := findSection(rev.Sections, "purpose")
+	if rev.Number != 3 || !strings.Contains(s.Body, "My new term text") || !strings.Contains(p2.Body, "Their purpose text.") {
+		t.Fatalf("revision %d lost an edit: term %q purpose %q", rev.Number, s.Body, p2.Body)
+	}
+}
