@@ -35,6 +35,9 @@ type Signer struct {
 type Authority struct {
 	Cert *x509.Certificate
 	Key  crypto.Signer
+	// Chain holds the certificates above Cert (closest first) when an
+	// organization's intermediate CA is configured; empty for a root.
+	Chain []*x509.Certificate
 }
 
 // Extended key usages for document signing: Microsoft's document signing
@@ -118,11 +121,11 @@ func (a *Authority) Issue(commonName, org, email string, now time.Time) (*Signer
 	if err != nil {
 		return nil, fmt.Errorf("issue %q: %w", commonName, err)
 	}
-	return &Signer{Key: key, Cert: cert, Chain: []*x509.Certificate{a.Cert}}, nil
+	return &Signer{Key: key, Cert: cert, Chain: append([]*x509.Certificate{a.Cert}, a.Chain...)}, nil
 }
 
-// WriteFiles saves the CA as ca.pem and ca-key.pem (PKCS#8, mode 0600) in
-// dir, which must exist.
+// WriteFiles saves the CA as ca.pem and ca-key.pem (PKCS#8) in dir, which
+// must exist; both files are mode 0600, like everything in the data folder.
 func (a *Authority) WriteFiles(dir string) error {
 	keyDER, err := x509.MarshalPKCS8PrivateKey(a.Key)
 	if err != nil {
@@ -133,7 +136,7 @@ func (a *Authority) WriteFiles(dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, caKeyFile), keyPEM, 0o600); err != nil {
 		return fmt.Errorf("write CA key: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, caCertFile), certPEM, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, caCertFile), certPEM, 0o600); err != nil {
 		return fmt.Errorf("write CA certificate: %w", err)
 	}
 	return nil
