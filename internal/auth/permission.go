@@ -19,6 +19,7 @@ const (
 	FeedbackResolve Action = "feedback.resolve" // mark a feedback item resolved
 	OutcomeWrite    Action = "outcome.write"    // record a meeting outcome and votes; see CanRecordFor
 	SignatureWrite  Action = "signature.write"  // sign; see CanSignAs
+	SignatoryWrite  Action = "signatory.write"  // assign the users who sign an MOU
 	AuditRead       Action = "audit.read"
 	AdminUsers      Action = "admin.users" // users, parties, tokens
 	Public          Action = "public"      // no login needed
@@ -29,7 +30,7 @@ func Actions() []Action {
 	return []Action{
 		ClauseRead, ClauseWrite, TemplateRead, MOURead, MOUCreate,
 		RevisionWrite, TransitionWrite, MeetingWrite, FeedbackWrite,
-		FeedbackResolve, OutcomeWrite, SignatureWrite, AuditRead,
+		FeedbackResolve, OutcomeWrite, SignatureWrite, SignatoryWrite, AuditRead,
 		AdminUsers, Public,
 	}
 }
@@ -73,7 +74,7 @@ func grantedTo(a Action) roleSet {
 	switch a {
 	case ClauseRead, TemplateRead, MOURead:
 		return everyRole
-	case ClauseWrite, MOUCreate, RevisionWrite:
+	case ClauseWrite, MOUCreate, RevisionWrite, SignatoryWrite:
 		return admin | drafter
 	case TransitionWrite:
 		return admin | drafter | clerk

@@ -23,6 +23,7 @@ var wantGrants = map[Action][5]bool{
 	FeedbackResolve: {true, true, false, true, false},
 	OutcomeWrite:    {false, false, false, true, false},
 	SignatureWrite:  {false, false, false, false, true},
+	SignatoryWrite:  {true, true, false, false, false},
 	AuditRead:       {true, false, false, true, false},
 	AdminUsers:      {true, false, false, false, false},
 	Public:          {true, true, true, true, true},

@@ -149,8 +149,12 @@ func (m *mouHandlers) getMOU(c *gin.Context) error {
 		return err
 	}
 	body := gin.H{"mou": got}
-	if t, ok := m.cfg.Templates[got.Template]; ok {
-		body["signatories"] = t.Signatures
+	if _, ok := m.cfg.Templates[got.Template]; ok {
+		lines, err := m.signatoryLines(c.Request.Context(), got)
+		if err != nil {
+			return err
+		}
+		body["signatories"] = lines
 	}
 	if err := m.amendmentLinks(c.Request.Context(), got, body); err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/mou"
+	"github.com/moudesk/moudesk/internal/pdfsign"
 	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
@@ -26,6 +27,11 @@ type Config struct {
 	Now           func() time.Time
 	Hasher        auth.Hasher              // password hashing cost; tests use a cheap one
 	Templates     map[string]*mou.Template // MOU document templates by slug, loaded by cmd
+	// Keys sign MOUs and seals; nil refuses signing (503 signing_unavailable).
+	Keys *pdfsign.Keys
+	// PublicURL is where the public reaches this server (no trailing
+	// slash), printed in executed PDFs' footers; "" means the request's host.
+	PublicURL string
 }
 
 // Server holds the dependencies every handler uses.

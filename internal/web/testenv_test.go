@@ -6,15 +6,20 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/clauses"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/clause"
 	"github.com/moudesk/moudesk/internal/mou"
+	"github.com/moudesk/moudesk/internal/pdfsign"
 	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/templates"
 )
+
+// testPublicURL is the public base URL test servers print in footers.
+const testPublicURL = "https://moudesk.example.org"
 
 // testHasher keeps password hashing cheap in tests.
 var testHasher = auth.Hasher{Memory: 256, Time: 1, Threads: 1}
@@ -69,7 +74,14 @@ func startTestServer(t testing.TB, parties ...sqlite.Party) (db *sqlite.DB, url 
 		}
 		return plain
 	}
-	ts := httptest.NewServer(New(Config{DB: db, Hasher: testHasher, Templates: tmpls}).Handler())
+	ca, err := pdfsign.NewCA("moudesk Test CA", "moudesk", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Signing keys come from a CA made for this server; tests fetch its
+	// certificate from /api/v1/ca.pem to trust it.
+	ts := httptest.NewServer(New(Config{DB: db, Hasher: testHasher, Templates: tmpls,
+		Keys: &pdfsign.Keys{Authority: ca}, PublicURL: testPublicURL}).Handler())
 	t.Cleanup(ts.Close)
 	return db, ts.URL, token
 }

@@ -1,0 +1,289 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/workflow"
+)
+
+// Kinds of signing documents, in the order they are made.
+const (
+	DocRendered  = "rendered"
+	DocCertified = "certified"
+	DocSignature = "signature"
+	DocSeal      = "seal"
+)
+
+// SigningDocument is the PDF of one revision after one signing step.
+type SigningDocument struct {
+	MOUID       int64     `json:"mou_id"`
+	Revision    int       `json:"revision"`
+	Seq         int       `json:"seq"`
+	Kind        string    `json:"kind"`
+	ContentHash string    `json:"content_hash"`
+	SHA256      string    `json:"sha256"`
+	Size        int       `json:"size"`
+	CreatedAt   time.Time `json:"created_at"`
+	PDF         []byte    `json:"-"`
+}
+
+// ApprovalRecord is an approval with the meeting it was given at: what the
+// certification signature's reason and the certificate cite.
+type ApprovalRecord struct {
+	MeetingID   int64     `json:"meeting_id"`
+	Body        string    `json:"body"`
+	Date        string    `json:"date"`
+	Resolution  string    `json:"resolution"`
+	ContentHash string    `json:"content_hash"`
+	Stale       bool      `json:"stale"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Signature is one signatory's signature of one revision, with the record
+// of the ceremony.
+type Signature struct {
+	MOUID       int64     `json:"mou_id"`
+	Revision    int       `json:"revision"`
+	Line        int       `json:"line"`
+	ContentHash string    `json:"content_hash"`
+	UserID      int64     `json:"user_id"`
+	Name        string    `json:"name"`
+	Title       string    `json:"title"`
+	PartyName   string    `json:"party_name"`
+	TypedName   string    `json:"typed_name"`
+	ConsentText string    `json:"consent_text"`
+	ClientAddr  string    `json:"client_addr"`
+	UserAgent   string    `json:"user_agent"`
+	DocumentSeq int       `json:"document_seq"`
+	SignedAt    time.Time `json:"signed_at"`
+}
+
+func sha256Hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// checkSignable refuses unless the MOU is in a signature stage at revision
+// with the workflow's approvals on that revision's content hash; it
+// returns the state and definition it checked.
+func checkSignable(ctx context.Context, tx *Tx, defs Workflows, mouID int64, revision int, contentHash string) (mouState, *workflow.Definition, error) {
+	st, err := readMOUState(ctx, tx, mouID)
+	if err != nil {
+		return st, nil, err
+	}
+	def, err := defs.Lookup(st.workflow)
+	if err != nil {
+		return st, nil, err
+	}
+	if def.Kind(st.stage) != workflow.KindSignature {
+		return st, nil, &workflow.RuleError{Code: workflow.CodeWrongStage, Message: fmt.Sprintf("MOU %d is in stage %q, not in a signature stage", mouID, st.stage)}
+	}
+	if st.current != revision {
+		return st, nil, unprocessable("stale_revision", "", "MOU %d is at revision %d; revision %d cannot be signed", mouID, st.current, revision)
+	}
+	approvals, err := liveApprovals(ctx, tx, mouID)
+	if err != nil {
+		return st, nil, err
+	}
+	if err := def.CheckApproved(contentHash, approvals); err != nil {
+		return st, nil, err
+	}
+	return st, def, nil
+}
+
+// SavePrepared stores the rendered revision (seq 0) and its certified copy
+// with empty signature fields (seq 1): the start of signing. It is refused
+// unless the MOU is in a signature stage at that revision with approvals
+// of its content and every line of its signature block (lines) assigned.
+// When another request prepared it first, it returns 409
+// already_prepared and writes nothing. Audited as signing.prepare.
+func (db *DB) SavePrepared(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, revision int, contentHash string, lines int, rendered, certified []byte) error {
+	return db.update(ctx, func(tx *Tx) error {
+		if _, _, err := checkSignable(ctx, tx, defs, mouID, revision, contentHash); err != nil {
+			return err
+		}
+		if done, err := hasSigningDocuments(ctx, tx, mouID, revision); err != nil {
+			return err
+		} else if done {
+			return moudesk.Errorf(moudesk.KindConflict, "already_prepared", "revision %d of MOU %d is already prepared for signing", revision, mouID)
+		}
+		var assigned int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM signatories WHERE mou_id = ? AND line <= ?", mouID, lines).Scan(&assigned); err != nil {
+			return fmt.Errorf("count signatories: %w", err)
+		}
+		if assigned < lines {
+			return unprocessable("signatories_missing", "", "%d of the %d signature lines of MOU %d have no signatory; assign them first", lines-assigned, lines, mouID)
+		}
+		for i, d := range []struct {
+			kind string
+			pdf  []byte
+		}{{DocRendered, rendered}, {DocCertified, certified}} {
+			if err := tx.insertDocument(ctx, mouID, revision, i, d.kind, contentHash, d.pdf); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, actor, "signing.prepare", fmt.Sprintf("mou:%d", mouID), map[string]any{
+			"revision": revision, "content_hash": contentHash, "sha256": sha256Hex(certified)})
+	})
+}
+
+func (tx *Tx) insertDocument(ctx context.Context, mouID int64, revision, seq int, kind, contentHash string, pdf []byte) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO signing_documents (mou_id, revision, seq, kind, content_hash, sha256, pdf, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, mouID, revision, seq, kind, contentHash, sha256Hex(pdf), pdf, tx.Now())
+	if isUnique(err) {
+		return moudesk.Errorf(moudesk.KindConflict, "document_changed", "the signing document of MOU %d changed meanwhile; reload it and sign again", mouID)
+	}
+	if err != nil {
+		return storageError("insert signing document", err)
+	}
+	return nil
+}
+
+const documentCols = "mou_id, revision, seq, kind, content_hash, sha256, length(pdf), created_at"
+
+func scanDocument(r rowScanner, extra ...any) (*SigningDocument, error) {
+	var d SigningDocument
+	var created string
+	if err := r.Scan(append([]any{&d.MOUID, &d.Revision, &d.Seq, &d.Kind, &d.ContentHash, &d.SHA256, &d.Size, &created}, extra...)...); err != nil {
+		return nil, err
+	}
+	d.CreatedAt = parseTime(created)
+	return &d, nil
+}
+
+// SigningDocuments lists the steps of revision's signing, oldest first,
+// without their bytes.
+func (db *DB) SigningDocuments(ctx context.Context, mouID int64, revision int) ([]SigningDocument, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT "+documentCols+" FROM signing_documents WHERE mou_id = ? AND revision = ? ORDER BY seq", mouID, revision)
+	if err != nil {
+		return nil, fmt.Errorf("list signing documents: %w", err)
+	}
+	return collect(rows, "signing documents", func(r rowScanner) (*SigningDocument, error) { return scanDocument(r) })
+}
+
+// LatestSigningDocument is the newest step of revision's signing, with its
+// bytes; not found when the revision was never prepared.
+func (db *DB) LatestSigningDocument(ctx context.Context, mouID int64, revision int) (*SigningDocument, error) {
+	var pdf []byte
+	d, err := scanDocument(db.read.QueryRowContext(ctx, "SELECT "+documentCols+", pdf FROM signing_documents WHERE mou_id = ? AND revision = ? ORDER BY seq DESC LIMIT 1", mouID, revision), &pdf)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, moudesk.ErrNotFound(fmt.Sprintf("signing document of MOU %d revision %d", mouID, revision))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read signing document: %w", err)
+	}
+	d.PDF = pdf
+	return d, nil
+}
+
+// SealedDocument is the sealed PDF of an MOU: of its executed revision,
+// the newest one sealed. Not found before the seal.
+func (db *DB) SealedDocument(ctx context.Context, mouID int64) (*SigningDocument, error) {
+	var pdf []byte
+	d, err := scanDocument(db.read.QueryRowContext(ctx, "SELECT "+documentCols+", pdf FROM signing_documents WHERE mou_id = ? AND kind = 'seal' ORDER BY revision DESC LIMIT 1", mouID), &pdf)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, moudesk.ErrNotFound(fmt.Sprintf("signed PDF of MOU %d", mouID))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read sealed document: %w", err)
+	}
+	d.PDF = pdf
+	return d, nil
+}
+
+// DocumentsBySHA256 finds stored signing steps whose bytes hash to any of
+// sums (hex SHA-256), newest first: how a PDF someone holds is traced to
+// the MOU and revision it came from.
+func (db *DB) DocumentsBySHA256(ctx context.Context, sums []string) ([]SigningDocument, error) {
+	if len(sums) == 0 {
+		return []SigningDocument{}, nil
+	}
+	if len(sums) > 100 {
+		sums = sums[len(sums)-100:]
+	}
+	q := "SELECT " + documentCols + " FROM signing_documents WHERE sha256 IN (?" + repeatPlaceholder(len(sums)-1) + ") ORDER BY mou_id, revision, seq DESC"
+	args := make([]any, len(sums))
+	for i, s := range sums {
+		args[i] = s
+	}
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find signing documents: %w", err)
+	}
+	return collect(rows, "signing documents", func(r rowScanner) (*SigningDocument, error) { return scanDocument(r) })
+}
+
+func repeatPlaceholder(n int) string {
+	b := make([]byte, 0, 3*n)
+	for range n {
+		b = append(b, ", ?"...)
+	}
+	return string(b)
+}
+
+// ApprovalRecords lists the MOU's approvals with their meetings, oldest
+// first, stale ones included and marked.
+func (db *DB) ApprovalRecords(ctx context.Context, mouID int64) ([]ApprovalRecord, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT a.meeting_id, a.body, m.date, o.resolution, a.content_hash, a.stale_at IS NOT NULL, a.created_at
+		FROM approvals a JOIN meetings m ON m.id = a.meeting_id JOIN meeting_outcomes o ON o.meeting_id = a.meeting_id
+		WHERE a.mou_id = ? ORDER BY a.meeting_id`, mouID)
+	if err != nil {
+		return nil, fmt.Errorf("list approvals of MOU %d: %w", mouID, err)
+	}
+	return collect(rows, "approvals", func(r rowScanner) (*ApprovalRecord, error) {
+		var a ApprovalRecord
+		var created string
+		if err := r.Scan(&a.MeetingID, &a.Body, &a.Date, &a.Resolution, &a.ContentHash, &a.Stale, &created); err != nil {
+			return nil, err
+		}
+		a.CreatedAt = parseTime(created)
+		return &a, nil
+	})
+}
+
+// Signatures lists the signatures of revision, in signing order.
+func (db *DB) Signatures(ctx context.Context, mouID int64, revision int) ([]Signature, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT mou_id, revision, line, content_hash, user_id, name, title, party_name, typed_name, consent_text,
+		client_addr, user_agent, document_seq, signed_at FROM signatures WHERE mou_id = ? AND revision = ? ORDER BY document_seq`, mouID, revision)
+	if err != nil {
+		return nil, fmt.Errorf("list signatures: %w", err)
+	}
+	return collect(rows, "signatures", func(r rowScanner) (*Signature, error) {
+		var s Signature
+		var at string
+		if err := r.Scan(&s.MOUID, &s.Revision, &s.Line, &s.ContentHash, &s.UserID, &s.Name, &s.Title, &s.PartyName, &s.TypedName,
+			&s.ConsentText, &s.ClientAddr, &s.UserAgent, &s.DocumentSeq, &at); err != nil {
+			return nil, err
+		}
+		s.SignedAt = parseTime(at)
+		return &s, nil
+	})
+}
+
+// lineKey names a signature line for the workflow's signer rules.
+func lineKey(line int) string { return "line " + strconv.Itoa(line) }
+
+// SigningRowCounts counts the rows of every signing table and the audit
+// log, so tests can show a refused request wrote nothing.
+func (db *DB) SigningRowCounts(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		for _, table := range []string{"signatories", "signing_documents", "signatures", "completion_certificates", "stage_changes", "audit_events"} {
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+				return fmt.Errorf("count %s: %w", table, err)
+			}
+			out[table] = n
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,112 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/mou"
+	"github.com/moudesk/moudesk/internal/sqlite"
+)
+
+// signHandlers serves signatories, the signing ceremony, signed PDFs,
+// certificates and verification.
+type signHandlers struct {
+	*Server
+}
+
+// signatureLines is the signature block of the MOU's template.
+func (s *Server) signatureLines(m *sqlite.MOU) ([]mou.SignatureLine, error) {
+	t, ok := s.cfg.Templates[m.Template]
+	if !ok {
+		return nil, moudesk.Errorf(moudesk.KindUnprocessable, "unknown_template", "MOU %d uses template %q, which this server does not load", m.ID, m.Template)
+	}
+	return t.Signatures, nil
+}
+
+// signatoryLines lists every line of the MOU's signature block, each with
+// its assigned signatory when there is one (UserID 0 when not).
+func (s *Server) signatoryLines(ctx context.Context, m *sqlite.MOU) ([]sqlite.Signatory, error) {
+	lines, err := s.signatureLines(m)
+	if err != nil {
+		return nil, err
+	}
+	assigned, err := s.db.Signatories(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	byLine := make(map[int]sqlite.Signatory, len(assigned))
+	for _, a := range assigned {
+		byLine[a.Line] = a
+	}
+	out := make([]sqlite.Signatory, len(lines))
+	for i, l := range lines {
+		sg, ok := byLine[i+1]
+		if !ok || sg.Party != l.Party || sg.Title != l.Title || sg.Order != l.Order {
+			// Unassigned, or assigned to a line the template has since
+			// changed: show the template's line without a signatory.
+			sg = sqlite.Signatory{Line: i + 1, Party: l.Party, Title: l.Title, Order: l.Order}
+			for _, p := range m.Parties {
+				if p.Role == l.Party {
+					sg.PartySlug, sg.PartyName = p.Slug, p.Name
+				}
+			}
+		}
+		out[i] = sg
+	}
+	return out, nil
+}
+
+func (h *signHandlers) getSignatories(c *gin.Context) error {
+	m, err := h.mouParam(c)
+	if err != nil {
+		return err
+	}
+	lines, err := h.signatoryLines(c.Request.Context(), m)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"signatories": lines})
+	return nil
+}
+
+type signatoriesRequest struct {
+	Signatories []sqlite.Assignment `json:"signatories"`
+}
+
+// putSignatories assigns users to lines of the signature block:
+// {"signatories":[{"line":1,"email":"chief@city.example"}]}.
+func (h *signHandlers) putSignatories(c *gin.Context) error {
+	var req signatoriesRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	m, err := h.mouParam(c)
+	if err != nil {
+		return err
+	}
+	lines, err := h.signatureLines(m)
+	if err != nil {
+		return err
+	}
+	if _, err := h.db.AssignSignatories(c.Request.Context(), actor(c), m.ID, lines, req.Signatories); err != nil {
+		return err
+	}
+	out, err := h.signatoryLines(c.Request.Context(), m)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"signatories": out})
+	return nil
+}
+
+// mouParam reads the MOU the :id path parameter names.
+func (h *signHandlers) mouParam(c *gin.Context) (*sqlite.MOU, error) {
+	id, err := idParam(c)
+	if err != nil {
+		return nil, err
+	}
+	return h.db.MOU(c.Request.Context(), id)
+}
