@@ -156,13 +156,15 @@ func (e *env) signCmd(ctx context.Context, args []string) error {
 	name := fs.String("name", "", "signer's name")
 	reason := fs.String("reason", "", "reason for signing")
 	location := fs.String("location", "", "where it was signed")
-	p12 := fs.String("p12", "", "PKCS#12 file with the signing key and certificate (default: moudesk's CA issues one)")
+	p12 := fs.String("p12", "", "PKCS#12 file with the signing key and certificate, password in MOUDESK_P12_PASSWORD (default: the configured keys)")
+	org := fs.String("org", "", "signer's organization, in the certificate moudesk's CA issues")
+	kf := e.keyFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 || *out == "" || *name == "" {
-		return exitError{code: 2, msg: "usage: moudesk sign IN.pdf -o OUT.pdf --name N [--reason R] [--location L] [--p12 FILE]"}
+		return exitError{code: 2, msg: "usage: moudesk sign IN.pdf -o OUT.pdf --name N [--org O] [--reason R] [--location L] [--p12 FILE]"}
 	}
 	in, err := readLimited(pos[0], 100<<20)
 	if err != nil {
@@ -178,11 +180,11 @@ func (e *env) signCmd(ctx context.Context, args []string) error {
 			return fmt.Errorf("%s: %w", *p12, err)
 		}
 	} else {
-		ca, err := e.authority()
+		keys, err := e.loadKeys(kf)
 		if err != nil {
 			return err
 		}
-		if signer, err = ca.Issue(*name, "", "", time.Now()); err != nil {
+		if signer, err = keys.SignerFor(*name, *org, "", time.Now()); err != nil {
 			return err
 		}
 	}

@@ -54,7 +54,7 @@ type env struct {
 const usage = `usage: moudesk [--db PATH] <command> [flags]
 
 commands:
-  serve      start the web service (--addr, --demo, --secure-cookies)
+  serve      start the web service (--addr, --public-url, --demo, --secure-cookies, --signing-*)
   migrate    apply database migrations and exit
   party add  create a party (--slug --name --kind --body)
   user add   create a user (--email --name --role --party --title --password-stdin)
@@ -64,6 +64,7 @@ commands:
   render     Markdown to PDF (IN.md -o OUT.pdf)
   redline    compare two Markdown files (A.md B.md --format text|json|html|pdf)
   sign       sign a PDF (IN.pdf -o OUT.pdf --name N)
+  ca export  write the certificate readers must trust (-o ca.pem)
   verify     check a PDF's signatures (FILE.pdf [--json])
 
 The database is --db, else $MOUDESK_DB, else ./data/moudesk.db.
@@ -100,6 +101,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.audit(ctx, rest)
 	case "backup":
 		return e.backup(ctx, rest)
+	case "ca":
+		return e.ca(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

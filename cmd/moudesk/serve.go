@@ -55,6 +55,8 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	fs := e.flags("serve")
 	addr := fs.String("addr", firstNonEmpty(e.getenv("MOUDESK_ADDR"), "127.0.0.1:8080"), "listen address")
 	secure := fs.Bool("secure-cookies", e.getenv("MOUDESK_SECURE_COOKIES") == "true", "mark session cookies Secure (when behind a TLS proxy)")
+	publicURL := fs.String("public-url", e.getenv("MOUDESK_PUBLIC_URL"), "URL the public reaches this server at, printed on signed PDFs (default http://ADDR)")
+	kf := e.keyFlags(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -80,12 +82,19 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("load MOU templates: %w", err)
 	}
-	srv := web.New(web.Config{DB: db, Logger: log, SecureCookies: *secure, Templates: tmpls})
-	hs := srv.HTTPServer(*addr)
+	keys, err := e.loadKeys(kf)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
+	if *publicURL == "" {
+		*publicURL = "http://" + ln.Addr().String()
+	}
+	srv := web.New(web.Config{DB: db, Logger: log, SecureCookies: *secure, Templates: tmpls, Keys: keys, PublicURL: *publicURL})
+	hs := srv.HTTPServer(*addr)
 	log.Info("moudesk listening", "addr", "http://"+ln.Addr().String(), "db", db.Path())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"encoding/json"
+	"encoding/pem"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/moudesk/moudesk/internal/testtool"
+)
+
+// chromiumPDF prints an HTML page with headless Chromium: a PDF from
+// another producer (Skia), with its own object layout.
+func chromiumPDF(t *testing.T, dir string) string {
+	t.Helper()
+	bin := testtool.Need(t, "chromium", "chromium")
+	page := filepath.Join(dir, "page.html")
+	html := `<!doctype html><meta charset="utf-8"><title>Joint use agreement</title>
+<h1>Joint Use Agreement</h1><p>The City and the District share the gymnasium after school hours. Zoë Peña signs for the District.</p>
+<p style="page-break-before: always">Second page: insurance and indemnification.</p>`
+	if err := os.WriteFile(page, []byte(html), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "chromium.pdf")
+	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+		"--disable-component-update", "--disable-sync", "--user-data-dir="+filepath.Join(dir, "profile"), "--print-to-pdf="+out, page)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chromium: %v\n%s", err, b)
+	}
+	return out
+}
+
+// TestSignOtherProducers signs, twice each, a PDF printed by Chromium and
+// the same PDF rewritten by qpdf with object streams and a cross-reference
+// stream; pdfsig, trusting the CA that `moudesk ca export` writes, calls
+// every signature valid and trusted, qpdf accepts every file, and
+// `moudesk verify` exits 0.
+func TestSignOtherProducers(t *testing.T) {
+	qpdf := testtool.Need(t, "qpdf", "qpdf")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "data", "moudesk.db")
+	chromium := chromiumPDF(t, dir)
+	xrefStream := filepath.Join(dir, "xref-stream.pdf")
+	if b, err := exec.Command(qpdf, "--object-streams=generate", chromium, xrefStream).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf: %v\n%s", err, b)
+	}
+	if data, _ := os.ReadFile(xrefStream); !strings.Contains(string(data), "/XRef") {
+		t.Fatal("qpdf wrote no cross-reference stream")
+	}
+	caPath := filepath.Join(dir, "ca.pem")
+	if _, _, err := runCmd(t, db, "", "ca", "export", "-o", caPath); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(filepath.Join(dir, "data", "keys", "ca-key.pem"))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("CA key file: %v, %v", st, err)
+	}
+	caPEM, _ := os.ReadFile(caPath)
+	b, _ := pem.Decode(caPEM)
+	if b == nil {
+		t.Fatalf("ca export wrote %q", caPEM)
+	}
+	nss := testtool.NSSDB(t, b.Bytes)
+	for name, in := range map[string]string{"Chromium": chromium, "XRefStream": xrefStream} {
+		t.Run(name, func(t *testing.T) {
+			one, two := filepath.Join(dir, name+"-1.pdf"), filepath.Join(dir, name+"-2.pdf")
+			if _, _, err := runCmd(t, db, "", "sign", in, "-o", one, "--name", "Ana Núñez", "--org", "City of Pleasanton", "--reason", "approved"); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := runCmd(t, db, "", "sign", one, "-o", two, "--name", "Bo Lee"); err != nil {
+				t.Fatal(err)
+			}
+			for i, p := range []string{one, two} {
+				data, _ := os.ReadFile(p)
+				testtool.QPDFCheck(t, data)
+				out := testtool.PDFSig(t, nss, data)
+				if n := strings.Count(out, "Signature is Valid."); n != i+1 {
+					t.Errorf("%s: %d valid signatures, want %d:\n%s", p, n, i+1, out)
+				}
+				if n := strings.Count(out, "Certificate is Trusted."); n != i+1 {
+					t.Errorf("%s: %d trusted, want %d:\n%s", p, n, i+1, out)
+				}
+				if !strings.Contains(out, "CN=Ana Núñez,O=City of Pleasanton") {
+					t.Errorf("%s: signer not shown with name and organization:\n%s", p, out)
+				}
+			}
+			out, _, err := runCmd(t, db, "", "verify", two, "--json")
+			var rep struct {
+				Signatures []struct {
+					Valid, Trusted, CoversWholeFile bool
+				}
+			}
+			if err != nil || json.Unmarshal([]byte(out), &rep) != nil || len(rep.Signatures) != 2 || !rep.Signatures[1].CoversWholeFile {
+				t.Fatalf("verify --json: %v\n%s", err, out)
+			}
+		})
+	}
+}
+
+// TestVerifyExitCodes: 0 when every signature is valid, 1 naming the
+// signature a changed byte broke, 2 for a file that is not a PDF.
+func TestVerifyExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "data", "moudesk.db")
+	src := filepath.Join(dir, "doc.md")
+	os.WriteFile(src, []byte("# Agreement\n\nThe parties agree.\n"), 0o644)
+	pdf, signed := filepath.Join(dir, "doc.pdf"), filepath.Join(dir, "signed.pdf")
+	if _, _, err := runCmd(t, db, "", "render", src, "-o", pdf); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCmd(t, db, "", "sign", pdf, "-o", signed, "--name", "Ana Núñez"); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := runCmd(t, db, "", "verify", signed); exitCode(err) != 0 || !strings.Contains(out, "Ana Núñez") {
+		t.Fatalf("verify of a good file: exit %d\n%s", exitCode(err), out)
+	}
+	data, _ := os.ReadFile(signed)
+	i := strings.Index(string(data), "/Producer")
+	data[i+1] ^= 0x20
+	bad := filepath.Join(dir, "bad.pdf")
+	os.WriteFile(bad, data, 0o644)
+	out, _, err := runCmd(t, db, "", "verify", bad)
+	if exitCode(err) != 1 || !strings.Contains(out, "Signature1 — Ana Núñez") || !strings.Contains(out, "INVALID: digest mismatch") {
+		t.Fatalf("verify of a changed file: exit %d, want 1 naming the signature\n%s", exitCode(err), out)
+	}
+	for name, content := range map[string][]byte{"text.pdf": []byte("hello"), "truncated.pdf": data[:len(data)/3]} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, content, 0o644)
+		if _, _, err := runCmd(t, db, "", "verify", p); exitCode(err) != 2 {
+			t.Errorf("verify %s: exit %d, want 2", name, exitCode(err))
+		}
+	}
+	if _, _, err := runCmd(t, db, "", "verify", filepath.Join(dir, "missing.pdf")); exitCode(err) != 2 {
+		t.Errorf("verify of a missing file: exit %d, want 2", exitCode(err))
+	}
+}
