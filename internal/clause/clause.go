@@ -6,7 +6,6 @@
 package clause
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -37,7 +36,7 @@ func Parse(data []byte) (*Clause, error) {
 	return &c, nil
 }
 
-var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+var slugRE = lazyRegexp(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 
 // MaxSlugLen bounds slugs, which appear in URLs and file names.
 const MaxSlugLen = 64
@@ -45,7 +44,7 @@ const MaxSlugLen = 64
 // ValidSlug reports whether s is a slug: lowercase letters and digits in
 // words joined by single hyphens, at most MaxSlugLen bytes.
 func ValidSlug(s string) bool {
-	return len(s) <= MaxSlugLen && slugRE.MatchString(s)
+	return len(s) <= MaxSlugLen && slugRE().MatchString(s)
 }
 
 // Validate checks the rules every library clause obeys: a valid slug, a

@@ -1,14 +1,13 @@
 package clause
 
 import (
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 )
 
 // placeholderRE matches {{name}}, allowing spaces inside the braces.
-var placeholderRE = regexp.MustCompile(`\{\{\s*([a-z][a-z0-9_]{0,63})\s*\}\}`)
+var placeholderRE = lazyRegexp(`\{\{\s*([a-z][a-z0-9_]{0,63})\s*\}\}`)
 
 // Placeholders returns the variable names used in body, in order of first
 // use, each once. Malformed "{{…}}" sequences are not names and are skipped
@@ -16,7 +15,7 @@ var placeholderRE = regexp.MustCompile(`\{\{\s*([a-z][a-z0-9_]{0,63})\s*\}\}`)
 func Placeholders(body string) []string {
 	var names []string
 	seen := map[string]bool{}
-	for _, m := range placeholderRE.FindAllStringSubmatch(body, -1) {
+	for _, m := range placeholderRE().FindAllStringSubmatch(body, -1) {
 		if !seen[m[1]] {
 			seen[m[1]] = true
 			names = append(names, m[1])
@@ -29,7 +28,7 @@ func Placeholders(body string) []string {
 // declare, or the first "{{" that does not open a well-formed placeholder —
 // a typo such as "{{City Name}}" must not reach a signed document verbatim.
 func CheckPlaceholders(body string, vars []Variable) error {
-	stripped := placeholderRE.ReplaceAllString(body, "")
+	stripped := placeholderRE().ReplaceAllString(body, "")
 	if i := strings.Index(stripped, "{{"); i >= 0 {
 		rest := stripped[i:]
 		if j := strings.IndexAny(rest, "\n"); j >= 0 {
@@ -90,8 +89,8 @@ func Fill(body string, vars []Variable, values map[string]string) (string, error
 		}
 		resolved[name] = escapeMarkdown(Display(byName[name].Type, out))
 	}
-	return placeholderRE.ReplaceAllStringFunc(body, func(m string) string {
-		return resolved[placeholderRE.FindStringSubmatch(m)[1]]
+	return placeholderRE().ReplaceAllStringFunc(body, func(m string) string {
+		return resolved[placeholderRE().FindStringSubmatch(m)[1]]
 	}), nil
 }
 

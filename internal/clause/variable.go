@@ -2,7 +2,6 @@ package clause
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -71,11 +70,11 @@ func (v *Variable) UnmarshalYAML(unmarshal func(any) error) error {
 	return nil
 }
 
-var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+var nameRE = lazyRegexp(`^[a-z][a-z0-9_]{0,63}$`)
 
 // ValidName reports whether s may name a variable: a lowercase letter, then
 // up to 63 lowercase letters, digits or underscores.
-func ValidName(s string) bool { return nameRE.MatchString(s) }
+func ValidName(s string) bool { return nameRE().MatchString(s) }
 
 // ValidateVariables checks a declaration list: valid unique names, known
 // types, a label, and a default (if any) that is a valid value of its type.
@@ -165,10 +164,10 @@ func normalizeDate(v Variable, s string) (string, error) {
 	return t.Format("2006-01-02"), nil
 }
 
-var integerRE = regexp.MustCompile(`^[+-]?[0-9]{1,18}$`)
+var integerRE = lazyRegexp(`^[+-]?[0-9]{1,18}$`)
 
 func normalizeInteger(v Variable, s string) (string, error) {
-	if !integerRE.MatchString(s) {
+	if !integerRE().MatchString(s) {
 		return "", v.invalid("must be a whole number")
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
@@ -178,10 +177,10 @@ func normalizeInteger(v Variable, s string) (string, error) {
 	return strconv.FormatInt(n, 10), nil
 }
 
-var percentRE = regexp.MustCompile(`^([0-9]{1,3})(?:\.([0-9]{1,4}))?\s*%?$`)
+var percentRE = lazyRegexp(`^([0-9]{1,3})(?:\.([0-9]{1,4}))?\s*%?$`)
 
 func normalizePercent(v Variable, s string) (string, error) {
-	m := percentRE.FindStringSubmatch(s)
+	m := percentRE().FindStringSubmatch(s)
 	if m == nil {
 		return "", v.invalid("must be a percentage from 0 to 100, such as 50 or 12.5%")
 	}
@@ -199,10 +198,10 @@ func normalizePercent(v Variable, s string) (string, error) {
 
 // Money: optional "$", digits either plain or grouped by commas in threes,
 // optional cents. At most 13 integer digits (under ten trillion dollars).
-var moneyRE = regexp.MustCompile(`^\$?\s*([0-9]{1,13}|[0-9]{1,3}(?:,[0-9]{3}){1,4})(?:\.([0-9]{1,2}))?$`)
+var moneyRE = lazyRegexp(`^\$?\s*([0-9]{1,13}|[0-9]{1,3}(?:,[0-9]{3}){1,4})(?:\.([0-9]{1,2}))?$`)
 
 func normalizeMoney(v Variable, s string) (string, error) {
-	m := moneyRE.FindStringSubmatch(s)
+	m := moneyRE().FindStringSubmatch(s)
 	if m == nil {
 		if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "$-") {
 			return "", v.invalid("must not be negative")
