@@ -13,13 +13,8 @@ func Compare(old, new Document, opt Options) *Result {
 	d := newDiffer(opt)
 	a := align(old.Sections, new.Sections)
 	keep := stayed(a)
-	r := &Result{Ops: []Op{}, Sections: []SectionChange{}}
-
-	emit := func(ops []Op) {
-		for _, op := range ops {
-			r.Ops = appendOp(r.Ops, op.Op, op.Text)
-		}
-	}
+	r := &Result{Sections: []SectionChange{}}
+	var ops opWriter
 	i, j := 0, 0
 	for {
 		// The next anchor: a paired section that did not move.
@@ -33,14 +28,14 @@ func Compare(old, new Document, opt Options) *Result {
 		}
 		for ; i < ao; i++ {
 			s := old.Sections[i]
-			r.Ops = appendOp(r.Ops, OpDelete, s.Text)
+			ops.add(OpDelete, s.Text)
 			if a.newOf[i] < 0 {
 				r.Sections = append(r.Sections, removed(s))
 			}
 		}
 		for ; j < an; j++ {
 			s := new.Sections[j]
-			r.Ops = appendOp(r.Ops, OpInsert, s.Text)
+			ops.add(OpInsert, s.Text)
 			if o := a.oldOf[j]; o < 0 {
 				r.Sections = append(r.Sections, added(s))
 			} else {
@@ -61,10 +56,13 @@ func Compare(old, new Document, opt Options) *Result {
 			break
 		}
 		c := changed(d, old.Sections[ao], new.Sections[an])
-		emit(c.Ops)
+		for _, op := range c.Ops {
+			ops.add(op.Op, op.Text)
+		}
 		r.Sections = append(r.Sections, c)
 		i, j = ao+1, an+1
 	}
+	r.Ops = ops.done()
 	r.Summary = summarize(r.Sections)
 	return r
 }
@@ -86,7 +84,7 @@ func removed(s Section) SectionChange {
 // changed describes a section present in both documents, as if it had not
 // moved; Compare marks moves.
 func changed(d *differ, o, n Section) SectionChange {
-	c := SectionChange{Key: n.Key, Heading: n.Heading, Number: n.Number, Ops: []Op{}}
+	c := SectionChange{Key: n.Key, Heading: n.Heading, Number: n.Number}
 	if o.Heading != n.Heading {
 		c.OldHeading = o.Heading
 	}
@@ -94,13 +92,14 @@ func changed(d *differ, o, n Section) SectionChange {
 		c.OldNumber = o.Number
 	}
 	if o.Text != n.Text {
-		c.Ops = d.diff(o.Text, n.Text)
+		d.diff(&d.ops, o.Text, n.Text)
 		oh, ob := splitHeadingLine(o.Text)
 		nh, nb := splitHeadingLine(n.Text)
 		c.Modified = ob != nb || retitle(oh, o, n) != nh
 	} else {
-		c.Ops = appendOp(c.Ops, OpEqual, n.Text)
+		d.ops.add(OpEqual, n.Text)
 	}
+	c.Ops = d.ops.done()
 	for _, op := range c.Ops {
 		switch op.Op {
 		case OpInsert:
