@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/json"
@@ -105,7 +106,7 @@ func (e *env) redlineCmd(ctx context.Context, args []string) error {
 	case "text":
 		err = res.WriteText(w)
 	case "json":
-		err = json.NewEncoder(w).Encode(res)
+		err = res.WriteJSON(w)
 	case "html":
 		v := redline.Inline
 		if *view == "side-by-side" {
@@ -261,7 +262,14 @@ func readLimited(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	// Size the buffer from the file so that io.ReadAll does not grow it in
+	// steps (for the bench pair, five copies and fresh pages each time).
+	var buf bytes.Buffer
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= limit {
+		buf.Grow(int(fi.Size()) + bytes.MinRead)
+	}
+	_, err = buf.ReadFrom(io.LimitReader(f, limit+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}

@@ -43,3 +43,16 @@ func BenchmarkSplit(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRedlineJSON is what `moudesk redline --format json` does once
+// it has read its two files: split, compare, write the JSON.
+func BenchmarkRedlineJSON(b *testing.B) {
+	old := readFile(b, filepath.Join(sharedDir, "bench/mou-40p.md"))
+	new := readFile(b, filepath.Join(sharedDir, "bench/mou-40p-v2.md"))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Compare(Split(old), Split(new), Options{}).WriteJSON(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
