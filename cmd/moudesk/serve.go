@@ -16,6 +16,7 @@ import (
 	"github.com/moudesk/moudesk/clauses"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/clause"
+	"github.com/moudesk/moudesk/internal/demo"
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/web"
@@ -57,6 +58,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	secure := fs.Bool("secure-cookies", e.getenv("MOUDESK_SECURE_COOKIES") == "true", "mark session cookies Secure (when behind a TLS proxy)")
 	publicURL := fs.String("public-url", e.getenv("MOUDESK_PUBLIC_URL"), "URL the public reaches this server at, printed on signed PDFs (default http://ADDR)")
 	kf := e.keyFlags(fs)
+	withDemo := fs.Bool("demo", false, "load the demo (two parties, a user per role, MOUs with history) into a new database; prints the passwords")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -66,9 +68,6 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := e.firstAdmin(ctx, db, log); err != nil {
-		return err
-	}
 	// Templates may name only clauses the library holds; the library was
 	// just synced, so the database is the list to check against.
 	mouFS, err := iofs.Sub(templates.FS, "mou")
@@ -94,6 +93,18 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		*publicURL = "http://" + ln.Addr().String()
 	}
 	srv := web.New(web.Config{DB: db, Logger: log, SecureCookies: *secure, Templates: tmpls, Keys: keys, PublicURL: *publicURL})
+	// The demo goes before the first admin: its own administrator makes
+	// the bootstrap one unnecessary, and it refuses a database with data.
+	if *withDemo {
+		if _, err := demo.Load(ctx, demo.Config{DB: db, Handler: srv.Handler(), Hasher: auth.DefaultHasher(), Out: e.stdout}); err != nil {
+			ln.Close()
+			return fmt.Errorf("--demo: %w", err)
+		}
+	}
+	if err := e.firstAdmin(ctx, db, log); err != nil {
+		ln.Close()
+		return err
+	}
 	hs := srv.HTTPServer(*addr)
 	log.Info("moudesk listening", "addr", "http://"+ln.Addr().String(), "db", db.Path())
 	errc := make(chan error, 1)
