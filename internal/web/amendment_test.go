@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/workflow"
 )
@@ -58,17 +59,53 @@ func (e *wfEnv) approveAll(id int64, day string) {
 	}
 }
 
-// execute marks the current revision executed, as the signing flow does
-// once the last signature is stored; the store checks the stage and the
-// approvals itself.
+// execute has the four lines of the SRO signature block signed through
+// the signing API, in order, which executes the MOU; it returns the
+// executed revision. The signatories are made on first use.
 func (e *wfEnv) execute(id int64) int {
 	e.t.Helper()
-	rev := e.mou(id).CurrentRevision
-	if err := e.db.MarkExecuted(context.Background(), moudesk.System, nil, id, rev); err != nil {
-		e.t.Fatalf("execute MOU %d: %v", id, err)
+	if e.signers == nil {
+		ctx := context.Background()
+		for _, s := range []signatory{
+			{email: "signer-chief@cityofpleasantonca.gov", name: "Dana Chief", title: "Chief of Police", party: "pleasanton"},
+			{email: "signer-super@pleasantonusd.net", name: "Sam Super", title: "Superintendent", party: "pusd"},
+			{email: "signer-manager@cityofpleasantonca.gov", name: "Max Manager", title: "City Manager", party: "pleasanton"},
+			{email: "signer-president@pleasantonusd.net", name: "Pat President", title: "President, Board of Trustees", party: "pusd"},
+		} {
+			hash, err := testHasher.Hash(signPassword)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			if _, err := e.db.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: s.email, Name: s.name, Title: s.title, PartySlug: s.party,
+				Roles: []auth.Role{auth.RoleSignatory}, PasswordHash: hash}); err != nil {
+				e.t.Fatal(err)
+			}
+			plain, th, err := auth.NewToken()
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			if _, err := e.db.CreateToken(ctx, moudesk.System, s.email, "test", th); err != nil {
+				e.t.Fatal(err)
+			}
+			s.token = plain
+			e.signers = append(e.signers, s)
+		}
+	}
+	var lines []map[string]any
+	for i, s := range e.signers {
+		lines = append(lines, map[string]any{"line": i + 1, "email": s.email})
+	}
+	e.call(e.drafter, "PUT", fmt.Sprintf("/api/v1/mous/%d/signatories", id), map[string]any{"signatories": lines}, http.StatusOK, nil)
+	for _, s := range e.signers {
+		e.call(s.token, "POST", fmt.Sprintf("/api/v1/mous/%d/signatures", id), map[string]any{
+			"typed_name": s.name, "consent": true, "password": signPassword}, http.StatusCreated, nil)
 	}
 	e.at(id, "executed")
-	return rev
+	m := e.mou(id)
+	if m.ExecutedRevision == nil || *m.ExecutedRevision != m.CurrentRevision {
+		e.t.Fatalf("executed revision %v of MOU %+v", m.ExecutedRevision, m)
+	}
+	return *m.ExecutedRevision
 }
 
 // public reads GET /api/v1/public/mous/{id} without any credentials.
@@ -113,7 +150,8 @@ func ruleCode(err error) string {
 	return fmt.Sprint(err)
 }
 
-// TestAmendmentOverHTTP: an executed agreement gets Amendment No. 1, which
+// TestAmendmentOverHTTP: an agreement executed by its signatures gets
+// Amendment No. 1, which
 // starts from the executed text, goes through the whole review again and is
 // executed itself, while the agreement's executed revision never changes;
 // Amendment No. 2 then starts from the text as amended.

@@ -28,6 +28,7 @@ type wfEnv struct {
 	reviewer string
 	cityClerk,
 	districtClerk string
+	signers []signatory // made by execute on first use
 }
 
 func newWFEnv(t *testing.T) *wfEnv {
