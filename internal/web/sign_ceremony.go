@@ -157,35 +157,60 @@ func (h *signHandlers) postSignature(c *gin.Context) error {
 	if err := h.recheckPassword(c, p, req.Password); err != nil {
 		return err
 	}
-	doc, err := h.ensurePrepared(c, m)
-	if err != nil {
-		return err
-	}
-	if req.ContentHash != "" && req.ContentHash != doc.ContentHash {
-		return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "stale_revision", Field: "content_hash",
-			Message: fmt.Sprintf("the approved text of MOU %d is %s, not %s", m.ID, doc.ContentHash, req.ContentHash)}
-	}
-	if req.DocumentSHA256 != "" && req.DocumentSHA256 != doc.SHA256 {
-		return moudesk.Errorf(moudesk.KindConflict, "document_changed", "the signing PDF changed since you loaded it; review the current one (SHA-256 %s)", doc.SHA256)
-	}
 	consent := req.ConsentText
 	if consent == "" {
 		consent = ConsentText
 	}
+	// Signatories of equal order may sign at the same moment; the store
+	// accepts one step at a time, so the other is signed again on the new
+	// document, unless the caller pinned the document they reviewed.
+	for attempt := 1; ; attempt++ {
+		res, err := h.signOnce(c, m, req, line.Line, consent)
+		if err != nil && isCode(err, "document_changed") && req.DocumentSHA256 == "" && attempt < 3 {
+			if m, err = h.db.MOU(ctx, m.ID); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		c.JSON(http.StatusCreated, res)
+		return nil
+	}
+}
+
+// signOnce signs line on the newest signing document and stores it.
+func (h *signHandlers) signOnce(c *gin.Context, m *sqlite.MOU, req signatureRequest, lineNo int, consent string) (*sqlite.SignatureResult, error) {
+	doc, err := h.ensurePrepared(c, m)
+	if err != nil {
+		return nil, err
+	}
+	if req.ContentHash != "" && req.ContentHash != doc.ContentHash {
+		return nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "stale_revision", Field: "content_hash",
+			Message: fmt.Sprintf("the approved text of MOU %d is %s, not %s", m.ID, doc.ContentHash, req.ContentHash)}
+	}
+	if req.DocumentSHA256 != "" && req.DocumentSHA256 != doc.SHA256 {
+		return nil, moudesk.Errorf(moudesk.KindConflict, "document_changed", "the signing PDF changed since you loaded it; review the current one (SHA-256 %s)", doc.SHA256)
+	}
+	lines, err := h.signatoryLines(c.Request.Context(), m)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(lines, func(l sqlite.Signatory) bool { return l.Line == lineNo })
+	if i < 0 {
+		return nil, moudesk.Errorf(moudesk.KindConflict, "document_changed", "line %d of MOU %d changed meanwhile", lineNo, m.ID)
+	}
+	line := lines[i]
 	signed, sealed, err := h.signLine(c, m, doc, line, lines)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	res, err := h.db.RecordSignature(ctx, actor(c), nil, sqlite.NewSignature{
-		MOUID: m.ID, Revision: doc.Revision, ContentHash: doc.ContentHash, Line: line.Line, UserID: p.UserID,
+	return h.db.RecordSignature(c.Request.Context(), actor(c), nil, sqlite.NewSignature{
+		MOUID: m.ID, Revision: doc.Revision, ContentHash: doc.ContentHash, Line: line.Line, UserID: line.UserID,
 		Name: line.Name, Title: line.Title, PartyName: line.PartyName, TypedName: req.TypedName, ConsentText: consent,
 		ClientAddr: c.ClientIP(), UserAgent: c.Request.UserAgent(), PrevSeq: doc.Seq, Signed: signed, Sealed: sealed,
 	})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, res)
-	return nil
 }
 
 // sameName compares a typed name with the account's, ignoring case,

@@ -17,6 +17,7 @@ import (
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/render"
 	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/testtool"
 )
@@ -455,4 +456,116 @@ func (e *signEnv) upload(data []byte) (int, []byte) {
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
 	return res.StatusCode, body
+}
+
+// TestEqualOrderSignaturesAtOnce: the chief and the superintendent (both
+// order 1) sign at the same moment; both succeed, one appended after the
+// other, and every step only appends.
+func TestEqualOrderSignaturesAtOnce(t *testing.T) {
+	e := newSignEnv(t)
+	id := e.approved()
+	e.assignAll(id)
+	e.call(e.chief.token, "GET", fmt.Sprintf("/api/v1/mous/%d/signing", id), nil, http.StatusOK, nil)
+	done := make(chan int, 2)
+	for _, s := range []signatory{e.chief, e.superintendent} {
+		go func() {
+			body, _ := json.Marshal(map[string]any{"typed_name": s.name, "consent": true, "password": signPassword})
+			req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/mous/%d/signatures", e.url, id), bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+s.token)
+			req.Header.Set("Content-Type", "application/json")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				done <- 0
+				return
+			}
+			res.Body.Close()
+			done <- res.StatusCode
+		}()
+	}
+	for range 2 {
+		if got := <-done; got != http.StatusCreated {
+			t.Fatalf("concurrent equal-order signature: %d", got)
+		}
+	}
+	docs, err := e.db.SigningDocuments(context.Background(), id, 1)
+	if err != nil || len(docs) != 4 || docs[2].Kind != "signature" || docs[3].Kind != "signature" {
+		t.Fatalf("steps after two signatures: %+v %v", docs, err)
+	}
+	_, _, pdf := e.get(e.chief.token, fmt.Sprintf("/api/v1/mous/%d/signing.pdf", id))
+	if out := testtool.PDFSig(t, e.nss(), pdf); strings.Count(out, "Signature is Valid.") != 3 {
+		t.Fatalf("after two concurrent signatures:\n%s", out)
+	}
+}
+
+// TestNewRevisionStopsSigning: a revision saved during signing sends the
+// MOU back to draft; the half-signed revision can no longer be signed and
+// the signatories may be changed again.
+func TestNewRevisionStopsSigning(t *testing.T) {
+	e := newSignEnv(t)
+	id := e.approved()
+	e.assignAll(id)
+	e.sign(e.chief, id, nil, http.StatusCreated)
+	e.refused(e.drafter, "PUT", fmt.Sprintf("/api/v1/mous/%d/signatories", id), map[string]any{"signatories": []map[string]any{{"line": 1, "email": e.chief.email}}},
+		http.StatusConflict, "signatories_locked")
+	e.revise(id, map[string]string{"duties": "The SRO does not enforce the school's code of conduct."})
+	e.at(id, "draft")
+	before := e.signingRows()
+	e.refused(e.superintendent.token, "POST", fmt.Sprintf("/api/v1/mous/%d/signatures", id),
+		map[string]any{"typed_name": e.superintendent.name, "consent": true, "password": signPassword}, http.StatusUnprocessableEntity, "wrong_stage")
+	if after := e.signingRows(); !maps.Equal(after, before) {
+		t.Fatalf("rows changed: %v → %v", before, after)
+	}
+	e.call(e.drafter, "PUT", fmt.Sprintf("/api/v1/mous/%d/signatories", id), map[string]any{"signatories": []map[string]any{{"line": 1, "email": e.chief.email}}}, http.StatusOK, nil)
+	if status, _, _ := e.get("", fmt.Sprintf("/api/v1/mous/%d/signed.pdf", id)); status != http.StatusNotFound {
+		t.Fatalf("signed.pdf of an unexecuted MOU: %d", status)
+	}
+}
+
+// TestVerifyRefusals: the public endpoint answers bad uploads with the
+// error shape and the right status.
+func TestVerifyRefusals(t *testing.T) {
+	e := newSignEnv(t)
+	post := func(contentType string, body io.Reader) (int, []byte) {
+		res, err := http.Post(e.url+"/api/v1/verify", contentType, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, b
+	}
+	code := func(b []byte) string {
+		var v struct{ Error struct{ Code string } }
+		json.Unmarshal(b, &v)
+		return v.Error.Code
+	}
+	if status, b := post("application/pdf", strings.NewReader("%PDF-1.7")); status != http.StatusUnsupportedMediaType || code(b) != "unsupported_media_type" {
+		t.Errorf("raw PDF body: %d %s", status, b)
+	}
+	if status, b := e.upload([]byte("this is not a PDF")); status != http.StatusUnprocessableEntity || code(b) != "not_pdf" {
+		t.Errorf("not a PDF: %d %s", status, b)
+	}
+	if status, b := e.upload(append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("x"), 25<<20)...)); status != http.StatusRequestEntityTooLarge || code(b) != "too_large" {
+		t.Errorf("over 25 MiB: %d %.200s", status, b)
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("other", "x")
+	mw.Close()
+	if status, b := post(mw.FormDataContentType(), &buf); status != http.StatusBadRequest || code(b) != "missing_file" {
+		t.Errorf("no file part: %d %s", status, b)
+	}
+	// A PDF with no signatures is answered, not refused: nothing is valid.
+	var ans struct {
+		AllValid   bool  `json:"all_valid"`
+		Signatures []any `json:"signatures"`
+	}
+	plain, err := render.PDF([]byte("# Unsigned\n\nNo signatures here.\n"), render.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, b := e.upload(plain.PDF)
+	if status != http.StatusOK || json.Unmarshal(b, &ans) != nil || ans.AllValid || len(ans.Signatures) != 0 {
+		t.Errorf("unsigned PDF: %d %s", status, b)
+	}
 }
