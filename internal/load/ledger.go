@@ -1,0 +1,145 @@
+package load
+
+import (
+	"fmt"
+	"sync"
+)
+
+// section is a revision's section as the API shows it and as the checks
+// compare it.
+type section struct {
+	Key     string `json:"key"`
+	Heading string `json:"heading"`
+	Body    string `json:"body"`
+}
+
+// savedRevision is what the tool knows an acknowledged revision must hold:
+// its base's sections with one body replaced by the text the client sent.
+type savedRevision struct {
+	Base     int
+	Key      string
+	Body     string
+	Sections []section
+}
+
+// meetingRecord is an acknowledged meeting and what was acknowledged on it.
+type meetingRecord struct {
+	MOU      int64
+	ID       int64
+	Feedback map[int64]feedbackRecord
+	Outcome  string // "" until an outcome was acknowledged
+}
+
+type feedbackRecord struct {
+	Section string
+	Text    string
+}
+
+// Ledger records every write the server acknowledged, every write it
+// refused, and every write whose fate is unknown (no answer), so the end
+// checks can prove nothing acknowledged was lost and nothing refused was
+// kept.
+type Ledger struct {
+	mu sync.Mutex
+	// saves on the shared MOU
+	first     int                    // the revision the run started from
+	revisions map[int]*savedRevision // acknowledged, by number
+	latest    int                    // highest acknowledged (or first)
+	dups      []string               // a number acknowledged twice
+	badBase   []string               // acknowledged with a number other than base+1
+	refused   map[string]int         // body text → status of a save refused (409, 503…)
+	unknown   map[string]bool        // body text of saves that got no answer
+	meetings  map[int64]*meetingRecord
+	wfUnknown int // workflow writes that got no answer
+}
+
+func newLedger(first int, sections []section) *Ledger {
+	return &Ledger{
+		first:     first,
+		revisions: map[int]*savedRevision{first: {Base: first - 1, Sections: sections}},
+		latest:    first,
+		refused:   map[string]int{},
+		unknown:   map[string]bool{},
+		meetings:  map[int64]*meetingRecord{},
+	}
+}
+
+// base is the newest revision the tool knows the content of: every save
+// starts from it, so concurrent clients share a base and race.
+func (l *Ledger) base() (int, []section) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.latest, l.revisions[l.latest].Sections
+}
+
+// ack records revision n acknowledged for a save on base that replaced
+// key's body with body.
+func (l *Ledger) ack(n, base int, baseSections []section, key, body string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := l.revisions[n]; ok {
+		l.dups = append(l.dups, fmt.Sprintf("revision %d acknowledged twice", n))
+		return
+	}
+	if n != base+1 {
+		l.badBase = append(l.badBase, fmt.Sprintf("save on base %d acknowledged as revision %d", base, n))
+	}
+	secs := make([]section, len(baseSections))
+	copy(secs, baseSections)
+	for i := range secs {
+		if secs[i].Key == key {
+			secs[i].Body = body
+		}
+	}
+	l.revisions[n] = &savedRevision{Base: base, Key: key, Body: body, Sections: secs}
+	if n > l.latest {
+		l.latest = n
+	}
+}
+
+func (l *Ledger) refuse(body string, status int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.refused[body] = status
+}
+
+func (l *Ledger) lost(body string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.unknown[body] = true
+}
+
+func (l *Ledger) meeting(mouID, id int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.meetings[id] = &meetingRecord{MOU: mouID, ID: id, Feedback: map[int64]feedbackRecord{}}
+}
+
+func (l *Ledger) feedback(meeting, id int64, sec, text string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if m := l.meetings[meeting]; m != nil {
+		m.Feedback[id] = feedbackRecord{Section: sec, Text: text}
+	}
+}
+
+func (l *Ledger) outcome(meeting int64, outcome string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if m := l.meetings[meeting]; m != nil {
+		m.Outcome = outcome
+	}
+}
+
+func (l *Ledger) workflowUnknown() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.wfUnknown++
+}
+
+// Acknowledged counts the saves the server acknowledged during the run.
+func (l *Ledger) Acknowledged() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.revisions) - 1
+}
