@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -71,6 +72,11 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		s.writePageError(c, e, status)
 		return
 	}
+	c.Abort()
+	if raw, ok := e.Data.(rawJSON); ok {
+		c.Data(status, "application/json; charset=utf-8", errorWithRawDetails(e, raw))
+		return
+	}
 	body := gin.H{"code": e.Code, "message": e.Message}
 	if e.Field != "" {
 		body["field"] = e.Field
@@ -80,8 +86,33 @@ func (s *Server) writeError(c *gin.Context, err error) {
 			body["details"] = e.Data
 		}
 	}
-	c.Abort()
 	c.JSON(status, gin.H{"error": body})
+}
+
+// rawJSON is error details the server encoded itself, compact and valid,
+// written as they are.
+type rawJSON []byte
+
+// errorWithRawDetails writes the error shape by hand, with the keys in the
+// order encoding/json gives a map (code, details, field, message), so the
+// bytes are those c.JSON would write.
+func errorWithRawDetails(e *moudesk.Error, raw rawJSON) []byte {
+	str := func(s string) []byte {
+		b, _ := json.Marshal(s) // a string always encodes
+		return b
+	}
+	out := make([]byte, 0, len(raw)+len(e.Message)+64)
+	out = append(out, `{"error":{"code":`...)
+	out = append(out, str(e.Code)...)
+	out = append(out, `,"details":`...)
+	out = append(out, raw...)
+	if e.Field != "" {
+		out = append(out, `,"field":`...)
+		out = append(out, str(e.Field)...)
+	}
+	out = append(out, `,"message":`...)
+	out = append(out, str(e.Message)...)
+	return append(out, "}}"...)
 }
 
 // retryAfter is error data carrying seconds for the Retry-After header.

@@ -6,16 +6,26 @@ import (
 	"github.com/moudesk/moudesk/internal/auth"
 )
 
-// redlineCacheSize bounds the rendered redlines kept in memory. Each entry
-// is one rendering of one pair of revisions; a few hundred cover every
-// redline a review meeting looks at.
-const redlineCacheSize = 256
+// Bounds of the caches of rendered redlines and revisions. An entry is one
+// rendering of one pair of revisions (the bench pair's JSON redline is
+// about 220 KB) or one revision as JSON (a 40-page MOU is about 100 KB); a
+// few hundred cover what a review meeting looks at, and the byte bounds
+// keep memory flat whatever the documents' size.
+const (
+	redlineCacheSize   = 256
+	redlineCacheBytes  = 64 << 20
+	revisionCacheSize  = 512
+	revisionCacheBytes = 32 << 20
+)
 
-// mouRoutes registers the MOU, revision and redline API. The redline cache
-// lives here, owned by this server, because redlines between immutable
-// revisions never change.
+// mouRoutes registers the MOU, revision and redline API. The caches live
+// here, owned by this server: revisions are immutable, and so are the
+// library clause versions their deviations are measured against, so a
+// revision's JSON and a redline between two revisions never change.
 func (s *Server) mouRoutes() *mouHandlers {
-	m := &mouHandlers{Server: s, redlines: newRedlineCache(redlineCacheSize), pdf: newPDFHandlers(s)}
+	m := &mouHandlers{Server: s, pdf: newPDFHandlers(s),
+		redlines:  newLRU[redlineKey](redlineCacheSize, redlineCacheBytes, byteLen),
+		revisions: newLRU[revisionKey](revisionCacheSize, revisionCacheBytes, byteLen)}
 	s.handle(http.MethodGet, "/api/v1/templates", auth.TemplateRead, m.listTemplates)
 	s.handle(http.MethodGet, "/api/v1/mous", auth.MOURead, m.listMOUs)
 	s.handle(http.MethodPost, "/api/v1/mous", auth.MOUCreate, m.createMOU)

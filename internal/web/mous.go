@@ -2,13 +2,11 @@ package web
 
 import (
 	"bytes"
-	"container/list"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
 	"strconv"
-	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,8 +21,9 @@ import (
 // mouHandlers serves MOUs, revisions and redlines.
 type mouHandlers struct {
 	*Server
-	redlines *redlineCache
-	pdf      *pdfHandlers // format=pdf and format=pagemap (pdf_routes.go)
+	redlines  *lru[redlineKey, []byte]
+	revisions *lru[revisionKey, []byte] // revisions as JSON, deviations marked
+	pdf       *pdfHandlers              // format=pdf and format=pagemap (pdf_routes.go)
 }
 
 func (m *mouHandlers) listTemplates(c *gin.Context) error {
@@ -202,11 +201,11 @@ func (m *mouHandlers) getRevision(c *gin.Context) error {
 	format := c.DefaultQuery("format", "json")
 	switch format {
 	case "json":
-		rev, _, err := m.revision(c, id, n)
+		out, err := m.revisionJSON(c, id, n)
 		if err != nil {
 			return err
 		}
-		c.JSON(http.StatusOK, gin.H{"revision": rev})
+		c.Data(http.StatusOK, "application/json; charset=utf-8", out)
 	case "md", "html":
 		rev, err := m.db.Revision(c.Request.Context(), id, n)
 		if err != nil {
@@ -231,6 +230,30 @@ func (m *mouHandlers) getRevision(c *gin.Context) error {
 		return errInvalid("invalid_format", "format must be json, md, html, pdf or pagemap")
 	}
 	return nil
+}
+
+// revisionKey names revision n of an MOU (n ≥ 1: never "the current one").
+type revisionKey struct {
+	mou int64
+	n   int
+}
+
+// revisionJSON is revision n as the API shows it, deviations marked, from
+// the cache when it was encoded before. Reading it takes a query per
+// section's clause and a fill of each clause; a revision is read far
+// more often than it is written, and its answer never changes.
+func (m *mouHandlers) revisionJSON(c *gin.Context, id int64, n int) ([]byte, error) {
+	return m.revisions.cached(revisionKey{mou: id, n: n}, func() ([]byte, error) {
+		rev, _, err := m.revision(c, id, n)
+		if err != nil {
+			return nil, err
+		}
+		out, err := json.Marshal(gin.H{"revision": rev})
+		if err != nil {
+			return nil, fmt.Errorf("encode revision: %w", err)
+		}
+		return out, nil
+	})
 }
 
 type revisionRequest struct {
@@ -323,8 +346,11 @@ func (m *mouHandlers) withStaleRedline(c *gin.Context, id int64, err error) erro
 	if rerr != nil {
 		return err
 	}
-	return &moudesk.Error{Kind: e.Kind, Code: e.Code, Message: e.Message, Field: e.Field,
-		Data: gin.H{"base": st.Base, "latest_revision": st.Latest, "redline": json.RawMessage(out)}}
+	// The redline is already JSON; splicing it in as it is spares each
+	// losing save re-validating a document-sized value (rawJSON).
+	details := fmt.Appendf(nil, `{"base":%d,"latest_revision":%d,"redline":`, st.Base, st.Latest)
+	details = append(append(details, bytes.TrimSuffix(out, []byte("\n"))...), '}')
+	return &moudesk.Error{Kind: e.Kind, Code: e.Code, Message: e.Message, Field: e.Field, Data: rawJSON(details)}
 }
 
 func (m *mouHandlers) getRedline(c *gin.Context) error {
@@ -374,32 +400,30 @@ func (m *mouHandlers) getRedline(c *gin.Context) error {
 // when it was rendered before.
 func (m *mouHandlers) redlineBytes(c *gin.Context, id int64, from, to int, format string, view redline.View) ([]byte, error) {
 	key := redlineKey{mou: id, from: from, to: to, format: format, view: view}
-	if out, ok := m.redlines.get(key); ok {
-		return out, nil
-	}
-	a, err := m.db.Revision(c.Request.Context(), id, from)
-	if err != nil {
-		return nil, err
-	}
-	b, err := m.db.Revision(c.Request.Context(), id, to)
-	if err != nil {
-		return nil, err
-	}
-	r := redline.Compare(a.Document(), b.Document(), redline.Options{})
-	var buf bytes.Buffer
-	switch format {
-	case "json":
-		err = json.NewEncoder(&buf).Encode(r)
-	case "html":
-		err = r.WriteHTML(&buf, view)
-	case "text":
-		err = r.WriteText(&buf)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("render redline: %w", err)
-	}
-	m.redlines.put(key, buf.Bytes())
-	return buf.Bytes(), nil
+	return m.redlines.cached(key, func() ([]byte, error) {
+		a, err := m.db.Revision(c.Request.Context(), id, from)
+		if err != nil {
+			return nil, err
+		}
+		b, err := m.db.Revision(c.Request.Context(), id, to)
+		if err != nil {
+			return nil, err
+		}
+		r := redline.Compare(a.Document(), b.Document(), redline.Options{})
+		var buf bytes.Buffer
+		switch format {
+		case "json":
+			err = json.NewEncoder(&buf).Encode(r)
+		case "html":
+			err = r.WriteHTML(&buf, view)
+		case "text":
+			err = r.WriteText(&buf)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("render redline: %w", err)
+		}
+		return buf.Bytes(), nil
+	})
 }
 
 // deviation is one section whose text differs from its library clause.
@@ -481,48 +505,4 @@ type redlineKey struct {
 	from, to int
 	format   string
 	view     redline.View
-}
-
-// redlineCache is a small LRU of rendered redlines. Revisions never
-// change, so an entry never goes stale; the bound keeps memory flat.
-type redlineCache struct {
-	mu    sync.Mutex
-	max   int
-	order *list.List // front = most recently used; values are *redlineEntry
-	items map[redlineKey]*list.Element
-}
-
-type redlineEntry struct {
-	key redlineKey
-	out []byte
-}
-
-func newRedlineCache(max int) *redlineCache {
-	return &redlineCache{max: max, order: list.New(), items: map[redlineKey]*list.Element{}}
-}
-
-func (rc *redlineCache) get(k redlineKey) ([]byte, bool) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	el, ok := rc.items[k]
-	if !ok {
-		return nil, false
-	}
-	rc.order.MoveToFront(el)
-	return el.Value.(*redlineEntry).out, true
-}
-
-func (rc *redlineCache) put(k redlineKey, out []byte) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	if el, ok := rc.items[k]; ok {
-		rc.order.MoveToFront(el)
-		return
-	}
-	rc.items[k] = rc.order.PushFront(&redlineEntry{key: k, out: out})
-	for rc.order.Len() > rc.max {
-		last := rc.order.Back()
-		rc.order.Remove(last)
-		delete(rc.items, last.Value.(*redlineEntry).key)
-	}
 }

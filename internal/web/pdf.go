@@ -1,7 +1,6 @@
 package web
 
 import (
-	"container/list"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -43,55 +41,13 @@ func newPDFDoc(res *render.Result) *pdfDoc {
 	return &pdfDoc{pdf: res.PDF, etag: `"` + hex.EncodeToString(sum[:]) + `"`, pages: res.Pages, pageMap: res.PageMap}
 }
 
-// pdfCache is a small LRU of rendered PDFs keyed by what they were rendered
-// from (content hashes and options). Revisions are immutable and rendering
-// is deterministic, so an entry is never stale; it only ages out.
-type pdfCache struct {
-	mu       sync.Mutex
-	maxItems int
-	maxBytes int
-	bytes    int
-	order    *list.List // front = most recently used; values are *pdfCacheEntry
-	items    map[string]*list.Element
-}
-
-type pdfCacheEntry struct {
-	key string
-	doc *pdfDoc
-}
+// pdfCache holds rendered PDFs keyed by what they were rendered from
+// (content hashes and options); rendering is deterministic, so an entry is
+// never stale.
+type pdfCache struct{ *lru[string, *pdfDoc] }
 
 func newPDFCache(maxItems, maxBytes int) *pdfCache {
-	return &pdfCache{maxItems: maxItems, maxBytes: maxBytes, order: list.New(), items: map[string]*list.Element{}}
-}
-
-func (pc *pdfCache) get(key string) (*pdfDoc, bool) {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	el, ok := pc.items[key]
-	if !ok {
-		return nil, false
-	}
-	pc.order.MoveToFront(el)
-	return el.Value.(*pdfCacheEntry).doc, true
-}
-
-// put stores doc unless it alone is larger than the byte bound, then drops
-// the least recently used entries until both bounds hold.
-func (pc *pdfCache) put(key string, doc *pdfDoc) {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	if _, ok := pc.items[key]; ok || len(doc.pdf) > pc.maxBytes {
-		return
-	}
-	pc.items[key] = pc.order.PushFront(&pdfCacheEntry{key: key, doc: doc})
-	pc.bytes += len(doc.pdf)
-	for pc.order.Len() > pc.maxItems || pc.bytes > pc.maxBytes {
-		last := pc.order.Back()
-		e := last.Value.(*pdfCacheEntry)
-		pc.order.Remove(last)
-		delete(pc.items, e.key)
-		pc.bytes -= len(e.doc.pdf)
-	}
+	return &pdfCache{newLRU[string](maxItems, maxBytes, func(d *pdfDoc) int { return len(d.pdf) })}
 }
 
 // pdfKey names a rendering: the kind, the content it came from and every

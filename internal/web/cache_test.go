@@ -1,0 +1,102 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/moudesk/moudesk"
+)
+
+// TestLRUBounds checks both bounds and the recency order: the least
+// recently used entry goes first, and an entry larger than the byte bound
+// is never kept.
+func TestLRUBounds(t *testing.T) {
+	c := newLRU[int](3, 10, byteLen)
+	c.put(1, []byte("aaa"))
+	c.put(2, []byte("bbb"))
+	c.put(3, []byte("ccc"))
+	if _, ok := c.get(1); !ok { // 1 is now the most recent
+		t.Fatal("entry 1 missing")
+	}
+	c.put(4, []byte("d")) // count bound: 2 goes
+	if _, ok := c.get(2); ok {
+		t.Error("least recently used entry 2 kept past the count bound")
+	}
+	c.put(5, []byte("eeeee")) // bytes 3+3+1+5 > 10: 3, the oldest, goes
+	for k, want := range map[int]bool{1: true, 3: false, 4: true, 5: true} {
+		if _, ok := c.get(k); ok != want {
+			t.Errorf("entry %d present = %v, want %v", k, ok, want)
+		}
+	}
+	c.put(6, bytes.Repeat([]byte("x"), 11))
+	if _, ok := c.get(6); ok {
+		t.Error("entry larger than the byte bound was kept")
+	}
+	if c.bytes > 10 || c.order.Len() > 3 {
+		t.Errorf("cache holds %d bytes in %d entries", c.bytes, c.order.Len())
+	}
+}
+
+// TestRevisionJSONCache reads revisions through the cache: a repeat read
+// answers the same bytes, and saving a new revision changes no earlier
+// revision's answer.
+func TestRevisionJSONCache(t *testing.T) {
+	e := newMOUEnv(t)
+	id := e.createSRO()
+	get := func(n int) []byte {
+		t.Helper()
+		status, body := e.do("GET", fmt.Sprintf("/api/v1/mous/%d/revisions/%d", id, n), nil)
+		if status != http.StatusOK {
+			t.Fatalf("GET revision %d = %d: %s", n, status, body)
+		}
+		return body
+	}
+	first := get(1)
+	if again := get(1); !bytes.Equal(first, again) {
+		t.Fatalf("cached revision 1 differs from the first answer:\n%s\n%s", first, again)
+	}
+	rev1 := e.revision(id, 1)
+	key := rev1.Sections[0].Key
+	status, body := e.do("POST", fmt.Sprintf("/api/v1/mous/%d/revisions", id), map[string]any{
+		"base": 1, "message": "edit", "edits": []map[string]any{{"op": "update", "key": key, "body": "Changed by the cache test.\n"}}})
+	if status != http.StatusCreated {
+		t.Fatalf("save = %d: %s", status, body)
+	}
+	if after := get(1); !bytes.Equal(first, after) {
+		t.Fatal("revision 1 changed after revision 2 was saved")
+	}
+	rev2 := e.revision(id, 2)
+	if rev2.Sections[0].Body != "Changed by the cache test.\n" || !rev2.Sections[0].Deviation {
+		t.Fatalf("revision 2's first section = %q deviation %v", rev2.Sections[0].Body, rev2.Sections[0].Deviation)
+	}
+	if rev1.Sections[0].Deviation {
+		t.Fatal("revision 1's untouched library section marked as a deviation")
+	}
+}
+
+// TestRawDetailsMatchEncoder checks that an error whose details are
+// spliced in as they are reads byte for byte as encoding/json writes it.
+func TestRawDetailsMatchEncoder(t *testing.T) {
+	raw := rawJSON(`{"base":1,"latest_revision":3,"redline":{"ops":[{"op":"insert","text":"\u003cb\u003e \u0026 “quoted”"}]}}`)
+	for _, e := range []*moudesk.Error{
+		{Kind: moudesk.KindConflict, Code: "stale_revision", Message: "MOU 1 is at revision 3, not 1 <merge> & save"},
+		{Kind: moudesk.KindConflict, Code: "stale_revision", Message: "m", Field: "base"},
+	} {
+		body := gin.H{"code": e.Code, "message": e.Message, "details": json.RawMessage(raw)}
+		if e.Field != "" {
+			body["field"] = e.Field
+		}
+		want, err := json.Marshal(gin.H{"error": body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := errorWithRawDetails(e, raw); !bytes.Equal(got, want) {
+			t.Errorf("spliced error:\n%s\nencoding/json:\n%s", got, want)
+		}
+	}
+}
