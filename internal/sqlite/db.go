@@ -53,7 +53,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	}
 	// Pragmas live in the DSN so every pooled connection gets them;
 	// busy_timeout comes first so the others can wait for a lock.
-	base := "file:" + url.PathEscape(path) + "?_busy_timeout=5000&_journal_mode=WAL&_foreign_keys=on&_synchronous=NORMAL"
+	base := "file:" + url.PathEscape(path) + "?_busy_timeout=5000&_journal_mode=WAL&_foreign_keys=on&_synchronous=FULL&_stmt_cache_size=64"
 	write, err := sql.Open("sqlite3", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open database writer: %w", err)

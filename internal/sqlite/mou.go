@@ -239,6 +239,14 @@ func (db *DB) CreateRevision(ctx context.Context, actor moudesk.Actor, mouID int
 	if len(message) > mou.MaxMessageBytes {
 		return nil, &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_message", Field: "message", Message: fmt.Sprintf("the message may be at most %d bytes", mou.MaxMessageBytes)}
 	}
+	// Revision numbers only go up, so a base behind the current revision
+	// in any snapshot is stale for good: refuse it from a reader without
+	// queueing for the one writer, so that when saves race the losers do
+	// not hold up the winner.
+	var seen int
+	if err := db.read.QueryRowContext(ctx, "SELECT current_revision FROM mous WHERE id = ?", mouID).Scan(&seen); err == nil && base < seen {
+		return nil, staleRevision(mouID, seen, base)
+	}
 	var info *mou.RevisionInfo
 	err := db.update(ctx, func(tx *Tx) error {
 		var current int
@@ -250,9 +258,7 @@ func (db *DB) CreateRevision(ctx context.Context, actor moudesk.Actor, mouID int
 			return storageError("read mou", err)
 		}
 		if base != current {
-			return &moudesk.Error{Kind: moudesk.KindConflict, Code: "stale_revision",
-				Message: fmt.Sprintf("MOU %d is at revision %d, not %d: review the changes, merge and save again", mouID, current, base),
-				Data:    StaleRevision{Base: base, Latest: current}}
+			return staleRevision(mouID, current, base)
 		}
 		prev, err := readRevision(ctx, tx.Tx, mouID, base)
 		if err != nil {
@@ -284,6 +290,14 @@ func (db *DB) CreateRevision(ctx context.Context, actor moudesk.Actor, mouID int
 			"revision": current + 1, "base": base, "content_hash": hash, "message": message})
 	})
 	return info, err
+}
+
+// staleRevision is the 409 for a save whose base is not the current
+// revision, carrying both numbers so the caller can fetch the redline.
+func staleRevision(mouID int64, current, base int) error {
+	return &moudesk.Error{Kind: moudesk.KindConflict, Code: "stale_revision",
+		Message: fmt.Sprintf("MOU %d is at revision %d, not %d: review the changes, merge and save again", mouID, current, base),
+		Data:    StaleRevision{Base: base, Latest: current}}
 }
 
 // queryer is what both read and write transactions offer.
