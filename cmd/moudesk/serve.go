@@ -59,6 +59,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	publicURL := fs.String("public-url", e.getenv("MOUDESK_PUBLIC_URL"), "URL the public reaches this server at, printed on signed PDFs (default http://ADDR)")
 	kf := e.keyFlags(fs)
 	withDemo := fs.Bool("demo", false, "load the demo (two parties, a user per role, MOUs with history) into a new database; prints the passwords")
+	pprofAddr := fs.String("pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off by default")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -107,6 +108,14 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	}
 	hs := srv.HTTPServer(*addr)
 	log.Info("moudesk listening", "addr", "http://"+ln.Addr().String(), "db", db.Path())
+	if *pprofAddr != "" {
+		stopProfiles, err := serveProfiles(*pprofAddr, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stopProfiles()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
