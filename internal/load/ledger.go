@@ -3,6 +3,7 @@ package load
 import (
 	"fmt"
 	"sync"
+	"time"
 )
 
 // section is a revision's section as the API shows it and as the checks
@@ -40,7 +41,8 @@ type feedbackRecord struct {
 // checks can prove nothing acknowledged was lost and nothing refused was
 // kept.
 type Ledger struct {
-	mu sync.Mutex
+	mu      sync.Mutex
+	changed *sync.Cond // broadcast when latest moves
 	// saves on the shared MOU
 	first     int                    // the revision the run started from
 	revisions map[int]*savedRevision // acknowledged, by number
@@ -54,13 +56,33 @@ type Ledger struct {
 }
 
 func newLedger(first int, sections []section) *Ledger {
-	return &Ledger{
+	l := &Ledger{
 		first:     first,
 		revisions: map[int]*savedRevision{first: {Base: first - 1, Sections: sections}},
 		latest:    first,
 		refused:   map[string]int{},
 		unknown:   map[string]bool{},
 		meetings:  map[int64]*meetingRecord{},
+	}
+	l.changed = sync.NewCond(&l.mu)
+	return l
+}
+
+// waitFor waits until the ledger knows revision n's content or max has
+// passed: a client that lost a race learns the winner's number from the
+// 409 and merges onto it once the winner's answer has been recorded.
+func (l *Ledger) waitFor(n int, max time.Duration) {
+	timer := time.AfterFunc(max, func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.changed.Broadcast()
+	})
+	defer timer.Stop()
+	deadline := time.Now().Add(max)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for l.latest < n && time.Now().Before(deadline) {
+		l.changed.Wait()
 	}
 }
 
@@ -94,6 +116,7 @@ func (l *Ledger) ack(n, base int, baseSections []section, key, body string) {
 	l.revisions[n] = &savedRevision{Base: base, Key: key, Body: body, Sections: secs}
 	if n > l.latest {
 		l.latest = n
+		l.changed.Broadcast()
 	}
 }
 

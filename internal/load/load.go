@@ -188,15 +188,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 
 	fmt.Fprintf(cfg.Log, "running %d clients for %s\n", cfg.Clients, cfg.Duration)
-	runCtx, cancel := context.WithTimeout(ctx, cfg.Duration)
-	defer cancel()
 	start := time.Now()
+	deadline := start.Add(cfg.Duration)
 	var wg sync.WaitGroup
 	for _, w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w.loop(runCtx)
+			w.loop(ctx, deadline)
 		}()
 	}
 	wg.Wait()

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -43,8 +44,10 @@ type runState struct {
 	keys     []string // section keys of the shared MOU
 }
 
-func (w *worker) loop(ctx context.Context) {
-	for ctx.Err() == nil {
+// loop starts requests until the deadline; one in flight then finishes,
+// so every save's fate is known rather than cut off.
+func (w *worker) loop(ctx context.Context, deadline time.Time) {
+	for ctx.Err() == nil && time.Now().Before(deadline) {
 		kind := w.pickers[w.rng.IntN(len(w.pickers))]
 		w.step(ctx, kind)
 	}
@@ -100,11 +103,32 @@ func (w *worker) save(ctx context.Context) {
 	default:
 		r.ledger.refuse(body, res.status)
 		if res.status == http.StatusConflict {
-			// Someone else won this base; give their answer a moment to
-			// reach the ledger before trying again.
-			time.Sleep(time.Duration(200+w.rng.IntN(800)) * time.Microsecond)
+			// Someone else won this base: merge onto the winner's
+			// revision once its answer reaches the ledger.
+			if latest := latestRevision(res.body); latest > base {
+				r.ledger.waitFor(latest, time.Second)
+			}
 		}
 	}
+}
+
+// latestRevision reads details.latest_revision from a 409 stale_revision
+// answer without decoding the redline that follows it.
+func latestRevision(body []byte) int {
+	const key = `"latest_revision":`
+	head := body[:min(len(body), 256)]
+	i := bytes.Index(head, []byte(key))
+	if i < 0 {
+		return 0
+	}
+	n := 0
+	for _, c := range head[i+len(key):] {
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
 }
 
 // review is one worker's review cycle on its own MOU: to liaison review, a
