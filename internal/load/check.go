@@ -18,7 +18,7 @@ import (
 func endChecks(ctx context.Context, cfg Config, st *runState) []Check {
 	checks := checkRevisions(ctx, st)
 	if st.clerk != nil {
-		checks = append(checks, checkReviews(ctx, st))
+		checks = append(checks, checkRevisionEvents(ctx, st), checkReviews(ctx, st))
 	}
 	if cfg.DB != "" {
 		checks = append(checks, checkIntegrity(ctx, cfg.DB))
@@ -164,6 +164,69 @@ func oneChange(a, b []section) (string, bool) {
 		}
 	}
 	return body, changes == 1
+}
+
+// checkRevisionEvents proves no revision is half-present: each stored
+// revision after the first has exactly one revision.create audit event,
+// written in the same transaction, and no event names a revision that is
+// not stored.
+func checkRevisionEvents(ctx context.Context, st *runState) Check {
+	var list struct {
+		Revisions []struct {
+			Number int    `json:"revision"`
+			Hash   string `json:"content_hash"`
+		} `json:"revisions"`
+	}
+	if err := st.drafter.must(ctx, http.MethodGet, fmt.Sprintf("/api/v1/mous/%d/revisions", st.saveMOU), nil, http.StatusOK, &list); err != nil {
+		return Check{Name: "revision audit events", Detail: err.Error()}
+	}
+	hashes := map[int]string{}
+	for _, r := range list.Revisions {
+		hashes[r.Number] = r.Hash
+	}
+	events := map[int]int{}
+	var problems []string
+	var after int64
+	for {
+		var page struct {
+			Events []struct {
+				Seq     int64  `json:"seq"`
+				Action  string `json:"action"`
+				Details struct {
+					Revision int    `json:"revision"`
+					Hash     string `json:"content_hash"`
+				} `json:"details"`
+			} `json:"events"`
+		}
+		if err := st.clerk.must(ctx, http.MethodGet, fmt.Sprintf("/api/v1/audit?mou=%d&after=%d&limit=1000", st.saveMOU, after), nil, http.StatusOK, &page); err != nil {
+			return Check{Name: "revision audit events", Detail: err.Error()}
+		}
+		if len(page.Events) == 0 {
+			break
+		}
+		for _, ev := range page.Events {
+			after = ev.Seq
+			if ev.Action != "revision.create" {
+				continue
+			}
+			n := ev.Details.Revision
+			events[n]++
+			if h, ok := hashes[n]; !ok || h != ev.Details.Hash {
+				problems = append(problems, fmt.Sprintf("audit event %d records revision %d, which is not stored with that hash", ev.Seq, n))
+			}
+		}
+	}
+	for n := range hashes {
+		if n > 1 && events[n] != 1 {
+			problems = append(problems, fmt.Sprintf("revision %d has %d revision.create events, want 1", n, events[n]))
+		}
+	}
+	c := Check{Name: "revision audit events", OK: len(problems) == 0,
+		Detail: fmt.Sprintf("each of %d saved revisions has its one revision.create event", len(hashes)-1)}
+	if len(problems) > 0 {
+		c.Detail = summarize(problems)
+	}
+	return c
 }
 
 // checkReviews reads back every acknowledged meeting: its feedback items

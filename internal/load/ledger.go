@@ -120,6 +120,19 @@ func (l *Ledger) ack(n, base int, baseSections []section, key, body string) {
 	}
 }
 
+// adopt records revision n as the server stored it, for a save whose
+// answer never came (the server died) but which the checks found stored
+// whole; later saves build on it.
+func (l *Ledger) adopt(n int, sections []section) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.revisions[n] = &savedRevision{Base: n - 1, Sections: sections}
+	if n > l.latest {
+		l.latest = n
+		l.changed.Broadcast()
+	}
+}
+
 func (l *Ledger) refuse(body string, status int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -101,6 +101,13 @@ func (r *Report) Print(w io.Writer) {
 // It returns an error only when the run could not take place; failed
 // checks are in the report.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
+	rep, _, err := run(ctx, cfg)
+	return rep, err
+}
+
+// run is Run, also returning the shared state the checks read, so tests
+// can show the checks catch a loss.
+func run(ctx context.Context, cfg Config) (*Report, *runState, error) {
 	if cfg.Clients <= 0 {
 		cfg.Clients = 32
 	}
@@ -126,31 +133,31 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		st.drafter = WithToken(hc, cfg.URL, id.DrafterToken, stats)
 	case id.DrafterEmail != "":
 		if st.drafter, err = Login(ctx, hc, cfg.URL, id.DrafterEmail, id.DrafterPassword, stats); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	default:
-		return nil, errors.New("no drafter: give a token or an email and password")
+		return nil, nil, errors.New("no drafter: give a token or an email and password")
 	}
 	if id.City == "" || id.District == "" {
-		return nil, errors.New("name the city and district party slugs the MOUs are made between")
+		return nil, nil, errors.New("name the city and district party slugs the MOUs are made between")
 	}
 	if id.ClerkToken != "" {
 		st.clerk = WithToken(hc, cfg.URL, id.ClerkToken, stats)
 	} else if cfg.Mix[KindWorkflow] > 0 {
-		return nil, errors.New("the workflow kind needs a clerk token (clerk of the city party)")
+		return nil, nil, errors.New("the workflow kind needs a clerk token (clerk of the city party)")
 	}
 
 	vars, err := variables()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fmt.Fprintln(cfg.Log, "setting up: shared MOU for saves")
 	if st.saveMOU, err = createMOU(ctx, st.drafter, id, "Load test MOU (shared saves)", vars); err != nil {
-		return nil, fmt.Errorf("create the shared MOU: %w", err)
+		return nil, nil, fmt.Errorf("create the shared MOU: %w", err)
 	}
 	secs, err := revisionSections(ctx, st.drafter, st.saveMOU, 1)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, s := range secs {
 		st.keys = append(st.keys, s.Key)
@@ -159,10 +166,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Mix[KindRedline]+cfg.Mix[KindPDF] > 0 {
 		fmt.Fprintln(cfg.Log, "setting up: the 40-page bench MOU")
 		if cfg.BenchDir == "" {
-			return nil, errors.New("redline and pdf kinds need the bench folder (mou-40p.md, mou-40p-v2.md)")
+			return nil, nil, errors.New("redline and pdf kinds need the bench folder (mou-40p.md, mou-40p-v2.md)")
 		}
 		if st.benchMOU, err = createBenchMOU(ctx, st.drafter, id, vars, cfg.BenchDir); err != nil {
-			return nil, fmt.Errorf("create the bench MOU: %w", err)
+			return nil, nil, fmt.Errorf("create the bench MOU: %w", err)
 		}
 	}
 	var pickers []string
@@ -172,7 +179,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	if len(pickers) == 0 {
-		return nil, errors.New("the mix weighs nothing")
+		return nil, nil, errors.New("the mix weighs nothing")
 	}
 	workers := make([]*worker, cfg.Clients)
 	for i := range workers {
@@ -180,7 +187,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if cfg.Mix[KindWorkflow] > 0 {
 			m, err := createMOU(ctx, st.drafter, id, fmt.Sprintf("Load review MOU %d", i+1), vars)
 			if err != nil {
-				return nil, fmt.Errorf("create review MOU: %w", err)
+				return nil, nil, fmt.Errorf("create review MOU: %w", err)
 			}
 			w.wf = &review{mou: m}
 		}
@@ -204,7 +211,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	fmt.Fprintln(cfg.Log, "checking")
 	rep.Checks = endChecks(ctx, cfg, st)
 	sort.SliceStable(rep.Checks, func(i, j int) bool { return !rep.Checks[i].OK && rep.Checks[j].OK })
-	return rep, nil
+	return rep, st, nil
 }
 
 // statusClass is for messages: "409", "503"…

@@ -1,0 +1,139 @@
+package load
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// moudeskBin is the real moudesk binary, built once for the package's
+// tests: the load run and the crash test drive it as a child process.
+var moudeskBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "moudesk-load-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	moudeskBin = filepath.Join(dir, "moudesk")
+	build := exec.Command("go", "build", "-o", moudeskBin, "github.com/moudesk/moudesk/cmd/moudesk")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build moudesk:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// benchDir is the shared bench folder beside the repository.
+const benchDir = "../../../shared/bench"
+
+// server is one moudesk serve child process.
+type server struct {
+	cmd  *exec.Cmd
+	url  string
+	done chan error
+	logs *lockedBuffer
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+var listening = regexp.MustCompile(`msg="moudesk listening" addr=(http://[0-9.:]+)`)
+
+// startServer runs `moudesk serve` on db at a free port and waits until it
+// says where it listens. The process is killed when the test ends.
+func startServer(t *testing.T, db string) *server {
+	t.Helper()
+	cmd := exec.Command(moudeskBin, "--db", db, "serve", "--addr", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "MOUDESK_ADMIN_PASSWORD=load-test-admin-password")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{cmd: cmd, done: make(chan error, 1), logs: &lockedBuffer{}}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			if m := listening.FindStringSubmatch(line); m != nil {
+				select {
+				case found <- m[1]:
+				default:
+				}
+			}
+			if !strings.Contains(line, `msg=request`) {
+				fmt.Fprintln(s.logs, line)
+			}
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+		s.done <- cmd.Wait()
+	}()
+	t.Cleanup(func() { s.kill() })
+	select {
+	case s.url = <-found:
+	case err := <-s.done:
+		t.Fatalf("moudesk serve exited before listening: %v\n%s", err, s.logs)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("moudesk serve did not listen within 30s\n%s", s.logs)
+	}
+	return s
+}
+
+// kill sends SIGKILL, as a crash or the OOM killer would, and waits for
+// the process to be gone.
+func (s *server) kill() {
+	if s.cmd.ProcessState != nil {
+		return
+	}
+	_ = s.cmd.Process.Kill()
+	select {
+	case <-s.done:
+	case <-time.After(10 * time.Second):
+	}
+}
+
+// provision creates the run's parties and accounts with the operator
+// commands, as an operator would before loading.
+func provision(t *testing.T, db string) Identities {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	id, err := Provision(ctx, moudeskBin, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
