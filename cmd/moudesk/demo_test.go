@@ -168,15 +168,18 @@ func TestServeDemo(t *testing.T) {
 		MOUs []demoMOU `json:"mous"`
 	}
 	reviewer.do("GET", "/api/v1/mous", nil, http.StatusOK, &list)
-	if len(list.MOUs) != 2 {
+	if len(list.MOUs) != 3 {
 		t.Fatalf("%d MOUs: %+v", len(list.MOUs), list.MOUs)
 	}
-	var sro, approved demoMOU
+	var sro, executed, amendment demoMOU
 	for _, m := range list.MOUs {
-		if strings.Contains(m.Title, "2026–2029") {
+		switch {
+		case strings.Contains(m.Title, "Amendment No. 1"):
+			amendment = m
+		case strings.Contains(m.Title, "2026–2029"):
 			sro = m
-		} else {
-			approved = m
+		default:
+			executed = m
 		}
 	}
 	var one struct {
@@ -233,12 +236,13 @@ func TestServeDemo(t *testing.T) {
 		t.Errorf("the SRO MOU's revisions change %d sections", changed)
 	}
 
-	// The approved agreement: both governing bodies approved it by roll
-	// call; it waits for signatures (this build has no signing API).
-	if approved.Stage != "signature" {
-		t.Errorf("approved MOU %+v", approved)
+	// The executed agreement: both governing bodies approved it by roll
+	// call, its four signatories signed it, and Amendment No. 1 is under
+	// review.
+	if executed.Stage != "executed" {
+		t.Errorf("executed MOU %+v", executed)
 	}
-	reviewer.do("GET", fmt.Sprintf("/api/v1/mous/%d/meetings", approved.ID), nil, http.StatusOK, &meetings)
+	reviewer.do("GET", fmt.Sprintf("/api/v1/mous/%d/meetings", executed.ID), nil, http.StatusOK, &meetings)
 	resolutions := 0
 	for _, m := range meetings.Meetings {
 		if m.Outcome != nil && m.Outcome.Outcome == "approve" && m.Outcome.Resolution != "" && len(m.Outcome.Votes) == 5 {
@@ -246,7 +250,38 @@ func TestServeDemo(t *testing.T) {
 		}
 	}
 	if len(meetings.Meetings) != 4 || resolutions != 2 {
-		t.Errorf("approved MOU: %d meetings, %d approvals with resolutions", len(meetings.Meetings), resolutions)
+		t.Errorf("executed MOU: %d meetings, %d approvals with resolutions", len(meetings.Meetings), resolutions)
+	}
+	var withAmendments struct {
+		Amendments []struct {
+			ID    int64  `json:"id"`
+			Stage string `json:"stage"`
+		} `json:"amendments"`
+	}
+	reviewer.do("GET", fmt.Sprintf("/api/v1/mous/%d", executed.ID), nil, http.StatusOK, &withAmendments)
+	if a := withAmendments.Amendments; len(a) != 1 || a[0].ID != amendment.ID || a[0].Stage != "liaison_review" {
+		t.Errorf("amendments of the executed MOU: %+v (amendment %+v)", a, amendment)
+	}
+	reviewer.do("GET", fmt.Sprintf("/api/v1/mous/%d/redline?from=1&to=%d", amendment.ID, amendment.CurrentRevision), nil, http.StatusOK, &rl)
+	changed = 0
+	for _, s := range rl.Sections {
+		if s.Status != "unchanged" {
+			changed++
+		}
+	}
+	if amendment.CurrentRevision != 2 || changed != 1 {
+		t.Errorf("amendment at revision %d changes %d sections of the executed text", amendment.CurrentRevision, changed)
+	}
+	// Anyone can read the executed agreement and download its signed PDF.
+	for _, path := range []string{fmt.Sprintf("/api/v1/public/mous/%d", executed.ID), fmt.Sprintf("/api/v1/mous/%d/signed.pdf", executed.ID)} {
+		res, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("public GET %s = %d", path, res.StatusCode)
+		}
 	}
 	// Everything the demo did is in a verifiable audit chain.
 	clerk := signInDemo(t, addr, byRole["clerk"], pw[byRole["clerk"]])
@@ -268,7 +303,7 @@ func TestServeDemo(t *testing.T) {
 	}
 	reviewer = signInDemo(t, addr, byRole["reviewer"], pw[byRole["reviewer"]])
 	reviewer.do("GET", "/api/v1/mous", nil, http.StatusOK, &list)
-	if len(list.MOUs) != 2 {
+	if len(list.MOUs) != 3 {
 		t.Errorf("after a second start: %d MOUs", len(list.MOUs))
 	}
 	if err := stop(); err != nil {

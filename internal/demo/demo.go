@@ -1,7 +1,7 @@
 // Package demo loads a sample city / school-district setup into an empty
 // moudesk so a newcomer sees every page with real content: two parties, a
 // user for each role, an SRO MOU under review with its meetings and
-// feedback, and an approved agreement. People and parties are written with
+// feedback, and an executed agreement with an amendment under review. People and parties are written with
 // the store (as `moudesk party add` and `moudesk user add` do; the API has
 // no route for them); everything else goes through the server's own JSON
 // API as those people, signed in with their passwords, so every rule
@@ -92,23 +92,26 @@ func Load(ctx context.Context, cfg Config) (*Result, error) {
 	if err := addPeople(ctx, cfg, accts); err != nil {
 		return nil, err
 	}
-	clients := map[auth.Role]map[string]*client{}
+	var c cast
 	for _, a := range accts {
-		c, err := signIn(ctx, cfg.Handler, a.Email, a.Password)
+		cl, err := signIn(ctx, cfg.Handler, a.Email, a.Password)
 		if err != nil {
 			return nil, err
 		}
-		if clients[a.Role] == nil {
-			clients[a.Role] = map[string]*client{}
+		switch {
+		case a.Role == auth.RoleDrafter:
+			c.drafter = cl
+		case a.Role == auth.RoleReviewer:
+			c.reviewer = cl
+		case a.Role == auth.RoleClerk && a.Party == citySlug:
+			c.cityClerk = cl
+		case a.Role == auth.RoleClerk && a.Party == districtSlug:
+			c.districtClerk = cl
+		case a.Role == auth.RoleSignatory:
+			c.signers = append(c.signers, signer{client: cl, name: a.Name, password: a.Password})
 		}
-		clients[a.Role][a.Party] = c
 	}
-	story, err := tell(ctx, cast{
-		drafter:       clients[auth.RoleDrafter][citySlug],
-		reviewer:      clients[auth.RoleReviewer][districtSlug],
-		cityClerk:     clients[auth.RoleClerk][citySlug],
-		districtClerk: clients[auth.RoleClerk][districtSlug],
-	})
+	story, err := tell(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -227,11 +230,8 @@ func printAccounts(w io.Writer, accts []Account, story Story) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", a.Role, a.Email, a.Password, a.Name, a.Title)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "demo: MOU %d %q is in %s after %d meetings; MOU %d %q is in %s.\n",
-		story.UnderReview, story.UnderReviewTitle, story.UnderReviewStage, story.Meetings,
-		story.Approved, story.ApprovedTitle, story.ApprovedStage)
-	if story.Amendment == 0 {
-		fmt.Fprintln(w, "demo: the approved MOU waits for its signatures: this build has no signing API, so it is not executed and has no amendment yet.")
-	}
+	fmt.Fprintf(w, "demo: MOU %d %q is in %s after %d meetings.\n", story.UnderReview, story.UnderReviewTitle, story.UnderReviewStage, story.Meetings)
+	fmt.Fprintf(w, "demo: MOU %d %q is %s; its Amendment No. 1 (MOU %d) is in %s.\n",
+		story.Executed, story.ExecutedTitle, story.ExecutedStage, story.Amendment, story.AmendmentStage)
 	fmt.Fprintln(w, strings.Repeat("-", 60))
 }

@@ -7,9 +7,18 @@ import (
 	"slices"
 )
 
-// cast are the signed-in people the story needs.
+// cast are the signed-in people the story needs; signers are in the
+// order of the SRO template's signature block lines.
 type cast struct {
 	drafter, reviewer, cityClerk, districtClerk *client
+	signers                                     []signer
+}
+
+// signer is a signatory, who gives the password again when signing.
+type signer struct {
+	client   *client
+	name     string
+	password string
 }
 
 // Story is what the demo created, by MOU id; it is also the detail of the
@@ -20,17 +29,16 @@ type Story struct {
 	UnderReviewStage string `json:"under_review_stage"`
 	Revisions        int    `json:"revisions"`
 	Meetings         int    `json:"meetings"`
-	Approved         int64  `json:"approved"`
-	ApprovedTitle    string `json:"approved_title"`
-	ApprovedStage    string `json:"approved_stage"`
-	// Amendment is the amendment in progress of the approved MOU once it is
-	// executed; 0 while this build cannot execute (no signing API).
-	Amendment int64 `json:"amendment,omitempty"`
+	Executed         int64  `json:"executed"`
+	ExecutedTitle    string `json:"executed_title"`
+	ExecutedStage    string `json:"executed_stage"`
+	Amendment        int64  `json:"amendment"`
+	AmendmentStage   string `json:"amendment_stage"`
 }
 
 const (
 	underReviewTitle = "Alder Creek School Resource Officer MOU, 2026–2029"
-	approvedTitle    = "Alder Creek School Resource Officer MOU, 2023–2026"
+	executedTitle    = "Alder Creek School Resource Officer MOU, 2023–2026"
 	hall             = "Alder Creek City Hall, Council Chambers"
 )
 
@@ -52,25 +60,30 @@ func variables(year int) map[string]string {
 	}
 }
 
-// tell plays the demo's history through the API: the 2026 successor MOU
-// under review (three revisions, two liaison committee meetings whose
-// feedback is partly answered by a later revision), and the 2023 MOU taken
-// through every review and approval to signature.
+// tell plays the demo's history through the API: the 2023 MOU reviewed,
+// approved by both governing bodies, signed by its four signatories (which
+// executes it) and now being amended to run six months longer; and its
+// 2026 successor under review (three revisions, two liaison committee
+// meetings whose feedback is partly answered by a later revision).
 func tell(ctx context.Context, c cast) (Story, error) {
-	var s Story
+	s := Story{UnderReviewTitle: underReviewTitle, ExecutedTitle: executedTitle}
 	var err error
-	if s.Approved, err = approved(ctx, c); err != nil {
+	if s.Executed, err = executed(ctx, c); err != nil {
+		return s, err
+	}
+	if s.Amendment, err = amendment(ctx, c, s.Executed); err != nil {
 		return s, err
 	}
 	if s.UnderReview, s.Revisions, s.Meetings, err = underReview(ctx, c); err != nil {
 		return s, err
 	}
-	s.UnderReviewTitle, s.ApprovedTitle = underReviewTitle, approvedTitle
-	if s.UnderReviewStage, err = stage(ctx, c.reviewer, s.UnderReview); err != nil {
-		return s, err
-	}
-	if s.ApprovedStage, err = stage(ctx, c.reviewer, s.Approved); err != nil {
-		return s, err
+	for _, st := range []struct {
+		id  int64
+		out *string
+	}{{s.UnderReview, &s.UnderReviewStage}, {s.Executed, &s.ExecutedStage}, {s.Amendment, &s.AmendmentStage}} {
+		if *st.out, err = stage(ctx, c.reviewer, st.id); err != nil {
+			return s, err
+		}
 	}
 	return s, nil
 }
@@ -134,10 +147,11 @@ func underReview(ctx context.Context, c cast) (id int64, revisions, meetings int
 	return id, r3, 2, nil
 }
 
-// approved takes the 2023 agreement through the liaison committee, the
-// joint meeting and both governing bodies, to signature.
-func approved(ctx context.Context, c cast) (int64, error) {
-	id, err := createMOU(ctx, c.drafter, approvedTitle, 2023)
+// executed takes the 2023 agreement through the liaison committee, the
+// joint meeting and both governing bodies, then has its four signatories
+// sign it in order, which executes it.
+func executed(ctx context.Context, c cast) (int64, error) {
+	id, err := createMOU(ctx, c.drafter, executedTitle, 2023)
 	if err != nil {
 		return 0, err
 	}
@@ -164,7 +178,43 @@ func approved(ctx context.Context, c cast) (int64, error) {
 			return 0, err
 		}
 	}
+	lines := make([]map[string]any, len(c.signers))
+	for i, sg := range c.signers {
+		lines[i] = map[string]any{"line": i + 1, "email": sg.client.email}
+	}
+	if err := c.drafter.call(ctx, http.MethodPut, fmt.Sprintf("/api/v1/mous/%d/signatories", id), map[string]any{"signatories": lines}, http.StatusOK, nil); err != nil {
+		return 0, err
+	}
+	for _, sg := range c.signers {
+		err := sg.client.call(ctx, http.MethodPost, fmt.Sprintf("/api/v1/mous/%d/signatures", id), map[string]any{
+			"typed_name": sg.name, "consent": true, "password": sg.password}, http.StatusCreated, nil)
+		if err != nil {
+			return 0, err
+		}
+	}
 	return id, nil
+}
+
+// amendment starts Amendment No. 1 of the executed agreement, extending
+// its term by six months while the successor is reviewed, and submits it
+// to the liaison committee.
+func amendment(ctx context.Context, c cast, agreement int64) (int64, error) {
+	var out struct {
+		MOU struct {
+			ID int64 `json:"id"`
+		} `json:"mou"`
+	}
+	if err := c.drafter.call(ctx, http.MethodPost, fmt.Sprintf("/api/v1/mous/%d/amendments", agreement), nil, http.StatusCreated, &out); err != nil {
+		return 0, err
+	}
+	id := out.MOU.ID
+	err := c.drafter.call(ctx, http.MethodPost, fmt.Sprintf("/api/v1/mous/%d/revisions", id), map[string]any{
+		"base": 1, "message": "Extend the term to December 31, 2026 while the 2026–2029 MOU is reviewed",
+		"variables": map[string]string{"expiration_date": "2026-12-31"}}, http.StatusCreated, nil)
+	if err != nil {
+		return 0, err
+	}
+	return id, move(ctx, c.drafter, id, "liaison_review", "Term extension for the liaison committee")
 }
 
 func rollCall(members ...string) []map[string]string {
