@@ -184,3 +184,21 @@ func collect[T any](rows *sql.Rows, what string, scan func(rowScanner) (*T, erro
 	}
 	return out, nil
 }
+
+// countRows counts the rows of each table in one snapshot, so tests and
+// operators can show that a refused request wrote nothing. tables are
+// constants of this package, never input.
+func (db *DB) countRows(ctx context.Context, tables []string) (map[string]int, error) {
+	out := make(map[string]int, len(tables))
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		for _, table := range tables {
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+				return fmt.Errorf("count %s: %w", table, err)
+			}
+			out[table] = n
+		}
+		return nil
+	})
+	return out, err
+}

@@ -478,16 +478,5 @@ var mouTables = []string{"mous", "mou_parties", "revisions", "revision_sections"
 // tests and operators can check that a refused request wrote nothing and
 // that a one-section edit stored one new body.
 func (db *DB) MOURowCounts(ctx context.Context) (map[string]int, error) {
-	out := make(map[string]int, len(mouTables))
-	err := db.view(ctx, func(tx *sql.Tx) error {
-		for _, table := range mouTables {
-			var n int
-			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
-				return fmt.Errorf("count %s: %w", table, err)
-			}
-			out[table] = n
-		}
-		return nil
-	})
-	return out, err
+	return db.countRows(ctx, mouTables)
 }

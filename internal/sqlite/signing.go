@@ -274,16 +274,5 @@ func lineKey(line int) string { return "line " + strconv.Itoa(line) }
 // SigningRowCounts counts the rows of every signing table and the audit
 // log, so tests can show a refused request wrote nothing.
 func (db *DB) SigningRowCounts(ctx context.Context) (map[string]int, error) {
-	out := map[string]int{}
-	err := db.view(ctx, func(tx *sql.Tx) error {
-		for _, table := range []string{"signatories", "signing_documents", "signatures", "completion_certificates", "stage_changes", "audit_events"} {
-			var n int
-			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
-				return fmt.Errorf("count %s: %w", table, err)
-			}
-			out[table] = n
-		}
-		return nil
-	})
-	return out, err
+	return db.countRows(ctx, []string{"signatories", "signing_documents", "signatures", "completion_certificates", "stage_changes", "audit_events"})
 }

@@ -865,16 +865,5 @@ var workflowTables = []string{"meetings", "meeting_outcomes", "meeting_votes", "
 // WorkflowRowCounts counts the rows of every workflow table, so tests can
 // prove a refused request wrote nothing.
 func (db *DB) WorkflowRowCounts(ctx context.Context) (map[string]int, error) {
-	out := make(map[string]int, len(workflowTables))
-	err := db.view(ctx, func(tx *sql.Tx) error {
-		for _, table := range workflowTables {
-			var n int
-			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
-				return fmt.Errorf("count %s: %w", table, err)
-			}
-			out[table] = n
-		}
-		return nil
-	})
-	return out, err
+	return db.countRows(ctx, workflowTables)
 }
