@@ -41,11 +41,7 @@ func (db *DB) MarkExecuted(ctx context.Context, actor moudesk.Actor, defs Workfl
 
 // MarkExecuted is DB.MarkExecuted inside a transaction the caller owns.
 func (tx *Tx) MarkExecuted(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, revision int) error {
-	st, err := readMOUState(ctx, tx, mouID)
-	if err != nil {
-		return err
-	}
-	def, err := defs.Lookup(st.workflow)
+	st, def, err := readMOUDefinition(ctx, tx, defs, mouID)
 	if err != nil {
 		return err
 	}

@@ -188,6 +188,17 @@ func readMOUState(ctx context.Context, q queryer, mouID int64) (mouState, error)
 	return s, nil
 }
 
+// readMOUDefinition reads the MOU's state and the workflow definition it
+// follows: the start of every workflow write.
+func readMOUDefinition(ctx context.Context, q queryer, defs Workflows, mouID int64) (mouState, *workflow.Definition, error) {
+	st, err := readMOUState(ctx, q, mouID)
+	if err != nil {
+		return st, nil, err
+	}
+	def, err := defs.Lookup(st.workflow)
+	return st, def, err
+}
+
 // openFeedback counts the MOU's open feedback items, which gate leaving a
 // stage that requires feedback closed.
 func openFeedback(ctx context.Context, q queryer, mouID int64) (int, error) {
@@ -227,11 +238,7 @@ func (db *DB) Transition(ctx context.Context, actor moudesk.Actor, defs Workflow
 	}
 	var out *StageChange
 	err := db.update(ctx, func(tx *Tx) error {
-		st, err := readMOUState(ctx, tx, mouID)
-		if err != nil {
-			return err
-		}
-		def, err := defs.Lookup(st.workflow)
+		st, def, err := readMOUDefinition(ctx, tx, defs, mouID)
 		if err != nil {
 			return err
 		}
@@ -274,11 +281,7 @@ func (db *DB) CreateMeeting(ctx context.Context, actor moudesk.Actor, defs Workf
 	}
 	var id int64
 	err := db.update(ctx, func(tx *Tx) error {
-		st, err := readMOUState(ctx, tx, mouID)
-		if err != nil {
-			return err
-		}
-		def, err := defs.Lookup(st.workflow)
+		st, def, err := readMOUDefinition(ctx, tx, defs, mouID)
 		if err != nil {
 			return err
 		}
@@ -548,11 +551,7 @@ func (db *DB) RecordOutcome(ctx context.Context, actor moudesk.Actor, defs Workf
 		if !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("read outcome: %w", err)
 		}
-		st, err := readMOUState(ctx, tx, m.MOUID)
-		if err != nil {
-			return err
-		}
-		def, err := defs.Lookup(st.workflow)
+		st, def, err := readMOUDefinition(ctx, tx, defs, m.MOUID)
 		if err != nil {
 			return err
 		}
@@ -622,11 +621,7 @@ func (db *DB) RecordOutcome(ctx context.Context, actor moudesk.Actor, defs Workf
 // shipped definitions. Audited as mou.revised_in_review when it changed
 // anything.
 func (tx *Tx) AfterRevision(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, revision int) error {
-	st, err := readMOUState(ctx, tx, mouID)
-	if err != nil {
-		return err
-	}
-	def, err := defs.Lookup(st.workflow)
+	st, def, err := readMOUDefinition(ctx, tx, defs, mouID)
 	if err != nil {
 		return err
 	}

@@ -279,15 +279,11 @@ func citations(res *redline.Result, pages []SectionPages) []citation {
 	return out
 }
 
-var orderedItem = regexp.MustCompile(`^ {0,3}(\d{1,9})([.)])(?:[ \t]|$)`)
-
-// changedItem is the number of the top-level numbered list item in which a
-// section's first change falls, on the new side, or 0 when the change is
-// outside any numbered list. It follows Markdown's own numbering: a list
-// starts at its first marker's number and counts up from there.
-func changedItem(ops []redline.Op) int {
+// firstChange is a section's new text (its ops less deletions) and the
+// offset in it where the first change falls, -1 when nothing changed.
+func firstChange(ops []redline.Op) (text string, at int) {
 	var newText strings.Builder
-	at := -1
+	at = -1
 	for _, op := range ops {
 		if op.Op != redline.OpEqual && at < 0 {
 			at = newText.Len()
@@ -296,10 +292,20 @@ func changedItem(ops []redline.Op) int {
 			newText.WriteString(op.Text)
 		}
 	}
+	return newText.String(), at
+}
+
+var orderedItem = regexp.MustCompile(`^ {0,3}(\d{1,9})([.)])(?:[ \t]|$)`)
+
+// changedItem is the number of the top-level numbered list item in which a
+// section's first change falls, on the new side, or 0 when the change is
+// outside any numbered list. It follows Markdown's own numbering: a list
+// starts at its first marker's number and counts up from there.
+func changedItem(ops []redline.Op) int {
+	text, at := firstChange(ops)
 	if at < 0 {
 		return 0
 	}
-	text := newText.String()
 	num, delim, inList := 0, "", false
 	for pos := 0; pos <= at && pos < len(text); {
 		end := strings.IndexByte(text[pos:], '\n')

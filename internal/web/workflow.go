@@ -489,20 +489,10 @@ func citedChanges(r *redline.Result, pages []SectionPages) []string {
 // section's first change falls (the whole sentence a reader looks for,
 // not the scattered inserted words), with an ellipsis when there is more.
 func changedExcerpt(ops []redline.Op, words int) string {
-	var newText strings.Builder
-	at := -1
-	for _, op := range ops {
-		if op.Op != redline.OpEqual && at < 0 {
-			at = newText.Len()
-		}
-		if op.Op != redline.OpDelete {
-			newText.WriteString(op.Text)
-		}
-	}
+	text, at := firstChange(ops)
 	if at < 0 {
 		return ""
 	}
-	text := newText.String()
 	start := strings.LastIndexByte(text[:at], '\n') + 1
 	line := text[start:]
 	if end := strings.IndexByte(line, '\n'); end >= 0 {
