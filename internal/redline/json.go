@@ -139,7 +139,7 @@ func (e jsonWriter) string(s string) {
 	for i := 0; i < len(s); {
 		b := s[i]
 		if b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+			if jsonSafe(b) {
 				i++
 				continue
 			}
@@ -185,4 +185,20 @@ func (e jsonWriter) string(s string) {
 	}
 	e.WriteString(s[start:])
 	e.WriteByte('"')
+}
+
+// jsonSafeLo and jsonSafeHi hold a bit for each ASCII byte encoding/json
+// writes as it is: printable, and neither a quote, a backslash nor one of
+// the HTML-special <, > and &. Constants, so no table is built at start-up.
+const (
+	jsonSafeLo uint64 = (1<<64 - 1<<0x20) &^ (1<<'"' | 1<<'&' | 1<<'<' | 1<<'>')
+	jsonSafeHi uint64 = (1<<64 - 1) &^ (1 << ('\\' - 64))
+)
+
+// jsonSafe reports whether the ASCII byte b needs no escape.
+func jsonSafe(b byte) bool {
+	if b < 64 {
+		return jsonSafeLo>>b&1 != 0
+	}
+	return jsonSafeHi>>(b-64)&1 != 0
 }
