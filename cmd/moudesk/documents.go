@@ -199,6 +199,7 @@ func (e *env) signCmd(ctx context.Context, args []string) error {
 func (e *env) verifyCmd(ctx context.Context, args []string) error {
 	fs := e.flags("verify")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	kf := e.keyFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -210,9 +211,17 @@ func (e *env) verifyCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return exitError{code: 2, msg: err.Error()}
 	}
+	// Trust the configured keys' root, else moudesk's own CA when it
+	// exists; verifying never creates a CA.
 	roots := x509.NewCertPool()
-	if ca, err := pdfsign.LoadAuthority(e.keysDir()); err == nil {
-		roots.AddCert(ca.Cert)
+	if *kf.cert != "" || *kf.p12 != "" {
+		keys, err := e.loadKeys(kf)
+		if err != nil {
+			return exitError{code: 2, msg: err.Error()}
+		}
+		roots = keys.Roots()
+	} else if ca, err := pdfsign.LoadAuthority(e.keysDir()); err == nil {
+		roots = (&pdfsign.Keys{Authority: ca}).Roots()
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
