@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,31 +101,54 @@ func TestSignOtherProducers(t *testing.T) {
 	}
 }
 
-// TestVerifyExitCodes: 0 when every signature is valid, 1 naming the
-// signature a changed byte broke, 2 for a file that is not a PDF.
+// TestVerifyExitCodes: 0 when every signature is valid, 1 naming each
+// signature a changed byte broke, 2 for a file that is not a PDF. The file
+// carries two signatories and a seal, as an executed MOU does, and pdfsig
+// agrees with moudesk verify before and after the change.
 func TestVerifyExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "data", "moudesk.db")
 	src := filepath.Join(dir, "doc.md")
 	os.WriteFile(src, []byte("# Agreement\n\nThe parties agree.\n"), 0o644)
-	pdf, signed := filepath.Join(dir, "doc.pdf"), filepath.Join(dir, "signed.pdf")
+	pdf := filepath.Join(dir, "doc.pdf")
 	if _, _, err := runCmd(t, db, "", "render", src, "-o", pdf); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := runCmd(t, db, "", "sign", pdf, "-o", signed, "--name", "Ana Núñez"); err != nil {
-		t.Fatal(err)
+	signed := pdf
+	for i, who := range []string{"Ana Núñez", "Bo Lee", "moudesk Seal"} {
+		next := filepath.Join(dir, fmt.Sprintf("signed-%d.pdf", i+1))
+		if _, _, err := runCmd(t, db, "", "sign", signed, "-o", next, "--name", who); err != nil {
+			t.Fatal(err)
+		}
+		signed = next
 	}
-	if out, _, err := runCmd(t, db, "", "verify", signed); exitCode(err) != 0 || !strings.Contains(out, "Ana Núñez") {
+	out, _, err := runCmd(t, db, "", "verify", signed)
+	if exitCode(err) != 0 || strings.Count(out, "valid, trusted") != 3 || !strings.Contains(out, "3. Signature3 — moudesk Seal") {
 		t.Fatalf("verify of a good file: exit %d\n%s", exitCode(err), out)
 	}
+	caPath := filepath.Join(dir, "ca.pem")
+	if _, _, err := runCmd(t, db, "", "ca", "export", "-o", caPath); err != nil {
+		t.Fatal(err)
+	}
+	caPEM, _ := os.ReadFile(caPath)
+	b, _ := pem.Decode(caPEM)
+	nss := testtool.NSSDB(t, b.Bytes)
 	data, _ := os.ReadFile(signed)
+	testtool.QPDFCheck(t, data)
+	if res := testtool.PDFSig(t, nss, data); strings.Count(res, "Signature is Valid.") != 3 || strings.Count(res, "Certificate is Trusted.") != 3 {
+		t.Fatalf("pdfsig before the change:\n%s", res)
+	}
 	i := strings.Index(string(data), "/Producer")
 	data[i+1] ^= 0x20
 	bad := filepath.Join(dir, "bad.pdf")
 	os.WriteFile(bad, data, 0o644)
-	out, _, err := runCmd(t, db, "", "verify", bad)
-	if exitCode(err) != 1 || !strings.Contains(out, "Signature1 — Ana Núñez") || !strings.Contains(out, "INVALID: digest mismatch") {
-		t.Fatalf("verify of a changed file: exit %d, want 1 naming the signature\n%s", exitCode(err), out)
+	if res := testtool.PDFSig(t, nss, data); strings.Contains(res, "Signature is Valid.") || strings.Count(res, "Digest Mismatch") != 3 {
+		t.Fatalf("pdfsig after the change:\n%s", res)
+	}
+	out, _, err = runCmd(t, db, "", "verify", bad)
+	if exitCode(err) != 1 || strings.Count(out, "INVALID: digest mismatch") != 3 ||
+		!strings.Contains(out, "1. Signature1 — Ana Núñez") || !strings.Contains(out, "2. Signature2 — Bo Lee") {
+		t.Fatalf("verify of a changed file: exit %d, want 1 naming each signature\n%s", exitCode(err), out)
 	}
 	for name, content := range map[string][]byte{"text.pdf": []byte("hello"), "truncated.pdf": data[:len(data)/3]} {
 		p := filepath.Join(dir, name)
