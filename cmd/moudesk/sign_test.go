@@ -1,15 +1,22 @@
 package main
 
 import (
+	"bytes"
+	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/moudesk/moudesk/internal/pdfsign"
 	"github.com/moudesk/moudesk/internal/testtool"
 )
 
@@ -159,5 +166,65 @@ func TestVerifyExitCodes(t *testing.T) {
 	}
 	if _, _, err := runCmd(t, db, "", "verify", filepath.Join(dir, "missing.pdf")); exitCode(err) != 2 {
 		t.Errorf("verify of a missing file: exit %d, want 2", exitCode(err))
+	}
+}
+
+// TestConfiguredKeys: an organization's own CA (PEM) issues the signers'
+// certificates and is what ca export writes; an organization's signing
+// certificate (PKCS#12) signs as itself. pdfsig trusts both through the
+// organization's root, and no moudesk CA is created.
+func TestConfiguredKeys(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "data", "moudesk.db")
+	now := time.Now()
+	orgCA, err := pdfsign.NewCA("Pleasanton Root CA", "City of Pleasanton", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(orgCA.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, caKey := filepath.Join(dir, "org-ca.pem"), filepath.Join(dir, "org-ca-key.pem")
+	os.WriteFile(caCert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: orgCA.Cert.Raw}), 0o600)
+	os.WriteFile(caKey, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600)
+	leaf, err := orgCA.Issue("City Clerk's Office", "City of Pleasanton", "", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p12, err := pkcs12.Modern.Encode(leaf.Key, leaf.Cert, leaf.Chain, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p12Path := filepath.Join(dir, "clerk.p12")
+	os.WriteFile(p12Path, p12, 0o600)
+
+	exported, _, err := runCmd(t, db, "", "ca", "export", "--signing-cert", caCert, "--signing-key", caKey)
+	if b, _ := pem.Decode([]byte(exported)); err != nil || b == nil || !bytes.Equal(b.Bytes, orgCA.Cert.Raw) {
+		t.Fatalf("ca export with an organization's CA: %v\n%s", err, exported)
+	}
+	src := filepath.Join(dir, "doc.md")
+	os.WriteFile(src, []byte("# Agreement\n\nThe parties agree.\n"), 0o644)
+	pdf, one, two := filepath.Join(dir, "doc.pdf"), filepath.Join(dir, "one.pdf"), filepath.Join(dir, "two.pdf")
+	if _, _, err := runCmd(t, db, "", "render", src, "-o", pdf); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCmd(t, db, "", "sign", pdf, "-o", one, "--name", "Ana Núñez", "--org", "City of Pleasanton", "--signing-cert", caCert, "--signing-key", caKey); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCmd(t, db, "", "sign", one, "-o", two, "--name", "Bo Lee", "--signing-p12", p12Path); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(two)
+	out := testtool.PDFSig(t, testtool.NSSDB(t, orgCA.Cert.Raw), data)
+	if strings.Count(out, "Signature is Valid.") != 2 || strings.Count(out, "Certificate is Trusted.") != 2 ||
+		!strings.Contains(out, "CN=Ana Núñez,O=City of Pleasanton") || !strings.Contains(out, "Common Name: City Clerk's Office") {
+		t.Fatalf("pdfsig:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "keys")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a moudesk CA was created although keys are configured: %v", err)
+	}
+	if _, _, err := runCmd(t, db, "", "sign", pdf, "-o", one, "--name", "X", "--signing-cert", caCert); exitCode(err) == 0 {
+		t.Error("--signing-cert without --signing-key was accepted")
 	}
 }
