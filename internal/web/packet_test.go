@@ -148,4 +148,21 @@ func TestMeetingPackets(t *testing.T) {
 		"the executed text this amendment changes; this is the amendment's first meeting",
 		e.cite(a, ar, "de-escalation"), deesc[len(deesc)-55:], "1 sections changed",
 	}, []string{e.cite(a, ar, "student-records")})
+
+	// Every page of the amendment's own PDF names it as the amendment.
+	raw := e.call(e.reviewer, "GET", fmt.Sprintf("/api/v1/mous/%d/revisions/%d/pdf", a, ar), nil, http.StatusOK, nil)
+	path := filepath.Join(t.TempDir(), "amendment.pdf")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(testtool.Need(t, "pdftotext", "poppler-utils"), "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := strings.Split(strings.TrimRight(string(out), "\f"), "\f")
+	for i, pg := range pages {
+		if !strings.Contains(strings.Join(strings.Fields(pg), " "), "Pleasanton SRO MOU — Amendment No. 1") {
+			t.Errorf("page %d of %d of the amendment's PDF does not name the amendment", i+1, len(pages))
+		}
+	}
 }

@@ -119,13 +119,25 @@ func readPDFParams(c *gin.Context) (pdfParams, error) {
 func (s *Server) revisionOptions(m *sqlite.MOU, rev *mou.Revision, p pdfParams) render.Options {
 	return render.Options{
 		Paper:      p.paper,
-		Title:      rev.Title,
+		Title:      documentTitle(m, rev),
 		HeaderNote: fmt.Sprintf("Revision %d · %s", rev.Number, prefix8(rev.ContentHash)),
 		DocumentID: rev.ContentHash,
 		Draft:      m.Stage != "executed",
 		Time:       rev.CreatedAt,
 		Signatures: s.signatureBlocks(m.Template),
 	}
+}
+
+// documentTitle is what a PDF's running header and metadata call the
+// document: the revision's title, except that an amendment, whose text
+// restates the agreement under the agreement's own title, is named
+// "<agreement> — Amendment No. N" on every page, so a printed or signed
+// copy cannot pass for the agreement itself.
+func documentTitle(m *sqlite.MOU, rev *mou.Revision) string {
+	if m.AmendmentNumber != nil {
+		return m.Title
+	}
+	return rev.Title
 }
 
 // signatureBlocks is the template's signature block: each line's party label

@@ -167,7 +167,7 @@ func (p *pdfHandlers) compare(c *gin.Context, id int64, fromN, toN int, params p
 func redlineOptions(cmp *comparison, params pdfParams, header string) render.Options {
 	return render.Options{
 		Paper:      params.paper,
-		Title:      cmp.to.Title,
+		Title:      documentTitle(cmp.mou, cmp.to),
 		HeaderNote: fmt.Sprintf("%s · revision %d → %d", header, cmp.from.Number, cmp.to.Number),
 		Subject:    fmt.Sprintf("Changes from revision %d (%s) to revision %d (%s)", cmp.from.Number, cmp.from.ContentHash, cmp.to.Number, cmp.to.ContentHash),
 		DocumentID: mou.Hash(cmp.from.ContentHash + cmp.to.ContentHash),
