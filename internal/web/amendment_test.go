@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"sync"
 	"testing"
 
 	"github.com/moudesk/moudesk"
@@ -323,5 +324,49 @@ func TestWithdrawnAmendmentFreesTheAgreement(t *testing.T) {
 	}
 	if p := e.view(id); len(p.Amendments) != 2 || p.Amendments[0].Stage != "withdrawn" || p.Amendments[1].Stage != "draft" {
 		t.Fatalf("agreement lists %+v", p.Amendments)
+	}
+}
+
+// TestConcurrentAmendments: ten drafters' requests at once start exactly
+// one amendment; the others get 409 and write nothing.
+func TestConcurrentAmendments(t *testing.T) {
+	e := newWFEnv(t)
+	id := e.createMOU("")
+	e.approveAll(id, "2025-06-03")
+	e.execute(id)
+	before := e.rows()
+	const n = 10
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/mous/%d/amendments", e.url, id), nil)
+			req.Header.Set("Authorization", "Bearer "+e.drafter)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			res.Body.Close()
+			codes <- res.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	got := map[int]int{}
+	for c := range codes {
+		got[c]++
+	}
+	if got[http.StatusCreated] != 1 || got[http.StatusConflict] != n-1 {
+		t.Fatalf("statuses %v", got)
+	}
+	after := e.rows()
+	// One amendment: one MOU row, its parties, one revision (its sections
+	// reuse the executed bodies) and one audit event.
+	if after["mous"] != before["mous"]+1 || after["revisions"] != before["revisions"]+1 || after["section_bodies"] != before["section_bodies"] ||
+		after["mou_parties"] != before["mou_parties"]+2 || after["audit_events"] != before["audit_events"]+1 {
+		t.Errorf("rows %v → %v", before, after)
 	}
 }
