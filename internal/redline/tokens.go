@@ -29,6 +29,10 @@ func scanToken(s string) (tokenKind, int) {
 		return kind, n
 	}
 	for n < len(s) && s[n] != '\n' {
+		if kind == tokWord && asciiWord(s[n]) {
+			n++ // the common case, without decoding or classifying a rune
+			continue
+		}
 		k, size := kindAt(s[n:])
 		if k != kind {
 			break
@@ -36,6 +40,22 @@ func scanToken(s string) (tokenKind, int) {
 		n += size
 	}
 	return kind, n
+}
+
+// asciiWord reports whether the byte c is an ASCII letter or digit, from
+// two constant bit sets.
+func asciiWord(c byte) bool {
+	const (
+		lo = (1<<10 - 1) << '0'                        // 0-9
+		hi = (1<<26-1)<<('A'-64) | (1<<26-1)<<('a'-64) // A-Z, a-z
+	)
+	switch {
+	case c < 64:
+		return lo>>c&1 != 0
+	case c < 128:
+		return hi>>(c-64)&1 != 0
+	}
+	return false
 }
 
 // kindAt returns the kind and byte length of the rune at the start of s,
