@@ -36,9 +36,18 @@ type Error struct {
 	Message string
 	Field   string
 	Data    any
+	Cause   error // what went wrong underneath, for the log; never sent to clients
 }
 
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return e.Code + ": " + e.Message + ": " + e.Cause.Error()
+	}
+	return e.Code + ": " + e.Message
+}
+
+// Unwrap gives errors.Is and errors.As the cause.
+func (e *Error) Unwrap() error { return e.Cause }
 
 // Errorf builds a client-safe error.
 func Errorf(kind Kind, code, format string, args ...any) *Error {

@@ -111,7 +111,12 @@ func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
 	}
 	defer sqlTx.Rollback()
 	if err := fn(&Tx{Tx: sqlTx, now: db.now()}); err != nil {
-		return err
+		if _, ok := moudesk.AsError(err); ok {
+			return err
+		}
+		// A statement that failed because the disk is full or read-only
+		// is 503 wherever in fn it happened, not a 500.
+		return storageError("write", err)
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return storageError("commit", err)
@@ -130,7 +135,9 @@ func (db *DB) view(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 // storageError marks errors that mean the disk, not the request, is the
-// problem (full, read-only, locked too long) so clients get 503 and retry.
+// problem (full, read-only, locked too long, failing) so clients get 503
+// storage_unavailable and can retry; the SQLite error stays as the cause
+// for the log. Any other error is wrapped with op.
 func storageError(op string, err error) error {
 	var se sqlite3.Error
 	if errors.As(err, &se) {
@@ -138,7 +145,7 @@ func storageError(op string, err error) error {
 		case sqlite3.ErrFull, sqlite3.ErrReadonly, sqlite3.ErrIoErr, sqlite3.ErrBusy, sqlite3.ErrLocked, sqlite3.ErrCantOpen:
 			return &moudesk.Error{Kind: moudesk.KindUnavailable, Code: "storage_unavailable",
 				Message: "the database cannot be written right now; nothing was saved, try again shortly",
-				Data:    nil}
+				Cause:   fmt.Errorf("%s: %w", op, err)}
 		}
 	}
 	return fmt.Errorf("%s: %w", op, err)
