@@ -15,6 +15,9 @@ import (
 // certificates and verification.
 type signHandlers struct {
 	*Server
+	// verifySlots bounds the public verifications running at once: each
+	// may take seconds of CPU on a hostile file, and anyone may send one.
+	verifySlots chan struct{}
 }
 
 // signatureLines is the signature block of the MOU's template.

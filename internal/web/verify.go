@@ -65,6 +65,12 @@ type verifyAnswer struct {
 // and whether the file is, or begins with, a signing PDF of an MOU here.
 // Public: anyone handed a copy may check it.
 func (h *signHandlers) verify(c *gin.Context) error {
+	select {
+	case h.verifySlots <- struct{}{}:
+		defer func() { <-h.verifySlots }()
+	default:
+		return &moudesk.Error{Kind: moudesk.KindUnavailable, Code: "busy", Message: "too many files are being checked right now; try again shortly"}
+	}
 	data, err := readUpload(c, "file", MaxVerifyBytes)
 	if err != nil {
 		return err
