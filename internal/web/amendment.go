@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
@@ -107,25 +108,36 @@ type publicMOU struct {
 // public bodies is a public record. Anything not executed is 404, the
 // same answer as for an id that does not exist, so drafts do not leak.
 func (m *mouHandlers) getPublicExecuted(c *gin.Context) error {
-	ctx := c.Request.Context()
 	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
+	out, rev, err := m.publicExecuted(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"mou": out, "revision": rev})
+	return nil
+}
+
+// publicExecuted is getPublicExecuted's work, shared with the public
+// portal's pages: the executed agreement, its executed revision, and its
+// executed amendments; 404 for anything not executed.
+func (m *mouHandlers) publicExecuted(ctx context.Context, id int64) (*publicMOU, *mou.Revision, error) {
 	got, err := m.db.MOU(ctx, id)
 	if err != nil || got.ExecutedRevision == nil {
 		if err == nil || isNotFound(err) {
-			return notExecuted(id)
+			return nil, nil, notExecuted(id)
 		}
-		return err
+		return nil, nil, err
 	}
 	rev, err := m.db.Revision(ctx, id, *got.ExecutedRevision)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	all, err := m.db.Amendments(ctx, id)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	out := publicMOU{ID: got.ID, Title: got.Title, Parties: got.Parties, ExecutedRevision: *got.ExecutedRevision,
 		ExecutedAt: got.ExecutedAt, Amendments: []sqlite.Amendment{}}
@@ -136,11 +148,10 @@ func (m *mouHandlers) getPublicExecuted(c *gin.Context) error {
 	}
 	if got.AmendsMOUID != nil {
 		if out.Amends, err = m.amends(ctx, got); err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"mou": out, "revision": rev})
-	return nil
+	return &out, rev, nil
 }
 
 func notExecuted(id int64) error {

@@ -94,6 +94,7 @@ var pageFuncs = template.FuncMap{
 	"inputid": func(name string) string {
 		return "f-" + strings.NewReplacer(".", "-", "_", "-").Replace(name)
 	},
+	"kinds": func() []string { return []string{"city", "district", "agency"} },
 	"list4": func() []string { return []string{"aye", "nay", "abstain", "absent"} },
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)

@@ -149,11 +149,17 @@ func localPath(next string) string {
 // seeOther redirects after a successful form post, with a flash code.
 func seeOther(c *gin.Context, path, done string) error {
 	if done != "" {
+		path, frag, _ := strings.Cut(path, "#")
 		sep := "?"
 		if strings.Contains(path, "?") {
 			sep = "&"
 		}
 		path += sep + "done=" + url.QueryEscape(done)
+		if frag != "" {
+			path += "#" + frag
+		}
+		c.Redirect(http.StatusSeeOther, path)
+		return nil
 	}
 	c.Redirect(http.StatusSeeOther, path)
 	return nil

@@ -1,0 +1,142 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/sqlite"
+)
+
+// flowEnv is a server with the two Pleasanton parties and one account per
+// person the review needs.
+type flowEnv struct {
+	db  *sqlite.DB
+	url string
+}
+
+func newFlowEnv(t *testing.T) *flowEnv {
+	t.Helper()
+	db, url, token := startTestServer(t,
+		sqlite.Party{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
+		sqlite.Party{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
+	)
+	token("drafter@city.gov", "pleasanton", auth.RoleDrafter)
+	token("clerk@city.gov", "pleasanton", auth.RoleClerk)
+	token("clerk@pusd.org", "pusd", auth.RoleClerk)
+	token("manager@city.gov", "pleasanton", auth.RoleSignatory)
+	token("superintendent@pusd.org", "pusd", auth.RoleSignatory)
+	return &flowEnv{db: db, url: url}
+}
+
+// meeting records a meeting of body on the MOU open in the tab, with
+// the given outcome and, when ayes > 0, a roll call.
+func (b *tab) meeting(body, outcome string, ayes int, shotName string) {
+	b.t.Helper()
+	b.do(chromedp.Click(chromedp.CSS(`a[href$="/meetings/new"]`)), chromedp.WaitVisible(chromedp.ID("f-date")),
+		chromedp.Click(chromedp.CSS(`input[name=body][value=`+body+`]`)))
+	b.submit(`form[action$="/meetings/new"] button[type=submit]`, `form[action$="/outcome"]`)
+	b.do(chromedp.Click(chromedp.CSS(`input[name=outcome][value=` + outcome + `]`)))
+	for i := 0; i < ayes; i++ {
+		n := strconv.Itoa(i)
+		b.do(chromedp.SetValue(chromedp.ID("f-member-"+n), "Member "+n), chromedp.SetValue(chromedp.ID("f-vote-"+n), "aye"))
+	}
+	if shotName != "" {
+		b.shot(shotName)
+	}
+	b.submit(`form[action$="/outcome"] button[type=submit]`, ".flash")
+}
+
+// TestBrowserReviewFlow walks an MOU from a blank form to its signature
+// stage the way staff would, in a real browser with JavaScript on, and
+// keeps a screenshot of each page.
+func TestBrowserReviewFlow(t *testing.T) {
+	e := newFlowEnv(t)
+	b := browserTab(t)
+
+	b.signIn(e.url, "drafter@city.gov")
+	b.shot("dashboard")
+
+	// Create an MOU from the template.
+	b.open(e.url + "/mous/new")
+	b.do(chromedp.SetValue(chromedp.ID("f-title"), "Pleasanton SRO MOU 2026–27"))
+	for name, v := range requiredVariables(t) {
+		// The helper covers every clause in the library; fill those this
+		// template asks for.
+		id := "f-variables-" + strings.ReplaceAll(name, "_", "-")
+		if evalIn[bool](b, `!!document.getElementById("`+id+`")`) {
+			b.do(chromedp.SetValue(chromedp.ID(id), v))
+		}
+	}
+	b.shot("new-mou")
+	b.submit(`#create-mou button[type=submit]`, ".flash")
+	if got := b.text("h1"); got != "Pleasanton SRO MOU 2026–27" {
+		t.Fatalf("MOU page heading %q", got)
+	}
+	b.shot("mou")
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mouURL := strings.SplitN(loc, "?", 2)[0]
+
+	// Edit a section: preview (the no-JavaScript path), then save.
+	b.do(chromedp.Click(chromedp.CSS(`a[href$="/sections/term/edit"]`)), chromedp.WaitVisible(chromedp.ID("f-body")),
+		chromedp.SetValue(chromedp.ID("f-body"), "This MOU runs for **three** school years, until {{expiration}}.\n\n- It renews once."))
+	b.submit(`button[name=action][value=preview]`, "#preview-out strong")
+	b.shot("edit-preview")
+	b.do(chromedp.SetValue(chromedp.ID("f-message"), "Three-year term, as the committee asked"))
+	b.submit(`button[name=action][value=save]`, ".flash")
+	if f := b.text(".flash"); !strings.Contains(f, "saved") {
+		t.Fatalf("after saving: %q", f)
+	}
+
+	// See the redline, then switch to side by side (JavaScript toggle).
+	b.do(chromedp.Click(chromedp.CSS(`.actions a[href*="/redline?from=1"]`)), chromedp.WaitVisible(chromedp.CSS(".redline-inline")))
+	if n := evalIn[int](b, `document.querySelectorAll('[data-redline-view=inline] ins').length`); n == 0 {
+		t.Fatal("the redline shows no insertion")
+	}
+	b.shot("redline")
+	b.do(chromedp.Click(chromedp.CSS(`a[data-view=side-by-side]`)), chromedp.WaitVisible(chromedp.CSS("table.redline")))
+	b.shot("redline-side-by-side")
+
+	// Send it to the liaison committee.
+	b.open(mouURL)
+	b.submit(`button[name=to][value=liaison_review]`, ".flash")
+	b.signOut()
+
+	// The city clerk records the liaison committee's meeting with feedback.
+	b.signIn(e.url, "clerk@city.gov")
+	b.open(mouURL)
+	b.do(chromedp.Click(chromedp.CSS(`a[href$="/meetings/new"]`)), chromedp.WaitVisible(chromedp.ID("f-date")))
+	b.shot("new-meeting")
+	b.submit(`form[action$="/meetings/new"] button[type=submit]`, "#f-text")
+	b.do(chromedp.SetValue(chromedp.ID("f-section"), "term"),
+		chromedp.SetValue(chromedp.ID("f-text"), "Define de-escalation strategies."))
+	b.submit(`form[action$="/feedback"] button[type=submit]`, ".flash")
+	b.do(chromedp.Click(chromedp.CSS(`input[name=outcome][value=forward]`)))
+	b.shot("meeting")
+	b.submit(`form[action$="/outcome"] button[type=submit]`, ".flash")
+	if got := b.text("dl.facts dd strong"); got != "Joint council / board review" {
+		t.Fatalf("stage after the liaison meeting: %q", got)
+	}
+	// The feedback is answered (declined with a reason) before the joint meeting.
+	b.do(chromedp.SetValue(chromedp.CSS(`input[name=reason]`), "Covered by the de-escalation clause"))
+	b.submit(`form[action$="/decline"] button[type=submit]`, ".flash")
+	b.meeting("joint_meeting", "forward", 0, "")
+	b.meeting("city_council", "approve", 5, "council-vote")
+	b.open(e.url + "/approvals")
+	b.shot("approvals")
+	b.signOut()
+
+	b.signIn(e.url, "clerk@pusd.org")
+	b.open(mouURL)
+	b.meeting("school_board", "approve", 4, "")
+	if got := b.text("dl.facts dd strong"); got != "Signature" {
+		t.Fatalf("stage after both approvals: %q", got)
+	}
+	b.shot("mou-approved")
+}

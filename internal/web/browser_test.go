@@ -1,0 +1,217 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/moudesk/moudesk/internal/testtool"
+)
+
+// The browser tests share one headless Chromium per test binary: starting
+// it costs about a second, a new tab in a fresh browser context (its own
+// cookies) costs milliseconds.
+var shared struct {
+	once    sync.Once
+	ctx     context.Context // the browser
+	cancel  func()
+	dataDir string
+	err     error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.cancel != nil {
+		shared.cancel()
+	}
+	if shared.dataDir != "" {
+		os.RemoveAll(shared.dataDir)
+	}
+	os.Exit(code)
+}
+
+// browserTab opens a tab in a new browser context of the shared browser.
+// Every console error, failed resource and uncaught exception in it fails
+// the test when the test ends.
+func browserTab(t *testing.T) *tab {
+	t.Helper()
+	path := testtool.Need(t, "chromium", "chromium")
+	shared.once.Do(func() {
+		shared.dataDir, shared.err = os.MkdirTemp("", "moudesk-chromium-")
+		if shared.err != nil {
+			return
+		}
+		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+			chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.NoFirstRun,
+			chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
+			chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter"),
+			chromedp.UserDataDir(shared.dataDir))
+		ctx, cancelBrowser := chromedp.NewContext(alloc)
+		shared.cancel = func() { cancelBrowser(); cancelAlloc() }
+		shared.ctx = ctx
+		shared.err = chromedp.Do(ctx) // start the browser
+	})
+	if shared.err != nil {
+		t.Fatalf("start chromium: %v", shared.err)
+	}
+	// Screenshots go to the test's temp folder; MOUDESK_SCREENSHOTS keeps
+	// them in a folder of your choice to look at.
+	shots := t.TempDir()
+	if dir := os.Getenv("MOUDESK_SCREENSHOTS"); dir != "" {
+		shots = filepath.Join(dir, t.Name())
+		if err := os.MkdirAll(shots, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tb := &tab{t: t, shots: shots}
+	ctx, cancel := chromedp.NewContext(shared.ctx, chromedp.WithNewBrowserContext(),
+		chromedp.WithListener(tb.record))
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	tb.ctx = ctx
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancel()
+		tb.mu.Lock()
+		defer tb.mu.Unlock()
+		for _, p := range tb.problems {
+			t.Errorf("browser: %s", p)
+		}
+	})
+	// The first Run opens the tab and ties it to the context it gets, so it
+	// must get the tab's own context, not a shorter-lived child.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatalf("open a tab: %v", err)
+	}
+	return tb
+}
+
+// tab is one browser tab and what went wrong in it.
+type tab struct {
+	t        *testing.T
+	ctx      context.Context
+	shots    string
+	mu       sync.Mutex
+	problems []string
+	n        int
+}
+
+// record keeps console errors and exceptions; it runs on the tab's event
+// loop, so it only appends.
+func (b *tab) record(ev any) {
+	var p string
+	switch e := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		if e.Type == "error" || e.Type == "assert" {
+			p = "console." + string(e.Type) + ": " + consoleArgs(e.Args)
+		}
+	case *runtime.EventExceptionThrown:
+		p = "exception: " + e.ExceptionDetails.Text
+		if e.ExceptionDetails.Exception != nil {
+			p += " " + e.ExceptionDetails.Exception.Description
+		}
+	case *log.EventEntryAdded:
+		if e.Entry != nil && e.Entry.Level == log.EntryLevelError {
+			p = fmt.Sprintf("log (%s): %s %s", e.Entry.Source, e.Entry.Text, e.Entry.URL)
+		}
+	}
+	if p != "" {
+		b.mu.Lock()
+		b.problems = append(b.problems, p)
+		b.mu.Unlock()
+	}
+}
+
+func consoleArgs(args []*runtime.RemoteObject) string {
+	var parts []string
+	for _, a := range args {
+		if a.Value != nil {
+			parts = append(parts, string(a.Value))
+		} else {
+			parts = append(parts, a.Description)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// do runs actions, failing the test on error.
+func (b *tab) do(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		where, _ := chromedp.Run(b.ctx, chromedp.Location())
+		main, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector('main')||document.body).innerText.slice(0, 1500)`))
+		b.t.Fatalf("browser at %s: %v (screenshot %s)\n%s", where, err, b.shot("failure"), main)
+	}
+}
+
+// eval evaluates a JavaScript expression in the page.
+func evalIn[T any](b *tab, js string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		b.t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
+func (b *tab) text(sel string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return v
+}
+
+// shot saves a full-page screenshot of what the tab shows now.
+func (b *tab) shot(name string) string {
+	b.t.Helper()
+	buf, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	b.n++
+	path := filepath.Join(b.shots, fmt.Sprintf("%02d-%s.png", b.n, name))
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	return path
+}
+
+// open navigates and waits for the page's main element.
+func (b *tab) open(url string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS("main")))
+}
+
+// submit clicks a button that posts a form and waits for the page that
+// answers to carry want (a CSS selector).
+func (b *tab) submit(button, want string) {
+	b.t.Helper()
+	b.do(chromedp.Click(chromedp.CSS(button)), chromedp.WaitVisible(chromedp.CSS(want)))
+}
+
+func (b *tab) signIn(base, email string) {
+	b.t.Helper()
+	b.open(base + "/signin")
+	b.do(chromedp.SetValue(chromedp.ID("f-email"), email),
+		chromedp.SetValue(chromedp.ID("f-password"), "correct horse battery staple"))
+	b.submit(`form[action="/signin"] button[type=submit]`, "form.signout")
+}
+
+func (b *tab) signOut() {
+	b.t.Helper()
+	b.submit(`form.signout button`, `form[action="/signin"]`)
+}

@@ -1,0 +1,172 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/sqlite"
+)
+
+type userForm struct {
+	Email, Name, Title, Party string
+	Roles                     map[string]bool
+}
+
+type partyForm struct{ Slug, Name, Kind, Body string }
+
+type adminPage struct {
+	Users      []sqlite.User
+	Parties    []sqlite.Party
+	Tokens     []sqlite.APIToken
+	AllRoles   []auth.Role
+	User       userForm
+	Party      partyForm
+	TokenEmail string
+	TokenLabel string
+	NewToken   string // shown once, right after it was made
+	Errors     map[string]string
+}
+
+func (s *Server) adminData(c *gin.Context) (*adminPage, error) {
+	ctx := c.Request.Context()
+	users, err := s.db.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	parties, err := s.db.Parties(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := s.db.Tokens(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &adminPage{Users: users, Parties: parties, Tokens: tokens, AllRoles: auth.Roles(),
+		User: userForm{Roles: map[string]bool{}}, Errors: map[string]string{}}, nil
+}
+
+func (s *Server) adminPage(c *gin.Context) error {
+	out, err := s.adminData(c)
+	if err != nil {
+		return err
+	}
+	return s.renderPage(c, http.StatusOK, "admin", "Admin", "admin", out)
+}
+
+// adminFail shows the admin page again with the error beside the field its
+// code concerns, keeping what was typed.
+func (s *Server) adminFail(c *gin.Context, out *adminPage, err error, fields map[string]string) error {
+	e, safe := clientError(err)
+	if !safe || e.Kind == moudesk.KindInternal {
+		return err
+	}
+	f := fields[e.Code]
+	if f == "" {
+		f = "_form"
+	}
+	out.Errors[f] = e.Message
+	return s.renderPage(c, statusOf[e.Kind], "admin", "Admin", "admin", out)
+}
+
+func (s *Server) addUserPage(c *gin.Context) error {
+	out, err := s.adminData(c)
+	if err != nil {
+		return err
+	}
+	out.User = userForm{Email: strings.TrimSpace(c.PostForm("email")), Name: c.PostForm("name"), Title: c.PostForm("title"),
+		Party: c.PostForm("party"), Roles: map[string]bool{}}
+	var roles []auth.Role
+	for _, r := range c.PostFormArray("roles") {
+		role := auth.Role(r)
+		if !role.Valid() {
+			out.Errors["user.roles"] = "Unknown role " + r + "."
+			continue
+		}
+		out.User.Roles[r] = true
+		roles = append(roles, role)
+	}
+	if !strings.Contains(out.User.Email, "@") {
+		out.Errors["user.email"] = "Enter an e-mail address, like name@city.gov."
+	}
+	if strings.TrimSpace(out.User.Name) == "" {
+		out.Errors["user.name"] = "Enter the person's name."
+	}
+	if len(roles) == 0 && out.Errors["user.roles"] == "" {
+		out.Errors["user.roles"] = "Choose at least one role."
+	}
+	pw := c.PostForm("password")
+	if err := auth.CheckPasswordPolicy(pw); err != nil {
+		out.Errors["user.password"] = "The password needs at least " + strconv.Itoa(auth.MinPasswordLen) + " characters."
+	}
+	if len(out.Errors) > 0 {
+		return s.renderPage(c, http.StatusUnprocessableEntity, "admin", "Admin", "admin", out)
+	}
+	hash, err := s.cfg.Hasher.Hash(pw)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.CreateUser(c.Request.Context(), actor(c), sqlite.NewUser{Email: out.User.Email, Name: out.User.Name,
+		Title: out.User.Title, PartySlug: out.User.Party, Roles: roles, PasswordHash: hash}); err != nil {
+		return s.adminFail(c, out, err, map[string]string{"invalid_email": "user.email", "already_exists": "user.email",
+			"missing_field": "user.name", "missing_role": "user.roles", "unknown_party": "user.party"})
+	}
+	return seeOther(c, "/admin#users", "user")
+}
+
+func (s *Server) addPartyPage(c *gin.Context) error {
+	out, err := s.adminData(c)
+	if err != nil {
+		return err
+	}
+	out.Party = partyForm{Slug: strings.TrimSpace(c.PostForm("slug")), Name: strings.TrimSpace(c.PostForm("name")),
+		Kind: c.PostForm("kind"), Body: strings.TrimSpace(c.PostForm("body"))}
+	if _, err := s.db.CreateParty(c.Request.Context(), actor(c), sqlite.Party{Slug: out.Party.Slug, Name: out.Party.Name,
+		Kind: out.Party.Kind, Body: out.Party.Body}); err != nil {
+		return s.adminFail(c, out, err, map[string]string{"invalid_slug": "party.slug", "already_exists": "party.slug",
+			"invalid_kind": "party.kind", "missing_field": "party.name"})
+	}
+	return seeOther(c, "/admin#parties", "party")
+}
+
+// createTokenPage makes an API token and shows it once, on this response
+// only; it is stored hashed.
+func (s *Server) createTokenPage(c *gin.Context) error {
+	out, err := s.adminData(c)
+	if err != nil {
+		return err
+	}
+	out.TokenEmail, out.TokenLabel = strings.TrimSpace(c.PostForm("email")), strings.TrimSpace(c.PostForm("label"))
+	if out.TokenLabel == "" {
+		out.Errors["token.label"] = "Say what the token is for, for example “agenda system”."
+		return s.renderPage(c, http.StatusUnprocessableEntity, "admin", "Admin", "admin", out)
+	}
+	plain, hash, err := auth.NewToken()
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.CreateToken(c.Request.Context(), actor(c), out.TokenEmail, out.TokenLabel, hash); err != nil {
+		return s.adminFail(c, out, err, map[string]string{"not_found": "token.email", "unknown_user": "token.email"})
+	}
+	fresh, err := s.adminData(c)
+	if err != nil {
+		return err
+	}
+	fresh.NewToken = plain
+	return s.renderPage(c, http.StatusCreated, "admin", "Admin", "admin", fresh)
+}
+
+func (s *Server) revokeTokenPage(c *gin.Context) error {
+	id, err := positiveID(c, "tid", "token")
+	if err != nil {
+		return err
+	}
+	if err := s.db.RevokeToken(c.Request.Context(), actor(c), id); err != nil {
+		return err
+	}
+	return seeOther(c, "/admin#tokens", "revoked")
+}

@@ -1,0 +1,77 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/moudesk/moudesk/internal/sqlite"
+	"github.com/moudesk/moudesk/internal/workflow"
+)
+
+type approvalRow struct {
+	MOU       sqlite.MOU
+	Stage     string
+	Kind      string
+	Bodies    []approvalLine
+	Revision  int
+	Hash      string
+	Scheduled map[string]int64 // body → meeting awaiting its outcome
+}
+
+type approvalsPage struct {
+	Rows []approvalRow
+}
+
+// approvalsPage lists the MOUs awaiting approval or signature: for each,
+// which governing bodies have approved the current text and which
+// meeting is waiting for its vote.
+func (p *pageHandlers) approvalsPage(c *gin.Context) error {
+	ctx := c.Request.Context()
+	mous, err := p.db.MOUs(ctx, "")
+	if err != nil {
+		return err
+	}
+	var out approvalsPage
+	for _, m := range mous {
+		def, err := p.w.defs.Lookup(m.Workflow)
+		if err != nil {
+			return err
+		}
+		st, ok := def.Stage(m.Stage)
+		if !ok || (st.Kind != workflow.KindApproval && st.Kind != workflow.KindSignature) {
+			continue
+		}
+		rev, err := p.db.Revision(ctx, m.ID, 0)
+		if err != nil {
+			return err
+		}
+		row := approvalRow{MOU: m, Stage: stageTitle(def, m.Stage), Kind: st.Kind, Revision: rev.Number, Hash: rev.ContentHash, Scheduled: map[string]int64{}}
+		if st.Kind == workflow.KindApproval {
+			live, err := p.db.LiveApprovals(ctx, m.ID)
+			if err != nil {
+				return err
+			}
+			meetings, err := p.db.Meetings(ctx, m.ID)
+			if err != nil {
+				return err
+			}
+			for _, mt := range meetings {
+				if mt.Outcome == nil && mt.Stage == m.Stage {
+					row.Scheduled[mt.Body] = mt.ID
+				}
+			}
+			for _, b := range def.RequiredApprovals(m.Stage) {
+				line := approvalLine{Body: b, Title: bodyTitle(def, b)}
+				for _, a := range live {
+					if a.Body == b && a.ContentHash == rev.ContentHash {
+						line.Approved = true
+					}
+				}
+				row.Bodies = append(row.Bodies, line)
+			}
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	return p.renderPage(c, http.StatusOK, "approvals", "Approvals and signing", "approvals", out)
+}
