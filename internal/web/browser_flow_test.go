@@ -1,6 +1,11 @@
 package web
 
 import (
+	"bytes"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,17 +32,25 @@ func newFlowEnv(t *testing.T) *flowEnv {
 	token("drafter@city.gov", "pleasanton", auth.RoleDrafter)
 	token("clerk@city.gov", "pleasanton", auth.RoleClerk)
 	token("clerk@pusd.org", "pusd", auth.RoleClerk)
-	token("manager@city.gov", "pleasanton", auth.RoleSignatory)
-	token("superintendent@pusd.org", "pusd", auth.RoleSignatory)
+	for _, sg := range signers {
+		token(sg.email, sg.party, auth.RoleSignatory)
+	}
 	return &flowEnv{db: db, url: url}
+}
+
+// signers are the four lines of the SRO template's signature block, in
+// the order they sign.
+var signers = []struct{ email, party string }{
+	{"chief@city.gov", "pleasanton"}, {"superintendent@pusd.org", "pusd"},
+	{"manager@city.gov", "pleasanton"}, {"president@pusd.org", "pusd"},
 }
 
 // meeting records a meeting of body on the MOU open in the tab, with
 // the given outcome and, when ayes > 0, a roll call.
 func (b *tab) meeting(body, outcome string, ayes int, shotName string) {
 	b.t.Helper()
-	b.do(chromedp.Click(chromedp.CSS(`a[href$="/meetings/new"]`)), chromedp.WaitVisible(chromedp.ID("f-date")),
-		chromedp.Click(chromedp.CSS(`input[name=body][value=`+body+`]`)))
+	b.submit(`a[href$="/meetings/new"]`, "#f-date")
+	b.do(chromedp.Click(chromedp.CSS(`input[name=body][value=` + body + `]`)))
 	b.submit(`form[action$="/meetings/new"] button[type=submit]`, `form[action$="/outcome"]`)
 	b.do(chromedp.Click(chromedp.CSS(`input[name=outcome][value=` + outcome + `]`)))
 	for i := 0; i < ayes; i++ {
@@ -83,9 +96,18 @@ func TestBrowserReviewFlow(t *testing.T) {
 	}
 	mouURL := strings.SplitN(loc, "?", 2)[0]
 
+	// Name who signs each line of the signature block.
+	b.submit(`.actions a[href$="/sign"]`, "#f-line-1")
+	for i, sg := range signers {
+		b.do(chromedp.SetValue(chromedp.ID("f-line-"+strconv.Itoa(i+1)), sg.email))
+	}
+	b.submit(`form[action$="/signatories"] button[type=submit]`, ".flash")
+	b.shot("signatories")
+	b.open(mouURL)
+
 	// Edit a section: preview (the no-JavaScript path), then save.
-	b.do(chromedp.Click(chromedp.CSS(`a[href$="/sections/term/edit"]`)), chromedp.WaitVisible(chromedp.ID("f-body")),
-		chromedp.SetValue(chromedp.ID("f-body"), "This MOU runs for **three** school years, until {{expiration}}.\n\n- It renews once."))
+	b.submit(`a[href$="/sections/term/edit"]`, "#f-body")
+	b.do(chromedp.SetValue(chromedp.ID("f-body"), "This MOU runs for **three** school years, until {{expiration}}.\n\n- It renews once."))
 	b.submit(`button[name=action][value=preview]`, "#preview-out strong")
 	b.shot("edit-preview")
 	b.do(chromedp.SetValue(chromedp.ID("f-message"), "Three-year term, as the committee asked"))
@@ -95,12 +117,16 @@ func TestBrowserReviewFlow(t *testing.T) {
 	}
 
 	// See the redline, then switch to side by side (JavaScript toggle).
-	b.do(chromedp.Click(chromedp.CSS(`.actions a[href*="/redline?from=1"]`)), chromedp.WaitVisible(chromedp.CSS(".redline-inline")))
+	b.submit(`.actions a[href*="/redline?from=1"]`, ".redline-inline")
 	if n := evalIn[int](b, `document.querySelectorAll('[data-redline-view=inline] ins').length`); n == 0 {
 		t.Fatal("the redline shows no insertion")
 	}
 	b.shot("redline")
-	b.do(chromedp.Click(chromedp.CSS(`a[data-view=side-by-side]`)), chromedp.WaitVisible(chromedp.CSS("table.redline")))
+	b.do(chromedp.Evaluate[chromedp.Void](`document.body.dataset.leaving = "1"`),
+		chromedp.Click(chromedp.CSS(`a[data-view=side-by-side]`)), chromedp.WaitVisible(chromedp.CSS("table.redline")))
+	if !evalIn[bool](b, `document.body.dataset.leaving === "1" && location.search.includes("view=side-by-side")`) {
+		t.Fatal("the side-by-side toggle reloaded the page instead of switching in place")
+	}
 	b.shot("redline-side-by-side")
 
 	// Send it to the liaison committee.
@@ -111,7 +137,7 @@ func TestBrowserReviewFlow(t *testing.T) {
 	// The city clerk records the liaison committee's meeting with feedback.
 	b.signIn(e.url, "clerk@city.gov")
 	b.open(mouURL)
-	b.do(chromedp.Click(chromedp.CSS(`a[href$="/meetings/new"]`)), chromedp.WaitVisible(chromedp.ID("f-date")))
+	b.submit(`a[href$="/meetings/new"]`, "#f-date")
 	b.shot("new-meeting")
 	b.submit(`form[action$="/meetings/new"] button[type=submit]`, "#f-text")
 	b.do(chromedp.SetValue(chromedp.ID("f-section"), "term"),
@@ -139,4 +165,62 @@ func TestBrowserReviewFlow(t *testing.T) {
 		t.Fatalf("stage after both approvals: %q", got)
 	}
 	b.shot("mou-approved")
+	b.signOut()
+
+	// Each signatory signs in turn; the last signature executes the MOU.
+	for i, sg := range signers {
+		b.signIn(e.url, sg.email)
+		b.open(mouURL + "/sign")
+		if i == 0 {
+			b.shot("sign")
+		}
+		b.do(chromedp.Click(chromedp.CSS(`input[name=consent]`)),
+			chromedp.SetValue(chromedp.ID("f-typed-name"), sg.email),
+			chromedp.SetValue(chromedp.ID("f-password"), "correct horse battery staple"))
+		b.submit(`form[action$="/sign"] button[type=submit]`, ".flash")
+		if i < len(signers)-1 {
+			b.signOut()
+		}
+	}
+	if f := b.text(".flash"); !strings.Contains(f, "executed") {
+		t.Fatalf("after the last signature: %q", f)
+	}
+	b.signOut()
+
+	// The public finds the executed MOU without signing in.
+	b.open(e.url + "/public")
+	b.shot("public")
+	b.submit(`.mou-list a`, "#text-h")
+	if got := b.text("h1"); got != "Pleasanton SRO MOU 2026–27" {
+		t.Fatalf("public page of %q", got)
+	}
+	b.shot("public-mou")
+	b.verifyUpload(e.url, mouURL)
+}
+
+// verifyUpload fetches the executed MOU's signed PDF as anyone would and
+// checks it on the verify page.
+func (b *tab) verifyUpload(base, mouURL string) {
+	b.t.Helper()
+	id := mouURL[strings.LastIndex(mouURL, "/")+1:]
+	resp, err := http.Get(base + "/api/v1/mous/" + id + "/signed.pdf")
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	pdf, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !bytes.HasPrefix(pdf, []byte("%PDF")) {
+		b.t.Fatalf("signed.pdf = %d", resp.StatusCode)
+	}
+	path := filepath.Join(b.t.TempDir(), "signed.pdf")
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.open(base + "/public/verify")
+	b.do(chromedp.SetUploadFiles(chromedp.ID("f-file"), []string{path}))
+	b.submit(`form[action="/public/verify"] button[type=submit]`, "#result")
+	if got := b.text("#result .verdict-ok"); !strings.Contains(got, "Authentic") {
+		b.t.Fatalf("verify page says %q", got)
+	}
+	b.shot("verify")
 }

@@ -196,11 +196,14 @@ func (b *tab) open(url string) {
 	b.do(chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS("main")))
 }
 
-// submit clicks a button that posts a form and waits for the page that
-// answers to carry want (a CSS selector).
+// submit clicks a button or link that loads a new page and waits for that
+// page to show want (a CSS selector). The old page's body is marked first,
+// so an element of the old page cannot satisfy the wait.
 func (b *tab) submit(button, want string) {
 	b.t.Helper()
-	b.do(chromedp.Click(chromedp.CSS(button)), chromedp.WaitVisible(chromedp.CSS(want)))
+	b.do(chromedp.Evaluate[chromedp.Void](`document.body.dataset.leaving = "1"`),
+		chromedp.Click(chromedp.CSS(button)),
+		chromedp.WaitVisible(chromedp.CSS("body:not([data-leaving]) "+want)))
 }
 
 func (b *tab) signIn(base, email string) {

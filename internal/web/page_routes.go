@@ -18,14 +18,15 @@ import (
 // reach the store through the same code (and caches) as the JSON API.
 type pageHandlers struct {
 	*Server
-	m *mouHandlers
-	w *workflowHandlers
+	m  *mouHandlers
+	w  *workflowHandlers
+	sg *signHandlers
 }
 
 // pageRoutes registers the pages. Every page names its action like any API
 // route; public pages live under /public.
-func (s *Server) pageRoutes(m *mouHandlers, w *workflowHandlers) {
-	p := &pageHandlers{Server: s, m: m, w: w}
+func (s *Server) pageRoutes(m *mouHandlers, w *workflowHandlers, sg *signHandlers) {
+	p := &pageHandlers{Server: s, m: m, w: w, sg: sg}
 	s.handle(http.MethodGet, "/static/*file", auth.Public, s.static)
 	s.handle(http.MethodGet, "/", auth.Public, s.home)
 	s.handle(http.MethodGet, "/signin", auth.Public, s.signinForm)
@@ -40,7 +41,12 @@ func (s *Server) pageRoutes(m *mouHandlers, w *workflowHandlers) {
 	s.handle(http.MethodGet, "/clauses/:slug", auth.ClauseRead, s.clausePage)
 	s.handle(http.MethodGet, "/clauses/:slug/edit", auth.ClauseWrite, s.clauseEditForm)
 	s.handle(http.MethodPost, "/clauses/:slug/edit", auth.ClauseWrite, s.saveClause)
+	s.handle(http.MethodGet, "/mous/:id/sign", auth.MOURead, p.signPage)
+	s.handle(http.MethodPost, "/mous/:id/sign", auth.SignatureWrite, p.signPost)
+	s.handle(http.MethodPost, "/mous/:id/signatories", auth.SignatoryWrite, p.assignPost)
 	s.handle(http.MethodGet, "/public", auth.Public, p.publicList)
+	s.handle(http.MethodGet, "/public/verify", auth.Public, p.verifyForm)
+	s.handle(http.MethodPost, "/public/verify", auth.Public, p.verifyPost)
 	s.handle(http.MethodGet, "/public/mous/:id", auth.Public, p.publicMOU)
 	s.handle(http.MethodGet, "/public/mous/:id/redline", auth.Public, p.publicRedline)
 	s.handle(http.MethodGet, "/public/mous/:id/document.pdf", auth.Public, p.publicPDF)

@@ -44,10 +44,10 @@ func (s *Server) routes() {
 	m := s.mouRoutes()
 	s.pdfRoutes()
 	w := s.workflowRoutes()
-	s.signRoutes()
+	sg := s.signRoutes()
 
 	s.handle(http.MethodGet, "/api/v1/audit", auth.AuditRead, s.listAudit)
 	s.handle(http.MethodGet, "/api/v1/audit/verify", auth.AuditRead, s.verifyAudit)
 
-	s.pageRoutes(m, w)
+	s.pageRoutes(m, w, sg)
 }

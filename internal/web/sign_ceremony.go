@@ -44,24 +44,33 @@ func (h *signHandlers) getSigning(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	doc, err := h.ensurePrepared(c, m)
+	v, err := h.signing(c, m)
 	if err != nil {
 		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"signing": v})
+	return nil
+}
+
+// signing is getSigning's work, shared with the signing page.
+func (h *signHandlers) signing(c *gin.Context, m *sqlite.MOU) (*signingView, error) {
+	doc, err := h.ensurePrepared(c, m)
+	if err != nil {
+		return nil, err
 	}
 	lines, err := h.signatoryLines(c.Request.Context(), m)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	approvals, err := h.liveApprovalRecords(c.Request.Context(), m.ID, doc.ContentHash)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	c.JSON(http.StatusOK, gin.H{"signing": signingView{
+	return &signingView{
 		MOUID: m.ID, Stage: m.Stage, Revision: doc.Revision, ContentHash: doc.ContentHash, Document: *doc,
 		PDFURL: fmt.Sprintf("/api/v1/mous/%d/signing.pdf", m.ID), Approvals: approvals, Signatories: lines,
 		Next: nextLines(lines), ConsentText: ConsentText,
-	}})
-	return nil
+	}, nil
 }
 
 // nextLines are the unsigned lines of the lowest order still unsigned.
@@ -118,7 +127,6 @@ type signatureRequest struct {
 // (403), no consent, a typed name that is not theirs, a stage that is not
 // signature, a stale or unapproved revision, or out of turn (422).
 func (h *signHandlers) postSignature(c *gin.Context) error {
-	ctx := c.Request.Context()
 	var req signatureRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -127,17 +135,28 @@ func (h *signHandlers) postSignature(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	res, err := h.sign(c, m, req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, res)
+	return nil
+}
+
+// sign is postSignature's work, shared with the signing page.
+func (h *signHandlers) sign(c *gin.Context, m *sqlite.MOU, req signatureRequest) (*sqlite.SignatureResult, error) {
+	ctx := c.Request.Context()
 	p := principal(c)
 	lines, err := h.signatoryLines(ctx, m)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	mine := slices.IndexFunc(lines, func(l sqlite.Signatory) bool { return l.UserID == p.UserID && l.SignedAt == nil })
 	if mine < 0 {
 		if slices.ContainsFunc(lines, func(l sqlite.Signatory) bool { return l.UserID == p.UserID }) {
-			return moudesk.Errorf(moudesk.KindUnprocessable, "signature_order", "you have already signed MOU %d", m.ID)
+			return nil, moudesk.Errorf(moudesk.KindUnprocessable, "signature_order", "you have already signed MOU %d", m.ID)
 		}
-		return moudesk.Errorf(moudesk.KindForbidden, "not_signatory", "you are not a signatory of MOU %d", m.ID)
+		return nil, moudesk.Errorf(moudesk.KindForbidden, "not_signatory", "you are not a signatory of MOU %d", m.ID)
 	}
 	for i, l := range lines { // the lowest order first, when one person holds two lines
 		if l.UserID == p.UserID && l.SignedAt == nil && l.Order < lines[mine].Order {
@@ -146,16 +165,16 @@ func (h *signHandlers) postSignature(c *gin.Context) error {
 	}
 	line := lines[mine]
 	if !auth.CanSignAs(p, line.UserID, line.PartySlug) {
-		return moudesk.Errorf(moudesk.KindForbidden, "wrong_party", "line %d signs for %s, not for your party", line.Line, line.PartyName)
+		return nil, moudesk.Errorf(moudesk.KindForbidden, "wrong_party", "line %d signs for %s, not for your party", line.Line, line.PartyName)
 	}
 	if !req.Consent {
-		return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "consent_required", Field: "consent", Message: "signing electronically needs your explicit consent (consent: true)"}
+		return nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "consent_required", Field: "consent", Message: "signing electronically needs your explicit consent (consent: true)"}
 	}
 	if !sameName(req.TypedName, p.Name) {
-		return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "name_mismatch", Field: "typed_name", Message: "type your name exactly as your account shows it: " + p.Name}
+		return nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "name_mismatch", Field: "typed_name", Message: "type your name exactly as your account shows it: " + p.Name}
 	}
 	if err := h.recheckPassword(c, p, req.Password); err != nil {
-		return err
+		return nil, err
 	}
 	consent := req.ConsentText
 	if consent == "" {
@@ -168,15 +187,11 @@ func (h *signHandlers) postSignature(c *gin.Context) error {
 		res, err := h.signOnce(c, m, req, line.Line, consent)
 		if err != nil && isCode(err, "document_changed") && req.DocumentSHA256 == "" && attempt < 3 {
 			if m, err = h.db.MOU(ctx, m.ID); err != nil {
-				return err
+				return nil, err
 			}
 			continue
 		}
-		if err != nil {
-			return err
-		}
-		c.JSON(http.StatusCreated, res)
-		return nil
+		return res, err
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 // the certificate of completion and public verification. The signed PDF
 // and certificate are public once the MOU is executed (they are 404 until
 // then); verification is public always.
-func (s *Server) signRoutes() {
+func (s *Server) signRoutes() *signHandlers {
 	h := &signHandlers{Server: s, verifySlots: make(chan struct{}, 2*runtime.GOMAXPROCS(0))}
 	s.handle(http.MethodGet, "/api/v1/mous/:id/signatories", auth.MOURead, h.getSignatories)
 	s.handle(http.MethodPut, "/api/v1/mous/:id/signatories", auth.SignatoryWrite, h.putSignatories)
@@ -22,4 +22,5 @@ func (s *Server) signRoutes() {
 	s.handle(http.MethodGet, "/api/v1/mous/:id/certificate.pdf", auth.Public, h.getCertificatePDF)
 	s.handle(http.MethodGet, "/api/v1/ca.pem", auth.Public, h.getCACert)
 	s.handle(http.MethodPost, "/api/v1/verify", auth.Public, h.verify)
+	return h
 }

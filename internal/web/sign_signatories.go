@@ -90,19 +90,24 @@ func (h *signHandlers) putSignatories(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	lines, err := h.signatureLines(m)
-	if err != nil {
-		return err
-	}
-	if _, err := h.db.AssignSignatories(c.Request.Context(), actor(c), m.ID, lines, req.Signatories); err != nil {
-		return err
-	}
-	out, err := h.signatoryLines(c.Request.Context(), m)
+	out, err := h.assign(c, m, req.Signatories)
 	if err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"signatories": out})
 	return nil
+}
+
+// assign is putSignatories' work, shared with the signing page.
+func (h *signHandlers) assign(c *gin.Context, m *sqlite.MOU, as []sqlite.Assignment) ([]sqlite.Signatory, error) {
+	lines, err := h.signatureLines(m)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := h.db.AssignSignatories(c.Request.Context(), actor(c), m.ID, lines, as); err != nil {
+		return nil, err
+	}
+	return h.signatoryLines(c.Request.Context(), m)
 }
 
 // mouParam reads the MOU the :id path parameter names.

@@ -65,26 +65,46 @@ type verifyAnswer struct {
 // and whether the file is, or begins with, a signing PDF of an MOU here.
 // Public: anyone handed a copy may check it.
 func (h *signHandlers) verify(c *gin.Context) error {
-	select {
-	case h.verifySlots <- struct{}{}:
-		defer func() { <-h.verifySlots }()
-	default:
-		return &moudesk.Error{Kind: moudesk.KindUnavailable, Code: "busy", Message: "too many files are being checked right now; try again shortly"}
+	release, err := h.verifySlot()
+	if err != nil {
+		return err
 	}
+	defer release()
 	data, err := readUpload(c, "file", MaxVerifyBytes)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(c.Request.Context(), verifyTimeout)
+	ans, err := h.verifyPDF(c.Request.Context(), data)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, ans)
+	return nil
+}
+
+// verifySlot takes one of the bounded verification slots, or refuses with
+// 503 busy when all are taken; the verify page takes one the same way.
+func (h *signHandlers) verifySlot() (release func(), err error) {
+	select {
+	case h.verifySlots <- struct{}{}:
+		return func() { <-h.verifySlots }, nil
+	default:
+		return nil, &moudesk.Error{Kind: moudesk.KindUnavailable, Code: "busy", Message: "too many files are being checked right now; try again shortly"}
+	}
+}
+
+// verifyPDF is verify's work, shared with the public verify page.
+func (h *signHandlers) verifyPDF(ctx context.Context, data []byte) (*verifyAnswer, error) {
+	vctx, cancel := context.WithTimeout(ctx, verifyTimeout)
 	defer cancel()
-	rep, err := pdfsign.Verify(ctx, data, h.cfg.Keys.Roots())
+	rep, err := pdfsign.Verify(vctx, data, h.cfg.Keys.Roots())
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return moudesk.Errorf(moudesk.KindUnprocessable, "verify_timeout", "the file took longer than %s to check", verifyTimeout)
+		return nil, moudesk.Errorf(moudesk.KindUnprocessable, "verify_timeout", "the file took longer than %s to check", verifyTimeout)
 	case errors.Is(err, pdfsign.ErrNotPDF):
-		return moudesk.Errorf(moudesk.KindUnprocessable, "not_pdf", "the file is not a readable PDF")
+		return nil, moudesk.Errorf(moudesk.KindUnprocessable, "not_pdf", "the file is not a readable PDF")
 	case err != nil:
-		return err
+		return nil, err
 	}
 	sum := sha256.Sum256(data)
 	ans := verifyAnswer{SHA256: hex.EncodeToString(sum[:]), Size: len(data), Revisions: rep.Revisions,
@@ -96,11 +116,10 @@ func (h *signHandlers) verify(c *gin.Context) error {
 		})
 		ans.AllValid = ans.AllValid && s.Valid
 	}
-	if ans.Match, err = h.matchDocument(c.Request.Context(), data); err != nil {
-		return err
+	if ans.Match, err = h.matchDocument(ctx, data); err != nil {
+		return nil, err
 	}
-	c.JSON(http.StatusOK, ans)
-	return nil
+	return &ans, nil
 }
 
 // matchDocument looks each revision of data (the bytes up to each %%EOF)

@@ -1,0 +1,42 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/moudesk/moudesk"
+)
+
+type verifyPage struct {
+	Answer *verifyAnswer
+	Errors map[string]string
+}
+
+func (p *pageHandlers) verifyForm(c *gin.Context) error {
+	return p.renderPage(c, http.StatusOK, "verify", "Verify a PDF", "verify", verifyPage{Errors: map[string]string{}})
+}
+
+// verifyPost checks an uploaded PDF with the same code as POST
+// /api/v1/verify and says in plain words what it is.
+func (p *pageHandlers) verifyPost(c *gin.Context) error {
+	out := verifyPage{Errors: map[string]string{}}
+	release, err := p.sg.verifySlot()
+	if err != nil {
+		return err
+	}
+	defer release()
+	data, err := readUpload(c, "file", MaxVerifyBytes)
+	if err == nil {
+		out.Answer, err = p.sg.verifyPDF(c.Request.Context(), data)
+	}
+	if err != nil {
+		e, safe := clientError(err)
+		if !safe || e.Kind == moudesk.KindInternal {
+			return err
+		}
+		out.Errors["file"] = e.Message
+		return p.renderPage(c, statusOf[e.Kind], "verify", "Verify a PDF", "verify", out)
+	}
+	return p.renderPage(c, http.StatusOK, "verify", "Verify a PDF", "verify", out)
+}
