@@ -82,27 +82,9 @@ func variables() (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shipped clause library: %w", err)
 	}
-	out := map[string]string{"effective_date": "2025-07-01", "expiration_date": "2028-06-30"}
-	for _, c := range lib {
-		for _, v := range c.Variables {
-			if !v.Required || v.Default != "" || v.Type == clause.TypeParty || out[v.Name] != "" {
-				continue
-			}
-			switch v.Type {
-			case clause.TypeDate:
-				out[v.Name] = "2025-08-20"
-			case clause.TypeInteger:
-				out[v.Name] = "3"
-			case clause.TypePercent:
-				out[v.Name] = "50"
-			case clause.TypeMoney:
-				out[v.Name] = "125000"
-			default:
-				out[v.Name] = "Value of " + v.Name
-			}
-		}
-	}
-	delete(out, "amendment_effective_date")
+	out := clause.ExampleValues(lib)
+	out["effective_date"], out["expiration_date"] = "2025-07-01", "2028-06-30"
+	delete(out, "amendment_effective_date") // only the amendment template uses it
 	return out, nil
 }
 

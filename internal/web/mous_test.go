@@ -122,26 +122,7 @@ func requiredVariables(t testing.TB) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]string{}
-	for _, c := range lib {
-		for _, v := range c.Variables {
-			if !v.Required || v.Default != "" || v.Type == clause.TypeParty {
-				continue
-			}
-			switch v.Type {
-			case clause.TypeDate:
-				out[v.Name] = "2025-08-20"
-			case clause.TypeInteger:
-				out[v.Name] = "3"
-			case clause.TypePercent:
-				out[v.Name] = "50"
-			case clause.TypeMoney:
-				out[v.Name] = "125000"
-			default:
-				out[v.Name] = "Value of " + v.Name
-			}
-		}
-	}
+	out := clause.ExampleValues(lib)
 	for k, v := range sroVariables {
 		out[k] = v
 	}

@@ -106,26 +106,8 @@ func wfVariables(t *testing.T) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]string{"effective_date": "2025-07-01", "expiration_date": "2028-06-30"}
-	for _, c := range lib {
-		for _, v := range c.Variables {
-			if !v.Required || v.Default != "" || v.Type == clause.TypeParty || out[v.Name] != "" {
-				continue
-			}
-			switch v.Type {
-			case clause.TypeDate:
-				out[v.Name] = "2025-08-20"
-			case clause.TypeInteger:
-				out[v.Name] = "3"
-			case clause.TypePercent:
-				out[v.Name] = "50"
-			case clause.TypeMoney:
-				out[v.Name] = "125000"
-			default:
-				out[v.Name] = "Value of " + v.Name
-			}
-		}
-	}
+	out := clause.ExampleValues(lib)
+	out["effective_date"], out["expiration_date"] = "2025-07-01", "2028-06-30"
 	delete(out, "amendment_effective_date")
 	return out
 }
