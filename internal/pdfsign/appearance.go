@@ -5,18 +5,20 @@ import (
 	"fmt"
 )
 
-// helvetica is the font resource of signature appearances: standard
-// Helvetica with WinAnsiEncoding, which every viewer has built in. Names
-// outside Latin-1/WinAnsi are transliterated by winAnsi; the signature
-// dictionary (/Name) and the certificate keep them exactly.
+// helvetica is the fallback font resource of signature appearances, for
+// documents without an embedded Unicode font that covers the lines (see
+// cidFont): standard Helvetica with WinAnsiEncoding, which every viewer has
+// built in. Names outside WinAnsi are transliterated by winAnsi there; the
+// signature dictionary (/Name) and the certificate keep them exactly.
 var helvetica = dict{
 	"Type": name("Font"), "Subtype": name("Type1"),
 	"BaseFont": name("Helvetica"), "Encoding": name("WinAnsiEncoding"),
 }
 
 // appearance returns the content stream drawing lines inside a w×h box: a
-// thin frame and the lines top to bottom, sized to fit both ways.
-func appearance(lines []string, w, h float64) []byte {
+// thin frame and the lines top to bottom, sized to fit both ways, each in
+// the font resource fontFor picks for it.
+func appearance(lines []string, w, h float64, fontFor func(line string) (resource string, f appearanceFont)) []byte {
 	const pad = 3.0
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "q 0.15 0.25 0.55 RG 0.75 w %s %s %s %s re S Q\n",
@@ -25,39 +27,45 @@ func appearance(lines []string, w, h float64) []byte {
 		return b.Bytes()
 	}
 	encoded := make([][]byte, len(lines))
-	longest := 1
+	resources := make([]string, len(lines))
+	widest := 1.0
 	for i, l := range lines {
-		encoded[i], _ = winAnsi(l)
-		longest = max(longest, len(encoded[i]))
+		var f appearanceFont
+		resources[i], f = fontFor(l)
+		var lw float64
+		encoded[i], lw = f.encode(l)
+		widest = max(widest, lw)
 	}
 	size := (h - 2*pad) / (float64(len(lines)) * 1.2)
-	// 0.55 em is Helvetica's average advance for mixed-case text.
-	size = min(size, (w-2*pad)/(float64(longest)*0.55), 11)
+	size = min(size, (w-2*pad)/(widest/1000), 11)
 	size = max(size, 4)
 	y := h - pad - size
-	for _, e := range encoded {
-		b.WriteString("BT /Helv ")
+	for i, e := range encoded {
+		b.WriteString("BT /")
+		b.WriteString(resources[i])
+		b.WriteByte(' ')
 		b.WriteString(formatReal(size))
 		b.WriteString(" Tf 0 g ")
 		b.WriteString(formatReal(pad))
 		b.WriteByte(' ')
 		b.WriteString(formatReal(y))
 		b.WriteString(" Td ")
-		writeLiteral(&b, e)
+		b.Write(e)
 		b.WriteString(" Tj ET\n")
 		y -= size * 1.2
 	}
 	return b.Bytes()
 }
 
-// formXObject is the dictionary of an appearance stream of size w×h.
-func formXObject(w, h float64, font ref, withFont bool) dict {
+// formXObject is the dictionary of an appearance stream of size w×h with
+// the font resources fonts (nil for none).
+func formXObject(w, h float64, fonts dict) dict {
 	d := dict{
 		"Type": name("XObject"), "Subtype": name("Form"),
 		"BBox": array{0.0, 0.0, w, h},
 	}
-	if withFont {
-		d["Resources"] = dict{"Font": dict{"Helv": font}}
+	if len(fonts) > 0 {
+		d["Resources"] = dict{"Font": fonts}
 	}
 	return d
 }

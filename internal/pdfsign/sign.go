@@ -211,21 +211,35 @@ func (b *builder) freeFieldName() string {
 
 func visible(r [4]float64) bool { return r[2]-r[0] > 0 && r[3]-r[1] > 0 }
 
-// appearanceFor writes an appearance stream for a widget of rect and
-// returns its reference: the signature's lines when signed is true, else
-// an empty box (so the unsigned field has the /AP viewers expect).
-func (b *builder) appearanceFor(rect [4]float64, signed bool) ref {
+// appearanceFor writes an appearance stream for a widget of rect on page
+// and returns its reference: the signature's lines when signed is true,
+// else an empty box (so the unsigned field has the /AP viewers expect).
+// A line is drawn in an embedded Unicode font of the page that has all its
+// glyphs (so the name shows exactly, whatever the script), else in
+// Helvetica.
+func (b *builder) appearanceFor(page ref, rect [4]float64, signed bool) ref {
 	w, h := rect[2]-rect[0], rect[3]-rect[1]
 	r := b.u.alloc()
 	if !signed {
-		b.u.putStream(r, formXObject(w, h, ref{}, false), nil)
+		b.u.putStream(r, formXObject(w, h, nil), nil)
 		return r
 	}
-	if b.font == (ref{}) {
-		b.font = b.u.alloc()
-		b.u.put(b.font, helvetica)
+	fonts := dict{}
+	uni := b.doc.unicodeFontFor(page, b.req.Appearance)
+	pick := func(line string) (string, appearanceFont) {
+		if uni != nil && uni.covers(line) {
+			fonts["F1"] = uni.ref
+			return "F1", uni
+		}
+		if b.font == (ref{}) {
+			b.font = b.u.alloc()
+			b.u.put(b.font, helvetica)
+		}
+		fonts["Helv"] = b.font
+		return "Helv", helveticaFont{}
 	}
-	b.u.putStream(r, formXObject(w, h, b.font, true), appearance(b.req.Appearance, w, h))
+	content := appearance(b.req.Appearance, w, h, pick)
+	b.u.putStream(r, formXObject(w, h, fonts), content)
 	return r
 }
 
@@ -249,7 +263,7 @@ func (b *builder) addField(f Field, value *ref) (ref, error) {
 		fd["V"] = *value
 	}
 	if visible(f.Rect) {
-		fd["AP"] = dict{"N": b.appearanceFor(f.Rect, value != nil)}
+		fd["AP"] = dict{"N": b.appearanceFor(page, f.Rect, value != nil)}
 	}
 	b.u.put(fr, fd)
 	b.newFieldRef = append(b.newFieldRef, fr)
@@ -300,7 +314,8 @@ func (b *builder) fillField(f sigField) error {
 		wd = wd.clone()
 	}
 	if rect, ok := b.rectOf(wd["Rect"]); ok && visible(rect) {
-		wd["AP"] = dict{"N": b.appearanceFor(rect, true)}
+		page, _ := wd["P"].(ref)
+		wd["AP"] = dict{"N": b.appearanceFor(page, rect, true)}
 	}
 	b.u.put(b.u.existing(f.ref.Num), fd)
 	if f.widget != f.ref {
