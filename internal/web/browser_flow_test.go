@@ -55,7 +55,7 @@ func (b *tab) meeting(body, outcome string, ayes int, shotName string) {
 	b.do(chromedp.Click(chromedp.CSS(`input[name=outcome][value=` + outcome + `]`)))
 	for i := 0; i < ayes; i++ {
 		n := strconv.Itoa(i)
-		b.do(chromedp.SetValue(chromedp.ID("f-member-"+n), "Member "+n), chromedp.SetValue(chromedp.ID("f-vote-"+n), "aye"))
+		b.do(chromedp.SetValue(chromedp.ID("f-member-"+n), "Member "+n+" <img src=x onerror=window.__xss=6>"), chromedp.SetValue(chromedp.ID("f-vote-"+n), "aye"))
 	}
 	if shotName != "" {
 		b.shot(shotName)
@@ -75,19 +75,25 @@ func TestBrowserReviewFlow(t *testing.T) {
 
 	// Create an MOU from the template.
 	b.open(e.url + "/mous/new")
-	b.do(chromedp.SetValue(chromedp.ID("f-title"), "Pleasanton SRO MOU 2026–27"))
+	// User text carries markup everywhere it can, and every page the flow
+	// visits is checked for injected elements or script (tab.shot).
+	title := "Pleasanton SRO MOU 2026–27 " + xssPayload
+	b.do(chromedp.SetValue(chromedp.ID("f-title"), title))
 	for name, v := range requiredVariables(t) {
 		// The helper covers every clause in the library; fill those this
 		// template asks for.
 		id := "f-variables-" + strings.ReplaceAll(name, "_", "-")
+		if name == "school_names" {
+			v = "Amador Valley High " + xssPayload
+		}
 		if evalIn[bool](b, `!!document.getElementById("`+id+`")`) {
 			b.do(chromedp.SetValue(chromedp.ID(id), v))
 		}
 	}
 	b.shot("new-mou")
 	b.submit(`#create-mou button[type=submit]`, ".flash")
-	if got := b.text("h1"); got != "Pleasanton SRO MOU 2026–27" {
-		t.Fatalf("MOU page heading %q", got)
+	if got := b.text("h1"); got != title {
+		t.Fatalf("MOU page heading %q, want the title as typed", got)
 	}
 	b.shot("mou")
 	loc, err := chromedp.Run(b.ctx, chromedp.Location())
@@ -107,7 +113,7 @@ func TestBrowserReviewFlow(t *testing.T) {
 
 	// Edit a section: preview (the no-JavaScript path), then save.
 	b.submit(`a[href$="/sections/term/edit"]`, "#f-body")
-	b.do(chromedp.SetValue(chromedp.ID("f-body"), "This MOU runs for **three** school years, until {{expiration}}.\n\n- It renews once."))
+	b.do(chromedp.SetValue(chromedp.ID("f-body"), "This MOU runs for **three** school years, until {{expiration}}.\n\n- It renews once.\n\n"+xssPayload))
 	b.submit(`button[name=action][value=preview]`, "#preview-out strong")
 	b.shot("edit-preview")
 	b.do(chromedp.SetValue(chromedp.ID("f-message"), "Three-year term, as the committee asked"))
@@ -141,7 +147,7 @@ func TestBrowserReviewFlow(t *testing.T) {
 	b.shot("new-meeting")
 	b.submit(`form[action$="/meetings/new"] button[type=submit]`, "#f-text")
 	b.do(chromedp.SetValue(chromedp.ID("f-section"), "term"),
-		chromedp.SetValue(chromedp.ID("f-text"), "Define de-escalation strategies."))
+		chromedp.SetValue(chromedp.ID("f-text"), "Define de-escalation strategies. "+xssPayload))
 	b.submit(`form[action$="/feedback"] button[type=submit]`, ".flash")
 	b.do(chromedp.Click(chromedp.CSS(`input[name=outcome][value=forward]`)))
 	b.shot("meeting")
@@ -150,7 +156,7 @@ func TestBrowserReviewFlow(t *testing.T) {
 		t.Fatalf("stage after the liaison meeting: %q", got)
 	}
 	// The feedback is answered (declined with a reason) before the joint meeting.
-	b.do(chromedp.SetValue(chromedp.CSS(`input[name=reason]`), "Covered by the de-escalation clause"))
+	b.do(chromedp.SetValue(chromedp.CSS(`input[name=reason]`), "Covered by the de-escalation clause "+xssPayload))
 	b.submit(`form[action$="/decline"] button[type=submit]`, ".flash")
 	b.meeting("joint_meeting", "forward", 0, "")
 	b.meeting("city_council", "approve", 5, "council-vote")
@@ -191,7 +197,7 @@ func TestBrowserReviewFlow(t *testing.T) {
 	b.open(e.url + "/public")
 	b.shot("public")
 	b.submit(`.mou-list a`, "#text-h")
-	if got := b.text("h1"); got != "Pleasanton SRO MOU 2026–27" {
+	if got := b.text("h1"); got != title {
 		t.Fatalf("public page of %q", got)
 	}
 	b.shot("public-mou")

@@ -144,6 +144,20 @@ func consoleArgs(args []*runtime.RemoteObject) string {
 	return strings.Join(parts, " ")
 }
 
+// forget drops recorded problems containing s, for a page that is
+// expected to log one (an error status the test asked for).
+func (b *tab) forget(s string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	kept := b.problems[:0]
+	for _, p := range b.problems {
+		if !strings.Contains(p, s) {
+			kept = append(kept, p)
+		}
+	}
+	b.problems = kept
+}
+
 // do runs actions, failing the test on error.
 func (b *tab) do(actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
@@ -175,9 +189,46 @@ func (b *tab) text(sel string) string {
 	return v
 }
 
-// shot saves a full-page screenshot of what the tab shows now.
+// xssPayload is markup that would run script if any page put user text
+// into HTML unescaped: a script element, an event handler, javascript:
+// links (HTML and Markdown) and an early end of a textarea.
+const xssPayload = `<script>window.__xss=1</script><img src=x onerror="window.__xss=2">` +
+	`<a href="javascript:window.__xss=3">a</a>[md](javascript:window.__xss=4)</textarea><b id="injected">b</b><svg onload="window.__xss=5">`
+
+// inertJS lists anything on the page that user text could have injected:
+// the flag the payload sets, scripts other than our own, the payload's
+// elements, event-handler attributes and javascript: URLs.
+const inertJS = `(() => {
+  const bad = [];
+  if (window.__xss !== undefined) bad.push("script ran: window.__xss = " + window.__xss);
+  for (const s of document.scripts) {
+    if (!s.src || new URL(s.src).pathname !== "/static/app.js") bad.push("script element: " + s.outerHTML.slice(0, 80));
+  }
+  for (const el of document.querySelectorAll("#injected, img[src='x'], svg, iframe, object, embed")) bad.push("injected element: " + el.outerHTML.slice(0, 80));
+  for (const el of document.querySelectorAll("*")) {
+    for (const a of el.attributes) {
+      if (a.name.startsWith("on")) bad.push("event handler " + a.name + " on " + el.tagName);
+      if (["href", "src", "action", "formaction"].includes(a.name) && /^\s*javascript:/i.test(a.value)) bad.push("javascript: URL in " + el.tagName);
+    }
+  }
+  return bad;
+})()`
+
+// inert fails the test if the page shows signs of injected markup.
+func (b *tab) inert(page string) {
+	b.t.Helper()
+	for _, p := range evalIn[[]string](b, inertJS) {
+		b.t.Errorf("%s: %s", page, p)
+	}
+}
+
+// shot saves a full-page screenshot of what the tab shows now, after
+// checking that no user text turned into markup on it.
 func (b *tab) shot(name string) string {
 	b.t.Helper()
+	if name != "failure" {
+		b.inert(name)
+	}
 	buf, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		b.t.Fatalf("screenshot %s: %v", name, err)
