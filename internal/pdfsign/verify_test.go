@@ -145,3 +145,41 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSign signs arbitrary input, as `moudesk sign` does with files from
+// anywhere: it must return a PDF or an error, never panic or hang, and
+// whatever it returns must verify with the new signature valid.
+func FuzzSign(f *testing.F) {
+	good := smallSigned(f)
+	f.Add(good)
+	f.Add(makePDF(f, 1))
+	f.Add(good[:len(good)-200])
+	f.Add(bytes.ReplaceAll(good, []byte("/Resources"), []byte("/Resourcex")))
+	f.Add(bytes.ReplaceAll(good, []byte("/Annots"), []byte("/Annots 9 0 R /X")))
+	now := time.Now()
+	ca, err := NewCA("CA", "", now)
+	if err != nil {
+		f.Fatal(err)
+	}
+	s, err := ca.Issue("Zoë Łukasz", "", "", now)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, err := Sign(data, s, Request{Field: "Fuzz", FieldRect: [4]float64{10, 10, 200, 60}, Time: now,
+			Appearance: []string{"Zoë Łukasz", "Digitally signed"}})
+		if err != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		rep, err := Verify(ctx, out, nil)
+		if err != nil {
+			t.Fatalf("Sign's own output does not verify: %v", err)
+		}
+		last := rep.Signatures[len(rep.Signatures)-1]
+		if last.Field != "Fuzz" || !last.Valid {
+			t.Fatalf("new signature %+v", last)
+		}
+	})
+}
