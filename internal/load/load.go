@@ -13,6 +13,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,6 +62,8 @@ func ParseMix(s string) (map[string]int, error) {
 
 // Report is what a run measured and what its end checks found.
 type Report struct {
+	LoadBefore string // the machine's load average as the run started ("" where unknown)
+	LoadAfter  string
 	Elapsed    time.Duration
 	Kinds      []KindSummary
 	AckedSaves int
@@ -87,6 +90,9 @@ func (r *Report) OK() bool {
 // Print writes the figures and the checks.
 func (r *Report) Print(w io.Writer) {
 	PrintSummary(w, r.Kinds, r.Elapsed)
+	if r.LoadBefore != "" {
+		fmt.Fprintf(w, "load average (1, 5, 15 min): %s before, %s after\n", r.LoadBefore, r.LoadAfter)
+	}
 	fmt.Fprintf(w, "acknowledged saves: %d (%.1f/s)\n", r.AckedSaves, float64(r.AckedSaves)/r.Elapsed.Seconds())
 	for _, c := range r.Checks {
 		mark := "ok  "
@@ -195,6 +201,7 @@ func run(ctx context.Context, cfg Config) (*Report, *runState, error) {
 	}
 
 	fmt.Fprintf(cfg.Log, "running %d clients for %s\n", cfg.Clients, cfg.Duration)
+	loadBefore := loadAverage()
 	start := time.Now()
 	deadline := start.Add(cfg.Duration)
 	var wg sync.WaitGroup
@@ -207,11 +214,25 @@ func run(ctx context.Context, cfg Config) (*Report, *runState, error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	rep := &Report{Elapsed: elapsed, Kinds: stats.Summary(elapsed), AckedSaves: st.ledger.Acknowledged()}
+	rep := &Report{LoadBefore: loadBefore, LoadAfter: loadAverage(), Elapsed: elapsed, Kinds: stats.Summary(elapsed), AckedSaves: st.ledger.Acknowledged()}
 	fmt.Fprintln(cfg.Log, "checking")
 	rep.Checks = endChecks(ctx, cfg, st)
 	sort.SliceStable(rep.Checks, func(i, j int) bool { return !rep.Checks[i].OK && rep.Checks[j].OK })
 	return rep, st, nil
+}
+
+// loadAverage is the machine's 1, 5 and 15 minute load averages, which
+// every figure should be read beside; "" where /proc is not there.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(raw))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // statusClass is for messages: "409", "503"…

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -80,14 +82,16 @@ func TestRevisionJSONCache(t *testing.T) {
 }
 
 // TestRawDetailsMatchEncoder checks that an error whose details are
-// spliced in as they are reads byte for byte as encoding/json writes it.
+// written in pieces as they are reads byte for byte as encoding/json
+// writes it, with a Content-Length that matches.
 func TestRawDetailsMatchEncoder(t *testing.T) {
-	raw := rawJSON(`{"base":1,"latest_revision":3,"redline":{"ops":[{"op":"insert","text":"\u003cb\u003e \u0026 “quoted”"}]}}`)
+	raw := rawJSON{[]byte(`{"base":1,"latest_revision":3,"redline":`),
+		[]byte(`{"ops":[{"op":"insert","text":"\u003cb\u003e \u0026 “quoted”"}]}`), []byte(`}`)}
 	for _, e := range []*moudesk.Error{
 		{Kind: moudesk.KindConflict, Code: "stale_revision", Message: "MOU 1 is at revision 3, not 1 <merge> & save"},
 		{Kind: moudesk.KindConflict, Code: "stale_revision", Message: "m", Field: "base"},
 	} {
-		body := gin.H{"code": e.Code, "message": e.Message, "details": json.RawMessage(raw)}
+		body := gin.H{"code": e.Code, "message": e.Message, "details": json.RawMessage(bytes.Join(raw, nil))}
 		if e.Field != "" {
 			body["field"] = e.Field
 		}
@@ -95,8 +99,14 @@ func TestRawDetailsMatchEncoder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := errorWithRawDetails(e, raw); !bytes.Equal(got, want) {
-			t.Errorf("spliced error:\n%s\nencoding/json:\n%s", got, want)
+		rec := httptest.NewRecorder()
+		c, _ := gin.CreateTestContext(rec)
+		writeRawDetails(c, http.StatusConflict, e, raw)
+		if got := rec.Body.Bytes(); !bytes.Equal(got, want) {
+			t.Errorf("written error:\n%s\nencoding/json:\n%s", got, want)
+		}
+		if rec.Code != http.StatusConflict || rec.Header().Get("Content-Length") != strconv.Itoa(len(want)) {
+			t.Errorf("status %d, Content-Length %s for %d bytes", rec.Code, rec.Header().Get("Content-Length"), len(want))
 		}
 	}
 }

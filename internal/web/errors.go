@@ -74,7 +74,7 @@ func (s *Server) writeError(c *gin.Context, err error) {
 	}
 	c.Abort()
 	if raw, ok := e.Data.(rawJSON); ok {
-		c.Data(status, "application/json; charset=utf-8", errorWithRawDetails(e, raw))
+		writeRawDetails(c, status, e, raw)
 		return
 	}
 	body := gin.H{"code": e.Code, "message": e.Message}
@@ -90,29 +90,41 @@ func (s *Server) writeError(c *gin.Context, err error) {
 }
 
 // rawJSON is error details the server encoded itself, compact and valid,
-// written as they are.
-type rawJSON []byte
+// in pieces written one after another as they are (a 409's redline is a
+// cached document-sized value shared by every losing save).
+type rawJSON [][]byte
 
-// errorWithRawDetails writes the error shape by hand, with the keys in the
-// order encoding/json gives a map (code, details, field, message), so the
-// bytes are those c.JSON would write.
-func errorWithRawDetails(e *moudesk.Error, raw rawJSON) []byte {
+// writeRawDetails writes the error shape by hand around raw details, with
+// the keys in the order encoding/json gives a map (code, details, field,
+// message), so the bytes are those c.JSON would write.
+func writeRawDetails(c *gin.Context, status int, e *moudesk.Error, raw rawJSON) {
+	head, tail := rawEnvelope(e)
+	n := len(head) + len(tail)
+	for _, p := range raw {
+		n += len(p)
+	}
+	c.Header("Content-Type", "application/json; charset=utf-8")
+	c.Header("Content-Length", strconv.Itoa(n))
+	c.Status(status)
+	for _, p := range append(append([][]byte{head}, raw...), tail) {
+		if _, err := c.Writer.Write(p); err != nil {
+			return // the client went away; nothing more to tell it
+		}
+	}
+}
+
+// rawEnvelope is the error shape before and after the details.
+func rawEnvelope(e *moudesk.Error) (head, tail []byte) {
 	str := func(s string) []byte {
 		b, _ := json.Marshal(s) // a string always encodes
 		return b
 	}
-	out := make([]byte, 0, len(raw)+len(e.Message)+64)
-	out = append(out, `{"error":{"code":`...)
-	out = append(out, str(e.Code)...)
-	out = append(out, `,"details":`...)
-	out = append(out, raw...)
+	head = append(append([]byte(`{"error":{"code":`), str(e.Code)...), `,"details":`...)
 	if e.Field != "" {
-		out = append(out, `,"field":`...)
-		out = append(out, str(e.Field)...)
+		tail = append(append(tail, `,"field":`...), str(e.Field)...)
 	}
-	out = append(out, `,"message":`...)
-	out = append(out, str(e.Message)...)
-	return append(out, "}}"...)
+	tail = append(append(append(tail, `,"message":`...), str(e.Message)...), "}}"...)
+	return head, tail
 }
 
 // retryAfter is error data carrying seconds for the Retry-After header.

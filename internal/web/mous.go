@@ -346,11 +346,11 @@ func (m *mouHandlers) withStaleRedline(c *gin.Context, id int64, err error) erro
 	if rerr != nil {
 		return err
 	}
-	// The redline is already JSON; splicing it in as it is spares each
-	// losing save re-validating a document-sized value (rawJSON).
-	details := fmt.Appendf(nil, `{"base":%d,"latest_revision":%d,"redline":`, st.Base, st.Latest)
-	details = append(append(details, bytes.TrimSuffix(out, []byte("\n"))...), '}')
-	return &moudesk.Error{Kind: e.Kind, Code: e.Code, Message: e.Message, Field: e.Field, Data: rawJSON(details)}
+	// The cached redline is already JSON: writing it as it is spares each
+	// losing save copying and re-validating a document-sized value.
+	details := rawJSON{fmt.Appendf(nil, `{"base":%d,"latest_revision":%d,"redline":`, st.Base, st.Latest),
+		bytes.TrimSuffix(out, []byte("\n")), []byte("}")}
+	return &moudesk.Error{Kind: e.Kind, Code: e.Code, Message: e.Message, Field: e.Field, Data: details}
 }
 
 func (m *mouHandlers) getRedline(c *gin.Context) error {
