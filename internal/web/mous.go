@@ -297,13 +297,19 @@ func (m *mouHandlers) saveRevision(c *gin.Context, id int64, req revisionRequest
 	if req.Sections == nil && req.Edits == nil && req.Variables == nil {
 		return nil, errInvalid("invalid_request", "send sections, edits or variables")
 	}
-	current, err := m.db.MOU(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	t, ok := m.cfg.Templates[current.Template]
-	if req.Variables != nil && !ok {
-		return nil, moudesk.Errorf(moudesk.KindUnprocessable, "unknown_template", "template %q of this MOU is no longer loaded, so variables cannot change", current.Template)
+	// Only new variable values need the MOU's template; any other save
+	// goes straight to the store, which answers 404 for a missing MOU and
+	// 409 for a stale base without this read (most racing saves lose).
+	var t *mou.Template
+	if req.Variables != nil {
+		current, err := m.db.MOU(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		var ok bool
+		if t, ok = m.cfg.Templates[current.Template]; !ok {
+			return nil, moudesk.Errorf(moudesk.KindUnprocessable, "unknown_template", "template %q of this MOU is no longer loaded, so variables cannot change", current.Template)
+		}
 	}
 	change := func(base *mou.Revision) (*mou.Content, error) {
 		next := base.Content
