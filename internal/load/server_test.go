@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,6 +39,31 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// readSources reads every file of the module below root. go test caches
+// a passing result keyed by the test binary and the files the test read;
+// this package's tests run a moudesk binary built from the whole module,
+// so reading it all makes any change there run them again instead of
+// replaying a pass from the cache. Files count only once tests run (not in
+// TestMain), so startServer reads them.
+func readSources(root string) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); path != root && (strings.HasPrefix(name, ".") || name == "data") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		_, err = os.ReadFile(path)
+		return err
+	})
+}
+
 // benchDir is the shared bench folder beside the repository.
 const benchDir = "../../../shared/bench"
 
@@ -66,12 +92,21 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+var (
+	sourcesOnce sync.Once
+	sourcesErr  error
+)
+
 var listening = regexp.MustCompile(`msg="moudesk listening" addr=(http://[0-9.:]+)`)
 
 // startServer runs `moudesk serve` on db at a free port and waits until it
 // says where it listens. The process is killed when the test ends.
 func startServer(t *testing.T, db string) *server {
 	t.Helper()
+	sourcesOnce.Do(func() { sourcesErr = readSources("../..") })
+	if sourcesErr != nil {
+		t.Fatal(sourcesErr)
+	}
 	cmd := exec.Command(moudeskBin, "--db", db, "serve", "--addr", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), "MOUDESK_ADMIN_PASSWORD=load-test-admin-password")
 	stderr, err := cmd.StderrPipe()
