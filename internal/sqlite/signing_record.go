@@ -177,3 +177,22 @@ func (db *DB) Certificate(ctx context.Context, mouID int64, revision int) ([]byt
 	}
 	return pdf, nil
 }
+
+// CertificateBySHA256 finds the certificate of completion whose bytes hash
+// to sum (hex SHA-256) and returns its MOU, revision and the content hash
+// it certifies; not found when none does.
+func (db *DB) CertificateBySHA256(ctx context.Context, sum string) (*SigningDocument, error) {
+	var d SigningDocument
+	var created string
+	err := db.read.QueryRowContext(ctx, `SELECT c.mou_id, c.revision, r.content_hash, c.sha256, length(c.pdf), c.created_at
+		FROM completion_certificates c JOIN revisions r ON r.mou_id = c.mou_id AND r.revision = c.revision WHERE c.sha256 = ?`, sum).
+		Scan(&d.MOUID, &d.Revision, &d.ContentHash, &d.SHA256, &d.Size, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, moudesk.ErrNotFound("certificate")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find certificate: %w", err)
+	}
+	d.Kind, d.CreatedAt = "certificate", parseTime(created)
+	return &d, nil
+}

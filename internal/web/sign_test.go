@@ -396,6 +396,19 @@ func TestSigningFlowOverHTTP(t *testing.T) {
 	if _, _, again := e.get("", fmt.Sprintf("/api/v1/mous/%d/certificate.pdf", id)); !bytes.Equal(again, cert) {
 		t.Error("a second certificate request returned other bytes")
 	}
+	var certMatch struct {
+		AllValid bool `json:"all_valid"`
+		Match    *struct {
+			MOUID    int64  `json:"mou_id"`
+			Step     string `json:"step"`
+			Executed bool   `json:"executed"`
+			Exact    bool   `json:"exact"`
+		} `json:"match"`
+	}
+	if status, body := e.upload(cert); status != http.StatusOK || jsonInto(t, body, &certMatch) != nil || !certMatch.AllValid ||
+		certMatch.Match == nil || certMatch.Match.MOUID != id || certMatch.Match.Step != "certificate" || !certMatch.Match.Executed || !certMatch.Match.Exact {
+		t.Errorf("verify of the certificate: %d %s", status, body)
+	}
 
 	// Public verification knows the file, and sees a changed byte.
 	var ans struct {

@@ -47,7 +47,8 @@ type verifyMatch struct {
 	Stage       string `json:"stage"`
 	Executed    bool   `json:"executed"`
 	// Step is the stored signing step the file is, or begins with
-	// (rendered, certified, signature, seal); Exact when it is that file.
+	// (rendered, certified, signature, seal), or "certificate" for a
+	// certificate of completion; Exact when it is that file.
 	Step  string `json:"step"`
 	Exact bool   `json:"exact"`
 }
@@ -133,8 +134,24 @@ func (h *signHandlers) matchDocument(ctx context.Context, data []byte) (*verifyM
 		sums = append(sums, hex.EncodeToString(s[:]))
 	}
 	docs, err := h.db.DocumentsBySHA256(ctx, sums)
-	if err != nil || len(docs) == 0 {
+	if err != nil {
 		return nil, err
+	}
+	if len(docs) == 0 && len(sums) > 0 {
+		// Not a signing step: perhaps a certificate of completion, which
+		// is matched only whole.
+		whole := sha256.Sum256(data)
+		cert, err := h.db.CertificateBySHA256(ctx, hex.EncodeToString(whole[:]))
+		if moudesk.IsKind(err, moudesk.KindNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, *cert)
+	}
+	if len(docs) == 0 {
+		return nil, nil
 	}
 	best := docs[0]
 	for _, d := range docs[1:] {
