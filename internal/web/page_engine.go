@@ -84,7 +84,14 @@ var pageFuncs = template.FuncMap{
 	"when":     func(t time.Time) string { return t.Local().Format("2 Jan 2006, 15:04") },
 	"day":      func(t time.Time) string { return t.Local().Format("2 Jan 2006") },
 	"short":    shortHash,
-	"add":      func(a, b int) int { return a + b },
+	// isodate writes a stored yyyy-mm-dd day the way people read it.
+	"isodate": func(d string) string {
+		if t, err := time.Parse("2006-01-02", d); err == nil {
+			return t.Format("2 January 2006")
+		}
+		return d
+	},
+	"add": func(a, b int) int { return a + b },
 	"can": func(p *auth.Principal, a string) bool {
 		return p.Can(auth.Action(a))
 	},

@@ -23,6 +23,16 @@ type redlinePage struct {
 	Base      string // URL the page lives at, for links and forms
 	PDF       string
 	Public    bool
+	All       bool // show unchanged sections too
+}
+
+// Link is this redline's URL with another view or section filter.
+func (r *redlinePage) Link(view string, all bool) string {
+	u := r.Base + "?from=" + strconv.Itoa(r.From) + "&to=" + strconv.Itoa(r.To) + "&view=" + view
+	if all {
+		u += "&all=1"
+	}
+	return u
 }
 
 // redlineParams reads from, to and view, defaulting to the last change.
@@ -69,7 +79,7 @@ func (p *pageHandlers) redlineData(c *gin.Context, m *sqlite.MOU) (*redlinePage,
 	if err != nil {
 		return nil, err
 	}
-	return &redlinePage{MOU: m, From: from, To: to, View: view, Revisions: revs,
+	return &redlinePage{MOU: m, From: from, To: to, View: view, Revisions: revs, All: c.Query("all") == "1",
 		Inline: template.HTML(inline), Side: template.HTML(side)}, nil //nolint:gosec // redline.WriteHTML escapes all document text
 }
 

@@ -84,6 +84,18 @@ type errorPage struct {
 	Status  int
 	Heading string
 	Message string
+	Back    string // the moudesk page the visitor came from, if any
+}
+
+// backLink is the path of the same-site page that sent the visitor here,
+// so an error page can offer the way back (with what they typed, thanks
+// to the browser's history).
+func backLink(c *gin.Context) string {
+	ref, err := url.Parse(c.GetHeader("Referer"))
+	if err != nil || ref.Host != c.Request.Host || ref.Path == "" {
+		return ""
+	}
+	return localPath(ref.RequestURI())
 }
 
 // writePageError answers a page request's error with a page. An
@@ -107,7 +119,11 @@ func (s *Server) writePageError(c *gin.Context, e *moudesk.Error, status int) {
 	case http.StatusInternalServerError:
 		heading = "Something went wrong"
 	}
-	if err := s.renderPage(c, status, "error", heading, "", errorPage{Status: status, Heading: heading, Message: e.Message}); err != nil {
+	msg := e.Message
+	if e.Code == "not_found" && strings.HasPrefix(msg, "no such route") {
+		msg = "There is no page at this address."
+	}
+	if err := s.renderPage(c, status, "error", heading, "", errorPage{Status: status, Heading: heading, Message: msg, Back: backLink(c)}); err != nil {
 		s.log.ErrorContext(c.Request.Context(), "render error page", "request_id", requestID(c), "err", err)
 		c.String(status, "%s: %s", heading, e.Message)
 	}

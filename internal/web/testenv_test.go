@@ -30,6 +30,14 @@ var testHasher = auth.Hasher{Memory: 256, Time: 1, Threads: 1}
 // bearer token for it.
 func startTestServer(t testing.TB, parties ...sqlite.Party) (db *sqlite.DB, url string, token func(email, party string, role auth.Role) string) {
 	t.Helper()
+	db, ts, token := startTestServerTS(t, parties...)
+	return db, ts.URL, token
+}
+
+// startTestServerTS is startTestServer returning the server itself, for
+// callers that drive its handler in process (the demo loader).
+func startTestServerTS(t testing.TB, parties ...sqlite.Party) (db *sqlite.DB, ts *httptest.Server, token func(email, party string, role auth.Role) string) {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "moudesk.db"), sqlite.Options{})
 	if err != nil {
@@ -80,10 +88,10 @@ func startTestServer(t testing.TB, parties ...sqlite.Party) (db *sqlite.DB, url 
 	}
 	// Signing keys come from a CA made for this server; tests fetch its
 	// certificate from /api/v1/ca.pem to trust it.
-	ts := httptest.NewServer(New(Config{DB: db, Hasher: testHasher, Templates: tmpls,
+	ts = httptest.NewServer(New(Config{DB: db, Hasher: testHasher, Templates: tmpls,
 		Keys: &pdfsign.Keys{Authority: ca}, PublicURL: testPublicURL}).Handler())
 	t.Cleanup(ts.Close)
-	return db, ts.URL, token
+	return db, ts, token
 }
 
 // StartTestServer lets the external web_test package share the setup.

@@ -1,0 +1,177 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/moudesk/moudesk/internal/demo"
+)
+
+// TestBrowserEveryPageFitsAPhone loads the demo and opens every page as the
+// person who uses it, at phone width (375 px) and at desktop width: no page
+// may scroll sideways on a phone, log a console error, or show injected
+// markup. It saves a screenshot of the top of each page at both widths.
+func TestBrowserEveryPageFitsAPhone(t *testing.T) {
+	db, ts, _ := startTestServerTS(t)
+	res, err := demo.Load(context.Background(), demo.Config{DB: db, Handler: ts.Config.Handler, Hasher: testHasher, Out: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	password := map[string]string{}
+	for _, a := range res.Accounts {
+		password[a.Email] = a.Password
+	}
+	st := res.Story
+	mou, exec, amend := itoa64(st.UnderReview), itoa64(st.Executed), itoa64(st.Amendment)
+	meetings, err := db.Meetings(context.Background(), st.UnderReview)
+	if err != nil || len(meetings) == 0 {
+		t.Fatalf("demo meetings: %v", err)
+	}
+	meeting := itoa64(meetings[len(meetings)-1].ID)
+	visits := []struct{ who, name, path string }{
+		{"", "signin", "/signin"},
+		{"", "public", "/public"},
+		{"", "public-mou", "/public/mous/" + exec},
+		{"", "public-redline", "/public/mous/" + exec + "/redline"},
+		{"", "verify", "/public/verify"},
+		{"pramana@aldercreek.example", "dashboard-drafter", "/dashboard"},
+		{"pramana@aldercreek.example", "new-mou", "/mous/new"},
+		{"pramana@aldercreek.example", "mou", "/mous/" + mou},
+		{"pramana@aldercreek.example", "edit", "/mous/" + mou + "/sections/term/edit"},
+		{"pramana@aldercreek.example", "redline", "/mous/" + mou + "/redline"},
+		{"pramana@aldercreek.example", "redline-side", "/mous/" + mou + "/redline?view=side-by-side"},
+		{"pramana@aldercreek.example", "deviations", "/mous/" + mou + "/deviations"},
+		{"pramana@aldercreek.example", "clauses", "/clauses"},
+		{"pramana@aldercreek.example", "clause-search", "/clauses?q=student+records"},
+		{"pramana@aldercreek.example", "clause", "/clauses/student-records-access"},
+		{"pramana@aldercreek.example", "clause-edit", "/clauses/student-records-access/edit"},
+		{"rdelgado@aldercreek.example", "dashboard-clerk", "/dashboard"},
+		{"rdelgado@aldercreek.example", "meeting", "/meetings/" + meeting},
+		{"rdelgado@aldercreek.example", "new-meeting", "/mous/" + amend + "/meetings/new"},
+		{"rdelgado@aldercreek.example", "approvals", "/approvals"},
+		{"rdelgado@aldercreek.example", "audit", "/audit"},
+		{"mbell@aldercreek.example", "sign", "/mous/" + exec + "/sign"},
+		{"admin@aldercreek.example", "admin", "/admin"},
+	}
+	b := browserTab(t)
+	who := ""
+	for _, v := range visits {
+		if v.who != who {
+			if who != "" {
+				b.open(ts.URL + "/dashboard")
+				b.signOut()
+			}
+			if v.who != "" {
+				b.open(ts.URL + "/signin")
+				b.do(chromedp.SetValue(chromedp.ID("f-email"), v.who), chromedp.SetValue(chromedp.ID("f-password"), password[v.who]))
+				b.submit(`form[action="/signin"] button[type=submit]`, "form.signout")
+			}
+			who = v.who
+		}
+		for _, width := range []int64{375, 1280} {
+			b.do(chromedp.EmulateViewport(width, 800), chromedp.Navigate(ts.URL+v.path), chromedp.WaitReady(chromedp.CSS("main")))
+			b.inert(v.name)
+			for _, p := range evalIn[[]string](b, unlabelledJS) {
+				t.Errorf("%s: %s", v.name, p)
+			}
+			if width == 375 {
+				if over := evalIn[[]string](b, overflowJS); len(over) > 0 {
+					t.Errorf("%s scrolls sideways at 375 px: %s", v.name, strings.Join(over, "; "))
+				}
+			}
+			b.view(fmt.Sprintf("%s-%d", v.name, width))
+		}
+	}
+}
+
+// unlabelledJS lists form controls without a label and buttons and links
+// without text a screen reader could announce.
+const unlabelledJS = `(() => {
+  const out = [];
+  for (const el of document.querySelectorAll("input, select, textarea")) {
+    if (el.type === "hidden") continue;
+    if (el.labels.length === 0 && !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby")) out.push("unlabelled " + el.tagName.toLowerCase() + " name=" + el.name);
+  }
+  for (const el of document.querySelectorAll("button, a[href]")) {
+    if (el.textContent.trim() === "" && !el.getAttribute("aria-label")) out.push("empty " + el.tagName.toLowerCase() + " " + (el.getAttribute("href") || ""));
+  }
+  return out;
+})()`
+
+// overflowJS names the page if it is wider than the window, and the
+// widest elements that stick out.
+const overflowJS = `(() => {
+  const w = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= w) return [];
+  const out = ["page is " + document.documentElement.scrollWidth + " px wide"];
+  for (const el of document.querySelectorAll("main *")) {
+    const r = el.getBoundingClientRect();
+    if (r.right > w + 1 && getComputedStyle(el).position !== "absolute" && !el.closest(".table-wrap")) {
+      out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className ? "." + String(el.className).split(" ")[0] : "") + " to " + Math.round(r.right));
+      if (out.length > 6) break;
+    }
+  }
+  return out;
+})()`
+
+// view saves a screenshot of the window (not the whole page), the part a
+// person sees first.
+func (b *tab) view(name string) {
+	b.t.Helper()
+	buf, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(b.shots, name+".png"), buf, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// TestBrowserKeyboardOnly signs in and opens an MOU with the keyboard
+// alone: the skip link comes first, every stop shows a visible focus
+// outline, and Enter submits.
+func TestBrowserKeyboardOnly(t *testing.T) {
+	e := newMOUEnv(t)
+	id := e.createSRO()
+	b := browserTab(t)
+	b.open(e.url + "/signin")
+	// tabTo presses Tab until the element matching sel has focus, checking
+	// that each element reached shows a focus outline.
+	tabTo := func(sel string) {
+		t.Helper()
+		for i := 0; i < 30; i++ {
+			b.do(chromedp.KeyEvent("\t"))
+			style := evalIn[string](b, `(() => { const s = getComputedStyle(document.activeElement); return s.outlineStyle + " " + s.outlineWidth; })()`)
+			if strings.HasPrefix(style, "none") || strings.HasSuffix(style, " 0px") {
+				t.Errorf("no visible focus on %s: outline %q", evalIn[string](b, `document.activeElement.outerHTML.slice(0, 80)`), style)
+			}
+			if evalIn[bool](b, `document.activeElement.matches(`+"`"+sel+"`"+`)`) {
+				return
+			}
+		}
+		t.Fatalf("Tab never reached %s", sel)
+	}
+	b.do(chromedp.KeyEvent("\t"))
+	if !evalIn[bool](b, `document.activeElement.classList.contains("skip")`) {
+		t.Errorf("the first Tab stop is %s, want the skip link", evalIn[string](b, `document.activeElement.outerHTML.slice(0, 80)`))
+	}
+	tabTo("#f-email")
+	b.do(chromedp.KeyEvent("ada@city.gov"))
+	tabTo("#f-password")
+	b.do(chromedp.Evaluate[chromedp.Void](`document.body.dataset.leaving = "1"`),
+		chromedp.KeyEvent("correct horse battery staple\r"),
+		chromedp.WaitVisible(chromedp.CSS("body:not([data-leaving]) form.signout")))
+	b.open(e.url + "/dashboard")
+	tabTo(`a[href="/mous/` + itoa64(id) + `"]`)
+	b.do(chromedp.Evaluate[chromedp.Void](`document.body.dataset.leaving = "1"`), chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(chromedp.CSS("body:not([data-leaving]) #section-term")))
+	tabTo(`a[href$="/sections/term/edit"]`)
+	b.shot("keyboard-focus")
+}
