@@ -176,6 +176,10 @@ func TestBrowserReviewFlow(t *testing.T) {
 	// Each signatory signs in turn; the last signature executes the MOU.
 	for i, sg := range signers {
 		b.signIn(e.url, sg.email)
+		// The dashboard tells each signatory when it is their turn.
+		if n := evalIn[int](b, `document.querySelectorAll('ul.todo a[href$="/sign"]').length`); n != 1 {
+			t.Fatalf("%s's dashboard lists %d signatures due, want 1", sg.email, n)
+		}
 		b.open(mouURL + "/sign")
 		if i == 0 {
 			b.shot("sign")

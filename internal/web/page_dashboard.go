@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -104,11 +106,37 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 			out.Approvals = append(out.Approvals, m)
 		}
 		if st.Kind == workflow.KindSignature && me.Can(auth.SignatureWrite) {
-			out.Signing = append(out.Signing, m)
+			due, err := p.signatureDue(ctx, me, m.ID)
+			if err != nil {
+				return err
+			}
+			if due {
+				out.Signing = append(out.Signing, m)
+			}
 		}
 	}
 	sortGroups(out.Groups, p.w.defs)
 	return p.renderPage(c, http.StatusOK, "dashboard", "Dashboard", "dashboard", out)
+}
+
+// signatureDue reports whether it is me's turn to sign MOU id: one of the
+// lines that may sign now is theirs.
+func (p *pageHandlers) signatureDue(ctx context.Context, me *auth.Principal, id int64) (bool, error) {
+	full, err := p.db.MOU(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	lines, err := p.signatoryLines(ctx, full)
+	if err != nil {
+		return false, err
+	}
+	next := nextLines(lines)
+	for _, l := range lines {
+		if l.UserID == me.UserID && l.SignedAt == nil && slices.Contains(next, l.Line) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // sortGroups orders stage groups as the default workflow lists its stages,

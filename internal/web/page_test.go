@@ -247,3 +247,22 @@ func TestPageStaleSaveKeepsEdit(t *testing.T) {
 		t.Fatalf("revision %d lost an edit: term %q purpose %q", rev.Number, s.Body, p2.Body)
 	}
 }
+
+// TestPageFormTooLarge: a form post over the bound is refused before it is
+// parsed, with nothing written.
+func TestPageFormTooLarge(t *testing.T) {
+	e := newMOUEnv(t)
+	id := e.createSRO()
+	p := newPageClient(t, e.url)
+	p.signIn("ada@city.gov")
+	path := "/mous/" + itoa64(id) + "/sections/term/edit"
+	before := e.counts()
+	f := url.Values{"base": {"1"}, "heading": {"Term"}, "body": {strings.Repeat("x", maxFormBody)}, "message": {"big"}, "action": {"save"}}
+	r := p.post(path, f, path)
+	if r.status != http.StatusRequestEntityTooLarge || !strings.Contains(r.body, "larger than") {
+		t.Fatalf("huge form = %d, want 413\n%.300s", r.status, r.body)
+	}
+	if after := e.counts(); after["revisions"] != before["revisions"] {
+		t.Fatal("a refused form wrote a revision")
+	}
+}

@@ -23,7 +23,7 @@ func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
 
 func (s *Server) routes() {
 	e := s.engine
-	e.Use(withRequestID, s.logRequests, s.recoverPanics, securityHeaders, s.authenticate)
+	e.Use(withRequestID, s.logRequests, s.recoverPanics, securityHeaders, s.limitFormBody, s.authenticate)
 	e.NoRoute(s.notFound)
 	e.NoMethod(s.methodNotAllowed)
 
