@@ -152,6 +152,18 @@ type clauseEditPage struct {
 	StaleDiff                template.HTML
 }
 
+// Hint tells the editor which details the clause's text may use.
+func (p clauseEditPage) Hint() string {
+	names := make([]string, len(p.Variables))
+	for i, v := range p.Variables {
+		names[i] = v.Name
+	}
+	if len(names) == 0 {
+		return "Write details as {{name}}; this clause declares none."
+	}
+	return "Write details as {{name}}; this clause declares: " + strings.Join(names, ", ") + "."
+}
+
 func (s *Server) clauseEditForm(c *gin.Context) error {
 	slug, err := slugParam(c)
 	if err != nil {

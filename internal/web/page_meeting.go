@@ -34,15 +34,7 @@ type newMeetingPage struct {
 }
 
 func (p *pageHandlers) newMeetingData(c *gin.Context) (*newMeetingPage, error) {
-	id, err := idParam(c)
-	if err != nil {
-		return nil, err
-	}
-	m, err := p.db.MOU(c.Request.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	def, err := p.w.defs.Lookup(m.Workflow)
+	m, def, err := p.mouAndWorkflow(c)
 	if err != nil {
 		return nil, err
 	}

@@ -59,14 +59,11 @@ type mouPage struct {
 // feedback, and the actions the caller may take next.
 func (p *pageHandlers) mouPage(c *gin.Context) error {
 	ctx := c.Request.Context()
-	id, err := idParam(c)
+	m, err := p.mouParam(c)
 	if err != nil {
 		return err
 	}
-	m, err := p.db.MOU(ctx, id)
-	if err != nil {
-		return err
-	}
+	id := m.ID
 	n := 0
 	if r := c.Query("rev"); r != "" {
 		if n, err = strconv.Atoi(r); err != nil || n < 1 {

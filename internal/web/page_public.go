@@ -33,45 +33,39 @@ type publicMOUPage struct {
 	MOU       *publicMOU
 	Rev       *mou.Revision
 	Revisions []mou.RevisionInfo
-	Signed    bool // the signed PDF exists (the signing flow executed it)
 }
 
 // publicMOU shows an executed agreement's executed text with its
 // amendments and links to each one's redline. Anything not executed is
 // 404, like the API.
 func (p *pageHandlers) publicMOU(c *gin.Context) error {
-	id, err := idParam(c)
+	pm, rev, err := p.executedParam(c)
 	if err != nil {
 		return err
 	}
-	pm, rev, err := p.m.publicExecuted(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
+	id := pm.ID
 	revs, err := p.db.Revisions(c.Request.Context(), id)
 	if err != nil {
 		return err
 	}
-	var upto []mou.RevisionInfo
-	for _, r := range revs {
-		if r.Number <= pm.ExecutedRevision {
-			upto = append(upto, r)
-		}
-	}
-	return p.renderPage(c, http.StatusOK, "publicmou", pm.Title, "public", publicMOUPage{MOU: pm, Rev: rev, Revisions: upto})
+	return p.renderPage(c, http.StatusOK, "publicmou", pm.Title, "public", publicMOUPage{MOU: pm, Rev: rev, Revisions: upTo(revs, pm.ExecutedRevision)})
 }
 
 // publicRedline shows the redline between two revisions of an executed
 // agreement, up to its executed revision: the drafting history of a public
 // record, not of anything still under review.
 func (p *pageHandlers) publicRedline(c *gin.Context) error {
-	id, err := idParam(c)
+	pm, _, err := p.executedParam(c)
 	if err != nil {
 		return err
 	}
-	pm, _, err := p.m.publicExecuted(c.Request.Context(), id)
+	id := pm.ID
+	from, to, _, err := redlineParams(c, pm.ExecutedRevision)
 	if err != nil {
 		return err
+	}
+	if from > pm.ExecutedRevision || to > pm.ExecutedRevision {
+		return notExecuted(id)
 	}
 	m, err := p.db.MOU(c.Request.Context(), id)
 	if err != nil {
@@ -82,29 +76,38 @@ func (p *pageHandlers) publicRedline(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if out.From > pm.ExecutedRevision || out.To > pm.ExecutedRevision {
-		return notExecuted(id)
-	}
-	var upto []mou.RevisionInfo
-	for _, r := range out.Revisions {
-		if r.Number <= pm.ExecutedRevision {
-			upto = append(upto, r)
-		}
-	}
-	out.Revisions, out.Public = upto, true
+	out.Revisions, out.Public = upTo(out.Revisions, pm.ExecutedRevision), true
 	out.Base = "/public/mous/" + itoa64(id) + "/redline"
 	return p.renderPage(c, http.StatusOK, "redline", "Changes: "+m.Title, "public", out)
 }
 
-// publicPDF serves the executed revision's PDF to anyone.
-func (p *pageHandlers) publicPDF(c *gin.Context) error {
+// executedParam reads the executed agreement the :id parameter names; 404
+// for anything not executed.
+func (p *pageHandlers) executedParam(c *gin.Context) (*publicMOU, *mou.Revision, error) {
 	id, err := idParam(c)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	pm, _, err := p.m.publicExecuted(c.Request.Context(), id)
+	return p.m.publicExecuted(c.Request.Context(), id)
+}
+
+// upTo keeps the revisions numbered n or less.
+func upTo(revs []mou.RevisionInfo, n int) []mou.RevisionInfo {
+	var out []mou.RevisionInfo
+	for _, r := range revs {
+		if r.Number <= n {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// publicPDF serves the executed revision's PDF to anyone.
+func (p *pageHandlers) publicPDF(c *gin.Context) error {
+	pm, _, err := p.executedParam(c)
 	if err != nil {
 		return err
 	}
+	id := pm.ID
 	return p.m.pdf.revisionPDF(c, id, pm.ExecutedRevision)
 }

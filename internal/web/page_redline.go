@@ -84,14 +84,11 @@ func (p *pageHandlers) redlineData(c *gin.Context, m *sqlite.MOU) (*redlinePage,
 }
 
 func (p *pageHandlers) redlinePage(c *gin.Context) error {
-	id, err := idParam(c)
+	m, err := p.mouParam(c)
 	if err != nil {
 		return err
 	}
-	m, err := p.db.MOU(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
+	id := m.ID
 	out, err := p.redlineData(c, m)
 	if err != nil {
 		return err
@@ -116,14 +113,11 @@ type deviationsPage struct {
 // deviationsPage shows each section that no longer matches its library
 // clause, as a redline from the library text to the section.
 func (p *pageHandlers) deviationsPage(c *gin.Context) error {
-	id, err := idParam(c)
+	m, err := p.mouParam(c)
 	if err != nil {
 		return err
 	}
-	m, err := p.db.MOU(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
+	id := m.ID
 	n := 0
 	if c.Query("revision") != "" {
 		if n, err = queryRevision(c, "revision"); err != nil {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/sqlite"
+	"github.com/moudesk/moudesk/internal/workflow"
 	"github.com/moudesk/moudesk/templates"
 )
 
@@ -70,6 +72,20 @@ func (s *Server) pageRoutes(m *mouHandlers, w *workflowHandlers, sg *signHandler
 	s.handle(http.MethodPost, "/meetings/:mid/feedback", auth.FeedbackWrite, p.addFeedbackPage)
 	s.handle(http.MethodPost, "/meetings/:mid/outcome", auth.OutcomeWrite, p.recordOutcomePage)
 	s.handle(http.MethodPost, "/feedback/:fid/decline", auth.FeedbackResolve, p.declineFeedbackPage)
+}
+
+// mouAndWorkflow reads the MOU the :id parameter names and the workflow
+// definition it follows.
+func (p *pageHandlers) mouAndWorkflow(c *gin.Context) (*sqlite.MOU, *workflow.Definition, error) {
+	m, err := p.mouParam(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	def, err := p.w.defs.Lookup(m.Workflow)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, def, nil
 }
 
 // static serves the stylesheet and script embedded under templates/web/static.

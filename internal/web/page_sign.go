@@ -37,15 +37,7 @@ type signPage struct {
 // and the form for the signatory whose turn it is.
 func (p *pageHandlers) signData(c *gin.Context) (*signPage, error) {
 	ctx := c.Request.Context()
-	id, err := idParam(c)
-	if err != nil {
-		return nil, err
-	}
-	m, err := p.db.MOU(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	def, err := p.w.defs.Lookup(m.Workflow)
+	m, def, err := p.mouAndWorkflow(c)
 	if err != nil {
 		return nil, err
 	}

@@ -111,10 +111,10 @@ func (h *signHandlers) assign(c *gin.Context, m *sqlite.MOU, as []sqlite.Assignm
 }
 
 // mouParam reads the MOU the :id path parameter names.
-func (h *signHandlers) mouParam(c *gin.Context) (*sqlite.MOU, error) {
+func (s *Server) mouParam(c *gin.Context) (*sqlite.MOU, error) {
 	id, err := idParam(c)
 	if err != nil {
 		return nil, err
 	}
-	return h.db.MOU(c.Request.Context(), id)
+	return s.db.MOU(c.Request.Context(), id)
 }
