@@ -83,13 +83,16 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 
 		srv = startServer(t, db)
 		st.drafter.base, st.clerk.base = srv.url, srv.url
+		stored := ""
 		for _, c := range endChecks(ctx, Config{DB: db, Moudesk: moudeskBin}, st) {
 			if !c.OK {
 				t.Errorf("round %d: %s: %s", round, c.Name, c.Detail)
 			}
+			if c.Name == "revisions" {
+				stored = c.Detail
+			}
 		}
-		l := st.ledger
-		t.Logf("round %d: %d saves acknowledged before the kill, %d unanswered so far, %d meetings", round, acked, len(l.unknown), len(l.meetings))
+		t.Logf("round %d: killed after %d acknowledged saves; %s; %d meetings so far", round, acked, stored, len(st.ledger.meetings))
 		if t.Failed() {
 			t.FailNow()
 		}

@@ -29,6 +29,10 @@ type DB struct {
 	write *sql.DB
 	read  *sql.DB
 	now   func() time.Time
+	// heads is the newest revision number this process committed per MOU.
+	// Numbers only go up, so a save on a base below it is stale for sure
+	// and is refused without a transaction (revision_heads.go).
+	heads revisionHeads
 }
 
 // Options tunes Open; the zero value is production.
@@ -109,7 +113,26 @@ func (tx *Tx) Now() string { return tx.now.UTC().Format(timeFormat) }
 // update runs fn in one write transaction: committed when fn returns nil,
 // rolled back otherwise, so a refused request leaves no row behind.
 func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
-	sqlTx, err := db.write.BeginTx(ctx, nil)
+	return db.writeWith(ctx, nil, fn, nil)
+}
+
+// writeWith holds the one writer connection for check, then fn in a write
+// transaction, then done once that committed. check runs before the
+// transaction begins: its error ends the write without any SQL, so a
+// request it refuses does not make the writers queued behind it wait for
+// a BEGIN and a ROLLBACK.
+func (db *DB) writeWith(ctx context.Context, check func() error, fn func(*Tx) error, done func()) error {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return storageError("writer connection", err)
+	}
+	defer conn.Close()
+	if check != nil {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return storageError("begin transaction", err)
 	}
@@ -124,6 +147,9 @@ func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return storageError("commit", err)
+	}
+	if done != nil {
+		done()
 	}
 	return nil
 }

@@ -248,7 +248,17 @@ func (db *DB) CreateRevision(ctx context.Context, actor moudesk.Actor, mouID int
 		return nil, staleRevision(mouID, seen, base)
 	}
 	var info *mou.RevisionInfo
-	err := db.update(ctx, func(tx *Tx) error {
+	// Racing saves share a base and reach the writer together; once the
+	// winner has committed, the others are refused here, holding the
+	// writer only long enough to look at the head.
+	stale := func() error {
+		if head := db.heads.get(mouID); base < head {
+			return staleRevision(mouID, head, base)
+		}
+		return nil
+	}
+	committed := func() { db.heads.set(mouID, info.Number) }
+	err := db.writeWith(ctx, stale, func(tx *Tx) error {
 		var current int
 		err := tx.QueryRowContext(ctx, "SELECT current_revision FROM mous WHERE id = ?", mouID).Scan(&current)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -288,7 +298,7 @@ func (db *DB) CreateRevision(ctx context.Context, actor moudesk.Actor, mouID int
 		info = &mou.RevisionInfo{Number: current + 1, ContentHash: hash, Author: actor.Author(), Message: message, CreatedAt: tx.now.UTC()}
 		return tx.audit(ctx, actor, "revision.create", fmt.Sprintf("mou:%d", mouID), map[string]any{
 			"revision": current + 1, "base": base, "content_hash": hash, "message": message})
-	})
+	}, committed)
 	return info, err
 }
 
