@@ -265,3 +265,21 @@ func (p *pageHandlers) declineFeedbackPage(c *gin.Context) error {
 	}
 	return seeOther(c, "/mous/"+itoa64(f.MOUID)+"#section-"+f.Section, "resolved")
 }
+
+// resolveFeedbackPage closes a feedback item as resolved by a revision
+// that changed its section; the store refuses one that did not.
+func (p *pageHandlers) resolveFeedbackPage(c *gin.Context) error {
+	fid, err := positiveID(c, "fid", "feedback")
+	if err != nil {
+		return err
+	}
+	rev, err := strconv.Atoi(c.PostForm("revision"))
+	if err != nil || rev < 1 {
+		return errInvalid("invalid_revision", "the form lost the revision that resolves the feedback")
+	}
+	f, err := p.db.ResolveFeedback(c.Request.Context(), actor(c), fid, rev)
+	if err != nil {
+		return err
+	}
+	return seeOther(c, "/mous/"+itoa64(f.MOUID)+"#section-"+f.Section, "resolved")
+}

@@ -43,6 +43,7 @@ type mouPage struct {
 	Revisions   []mou.RevisionInfo
 	Meetings    []sqlite.Meeting
 	BodyTitles  map[string]string
+	Reviewed    map[int64]int // meeting id → the revision it reviewed
 	Open        []sqlite.Feedback
 	Transitions []transitionChoice
 	CanEdit     bool
@@ -94,7 +95,10 @@ func (p *pageHandlers) mouPage(c *gin.Context) error {
 	st, _ := def.Stage(m.Stage)
 	out := mouPage{MOU: m, Workflow: def.Title, StageTitle: stageTitle(def, m.Stage), Rev: rev,
 		IsCurrent: rev.Number == m.CurrentRevision, Revisions: revs, Meetings: meetings, Open: open,
-		BodyTitles: map[string]string{}, Prev: rev.Number - 1}
+		BodyTitles: map[string]string{}, Reviewed: map[int64]int{}, Prev: rev.Number - 1}
+	for _, mt := range meetings {
+		out.Reviewed[mt.ID] = mt.Revision
+	}
 	if st != nil {
 		out.StageKind = st.Kind
 	}

@@ -72,6 +72,7 @@ func (s *Server) pageRoutes(m *mouHandlers, w *workflowHandlers, sg *signHandler
 	s.handle(http.MethodPost, "/meetings/:mid/feedback", auth.FeedbackWrite, p.addFeedbackPage)
 	s.handle(http.MethodPost, "/meetings/:mid/outcome", auth.OutcomeWrite, p.recordOutcomePage)
 	s.handle(http.MethodPost, "/feedback/:fid/decline", auth.FeedbackResolve, p.declineFeedbackPage)
+	s.handle(http.MethodPost, "/feedback/:fid/resolve", auth.FeedbackResolve, p.resolveFeedbackPage)
 }
 
 // mouAndWorkflow reads the MOU the :id parameter names and the workflow

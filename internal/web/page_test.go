@@ -9,6 +9,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // pageClient is a browser stand-in for the HTML pages: it keeps cookies,
@@ -264,5 +267,47 @@ func TestPageFormTooLarge(t *testing.T) {
 	}
 	if after := e.counts(); after["revisions"] != before["revisions"] {
 		t.Fatal("a refused form wrote a revision")
+	}
+}
+
+// TestPageResolveFeedback: once a revision changed the section, the MOU
+// page offers to close the feedback as resolved by it, and doing so
+// records that revision.
+func TestPageResolveFeedback(t *testing.T) {
+	e := newMOUEnv(t)
+	id := e.createSRO()
+	mid := itoa64(id)
+	e.do("POST", "/api/v1/mous/"+mid+"/transitions", map[string]any{"to": "liaison_review"})
+	ctx := context.Background()
+	mt, err := e.db.CreateMeeting(ctx, moudesk.System, nil, id, sqlite.NewMeeting{Body: "liaison_committee", Date: "2026-05-01", Revision: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb, err := e.db.CreateFeedback(ctx, moudesk.System, mt.ID, "term", "Say three years.", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newPageClient(t, e.url)
+	p.signIn("ada@city.gov")
+	if r := p.get("/mous/" + mid); strings.Contains(r.body, "/feedback/"+itoa64(fb.ID)+"/resolve") {
+		t.Fatal("the page offers to resolve feedback before any revision changed the section")
+	}
+	edit := "/mous/" + mid + "/sections/term/edit"
+	if r := p.post(edit, url.Values{"base": {"1"}, "heading": {"Term"}, "body": {"Three years."}, "message": {"as asked"}, "action": {"save"}}, edit); r.status != http.StatusSeeOther {
+		t.Fatalf("save = %d", r.status)
+	}
+	page := p.get("/mous/" + mid)
+	if !strings.Contains(page.body, `action="/feedback/`+itoa64(fb.ID)+`/resolve"`) || !strings.Contains(page.body, "Resolved by revision 2") {
+		t.Fatal("the MOU page does not offer to resolve the feedback by revision 2")
+	}
+	if r := p.post("/feedback/"+itoa64(fb.ID)+"/resolve", url.Values{"revision": {"2"}}, "/mous/"+mid); r.status != http.StatusSeeOther {
+		t.Fatalf("resolve = %d\n%s", r.status, r.body)
+	}
+	got, err := e.db.FeedbackItem(ctx, fb.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != sqlite.FeedbackResolved || got.ResolvedRevision == nil || *got.ResolvedRevision != 2 {
+		t.Fatalf("feedback after resolving: %+v", got)
 	}
 }
