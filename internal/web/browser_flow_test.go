@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/moudesk/moudesk/internal/auth"
@@ -63,12 +64,23 @@ func (b *tab) meeting(body, outcome string, ayes int, shotName string) {
 	b.submit(`form[action$="/outcome"] button[type=submit]`, ".flash")
 }
 
-// TestBrowserReviewFlow walks an MOU from a blank form to its signature
-// stage the way staff would, in a real browser with JavaScript on, and
-// keeps a screenshot of each page.
+// TestBrowserReviewFlow walks an MOU from a blank form through review,
+// approval and signing to the public portal the way staff would, in a real
+// browser, once with JavaScript on and once with it off (every core flow
+// must work without it), and keeps a screenshot of each page.
 func TestBrowserReviewFlow(t *testing.T) {
+	t.Run("JavaScriptOn", func(t *testing.T) { reviewFlow(t, true) })
+	t.Run("JavaScriptOff", func(t *testing.T) { reviewFlow(t, false) })
+}
+
+func reviewFlow(t *testing.T, js bool) {
 	e := newFlowEnv(t)
 	b := browserTab(t)
+	if !js {
+		if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	b.signIn(e.url, "drafter@city.gov")
 	b.shot("dashboard")
@@ -128,10 +140,14 @@ func TestBrowserReviewFlow(t *testing.T) {
 		t.Fatal("the redline shows no insertion")
 	}
 	b.shot("redline")
-	b.do(chromedp.Evaluate[chromedp.Void](`document.body.dataset.leaving = "1"`),
-		chromedp.Click(chromedp.CSS(`a[data-view=side-by-side]`)), chromedp.WaitVisible(chromedp.CSS("table.redline")))
-	if !evalIn[bool](b, `document.body.dataset.leaving === "1" && location.search.includes("view=side-by-side")`) {
-		t.Fatal("the side-by-side toggle reloaded the page instead of switching in place")
+	if js {
+		b.do(chromedp.Evaluate[chromedp.Void](`document.body.dataset.leaving = "1"`),
+			chromedp.Click(chromedp.CSS(`a[data-view=side-by-side]`)), chromedp.WaitVisible(chromedp.CSS("table.redline")))
+		if !evalIn[bool](b, `document.body.dataset.leaving === "1" && location.search.includes("view=side-by-side")`) {
+			t.Fatal("the side-by-side toggle reloaded the page instead of switching in place")
+		}
+	} else {
+		b.submit(`a[data-view=side-by-side]`, "table.redline")
 	}
 	b.shot("redline-side-by-side")
 
