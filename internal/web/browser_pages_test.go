@@ -81,6 +81,9 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 			for _, p := range evalIn[[]string](b, unlabelledJS) {
 				t.Errorf("%s: %s", v.name, p)
 			}
+			for _, p := range evalIn[[]string](b, contrastJS) {
+				t.Errorf("%s: contrast below AA: %s", v.name, p)
+			}
 			if width == 375 {
 				if over := evalIn[[]string](b, overflowJS); len(over) > 0 {
 					t.Errorf("%s scrolls sideways at 375 px: %s", v.name, strings.Join(over, "; "))
@@ -101,6 +104,30 @@ const unlabelledJS = `(() => {
   }
   for (const el of document.querySelectorAll("button, a[href]")) {
     if (el.textContent.trim() === "" && !el.getAttribute("aria-label")) out.push("empty " + el.tagName.toLowerCase() + " " + (el.getAttribute("href") || ""));
+  }
+  return out;
+})()`
+
+// contrastJS lists text whose colour against its background is below WCAG
+// AA (4.5:1, or 3:1 for large text: 24 px, or 18.66 px bold). The
+// background is the first opaque one up the tree; text on a background
+// image or partly transparent colour is not judged.
+const contrastJS = `(() => {
+  const parse = c => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null; const p = m[1].split(",").map(Number); return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1}; };
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+  const bg = el => { for (; el; el = el.parentElement) { const c = parse(getComputedStyle(el).backgroundColor); if (c && c.a === 1) return c; if (c && c.a > 0) return null; } return {r: 255, g: 255, b: 255, a: 1}; };
+  const out = [];
+  for (const el of document.querySelectorAll("body *")) {
+    if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+    const st = getComputedStyle(el);
+    if (st.visibility === "hidden" || st.display === "none" || el.closest(".sr, .redline-sr, [hidden]")) continue;
+    const fg = parse(st.color), back = bg(el);
+    if (!fg || !back || fg.a < 1) continue;
+    const l1 = lum(fg), l2 = lum(back), ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) out.push(el.tagName.toLowerCase() + "." + String(el.className).split(" ")[0] + " " + ratio.toFixed(2) + ":1 \"" + el.textContent.trim().slice(0, 30) + "\"");
+    if (out.length > 5) break;
   }
   return out;
 })()`

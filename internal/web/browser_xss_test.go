@@ -16,13 +16,14 @@ import (
 	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
-// TestBrowserInertCheckCatchesInjection proves the DOM check can fail: on
-// a page that does echo the payload raw, it reports the script and the
-// injected elements.
-func TestBrowserInertCheckCatchesInjection(t *testing.T) {
+// TestBrowserChecksCatchProblems proves the DOM checks can fail: on a page
+// that echoes the payload raw and has pale text, an unlabelled input and a
+// too-wide element, each check reports its problem.
+func TestBrowserChecksCatchProblems(t *testing.T) {
 	raw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write([]byte("<!doctype html><title>raw</title><main>" + xssPayload + "</main>"))
+		w.Write([]byte("<!doctype html><title>raw</title><main>" + xssPayload +
+			`<p style="color:#aaa">pale text</p><input name="bare"><div style="width:900px">wide</div></main>`))
 	}))
 	defer raw.Close()
 	b := browserTab(t)
@@ -34,6 +35,18 @@ func TestBrowserInertCheckCatchesInjection(t *testing.T) {
 		if !strings.Contains(joined, want) {
 			t.Errorf("the check missed %q on a page with raw markup; it found:\n%s", want, joined)
 		}
+	}
+	// The page checks of TestBrowserEveryPageFitsAPhone catch what they
+	// look for too.
+	b.do(chromedp.EmulateViewport(375, 800))
+	if got := evalIn[[]string](b, contrastJS); len(got) == 0 || !strings.Contains(got[0], "pale text") {
+		t.Errorf("the contrast check missed #aaa on white: %v", got)
+	}
+	if got := evalIn[[]string](b, unlabelledJS); len(got) == 0 || !strings.Contains(strings.Join(got, " "), "name=bare") {
+		t.Errorf("the label check missed an unlabelled input: %v", got)
+	}
+	if got := evalIn[[]string](b, overflowJS); len(got) == 0 {
+		t.Error("the overflow check missed a 900 px element at 375 px")
 	}
 }
 
