@@ -11,7 +11,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/demo"
+	"github.com/moudesk/moudesk/internal/mou"
 )
 
 // TestBrowserEveryPageFitsAPhone loads the demo and opens every page as the
@@ -29,7 +31,7 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 		password[a.Email] = a.Password
 	}
 	st := res.Story
-	mou, exec, amend := itoa64(st.UnderReview), itoa64(st.Executed), itoa64(st.Amendment)
+	mid, exec, amend := itoa64(st.UnderReview), itoa64(st.Executed), itoa64(st.Amendment)
 	meetings, err := db.Meetings(context.Background(), st.UnderReview)
 	if err != nil || len(meetings) == 0 {
 		t.Fatalf("demo meetings: %v", err)
@@ -43,11 +45,11 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 		{"", "verify", "/public/verify"},
 		{"pramana@aldercreek.example", "dashboard-drafter", "/dashboard"},
 		{"pramana@aldercreek.example", "new-mou", "/mous/new"},
-		{"pramana@aldercreek.example", "mou", "/mous/" + mou},
-		{"pramana@aldercreek.example", "edit", "/mous/" + mou + "/sections/term/edit"},
-		{"pramana@aldercreek.example", "redline", "/mous/" + mou + "/redline"},
-		{"pramana@aldercreek.example", "redline-side", "/mous/" + mou + "/redline?view=side-by-side"},
-		{"pramana@aldercreek.example", "deviations", "/mous/" + mou + "/deviations"},
+		{"pramana@aldercreek.example", "mou", "/mous/" + mid},
+		{"pramana@aldercreek.example", "edit", "/mous/" + mid + "/sections/term/edit"},
+		{"pramana@aldercreek.example", "redline", "/mous/" + mid + "/redline"},
+		{"pramana@aldercreek.example", "redline-side", "/mous/" + mid + "/redline?view=side-by-side"},
+		{"pramana@aldercreek.example", "deviations", "/mous/" + mid + "/deviations"},
 		{"pramana@aldercreek.example", "clauses", "/clauses"},
 		{"pramana@aldercreek.example", "clause-search", "/clauses?q=student+records"},
 		{"pramana@aldercreek.example", "clause", "/clauses/student-records-access"},
@@ -77,21 +79,54 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 		}
 		for _, width := range []int64{375, 1280} {
 			b.do(chromedp.EmulateViewport(width, 800), chromedp.Navigate(ts.URL+v.path), chromedp.WaitReady(chromedp.CSS("main")))
-			b.inert(v.name)
-			for _, p := range evalIn[[]string](b, unlabelledJS) {
-				t.Errorf("%s: %s", v.name, p)
-			}
-			for _, p := range evalIn[[]string](b, contrastJS) {
-				t.Errorf("%s: contrast below AA: %s", v.name, p)
-			}
-			if width == 375 {
-				if over := evalIn[[]string](b, overflowJS); len(over) > 0 {
-					t.Errorf("%s scrolls sideways at 375 px: %s", v.name, strings.Join(over, "; "))
-				}
-			}
-			b.view(fmt.Sprintf("%s-%d", v.name, width))
+			b.checkPage(v.name, width)
 		}
 	}
+
+	// A stale save: the admin edits a section while someone else saves.
+	b.do(chromedp.EmulateViewport(375, 800))
+	b.open(ts.URL + "/mous/" + mid + "/sections/term/edit")
+	cur, err := db.MOU(context.Background(), st.UnderReview)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateRevision(context.Background(), moudesk.System, st.UnderReview, cur.CurrentRevision, "meanwhile",
+		func(base *mou.Revision) (*mou.Content, error) {
+			next := base.Content
+			body := "The term is three school years."
+			var err error
+			next.Sections, err = mou.ApplyEdits(base.Sections, []mou.Edit{{Op: mou.OpUpdate, Key: "term", Body: &body}})
+			return &next, err
+		}); err != nil {
+		t.Fatal(err)
+	}
+	b.do(chromedp.SetValue(chromedp.ID("f-body"), "My own term text."), chromedp.SetValue(chromedp.ID("f-message"), "mine"))
+	b.submit(`button[name=action][value=save]`, ".stale-diff")
+	b.forget("status of 409")
+	for _, width := range []int64{375, 1280} {
+		b.do(chromedp.EmulateViewport(width, 800))
+		b.checkPage("stale-save", width)
+	}
+}
+
+// checkPage runs the page checks on what the tab shows (injected markup,
+// labels, contrast, and at phone width sideways scrolling) and saves a
+// screenshot of the window.
+func (b *tab) checkPage(name string, width int64) {
+	b.t.Helper()
+	b.inert(name)
+	for _, p := range evalIn[[]string](b, unlabelledJS) {
+		b.t.Errorf("%s: %s", name, p)
+	}
+	for _, p := range evalIn[[]string](b, contrastJS) {
+		b.t.Errorf("%s: contrast below AA: %s", name, p)
+	}
+	if width <= 375 {
+		if over := evalIn[[]string](b, overflowJS); len(over) > 0 {
+			b.t.Errorf("%s scrolls sideways at %d px: %s", name, width, strings.Join(over, "; "))
+		}
+	}
+	b.view(fmt.Sprintf("%s-%d", name, width))
 }
 
 // unlabelledJS lists form controls without a label and buttons and links
