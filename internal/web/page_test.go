@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
@@ -309,5 +310,81 @@ func TestPageResolveFeedback(t *testing.T) {
 	}
 	if got.Status != sqlite.FeedbackResolved || got.ResolvedRevision == nil || *got.ResolvedRevision != 2 {
 		t.Fatalf("feedback after resolving: %+v", got)
+	}
+}
+
+// TestPageAdmin adds a party and a user, refuses a bad user with the
+// errors beside the fields and the input kept, and makes a token that is
+// shown once and can be revoked.
+func TestPageAdmin(t *testing.T) {
+	db, base, token := startTestServer(t)
+	token("root@city.gov", "", auth.RoleAdmin)
+	p := newPageClient(t, base)
+	p.signIn("root@city.gov")
+	r := p.post("/admin/parties", url.Values{"slug": {"dublin"}, "name": {"City of Dublin"}, "kind": {"city"}, "body": {"City Council"}}, "/admin")
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("add party = %d\n%s", r.status, r.body)
+	}
+	users, _ := db.Users(context.Background())
+	r = p.post("/admin/users", url.Values{"email": {"nope"}, "name": {"Kept Name"}, "party": {"dublin"}, "password": {"short"}}, "/admin")
+	for _, want := range []string{`id="err-user-email"`, `id="err-user-roles"`, `id="err-user-password"`, `value="Kept Name"`, `<option value="dublin" selected>`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("refused user form lacks %s", want)
+		}
+	}
+	if after, _ := db.Users(context.Background()); len(after) != len(users) {
+		t.Fatal("a refused user form added a user")
+	}
+	r = p.post("/admin/users", url.Values{"email": {"clerk@dublin.gov"}, "name": {"Dana Clerk"}, "party": {"dublin"},
+		"roles": {"clerk", "reviewer"}, "password": {"a long enough password"}}, "/admin")
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("add user = %d\n%s", r.status, r.body)
+	}
+	u, _, err := db.UserByEmail(context.Background(), "clerk@dublin.gov")
+	if err != nil || u.PartySlug != "dublin" || len(u.Roles) != 2 {
+		t.Fatalf("added user: %+v %v", u, err)
+	}
+	r = p.post("/admin/tokens", url.Values{"email": {"clerk@dublin.gov"}, "label": {"agenda system"}}, "/admin")
+	m := regexp.MustCompile(`<p class="token">([^<]+)</p>`).FindStringSubmatch(r.body)
+	if r.status != http.StatusCreated || m == nil {
+		t.Fatalf("create token = %d, token not shown", r.status)
+	}
+	if again := p.get("/admin"); strings.Contains(again.body, m[1]) {
+		t.Fatal("the token is shown again after the page that made it")
+	}
+	tokens, _ := db.Tokens(context.Background())
+	last := tokens[len(tokens)-1]
+	if r := p.post("/admin/tokens/"+itoa64(last.ID)+"/revoke", url.Values{}, "/admin"); r.status != http.StatusSeeOther {
+		t.Fatalf("revoke = %d", r.status)
+	}
+	if _, err := db.TokenUser(context.Background(), auth.HashToken(m[1])); err == nil {
+		t.Fatal("a revoked token still authenticates")
+	}
+}
+
+// TestPageClauseEdit saves a clause version from the page, then a stale
+// save shows the other change and keeps the user's text.
+func TestPageClauseEdit(t *testing.T) {
+	e := newMOUEnv(t)
+	p := newPageClient(t, e.url)
+	p.signIn("ada@city.gov")
+	path := "/clauses/de-escalation/edit"
+	form := p.get(path)
+	v1, err := e.db.ClauseVersion(context.Background(), "de-escalation", 0)
+	if err != nil || form.status != http.StatusOK {
+		t.Fatalf("editor = %d %v", form.status, err)
+	}
+	f := url.Values{"base": {itoa64(int64(v1.Version))}, "title": {v1.Title}, "category": {v1.Category}, "summary": {v1.Summary},
+		"body": {v1.Body + "\n\nOfficers first try to calm the situation."}, "note": {"add a sentence"}, "action": {"save"}}
+	if r := p.post(path, f, path); r.status != http.StatusSeeOther {
+		t.Fatalf("save = %d\n%s", r.status, r.body)
+	}
+	f.Set("body", "My rewrite.")
+	r := p.post(path, f, path) // still on the old base
+	if r.status != http.StatusConflict || !strings.Contains(r.body, "My rewrite.") || !strings.Contains(r.body, "calm the situation") {
+		t.Fatalf("stale clause save = %d; want 409 with the other change and my text", r.status)
+	}
+	if page := p.get("/clauses/de-escalation?from=1&to=2"); !strings.Contains(page.body, "<ins>") {
+		t.Fatal("the clause page shows no redline between versions 1 and 2")
 	}
 }
