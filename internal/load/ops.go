@@ -13,12 +13,15 @@ import (
 // Request kinds, as the mix names them and the report prints them.
 const (
 	KindMOU      = "mou"      // GET an MOU
-	KindRevision = "revision" // GET a revision as JSON
+	KindRevision = "revision" // GET one of the recentRevisions newest revisions as JSON
 	KindRedline  = "redline"  // GET the bench pair's redline as HTML
 	KindPDF      = "pdf"      // GET a bench revision as PDF
 	KindSave     = "save"     // POST a revision on the shared base
 	KindWorkflow = "workflow" // one step of a review: transition, meeting, feedback or outcome
 )
+
+// recentRevisions is how far back the revision kind reads.
+const recentRevisions = 8
 
 // Kinds lists every kind the mix may weigh.
 var Kinds = []string{KindMOU, KindRevision, KindRedline, KindPDF, KindSave, KindWorkflow}
@@ -59,8 +62,10 @@ func (w *worker) step(ctx context.Context, kind string) {
 	case KindMOU:
 		_, _ = r.drafter.do(ctx, KindMOU, http.MethodGet, fmt.Sprintf("/api/v1/mous/%d", r.saveMOU), nil)
 	case KindRevision:
+		// People read the revision under review and the few before it,
+		// not a random one of thousands the racing saves leave behind.
 		latest, _ := r.ledger.base()
-		n := 1 + w.rng.IntN(latest)
+		n := latest - w.rng.IntN(min(latest, recentRevisions))
 		_, _ = r.drafter.do(ctx, KindRevision, http.MethodGet, fmt.Sprintf("/api/v1/mous/%d/revisions/%d", r.saveMOU, n), nil)
 	case KindRedline:
 		_, _ = r.drafter.do(ctx, KindRedline, http.MethodGet, fmt.Sprintf("/api/v1/mous/%d/redline?from=2&to=3&format=html", r.benchMOU), nil)

@@ -31,8 +31,10 @@ type DB struct {
 	now   func() time.Time
 	// heads is the newest revision number this process committed per MOU.
 	// Numbers only go up, so a save on a base below it is stale for sure
-	// and is refused without a transaction (revision_heads.go).
+	// and is refused without a transaction (memo.go).
 	heads revisionHeads
+	// clauses caches clause versions, which never change once written.
+	clauses clauseVersions
 }
 
 // Options tunes Open; the zero value is production.

@@ -90,15 +90,22 @@ func (db *DB) LatestClauses(ctx context.Context, slugs []string) (map[string]mou
 }
 
 // ClauseVersions returns the clauses of the given versions in one read.
+// Clause versions are immutable (a trigger refuses any change), so each is
+// read once and then served from memory: reading a revision needs the
+// version behind every section to mark deviations. Callers share the
+// clause values and must not change them.
 func (db *DB) ClauseVersions(ctx context.Context, refs []mou.ClauseRef) (map[mou.ClauseRef]*clause.Clause, error) {
-	out := make(map[mou.ClauseRef]*clause.Clause, len(refs))
+	out, missing := db.clauses.lookup(refs)
+	if len(missing) == 0 {
+		return out, nil
+	}
 	err := db.view(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, `SELECT `+clauseVersionCols+` FROM clauses c JOIN clause_versions v ON v.clause_id = c.id WHERE c.slug = ? AND v.version = ?`)
 		if err != nil {
 			return fmt.Errorf("prepare clause read: %w", err)
 		}
 		defer stmt.Close()
-		for _, r := range refs {
+		for _, r := range missing {
 			v, err := scanClauseVersion(stmt.QueryRowContext(ctx, r.Slug, r.Version))
 			if errors.Is(err, sql.ErrNoRows) {
 				return moudesk.ErrNotFound(fmt.Sprintf("version %d of clause %s", r.Version, r.Slug))
@@ -106,7 +113,9 @@ func (db *DB) ClauseVersions(ctx context.Context, refs []mou.ClauseRef) (map[mou
 			if err != nil {
 				return fmt.Errorf("read clause %s v%d: %w", r.Slug, r.Version, err)
 			}
-			out[r] = v.Clause()
+			c := v.Clause()
+			db.clauses.store(r, c)
+			out[r] = c
 		}
 		return nil
 	})
