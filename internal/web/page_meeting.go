@@ -14,10 +14,26 @@ import (
 	"github.com/moudesk/moudesk/internal/workflow"
 )
 
-// voteRows is how many member rows the outcome form offers; a body with
-// more members records the rest through the API (or a second outcome form
-// once JavaScript adds rows).
-const voteRows = 9
+// The outcome form offers voteRows member rows; "more rows" (?rows=)
+// offers up to maxVoteRows for a large body, without JavaScript.
+const (
+	voteRows    = 9
+	maxVoteRows = 40
+)
+
+// rowCount is how many vote rows the form shows: ?rows= on the page, the
+// posted "rows" when the form comes back.
+func rowCount(c *gin.Context) int {
+	v := c.Query("rows")
+	if c.Request.Method == http.MethodPost {
+		v = c.PostForm("rows")
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < voteRows {
+		return voteRows
+	}
+	return min(n, maxVoteRows)
+}
 
 type bodyChoice struct{ Name, Title string }
 
@@ -106,6 +122,7 @@ type meetingPage struct {
 	Votes                    []voteRow
 	Errors                   map[string]string
 	Prev                     int
+	MoreRows                 int // the row count the "more rows" link asks for; 0 at the maximum
 }
 
 func (p *pageHandlers) meetingData(c *gin.Context) (*meetingPage, error) {
@@ -155,8 +172,11 @@ func (p *pageHandlers) meetingData(c *gin.Context) (*meetingPage, error) {
 	if mt.Outcome != nil {
 		out.Tally, _ = workflow.TallyVotes(mt.Outcome.Votes)
 	}
-	for i := 0; i < voteRows; i++ {
+	for i := range rowCount(c) {
 		out.Votes = append(out.Votes, voteRow{Index: i})
+	}
+	if n := len(out.Votes); n < maxVoteRows {
+		out.MoreRows = min(n+10, maxVoteRows)
 	}
 	return out, nil
 }

@@ -50,7 +50,7 @@ type mouPage struct {
 	CanMeet     bool
 	CanResolve  bool
 	Approvals   []approvalLine
-	Signatures  []mou.SignatureLine
+	Signatures  []sqlite.Signatory
 	Deviations  int
 	Prev        int
 }
@@ -144,8 +144,10 @@ func (p *pageHandlers) mouPage(c *gin.Context) error {
 			out.Approvals = append(out.Approvals, line)
 		}
 	}
-	if t, ok := p.cfg.Templates[m.Template]; ok {
-		out.Signatures = t.Signatures
+	if _, ok := p.cfg.Templates[m.Template]; ok {
+		if out.Signatures, err = p.signatoryLines(ctx, m); err != nil {
+			return err
+		}
 	}
 	return p.renderPage(c, http.StatusOK, "mou", m.Title, "", out)
 }

@@ -388,3 +388,38 @@ func TestPageClauseEdit(t *testing.T) {
 		t.Fatal("the clause page shows no redline between versions 1 and 2")
 	}
 }
+
+// TestPageOutcomeMoreRows: a body larger than the default vote table asks
+// for more rows without JavaScript, and a vote in a late row is recorded.
+func TestPageOutcomeMoreRows(t *testing.T) {
+	e := newMOUEnv(t)
+	id := e.createSRO()
+	e.do("POST", "/api/v1/mous/"+itoa64(id)+"/transitions", map[string]any{"to": "liaison_review"})
+	ctx := context.Background()
+	mt, err := e.db.CreateMeeting(ctx, moudesk.System, nil, id, sqlite.NewMeeting{Body: "liaison_committee", Date: "2026-05-01", Revision: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, _ := testHasher.Hash("correct horse battery staple")
+	if _, err := e.db.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: "clerk@city.gov", Name: "Clerk", PartySlug: "pleasanton",
+		Roles: []auth.Role{auth.RoleClerk}, PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	p := newPageClient(t, e.url)
+	p.signIn("clerk@city.gov")
+	path := "/meetings/" + itoa64(mt.ID)
+	if page := p.get(path); strings.Contains(page.body, `id="f-member-9"`) || !strings.Contains(page.body, "?rows=19") {
+		t.Fatal("the default table should have 9 rows and offer more")
+	}
+	if page := p.get(path + "?rows=19"); !strings.Contains(page.body, `id="f-member-18"`) {
+		t.Fatal("?rows=19 did not give 19 rows")
+	}
+	f := url.Values{"outcome": {"forward"}, "rows": {"19"}, "member_15": {"Trustee Late"}, "vote_15": {"aye"}}
+	if r := p.post(path+"/outcome", f, path); r.status != http.StatusSeeOther {
+		t.Fatalf("outcome = %d\n%s", r.status, r.body)
+	}
+	got, err := e.db.Meeting(ctx, mt.ID)
+	if err != nil || got.Outcome == nil || len(got.Outcome.Votes) != 1 || got.Outcome.Votes[0].Member != "Trustee Late" {
+		t.Fatalf("recorded outcome: %+v %v", got.Outcome, err)
+	}
+}
