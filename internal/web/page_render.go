@@ -182,11 +182,17 @@ func seeOther(c *gin.Context, path, done string) error {
 	return nil
 }
 
-// limitFormBody bounds urlencoded form posts before anything parses them
-// (the CSRF check reads the form): a declared length over the bound is
-// 413 at once, and a body that grows past it stops being read.
+// limitFormBody bounds form posts before anything parses them (the CSRF
+// check reads the form): a declared length over the bound is 413 at once,
+// and a body that grows past it stops being read. Multipart bodies are
+// bounded too, except on the upload routes, which bound their own: any
+// page handler's PostForm parses multipart, spilling file parts to disk,
+// so an unbounded one would let anyone (POST /signin needs no login) fill
+// the server's disk.
 func (s *Server) limitFormBody(c *gin.Context) {
-	if strings.HasPrefix(c.ContentType(), "application/x-www-form-urlencoded") {
+	ct := c.ContentType()
+	if strings.HasPrefix(ct, "application/x-www-form-urlencoded") ||
+		(strings.HasPrefix(ct, "multipart/") && !uploadRoutes[c.FullPath()]) {
 		if c.Request.ContentLength > maxFormBody {
 			s.writeError(c, moudesk.Errorf(moudesk.KindTooLarge, "too_large", "the form is larger than %d bytes", maxFormBody))
 			return
@@ -195,3 +201,6 @@ func (s *Server) limitFormBody(c *gin.Context) {
 	}
 	c.Next()
 }
+
+// uploadRoutes take a file upload and bound its size themselves.
+var uploadRoutes = map[string]bool{"/public/verify": true, "/api/v1/verify": true}

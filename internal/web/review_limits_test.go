@@ -1,0 +1,83 @@
+package web
+
+import (
+	"bytes"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"testing"
+)
+
+// multipartBody is a multipart form whose field name carries size bytes,
+// sent as a file part (which net/http's form parsing would spill to disk).
+func multipartBody(t *testing.T, fields map[string]string, name string, size int) (*bytes.Buffer, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		if err := mw.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fw, err := mw.CreateFormFile(name, "big.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fw.Write(bytes.Repeat([]byte("%"), size)); err != nil {
+		t.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return &buf, mw.FormDataContentType()
+}
+
+// TestMultipartFormPostsAreBounded: a multipart body to a form route is
+// bounded like an urlencoded one (413 before anything parses it), whether
+// the route needs a login or not, and writes nothing; only the upload
+// routes take larger multipart bodies, up to their own bound.
+func TestMultipartFormPostsAreBounded(t *testing.T) {
+	e := newMOUEnv(t)
+	id := e.createSRO()
+	p := newPageClient(t, e.url)
+	p.signIn("ada@city.gov")
+	edit := "/mous/" + itoa64(id) + "/sections/term/edit"
+	csrf := p.token(edit)
+	before := e.counts()
+
+	for _, path := range []string{"/signin", edit} {
+		body, ctype := multipartBody(t, map[string]string{"csrf_token": csrf, "base": "1", "heading": "Term",
+			"message": "big", "action": "save", "email": "ada@city.gov", "password": "x"}, "body", 3<<20)
+		req, err := http.NewRequest(http.MethodPost, e.url+path, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", ctype)
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		req.Header.Set("Origin", e.url)
+		res, err := p.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("3 MiB multipart POST %s = %d, want 413", path, res.StatusCode)
+		}
+	}
+	if after := e.counts(); after["revisions"] != before["revisions"] {
+		t.Fatalf("a refused multipart form wrote a revision: %v → %v", before, after)
+	}
+
+	// The verify upload still takes a file over the form bound: it is
+	// refused for not being a PDF, not for its size.
+	body, ctype := multipartBody(t, nil, "file", 3<<20)
+	res, err := http.Post(e.url+"/api/v1/verify", ctype, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode == http.StatusRequestEntityTooLarge || res.StatusCode >= 500 {
+		t.Fatalf("3 MiB verify upload = %d: %s", res.StatusCode, out)
+	}
+}
