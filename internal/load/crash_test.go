@@ -1,6 +1,7 @@
 package load
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -64,6 +65,7 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 		workers[i] = w
 	}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 9))
+	grew, meetings := 0, 0 // rounds in which the clerks got further
 	for round := 1; round <= rounds; round++ {
 		runCtx, stop := context.WithCancel(ctx)
 		var wg sync.WaitGroup
@@ -96,8 +98,17 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 		if t.Failed() {
 			t.FailNow()
 		}
+		if n := len(st.ledger.meetings); n > meetings {
+			grew, meetings = grew+1, n
+		}
 		adoptUnanswered(t, st)
 	}
+	if grew < (rounds+1)/2 {
+		t.Errorf("the clerks' meetings grew in only %d of %d rounds: their review cycle stalls after a crash", grew, rounds)
+	}
+	var sum bytes.Buffer
+	PrintSummary(&sum, stats.Summary(time.Second), time.Second)
+	t.Logf("requests over all rounds (rates meaningless):\n%s", sum.String())
 	if st.ledger.Acknowledged() == 0 {
 		t.Fatal("no save was acknowledged in any round")
 	}

@@ -220,16 +220,13 @@ func (rv *review) step(ctx context.Context, w *worker) {
 // resync reads the MOU's stage after a failed step and restarts the cycle
 // from there.
 func (rv *review) resync(ctx context.Context, r *runState) {
-	res, err := r.clerk.do(ctx, KindMOU, http.MethodGet, fmt.Sprintf("/api/v1/mous/%d", rv.mou), nil)
-	if err != nil || res.status != http.StatusOK {
-		return
-	}
 	var out struct {
 		MOU struct {
 			Stage string `json:"stage"`
 		} `json:"mou"`
 	}
-	if json.Unmarshal(res.body, &out) != nil {
+	// Unmeasured (kind ""), so the whole answer is read.
+	if err := r.clerk.must(ctx, http.MethodGet, fmt.Sprintf("/api/v1/mous/%d", rv.mou), nil, http.StatusOK, &out); err != nil {
 		return
 	}
 	if out.MOU.Stage == "liaison_review" {
