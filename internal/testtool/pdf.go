@@ -1,6 +1,8 @@
 package testtool
 
 import (
+	"bytes"
+	"encoding/hex"
 	"encoding/pem"
 	"os"
 	"os/exec"
@@ -76,4 +78,54 @@ func PDFText(tb testing.TB, data []byte) string {
 		tb.Fatalf("pdftotext: %v", err)
 	}
 	return string(out)
+}
+
+// QPDFResave rewrites data with qpdf and the given options (e.g.
+// "--object-streams=generate"), as another tool re-saving a copy would.
+func QPDFResave(tb testing.TB, data []byte, opts ...string) []byte {
+	tb.Helper()
+	bin := Need(tb, "qpdf", "qpdf")
+	out := filepath.Join(tb.TempDir(), "resaved.pdf")
+	args := append(append([]string{WriteTemp(tb, "in.pdf", data)}, opts...), out)
+	if b, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+		tb.Fatalf("qpdf %v: %v\n%s", opts, err, b)
+	}
+	res, err := os.ReadFile(out)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res
+}
+
+// EditPDFText changes the word old to new (same length) inside the shown
+// strings of data, the way someone altering a copy would: qpdf --qdf
+// uncompresses the content streams, the bytes of the string are replaced
+// (as UTF-16BE, hex or literal, for gofpdf's embedded fonts, else as
+// single bytes), and qpdf
+// writes a normal file again. It fails the test when old is not found.
+func EditPDFText(tb testing.TB, data []byte, old, new string) []byte {
+	tb.Helper()
+	if len(old) != len(new) {
+		tb.Fatalf("EditPDFText: %q and %q differ in length", old, new)
+	}
+	qdf := QPDFResave(tb, data, "--qdf", "--object-streams=disable")
+	utf16 := func(s string) []byte {
+		var b []byte
+		for _, r := range s {
+			b = append(b, byte(r>>8), byte(r))
+		}
+		return b
+	}
+	hexed := func(s string) []byte { return []byte(hex.EncodeToString(utf16(s))) }
+	switch {
+	case bytes.Contains(qdf, hexed(old)):
+		qdf = bytes.Replace(qdf, hexed(old), hexed(new), 1)
+	case bytes.Contains(qdf, utf16(old)):
+		qdf = bytes.Replace(qdf, utf16(old), utf16(new), 1)
+	case bytes.Contains(qdf, []byte("("+old)) || bytes.Contains(qdf, []byte(" "+old)):
+		qdf = bytes.Replace(qdf, []byte(old), []byte(new), 1)
+	default:
+		tb.Fatalf("EditPDFText: %q not found in the uncompressed file", old)
+	}
+	return QPDFResave(tb, qdf)
 }

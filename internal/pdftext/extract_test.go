@@ -1,0 +1,163 @@
+package pdftext
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jung-kurt/gofpdf"
+
+	"github.com/moudesk/moudesk/internal/render"
+	"github.com/moudesk/moudesk/internal/testtool"
+)
+
+const sampleMD = `# Memorandum of Understanding
+
+## 1. Purpose
+
+The City of Riverton and the Riverton Unified School District (the "Parties") agree
+that José Peña, Zoë Adams and the school resource officers serve the students.
+
+## 2. Term
+
+This agreement runs for **three years** from the date of the last signature, and costs $12,500.
+`
+
+func renderSample(t testing.TB) []byte {
+	t.Helper()
+	res, err := render.PDF([]byte(sampleMD), render.Options{
+		Title:      "School Resource Officer MOU",
+		HeaderNote: "Revision 3 · 1a2b3c4d",
+		FooterNote: "moudesk · 7 rev 3 · 1a2b3c4d5e6f · verify at https://example.org/verify",
+		Signatures: []render.SignatureBlock{{Party: "City of Riverton", Name: "José Peña", Title: "Chief of Police"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.PDF
+}
+
+func extractWords(t *testing.T, pdf []byte) ([]string, []string) {
+	t.Helper()
+	pages, err := Extract(context.Background(), pdf)
+	if err != nil {
+		t.Fatalf("Extract: %v", err)
+	}
+	return pages, Words(pages)
+}
+
+// The words of a moudesk PDF are those poppler reads, less the footer.
+// pdftotext orders text by position and we by drawing order (the header is
+// drawn last), so the words are compared sorted.
+func TestExtractAgreesWithPdftotext(t *testing.T) {
+	pdf := renderSample(t)
+	pages, words := extractWords(t, pdf)
+	want := Words(strings.Split(testtool.PDFText(t, pdf), "\f"))
+	if d := Compare(sorted(want), sorted(words)); d != nil {
+		t.Fatalf("words differ from pdftotext at %d: pdftotext %q, ours %q\nours: %q", d.At, d.Expected, d.Found, words)
+	}
+	for _, w := range []string{"José", "Peña,", "Zoë", "$12,500.", "three"} {
+		if !contains(words, w) {
+			t.Errorf("word %q missing from %q", w, words)
+		}
+	}
+	if contains(words, "moudesk") || contains(words, "Page") {
+		t.Errorf("footer words left in %q", words)
+	}
+	claims := Claims(pages)
+	if len(claims) != 1 || claims[0] != (Claim{MOUID: 7, Revision: 3, HashPrefix: "1a2b3c4d5e6f"}) {
+		t.Errorf("claims = %+v", claims)
+	}
+}
+
+// qpdf rewrites the file (object and xref streams, recompressed content):
+// the words stay the same; a word changed inside a string does not.
+func TestExtractSurvivesQpdfAndSeesEdits(t *testing.T) {
+	pdf := renderSample(t)
+	_, orig := extractWords(t, pdf)
+	resaved := testtool.QPDFResave(t, pdf, "--object-streams=generate")
+	if bytes.Equal(resaved, pdf) {
+		t.Fatal("qpdf left the bytes unchanged")
+	}
+	if _, got := extractWords(t, resaved); Compare(orig, got) != nil {
+		t.Fatalf("re-saved copy reads differently: %+v", Compare(orig, got))
+	}
+	edited := testtool.EditPDFText(t, pdf, "three", "seven")
+	_, got := extractWords(t, edited)
+	d := Compare(orig, got)
+	if d == nil || orig[d.At] != "three" || got[d.At] != "seven" || !contains(d.Found, "seven") {
+		t.Fatalf("edited copy: difference %+v", d)
+	}
+}
+
+// A gofpdf document with the core Helvetica font (WinAnsi, no ToUnicode).
+func TestExtractSimpleFont(t *testing.T) {
+	f := gofpdf.New("P", "pt", "Letter", "")
+	f.SetFont("Helvetica", "", 11)
+	f.AddPage()
+	f.Cell(0, 14, "Hello, caf\xe9 world")
+	var b bytes.Buffer
+	if err := f.Output(&b); err != nil {
+		t.Fatal(err)
+	}
+	_, words := extractWords(t, b.Bytes())
+	if strings.Join(words, " ") != "Hello, café world" {
+		t.Fatalf("words = %q", words)
+	}
+}
+
+func TestExtractRejectsNonPDF(t *testing.T) {
+	for _, in := range [][]byte{nil, []byte("hello"), []byte("%PDF-1.4\n1 0 obj\n<<>>\nendobj\n")} {
+		if _, err := Extract(context.Background(), in); !errors.Is(err, ErrNotPDF) {
+			t.Errorf("Extract(%q) = %v, want ErrNotPDF", in, err)
+		}
+	}
+}
+
+func TestCompare(t *testing.T) {
+	a := strings.Fields("one two three four five six seven eight nine ten")
+	if Compare(a, a) != nil {
+		t.Fatal("equal sequences differ")
+	}
+	b := strings.Fields("one two three four five SIX seven eight nine ten")
+	d := Compare(a, b)
+	if d == nil || d.At != 5 || d.Expected[0] != "two" || d.Found[4] != "SIX" {
+		t.Fatalf("Compare = %+v", d)
+	}
+	if d := Compare(a, a[:4]); d == nil || d.At != 4 || len(d.Found) != 4 {
+		t.Fatalf("Compare of a prefix = %+v", d)
+	}
+}
+
+func FuzzExtract(f *testing.F) {
+	f.Add(renderSample(f))
+	f.Add([]byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]>>endobj 3 0 obj<</Type/Page/Contents 4 0 R/Resources<</XObject<</X 5 0 R>>>>>>endobj 4 0 obj<</Length 12>>stream\nBT (hi) Tj ET\nendstream endobj\nxref\n0 1\n0000000000 65535 f \ntrailer<</Root 1 0 R/Size 5>>\nstartxref\n190\n%%EOF"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		pages, err := Extract(ctx, data)
+		if err == nil {
+			_ = Words(pages)
+			_ = Claims(pages)
+		}
+	})
+}
+
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
+}
+
+func contains(s []string, w string) bool {
+	for _, x := range s {
+		if x == w {
+			return true
+		}
+	}
+	return false
+}
