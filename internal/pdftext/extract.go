@@ -134,10 +134,11 @@ func (x *extractor) run(c *pdfsign.Content, depth int) error {
 				}
 			}
 		case "Td", "TD":
+			// A move down starts a line. A move along the line joins: Skia
+			// (Chromium) moves between kerned runs inside a word, and
+			// writers that move between words draw the space glyph too.
 			if len(ops) >= 1 && ops[len(ops)-1].kind == tokNumber && ops[len(ops)-1].num != 0 {
 				x.write("\n")
-			} else {
-				x.write(" ")
 			}
 		case "Tm", "T*", "ET", "BT":
 			x.write("\n")

@@ -94,6 +94,25 @@ func TestExtractSurvivesQpdfAndSeesEdits(t *testing.T) {
 	}
 }
 
+// Chromium (Skia) writes Type0 fonts with ToUnicode CMaps, object streams
+// and an xref stream: our words are poppler's.
+func TestExtractChromiumPDF(t *testing.T) {
+	pdf := testtool.ChromiumPDF(t, `<!doctype html><meta charset="utf-8"><h1>Joint Use Agreement</h1>
+<p>The City and the District share the gymnasium after school hours. Zoë Peña signs for the “District”; fees are $1,250.</p>
+<p style="page-break-before: always">Second page: insurance and indemnification.</p>`)
+	pages, words := extractWords(t, pdf)
+	if len(pages) != 2 {
+		t.Fatalf("%d pages, want 2", len(pages))
+	}
+	want := Words(strings.Split(testtool.PDFText(t, pdf), "\f"))
+	if d := Compare(sorted(want), sorted(words)); d != nil {
+		t.Fatalf("words differ from pdftotext: %+v\nours: %q\npoppler: %q", d, words, want)
+	}
+	if !contains(words, "Zoë") || !contains(words, "“District”;") {
+		t.Fatalf("words = %q", words)
+	}
+}
+
 // A gofpdf document with the core Helvetica font (WinAnsi, no ToUnicode).
 func TestExtractSimpleFont(t *testing.T) {
 	f := gofpdf.New("P", "pt", "Letter", "")

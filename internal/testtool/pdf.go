@@ -129,3 +129,26 @@ func EditPDFText(tb testing.TB, data []byte, old, new string) []byte {
 	}
 	return QPDFResave(tb, qdf)
 }
+
+// ChromiumPDF prints the HTML page html with headless Chromium: a PDF from
+// another producer (Skia), with its own object layout and fonts.
+func ChromiumPDF(tb testing.TB, html string) []byte {
+	tb.Helper()
+	bin := Need(tb, "chromium", "chromium")
+	dir := tb.TempDir()
+	page := filepath.Join(dir, "page.html")
+	if err := os.WriteFile(page, []byte(html), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	out := filepath.Join(dir, "chromium.pdf")
+	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+		"--disable-component-update", "--disable-sync", "--user-data-dir="+filepath.Join(dir, "profile"), "--no-pdf-header-footer", "--print-to-pdf="+out, page)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("chromium: %v\n%s", err, b)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return data
+}

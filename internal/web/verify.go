@@ -51,6 +51,12 @@ type verifyMatch struct {
 	// certificate of completion; Exact when it is that file.
 	Step  string `json:"step"`
 	Exact bool   `json:"exact"`
+	// Method is how the file was recognised: "bytes" when it is, or
+	// extends by incremental updates, a PDF stored here; "text" when its
+	// bytes differ (re-saved by another tool, or its signatures broken)
+	// but its normalised words are those of the stored PDF (Step is then
+	// the stored step or certificate compared, Exact false).
+	Method string `json:"method"`
 }
 
 type verifyAnswer struct {
@@ -60,10 +66,14 @@ type verifyAnswer struct {
 	Signatures []verifiedSignature `json:"signatures"`
 	AllValid   bool                `json:"all_valid"`
 	Match      *verifyMatch        `json:"match"`
+	// TextMismatch is set when the file's footer names a revision of this
+	// moudesk but the file is not it: a tampered or forged copy.
+	TextMismatch *textMismatch `json:"text_mismatch,omitempty"`
 }
 
 // verify checks an uploaded PDF (multipart field "file"): every signature,
-// and whether the file is, or begins with, a signing PDF of an MOU here.
+// and whether the file is, or begins with, a signing PDF of an MOU here,
+// else whether its text is that of the revision its footer names.
 // Public: anyone handed a copy may check it.
 func (h *signHandlers) verify(c *gin.Context) error {
 	release, err := h.verifySlot()
@@ -120,6 +130,15 @@ func (h *signHandlers) verifyPDF(ctx context.Context, data []byte) (*verifyAnswe
 	if ans.Match, err = h.matchDocument(ctx, data); err != nil {
 		return nil, err
 	}
+	if ans.Match == nil {
+		ans.Match, ans.TextMismatch, err = h.matchText(vctx, data)
+		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			return nil, moudesk.Errorf(moudesk.KindUnprocessable, "verify_timeout", "the file took longer than %s to check", verifyTimeout)
+		case err != nil:
+			return nil, err
+		}
+	}
 	return &ans, nil
 }
 
@@ -169,7 +188,7 @@ func (h *signHandlers) matchDocument(ctx context.Context, data []byte) (*verifyM
 		return nil, err
 	}
 	return &verifyMatch{MOUID: m.ID, Title: m.Title, Revision: best.Revision, ContentHash: best.ContentHash, Stage: m.Stage,
-		Executed: executed, Step: best.Kind, Exact: best.Size == len(data)}, nil
+		Executed: executed, Step: best.Kind, Exact: best.Size == len(data), Method: "bytes"}, nil
 }
 
 // revisionEnds are the offsets just past each "%%EOF" marker (and its end

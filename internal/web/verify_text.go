@@ -1,0 +1,146 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/pdftext"
+)
+
+// Matching by text: the second path of verification, for a file whose
+// bytes are no stored signing PDF (nor begin with one). A copy another
+// tool re-saved (qpdf, an editor, "print to PDF") has other bytes but the
+// same words; a copy whose words were changed names the revision it
+// pretends to be in its footer but reads differently.
+//
+// The candidate comes from the file's own footer, "moudesk · <MOU id> rev
+// <N> · <hash prefix> · verify at …", which every page of a signing PDF
+// and certificate carries: at most maxClaims revisions are looked up, each
+// by key, so a random upload never makes the server scan its documents.
+// A file that names no revision is not compared with anything (a text
+// fingerprint index could add that later). The reference text is read
+// from the stored PDF itself with the same extractor, so the comparison
+// never depends on how a revision is rendered today.
+
+const maxClaims = 4
+
+// textMismatch says that the file names a revision of this moudesk but is
+// not it: its text differs (the tampered-copy case), or the revision it
+// names does not exist here.
+type textMismatch struct {
+	MOUID    int64  `json:"mou_id"`
+	Title    string `json:"title,omitempty"`
+	Revision int    `json:"revision"`
+	// ContentHash is the revision's content hash when it exists here,
+	// else the prefix the file prints.
+	ContentHash string `json:"content_hash"`
+	// Reason is "text_differs" (the revision exists and its text is not
+	// the file's) or "unknown_revision" (no such MOU revision here, or its
+	// content hash does not begin with the printed prefix).
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+	// Where the words first differ (text_differs only): the position of
+	// the first differing word (1-based, in the normalised text of
+	// pdftext.Words), and a few words of the revision's text and of the
+	// file's from a little before it.
+	Word     int    `json:"word,omitempty"`
+	Expected string `json:"expected,omitempty"`
+	Found    string `json:"found,omitempty"`
+}
+
+// matchText compares the words of data with the revisions its footer
+// names. It returns the match, or the mismatch of the first named
+// revision, or neither when the file names none or its text cannot be
+// read (an unsupported encoding is not evidence of tampering).
+func (h *signHandlers) matchText(ctx context.Context, data []byte) (*verifyMatch, *textMismatch, error) {
+	pages, err := pdftext.Extract(ctx, data)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return nil, nil, err
+	case err != nil:
+		return nil, nil, nil
+	}
+	claims := pdftext.Claims(pages)
+	if len(claims) == 0 {
+		return nil, nil, nil
+	}
+	words := pdftext.Words(pages)
+	var first *textMismatch
+	for _, cl := range claims[:min(len(claims), maxClaims)] {
+		m, mm, err := h.compareClaim(ctx, cl, words)
+		if err != nil || m != nil {
+			return m, nil, err
+		}
+		if first == nil {
+			first = mm
+		}
+	}
+	return nil, first, nil
+}
+
+// compareClaim compares words with the stored documents of the revision
+// cl names: its newest signing PDF, then its certificate of completion.
+func (h *signHandlers) compareClaim(ctx context.Context, cl pdftext.Claim, words []string) (*verifyMatch, *textMismatch, error) {
+	unknown := &textMismatch{MOUID: cl.MOUID, Revision: cl.Revision, ContentHash: cl.HashPrefix, Reason: "unknown_revision",
+		Message: fmt.Sprintf("the file says it is MOU %d revision %d, but this moudesk has no such signed revision", cl.MOUID, cl.Revision)}
+	m, err := h.db.MOU(ctx, cl.MOUID)
+	if moudesk.IsKind(err, moudesk.KindNotFound) {
+		return nil, unknown, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, err := h.db.LatestSigningDocument(ctx, cl.MOUID, cl.Revision)
+	if moudesk.IsKind(err, moudesk.KindNotFound) {
+		return nil, unknown, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if !strings.HasPrefix(doc.ContentHash, cl.HashPrefix) {
+		return nil, unknown, nil
+	}
+	sealed, err := h.db.SealedDocument(ctx, m.ID)
+	if err != nil && !moudesk.IsKind(err, moudesk.KindNotFound) {
+		return nil, nil, err
+	}
+	match := &verifyMatch{MOUID: m.ID, Title: m.Title, Revision: cl.Revision, ContentHash: doc.ContentHash, Stage: m.Stage,
+		Executed: err == nil && sealed.Revision == cl.Revision, Method: "text"}
+
+	ref, err := pdftext.Extract(ctx, doc.PDF)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the text of MOU %d revision %d: %w", m.ID, cl.Revision, err)
+	}
+	want := pdftext.Words(ref)
+	diff := pdftext.Compare(want, words)
+	if diff == nil {
+		match.Step = doc.Kind
+		return match, nil, nil
+	}
+	cert, err := h.db.Certificate(ctx, m.ID, cl.Revision)
+	if err != nil && !moudesk.IsKind(err, moudesk.KindNotFound) {
+		return nil, nil, err
+	}
+	if err == nil {
+		certPages, err := pdftext.Extract(ctx, cert)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read the text of the certificate of MOU %d revision %d: %w", m.ID, cl.Revision, err)
+		}
+		certWords := pdftext.Words(certPages)
+		if pdftext.Compare(certWords, words) == nil {
+			match.Step = "certificate"
+			return match, nil, nil
+		}
+		// A certificate names its revision too: report the difference from
+		// whichever of the two the file is closer to.
+		if d := pdftext.Compare(certWords, words); d.At > diff.At {
+			diff = d
+		}
+	}
+	return nil, &textMismatch{MOUID: m.ID, Title: m.Title, Revision: cl.Revision, ContentHash: doc.ContentHash, Reason: "text_differs",
+		Message: fmt.Sprintf("the file says it is MOU %d revision %d, but its text differs from that revision from word %d on", m.ID, cl.Revision, diff.At+1),
+		Word:    diff.At + 1, Expected: strings.Join(diff.Expected, " "), Found: strings.Join(diff.Found, " ")}, nil
+}
