@@ -50,6 +50,13 @@ func (db *DB) CreateParty(ctx context.Context, actor moudesk.Actor, p Party) (*P
 	if strings.TrimSpace(p.Name) == "" || strings.TrimSpace(p.Body) == "" {
 		return nil, moudesk.Errorf(moudesk.KindInvalid, "missing_field", "a party needs a name and a governing body")
 	}
+	// The name and body print on every signing PDF, certificate and page;
+	// the admin page reaches here with whatever a form carried.
+	for _, f := range []struct{ name, v string }{{"name", p.Name}, {"body", p.Body}} {
+		if err := checkText(f.name, f.v, maxShortText, true); err != nil {
+			return nil, err
+		}
+	}
 	err := db.update(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, "INSERT INTO parties (slug, name, kind, body, created_at) VALUES (?, ?, ?, ?, ?)", p.Slug, p.Name, p.Kind, p.Body, tx.Now())
 		if isUnique(err) {
@@ -103,6 +110,14 @@ func (db *DB) CreateUser(ctx context.Context, actor moudesk.Actor, nu NewUser) (
 	}
 	if len(nu.Roles) == 0 {
 		return nil, moudesk.Errorf(moudesk.KindInvalid, "missing_role", "a user needs at least one role")
+	}
+	// The name and title go into signing certificates, signature
+	// appearances and certificates of completion: no NUL, no invalid
+	// UTF-8, no megabytes, whether from the admin page or the command line.
+	for _, f := range []struct{ name, v string }{{"email", nu.Email}, {"name", nu.Name}, {"title", nu.Title}} {
+		if err := checkText(f.name, f.v, maxShortText, false); err != nil {
+			return nil, err
+		}
 	}
 	var u *User
 	err := db.update(ctx, func(tx *Tx) error {
@@ -264,6 +279,9 @@ type APIToken struct {
 
 // CreateToken stores the hash of a new API token for the user with email.
 func (db *DB) CreateToken(ctx context.Context, actor moudesk.Actor, email, label, tokenHash string) (*APIToken, error) {
+	if err := checkText("label", label, maxShortText, false); err != nil {
+		return nil, err
+	}
 	u, _, err := db.UserByEmail(ctx, email)
 	if err != nil {
 		return nil, err

@@ -2,10 +2,16 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
+
+	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // multipartBody is a multipart form whose field name carries size bytes,
@@ -79,5 +85,51 @@ func TestMultipartFormPostsAreBounded(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode == http.StatusRequestEntityTooLarge || res.StatusCode >= 500 {
 		t.Fatalf("3 MiB verify upload = %d: %s", res.StatusCode, out)
+	}
+}
+
+// TestAdminFormsRefuseBadText: the admin page's party, user and token
+// forms refuse NUL, invalid UTF-8 and oversized names as the rest of the
+// API does, writing nothing: these names print in signing certificates,
+// signature appearances and certificates of completion.
+func TestAdminFormsRefuseBadText(t *testing.T) {
+	db, base, token := startTestServer(t, sqlite.Party{Slug: "dublin", Name: "City of Dublin", Kind: "city", Body: "City Council"})
+	token("root@city.gov", "", auth.RoleAdmin)
+	p := newPageClient(t, base)
+	p.signIn("root@city.gov")
+	count := func(table string) int {
+		var n int
+		if err := db.QueryRowForTest(context.Background(), "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	tables := []string{"parties", "users", "api_tokens", "audit_events"}
+	before := map[string]int{}
+	for _, tb := range tables {
+		before[tb] = count(tb)
+	}
+	for _, bad := range []string{"City\x00 of Nul", "City of \xff\xfe", strings.Repeat("Long ", 200)} {
+		for _, f := range []struct {
+			path string
+			form url.Values
+		}{
+			{"/admin/parties", url.Values{"slug": {"nul"}, "name": {bad}, "kind": {"city"}, "body": {"City Council"}}},
+			{"/admin/parties", url.Values{"slug": {"nul"}, "name": {"City of Nul"}, "kind": {"city"}, "body": {bad}}},
+			{"/admin/users", url.Values{"email": {"signer@dublin.gov"}, "name": {bad}, "party": {"dublin"},
+				"roles": {"signatory"}, "password": {"a long enough password"}}},
+			{"/admin/users", url.Values{"email": {"signer@dublin.gov"}, "name": {"Sam Signer"}, "title": {bad}, "party": {"dublin"},
+				"roles": {"signatory"}, "password": {"a long enough password"}}},
+			{"/admin/tokens", url.Values{"email": {"root@city.gov"}, "label": {bad}}},
+		} {
+			if r := p.post(f.path, f.form, "/admin"); r.status < 400 || r.status >= 500 {
+				t.Errorf("POST %s with %.20q = %d, want a 4xx refusal", f.path, bad, r.status)
+			}
+		}
+	}
+	for _, tb := range tables {
+		if n := count(tb); n != before[tb] {
+			t.Errorf("%s: %d rows before the refusals, %d after", tb, before[tb], n)
+		}
 	}
 }
