@@ -61,8 +61,12 @@ func (p *pageHandlers) approvalsPage(c *gin.Context) error {
 					row.Scheduled[mt.Body] = mt.ID
 				}
 			}
+			full, err := p.db.MOU(ctx, m.ID)
+			if err != nil {
+				return err
+			}
 			for _, b := range def.RequiredApprovals(m.Stage) {
-				line := approvalLine{Body: b, Title: bodyTitle(def, b)}
+				line := approvalLine{Body: b, Title: bodyTitle(def, b), CanRecord: mayRecord(principal(c), def, b, full)}
 				for _, a := range live {
 					if a.Body == b && a.ContentHash == rev.ContentHash {
 						line.Approved = true

@@ -20,9 +20,10 @@ type stageStep struct {
 type transitionChoice struct{ To, Title string }
 
 type approvalLine struct {
-	Body     string
-	Title    string
-	Approved bool
+	Body      string
+	Title     string
+	Approved  bool
+	CanRecord bool // the caller is a clerk who may record this body's vote
 }
 
 type sectionView struct {

@@ -30,6 +30,7 @@ type signPage struct {
 	Signed     bool // the caller signed already
 	TypedName  string
 	Errors     map[string]string
+	BodyTitles map[string]string
 }
 
 // signData builds the signing ceremony page: the signature block with its
@@ -42,7 +43,10 @@ func (p *pageHandlers) signData(c *gin.Context) (*signPage, error) {
 		return nil, err
 	}
 	me := principal(c)
-	out := &signPage{MOU: m, StageTitle: stageTitle(def, m.Stage), Errors: map[string]string{}}
+	out := &signPage{MOU: m, StageTitle: stageTitle(def, m.Stage), Errors: map[string]string{}, BodyTitles: map[string]string{}}
+	for name := range def.Bodies {
+		out.BodyTitles[name] = bodyTitle(def, name)
+	}
 	lines, err := p.signatoryLines(ctx, m)
 	if err != nil {
 		return nil, err
