@@ -93,6 +93,16 @@ func (h *signHandlers) compareClaim(ctx context.Context, cl pdftext.Claim, words
 	if err != nil {
 		return nil, nil, err
 	}
+	// Only an executed revision is public. Anything else answers as if it
+	// did not exist: a mismatch shows the stored text word by word, and
+	// telling "no such revision" from "differs" would test hash prefixes.
+	sealed, err := h.db.SealedDocument(ctx, m.ID)
+	if moudesk.IsKind(err, moudesk.KindNotFound) || err == nil && sealed.Revision != cl.Revision {
+		return nil, unknown, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
 	doc, err := h.db.LatestSigningDocument(ctx, cl.MOUID, cl.Revision)
 	if moudesk.IsKind(err, moudesk.KindNotFound) {
 		return nil, unknown, nil
@@ -103,12 +113,8 @@ func (h *signHandlers) compareClaim(ctx context.Context, cl pdftext.Claim, words
 	if !strings.HasPrefix(doc.ContentHash, cl.HashPrefix) {
 		return nil, unknown, nil
 	}
-	sealed, err := h.db.SealedDocument(ctx, m.ID)
-	if err != nil && !moudesk.IsKind(err, moudesk.KindNotFound) {
-		return nil, nil, err
-	}
 	match := &verifyMatch{MOUID: m.ID, Title: m.Title, Revision: cl.Revision, ContentHash: doc.ContentHash, Stage: m.Stage,
-		Executed: err == nil && sealed.Revision == cl.Revision, Method: "text"}
+		Executed: true, Method: "text"}
 
 	ref, err := pdftext.Extract(ctx, doc.PDF)
 	if err != nil {
