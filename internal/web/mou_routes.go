@@ -25,7 +25,8 @@ const (
 func (s *Server) mouRoutes() *mouHandlers {
 	m := &mouHandlers{Server: s, pdf: newPDFHandlers(s),
 		redlines:  newLRU[redlineKey](redlineCacheSize, redlineCacheBytes, byteLen),
-		revisions: newLRU[revisionKey](revisionCacheSize, revisionCacheBytes, byteLen)}
+		revisions: newLRU[revisionKey](revisionCacheSize, revisionCacheBytes, byteLen),
+		stored:    newLRU[revisionKey](revisionCacheSize, revisionCacheBytes, revisionSize)}
 	s.handle(http.MethodGet, "/api/v1/templates", auth.TemplateRead, m.listTemplates)
 	s.handle(http.MethodGet, "/api/v1/mous", auth.MOURead, m.listMOUs)
 	s.handle(http.MethodPost, "/api/v1/mous", auth.MOUCreate, m.createMOU)
