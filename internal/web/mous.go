@@ -225,6 +225,9 @@ func (m *mouHandlers) getRevision(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
+		// A browser may open this URL directly: the pages' policy keeps
+		// anything in the document text inert should sanitizing ever fail.
+		c.Header("Content-Security-Policy", pageCSP)
 		c.Data(http.StatusOK, "text/html; charset=utf-8", out)
 	case "pdf":
 		return m.pdf.revisionPDF(c, id, n)
@@ -430,6 +433,9 @@ func (m *mouHandlers) getRedline(c *gin.Context) error {
 	out, err := m.redlineBytes(c, id, from, to, format, view)
 	if err != nil {
 		return err
+	}
+	if format == "html" {
+		c.Header("Content-Security-Policy", pageCSP)
 	}
 	c.Data(http.StatusOK, ctype, out)
 	return nil

@@ -133,3 +133,36 @@ func TestAdminFormsRefuseBadText(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIHTMLCarriesThePagePolicy: the API's HTML renderings of a revision
+// and a redline, which a browser may open directly, carry the pages'
+// Content-Security-Policy and nosniff, so document text stays inert there
+// too.
+func TestAPIHTMLCarriesThePagePolicy(t *testing.T) {
+	e := newMOUEnv(t)
+	id := e.createSRO()
+	for _, path := range []string{
+		"/api/v1/mous/" + itoa64(id) + "/revisions/1?format=html",
+		"/api/v1/mous/" + itoa64(id) + "/redline?from=1&to=1&format=html",
+	} {
+		req, err := http.NewRequest(http.MethodGet, e.url+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+e.token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("GET %s = %d %s", path, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		if got := res.Header.Get("Content-Security-Policy"); got != pageCSP {
+			t.Errorf("GET %s: Content-Security-Policy %q, want the pages policy", path, got)
+		}
+		if got := res.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("GET %s: X-Content-Type-Options %q", path, got)
+		}
+	}
+}
