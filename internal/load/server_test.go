@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/moudesk/moudesk/internal/testtool"
 )
 
 // moudeskBin is the real moudesk binary, built once for the package's
@@ -72,24 +74,7 @@ type server struct {
 	cmd  *exec.Cmd
 	url  string
 	done chan error
-	logs *lockedBuffer
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	logs *testtool.Buffer
 }
 
 var (
@@ -116,7 +101,7 @@ func startServer(t *testing.T, db string) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, done: make(chan error, 1), logs: &lockedBuffer{}}
+	s := &server{cmd: cmd, done: make(chan error, 1), logs: &testtool.Buffer{}}
 	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
