@@ -190,7 +190,9 @@ func seeOther(c *gin.Context, path, done string) error {
 // so an unbounded one would let anyone (POST /signin needs no login) fill
 // the server's disk.
 func (s *Server) limitFormBody(c *gin.Context) {
-	ct := c.ContentType()
+	// Media types are case-insensitive, and net/http parses "Multipart/Form-Data"
+	// like the lower-case form, so the bound must match it too.
+	ct := strings.ToLower(c.ContentType())
 	if strings.HasPrefix(ct, "application/x-www-form-urlencoded") ||
 		(strings.HasPrefix(ct, "multipart/") && !uploadRoutes[c.FullPath()]) {
 		if c.Request.ContentLength > maxFormBody {
