@@ -249,4 +249,23 @@ func (b *tab) verifyUpload(base, mouURL string) {
 		b.t.Fatalf("verify page says %q", got)
 	}
 	b.shot("verify")
+
+	// A copy changed after signing is called out.
+	i := bytes.Index(pdf, []byte("/Contents"))
+	tampered := append([]byte(nil), pdf...)
+	tampered[i/2] ^= 0x20
+	bad := filepath.Join(b.t.TempDir(), "tampered.pdf")
+	if err := os.WriteFile(bad, tampered, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.open(base + "/public/verify")
+	b.do(chromedp.SetUploadFiles(chromedp.ID("f-file"), []string{bad}))
+	b.submit(`form[action="/public/verify"] button[type=submit]`, "main")
+	b.forget("status of 422")
+	got := evalIn[string](b, `document.querySelector("main").innerText`)
+	if strings.Contains(got, "Authentic.") || !(strings.Contains(got, "Not authentic") ||
+		strings.Contains(got, "Same words, different file") || strings.Contains(got, "not a readable PDF")) {
+		b.t.Fatalf("verify page on a tampered copy says:\n%s", got)
+	}
+	b.shot("verify-tampered")
 }
