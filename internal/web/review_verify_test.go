@@ -1,11 +1,17 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/moudesk/moudesk/internal/pdfsign"
 )
 
 // TestVerifyByTextHidesUnexecutedRevisions: the public verify answers a
@@ -41,5 +47,55 @@ func TestVerifyByTextHidesUnexecutedRevisions(t *testing.T) {
 		if strings.Contains(strings.ToUpper(string(body)), strings.ToUpper(secret)) {
 			t.Errorf("the public verify answer shows %q of an MOU that is not executed:\n%s", secret, body)
 		}
+	}
+}
+
+// TestVerifyPageShowsUploadedNamesAsText: the public verify page shows
+// what an uploaded file says about itself (the signer's certificate name,
+// the signature's reason) as text, never as markup: anyone can upload a
+// file signed by a certificate they made with a script in its name.
+func TestVerifyPageShowsUploadedNamesAsText(t *testing.T) {
+	e := newSignEnv(t)
+	const payload = `<img src=x onerror="document.title='pwned'"><script>alert(1)</script>`
+	now := time.Now()
+	ca, err := pdfsign.NewCA("Evil CA "+payload, "evil", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := (&pdfsign.Keys{Authority: ca}).SignerFor("Mallory "+payload, "Evil "+payload, "m@evil.example", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := pdfsign.Sign(gofpdfDoc(t, "Any text.", "no footer"), signer, pdfsign.Request{Name: "Mallory " + payload, Reason: "Because " + payload, Time: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, err := mw.CreateFormFile("file", "evil.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(signed)
+	mw.Close()
+	res, err := http.Post(e.url+"/public/verify", mw.FormDataContentType(), &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("verify page = %d\n%s", res.StatusCode, page)
+	}
+	if !strings.Contains(string(page), "Mallory &lt;img") {
+		t.Fatalf("the verify page does not show the signer's name escaped:\n%s", page)
+	}
+	for _, raw := range []string{"<img src=x", "<script>alert"} {
+		if strings.Contains(string(page), raw) {
+			t.Errorf("the verify page carries the uploaded markup %q unescaped", raw)
+		}
+	}
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+		t.Errorf("verify page CSP %q", csp)
 	}
 }
