@@ -152,3 +152,34 @@ func mapsEqual(a, b map[string]int) bool {
 	}
 	return true
 }
+
+// TestSignInRefusesOversizedAddressesWithoutAuditing: a sign-in with an
+// address no account can have (over 254 bytes, NUL, invalid UTF-8) is 400
+// and leaves no audit row, before and after the throttle trips; otherwise
+// each anonymous request could append up to a megabyte to the audit log.
+func TestSignInRefusesOversizedAddressesWithoutAuditing(t *testing.T) {
+	e := newEnv(t)
+	e.user("drafter@city.example", auth.RoleDrafter)
+	before := e.count("audit_events")
+	for i := 0; i < 15; i++ {
+		email := strings.Repeat("a", 200_000) + "@city.example"
+		r := e.json(http.MethodPost, "/api/v1/session", "", map[string]string{"email": email, "password": "guess"})
+		if r.status != http.StatusBadRequest || r.code() != "invalid_email" {
+			t.Fatalf("sign-in %d with a %d-byte address = %d %s", i, len(email), r.status, r.code())
+		}
+		for _, email := range []string{strings.Repeat("b", 300_000) + "@city.example", "nul\x00@city.example", "bad\xff@city.example"} {
+			form := url.Values{"email": {email}, "password": {"guess"}}
+			r := e.do(nil, http.MethodPost, "/signin", "", "application/x-www-form-urlencoded", []byte(form.Encode()), "Sec-Fetch-Site", "same-origin")
+			if r.status != http.StatusBadRequest {
+				t.Fatalf("sign-in page %d with a %d-byte address = %d", i, len(email), r.status)
+			}
+		}
+	}
+	if after := e.count("audit_events"); after != before {
+		t.Fatalf("refused sign-ins wrote %d audit rows", after-before)
+	}
+	// A real account still signs in from the same address.
+	if r := login(e, nil, "drafter@city.example", "correct horse battery staple"); r.status != http.StatusOK {
+		t.Fatalf("login after the refusals = %d %s", r.status, r.body)
+	}
+}

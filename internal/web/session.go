@@ -2,9 +2,11 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -12,6 +14,9 @@ import (
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/sqlite"
 )
+
+// maxEmailLen is the longest e-mail address an account may have.
+const maxEmailLen = 254
 
 type loginRequest struct {
 	Email    string `json:"email"`
@@ -40,6 +45,13 @@ func (s *Server) startSession(c *gin.Context, rawEmail, password string) (*sqlit
 	ctx := c.Request.Context()
 	email := strings.ToLower(strings.TrimSpace(rawEmail))
 	addr := c.ClientIP()
+	// No account has such an address (the store takes 254 bytes at most),
+	// and failures are audited with the address: an anonymous caller must
+	// not be able to append a megabyte to the audit log per request.
+	if len(email) > maxEmailLen || !utf8.ValidString(rawEmail) || strings.ContainsRune(email, 0) {
+		return nil, "", &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_email", Field: "email",
+			Message: fmt.Sprintf("an e-mail address is valid UTF-8 of at most %d bytes", maxEmailLen)}
+	}
 	if ok, wait := s.throttle.Allow(email, addr); !ok {
 		secs := int(math.Ceil(wait.Seconds()))
 		_ = s.db.Audit(ctx, moudesk.Actor{Addr: addr}, "login.throttled", "account:"+email, map[string]any{"addr": addr, "retry_after": secs})
