@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -97,10 +98,28 @@ func (s *Server) authorize(a auth.Action) gin.HandlerFunc {
 // auditDenial records a refused write. A failure to audit is logged, not
 // returned: the request is refused either way.
 func (s *Server) auditDenial(c *gin.Context, a auth.Action, e *moudesk.Error) {
-	details := map[string]any{"method": c.Request.Method, "path": c.Request.URL.Path, "action": string(a), "reason": e.Code}
+	details := map[string]any{"method": c.Request.Method, "path": clip(c.Request.URL.Path, maxAuditPath), "action": string(a), "reason": e.Code}
 	if err := s.db.Audit(c.Request.Context(), actor(c), "access.denied", "route:"+c.FullPath(), details); err != nil {
 		s.log.ErrorContext(c.Request.Context(), "audit denial", "request_id", requestID(c), "err", err)
 	}
+}
+
+// maxAuditPath bounds the request path a denial records. Anyone may send
+// a denied write, without a login and without a throttle, and a path
+// parameter can be as long as the request line (a megabyte): the trace
+// of a probe must not be the probe's size.
+const maxAuditPath = 256
+
+// clip cuts s to at most n bytes, on a UTF-8 boundary, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }
 
 func safeMethod(m string) bool {

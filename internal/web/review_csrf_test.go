@@ -183,3 +183,28 @@ func TestSignInRefusesOversizedAddressesWithoutAuditing(t *testing.T) {
 		t.Fatalf("login after the refusals = %d %s", r.status, r.body)
 	}
 }
+
+// TestDenialAuditIsBounded: a denied write is audited, but a path of a
+// megabyte (a path parameter can be that long) is recorded clipped, so an
+// anonymous caller cannot grow the audit log by a megabyte per request.
+func TestDenialAuditIsBounded(t *testing.T) {
+	e := newEnv(t)
+	long := strings.Repeat("9", 512<<10)
+	for i := 0; i < 5; i++ {
+		r := e.do(nil, http.MethodPost, "/api/v1/mous/"+long+"/revisions", "", "application/json", []byte(`{}`))
+		if r.status != http.StatusUnauthorized {
+			t.Fatalf("anonymous write = %d", r.status)
+		}
+	}
+	var total, n int
+	if err := e.db.QueryRowForTest(context.Background(),
+		"SELECT count(*), coalesce(sum(length(details)), 0) FROM audit_events WHERE action = 'access.denied'").Scan(&n, &total); err != nil {
+		t.Fatal(err)
+	}
+	if n != 5 {
+		t.Fatalf("%d denials audited, want 5", n)
+	}
+	if total > 5*1024 {
+		t.Fatalf("5 denials took %d bytes of audit details", total)
+	}
+}
