@@ -454,6 +454,12 @@ func jsonInto(t *testing.T, body []byte, v any) error {
 // upload posts data to the public verify endpoint as multipart field file.
 func (e *signEnv) upload(data []byte) (int, []byte) {
 	e.t.Helper()
+	return e.postFile("/api/v1/verify", data)
+}
+
+// postFile posts data to path as the multipart field file.
+func (e *signEnv) postFile(path string, data []byte) (int, []byte) {
+	e.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	fw, err := mw.CreateFormFile("file", "mou.pdf")
@@ -462,7 +468,7 @@ func (e *signEnv) upload(data []byte) (int, []byte) {
 	}
 	fw.Write(data)
 	mw.Close()
-	res, err := http.Post(e.url+"/api/v1/verify", mw.FormDataContentType(), &buf)
+	res, err := http.Post(e.url+path, mw.FormDataContentType(), &buf)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"strings"
 	"testing"
@@ -46,6 +47,16 @@ func (e *signEnv) verifyText(data []byte) textAnswer {
 		e.t.Fatalf("verify: %d %s", status, body)
 	}
 	return ans
+}
+
+// verifyPage posts data to the public verify page and returns its HTML.
+func (e *signEnv) verifyPage(data []byte) string {
+	e.t.Helper()
+	status, body := e.postFile("/public/verify", data)
+	if status != http.StatusOK {
+		e.t.Fatalf("POST /public/verify: %d %s", status, body)
+	}
+	return html.UnescapeString(string(body))
 }
 
 // executed runs an MOU through approval and all four signatures, and
@@ -109,6 +120,9 @@ func TestVerifyByText(t *testing.T) {
 		if m := ans.Match; m == nil || m.Method != "text" || m.Step != "certificate" || m.MOUID != id || ans.TextMismatch != nil {
 			t.Fatalf("re-saved certificate: match %+v mismatch %+v", m, ans.TextMismatch)
 		}
+		if page := e.verifyPage(testtool.QPDFResave(t, signed, "--object-streams=generate")); !strings.Contains(page, "Same words, different file.") || strings.Contains(page, "Not authentic") {
+			t.Errorf("verify page of a re-saved copy:\n%s", page)
+		}
 	})
 
 	// One word changed in a shown string, the file re-saved: the text
@@ -120,6 +134,13 @@ func TestVerifyByText(t *testing.T) {
 		if ans.Match != nil || mm == nil || mm.Reason != "text_differs" || mm.MOUID != id || mm.Revision != 1 || mm.ContentHash != hash ||
 			mm.Word < 1 || !strings.Contains(mm.Expected, "2028") || !strings.Contains(mm.Found, "2031") || strings.Contains(mm.Found, "2028") {
 			t.Fatalf("altered copy: match %+v mismatch %+v", ans.Match, mm)
+		}
+		// The public page says it in words.
+		page := e.verifyPage(altered)
+		for _, want := range []string{"Not authentic.", fmt.Sprintf("MOU %d revision 1", id), "June 30, 2031", "June 30, 2028"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("verify page lacks %q:\n%s", want, page)
+			}
 		}
 	})
 
