@@ -229,8 +229,13 @@ func (e *env) verifyCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return exitError{code: 2, msg: fmt.Sprintf("%s: %v", pos[0], err)}
 	}
+	out, err := e.matchRecorded(ctx, data)
+	if err != nil {
+		return err
+	}
+	out.Report = rep
 	if *asJSON {
-		if err := json.NewEncoder(e.stdout).Encode(rep); err != nil {
+		if err := json.NewEncoder(e.stdout).Encode(out); err != nil {
 			return err
 		}
 	} else {
@@ -252,8 +257,9 @@ func (e *env) verifyCmd(ctx context.Context, args []string) error {
 			}
 			fmt.Fprintf(e.stdout, "%d. %s — %s — signed %s — %s, %s, %s\n", i+1, s.Field, s.SignerName, s.Time.UTC().Format(time.RFC3339), state, trust, cover)
 		}
+		out.print(e.stdout)
 	}
-	if len(rep.Signatures) == 0 {
+	if len(rep.Signatures) == 0 || (out.TextMismatch != nil && out.TextMismatch.Reason == "text_differs") {
 		return exitError{code: 1}
 	}
 	for _, s := range rep.Signatures {

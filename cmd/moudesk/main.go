@@ -65,7 +65,7 @@ commands:
   redline    compare two Markdown files (A.md B.md --format text|json|html|pdf)
   sign       sign a PDF (IN.pdf -o OUT.pdf --name N)
   ca export  write the certificate readers must trust (-o ca.pem)
-  verify     check a PDF's signatures (FILE.pdf [--json])
+  verify     check a PDF's signatures, and with a database which revision it is (FILE.pdf [--json])
 
 The database is --db, else $MOUDESK_DB, else ./data/moudesk.db.
 `

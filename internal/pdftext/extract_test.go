@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -179,4 +180,26 @@ func contains(s []string, w string) bool {
 		}
 	}
 	return false
+}
+
+// BenchmarkExtractWords reads the words of the 40-page bench MOU, what
+// verification by text does once for the upload and once for the stored
+// revision.
+func BenchmarkExtractWords(b *testing.B) {
+	md, err := os.ReadFile("../../../shared/bench/mou-40p.md")
+	if err != nil {
+		b.Skipf("bench MOU not available: %v", err)
+	}
+	res, err := render.PDF(md, render.Options{Title: "Bench MOU", FooterNote: "moudesk · 1 rev 1 · 0123456789ab · verify at https://x/verify"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(res.PDF)))
+	b.ReportAllocs()
+	for b.Loop() {
+		pages, err := Extract(context.Background(), res.PDF)
+		if err != nil || len(Words(pages)) < 1000 {
+			b.Fatalf("Extract: %v", err)
+		}
+	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/pdfsign"
+	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // Verification limits: the largest PDF accepted and the time one file may
@@ -38,8 +39,8 @@ type verifiedSignature struct {
 	Trusted         bool      `json:"trusted"` // chains to this server's CA
 }
 
-// verifyMatch names the MOU revision a file's original text is.
-type verifyMatch struct {
+// VerifyMatch names the MOU revision a file's original text is.
+type VerifyMatch struct {
 	MOUID       int64  `json:"mou_id"`
 	Title       string `json:"title"`
 	Revision    int    `json:"revision"`
@@ -65,10 +66,10 @@ type verifyAnswer struct {
 	Revisions  int                 `json:"revisions"`
 	Signatures []verifiedSignature `json:"signatures"`
 	AllValid   bool                `json:"all_valid"`
-	Match      *verifyMatch        `json:"match"`
+	Match      *VerifyMatch        `json:"match"`
 	// TextMismatch is set when the file's footer names a revision of this
 	// moudesk but the file is not it: a tampered or forged copy.
-	TextMismatch *textMismatch `json:"text_mismatch,omitempty"`
+	TextMismatch *TextMismatch `json:"text_mismatch,omitempty"`
 }
 
 // verify checks an uploaded PDF (multipart field "file"): every signature,
@@ -127,32 +128,40 @@ func (h *signHandlers) verifyPDF(ctx context.Context, data []byte) (*verifyAnswe
 		})
 		ans.AllValid = ans.AllValid && s.Valid
 	}
-	if ans.Match, err = h.matchDocument(ctx, data); err != nil {
+	ans.Match, ans.TextMismatch, err = MatchFile(vctx, h.db, data)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return nil, moudesk.Errorf(moudesk.KindUnprocessable, "verify_timeout", "the file took longer than %s to check", verifyTimeout)
+	case err != nil:
 		return nil, err
-	}
-	if ans.Match == nil {
-		ans.Match, ans.TextMismatch, err = h.matchText(vctx, data)
-		switch {
-		case errors.Is(err, context.DeadlineExceeded):
-			return nil, moudesk.Errorf(moudesk.KindUnprocessable, "verify_timeout", "the file took longer than %s to check", verifyTimeout)
-		case err != nil:
-			return nil, err
-		}
 	}
 	return &ans, nil
 }
 
-// matchDocument looks each revision of data (the bytes up to each %%EOF)
+// MatchFile traces a PDF to a revision recorded in db: by its bytes when
+// it is, or extends by incremental updates, a stored signing PDF or
+// certificate; else by its text (see verify_text.go), which also reports a
+// copy that names a revision but is not it. The verify endpoint and page
+// and `moudesk verify` with a database share it.
+func MatchFile(ctx context.Context, db *sqlite.DB, data []byte) (*VerifyMatch, *TextMismatch, error) {
+	m, err := matchBytes(ctx, db, data)
+	if err != nil || m != nil {
+		return m, nil, err
+	}
+	return matchText(ctx, db, data)
+}
+
+// matchBytes looks each revision of data (the bytes up to each %%EOF)
 // up among the stored signing PDFs; the longest stored prefix wins.
 // Incremental updates only append, so a copy signed further elsewhere
 // still begins with the bytes moudesk stored.
-func (h *signHandlers) matchDocument(ctx context.Context, data []byte) (*verifyMatch, error) {
+func matchBytes(ctx context.Context, db *sqlite.DB, data []byte) (*VerifyMatch, error) {
 	var sums []string
 	for _, end := range revisionEnds(data, 100) {
 		s := sha256.Sum256(data[:end])
 		sums = append(sums, hex.EncodeToString(s[:]))
 	}
-	docs, err := h.db.DocumentsBySHA256(ctx, sums)
+	docs, err := db.DocumentsBySHA256(ctx, sums)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +169,7 @@ func (h *signHandlers) matchDocument(ctx context.Context, data []byte) (*verifyM
 		// Not a signing step: perhaps a certificate of completion, which
 		// is matched only whole.
 		whole := sha256.Sum256(data)
-		cert, err := h.db.CertificateBySHA256(ctx, hex.EncodeToString(whole[:]))
+		cert, err := db.CertificateBySHA256(ctx, hex.EncodeToString(whole[:]))
 		if moudesk.IsKind(err, moudesk.KindNotFound) {
 			return nil, nil
 		}
@@ -178,16 +187,16 @@ func (h *signHandlers) matchDocument(ctx context.Context, data []byte) (*verifyM
 			best = d
 		}
 	}
-	m, err := h.db.MOU(ctx, best.MOUID)
+	m, err := db.MOU(ctx, best.MOUID)
 	if err != nil {
 		return nil, err
 	}
-	sealed, err := h.db.SealedDocument(ctx, best.MOUID)
+	sealed, err := db.SealedDocument(ctx, best.MOUID)
 	executed := err == nil && sealed.Revision == best.Revision
 	if err != nil && !moudesk.IsKind(err, moudesk.KindNotFound) {
 		return nil, err
 	}
-	return &verifyMatch{MOUID: m.ID, Title: m.Title, Revision: best.Revision, ContentHash: best.ContentHash, Stage: m.Stage,
+	return &VerifyMatch{MOUID: m.ID, Title: m.Title, Revision: best.Revision, ContentHash: best.ContentHash, Stage: m.Stage,
 		Executed: executed, Step: best.Kind, Exact: best.Size == len(data), Method: "bytes"}, nil
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/pdftext"
+	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // Matching by text: the second path of verification, for a file whose
@@ -27,10 +28,10 @@ import (
 
 const maxClaims = 4
 
-// textMismatch says that the file names a revision of this moudesk but is
+// TextMismatch says that the file names a revision of this moudesk but is
 // not it: its text differs (the tampered-copy case), or the revision it
 // names does not exist here.
-type textMismatch struct {
+type TextMismatch struct {
 	MOUID    int64  `json:"mou_id"`
 	Title    string `json:"title,omitempty"`
 	Revision int    `json:"revision"`
@@ -55,7 +56,7 @@ type textMismatch struct {
 // names. It returns the match, or the mismatch of the first named
 // revision, or neither when the file names none or its text cannot be
 // read (an unsupported encoding is not evidence of tampering).
-func (h *signHandlers) matchText(ctx context.Context, data []byte) (*verifyMatch, *textMismatch, error) {
+func matchText(ctx context.Context, db *sqlite.DB, data []byte) (*VerifyMatch, *TextMismatch, error) {
 	pages, err := pdftext.Extract(ctx, data)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
@@ -68,9 +69,9 @@ func (h *signHandlers) matchText(ctx context.Context, data []byte) (*verifyMatch
 		return nil, nil, nil
 	}
 	words := pdftext.Words(pages)
-	var first *textMismatch
+	var first *TextMismatch
 	for _, cl := range claims[:min(len(claims), maxClaims)] {
-		m, mm, err := h.compareClaim(ctx, cl, words)
+		m, mm, err := compareClaim(ctx, db, cl, words)
 		if err != nil || m != nil {
 			return m, nil, err
 		}
@@ -83,10 +84,10 @@ func (h *signHandlers) matchText(ctx context.Context, data []byte) (*verifyMatch
 
 // compareClaim compares words with the stored documents of the revision
 // cl names: its newest signing PDF, then its certificate of completion.
-func (h *signHandlers) compareClaim(ctx context.Context, cl pdftext.Claim, words []string) (*verifyMatch, *textMismatch, error) {
-	unknown := &textMismatch{MOUID: cl.MOUID, Revision: cl.Revision, ContentHash: cl.HashPrefix, Reason: "unknown_revision",
+func compareClaim(ctx context.Context, db *sqlite.DB, cl pdftext.Claim, words []string) (*VerifyMatch, *TextMismatch, error) {
+	unknown := &TextMismatch{MOUID: cl.MOUID, Revision: cl.Revision, ContentHash: cl.HashPrefix, Reason: "unknown_revision",
 		Message: fmt.Sprintf("the file says it is MOU %d revision %d, but this moudesk has no such signed revision", cl.MOUID, cl.Revision)}
-	m, err := h.db.MOU(ctx, cl.MOUID)
+	m, err := db.MOU(ctx, cl.MOUID)
 	if moudesk.IsKind(err, moudesk.KindNotFound) {
 		return nil, unknown, nil
 	}
@@ -96,14 +97,14 @@ func (h *signHandlers) compareClaim(ctx context.Context, cl pdftext.Claim, words
 	// Only an executed revision is public. Anything else answers as if it
 	// did not exist: a mismatch shows the stored text word by word, and
 	// telling "no such revision" from "differs" would test hash prefixes.
-	sealed, err := h.db.SealedDocument(ctx, m.ID)
+	sealed, err := db.SealedDocument(ctx, m.ID)
 	if moudesk.IsKind(err, moudesk.KindNotFound) || err == nil && sealed.Revision != cl.Revision {
 		return nil, unknown, nil
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	doc, err := h.db.LatestSigningDocument(ctx, cl.MOUID, cl.Revision)
+	doc, err := db.LatestSigningDocument(ctx, cl.MOUID, cl.Revision)
 	if moudesk.IsKind(err, moudesk.KindNotFound) {
 		return nil, unknown, nil
 	}
@@ -113,7 +114,7 @@ func (h *signHandlers) compareClaim(ctx context.Context, cl pdftext.Claim, words
 	if !strings.HasPrefix(doc.ContentHash, cl.HashPrefix) {
 		return nil, unknown, nil
 	}
-	match := &verifyMatch{MOUID: m.ID, Title: m.Title, Revision: cl.Revision, ContentHash: doc.ContentHash, Stage: m.Stage,
+	match := &VerifyMatch{MOUID: m.ID, Title: m.Title, Revision: cl.Revision, ContentHash: doc.ContentHash, Stage: m.Stage,
 		Executed: true, Method: "text"}
 
 	ref, err := pdftext.Extract(ctx, doc.PDF)
@@ -126,7 +127,7 @@ func (h *signHandlers) compareClaim(ctx context.Context, cl pdftext.Claim, words
 		match.Step = doc.Kind
 		return match, nil, nil
 	}
-	cert, err := h.db.Certificate(ctx, m.ID, cl.Revision)
+	cert, err := db.Certificate(ctx, m.ID, cl.Revision)
 	if err != nil && !moudesk.IsKind(err, moudesk.KindNotFound) {
 		return nil, nil, err
 	}
@@ -146,7 +147,7 @@ func (h *signHandlers) compareClaim(ctx context.Context, cl pdftext.Claim, words
 			diff = d
 		}
 	}
-	return nil, &textMismatch{MOUID: m.ID, Title: m.Title, Revision: cl.Revision, ContentHash: doc.ContentHash, Reason: "text_differs",
+	return nil, &TextMismatch{MOUID: m.ID, Title: m.Title, Revision: cl.Revision, ContentHash: doc.ContentHash, Reason: "text_differs",
 		Message: fmt.Sprintf("the file says it is MOU %d revision %d, but its text differs from that revision from word %d on", m.ID, cl.Revision, diff.At+1),
 		Word:    diff.At + 1, Expected: strings.Join(diff.Expected, " "), Found: strings.Join(diff.Found, " ")}, nil
 }
