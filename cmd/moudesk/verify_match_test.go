@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,8 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/jung-kurt/gofpdf"
 
 	"github.com/moudesk/moudesk/internal/testtool"
 )
@@ -103,7 +100,7 @@ func TestVerifyAgainstDatabase(t *testing.T) {
 		footer string
 		code   int
 	}{{"", 0}, {footer, 1}} {
-		path := resign("own.pdf", ownPDF(t, "The City pays the District one million dollars.", tc.footer))
+		path := resign("own.pdf", testtool.FooterPDF(t, "The City pays the District one million dollars.", tc.footer))
 		v, text, code = verify(path)
 		if code != tc.code || v.Match != nil || (tc.footer != "") != (v.TextMismatch != nil) || strings.Count(text, "valid, trusted") != 1 {
 			t.Errorf("own document with footer %q: exit %d, want %d; %+v\n%s", tc.footer, code, tc.code, v.TextMismatch, text)
@@ -116,23 +113,4 @@ func TestVerifyAgainstDatabase(t *testing.T) {
 	if exitCode(err) != 0 || !strings.Contains(out, "not compared") {
 		t.Fatalf("forged copy without a database: exit %d\n%s", exitCode(err), out)
 	}
-}
-
-// ownPDF is a one-page PDF in moudesk's font with body text and, when
-// footer is set, a footer line.
-func ownPDF(t *testing.T, body, footer string) []byte {
-	t.Helper()
-	f := gofpdf.New("P", "pt", "Letter", "")
-	f.AddUTF8Font("serif", "", "../../internal/render/fonts/LiberationSerif-Regular.ttf")
-	f.SetFont("serif", "", 11)
-	f.AddPage()
-	f.Cell(0, 14, body)
-	if footer != "" {
-		f.Text(72, 760, footer)
-	}
-	var b bytes.Buffer
-	if err := f.Output(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }

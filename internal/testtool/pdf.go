@@ -9,6 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jung-kurt/gofpdf"
+
+	"github.com/moudesk/moudesk/internal/render/fonts"
 )
 
 // WriteTemp writes data to a new file in the test's temporary directory.
@@ -151,4 +155,28 @@ func ChromiumPDF(tb testing.TB, html string) []byte {
 		tb.Fatal(err)
 	}
 	return data
+}
+
+// FooterPDF is a one-page PDF made with gofpdf in moudesk's embedded
+// UTF-8 font: body text and, when footer is set, a footer line (e.g. one
+// copying moudesk's "moudesk · <id> rev N · …" to forge a claim).
+func FooterPDF(tb testing.TB, body, footer string) []byte {
+	tb.Helper()
+	ttf, err := fonts.FS.ReadFile("LiberationSerif-Regular.ttf")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f := gofpdf.New("P", "pt", "Letter", "")
+	f.AddUTF8FontFromBytes("serif", "", ttf)
+	f.SetFont("serif", "", 11)
+	f.AddPage()
+	f.Cell(0, 14, body)
+	if footer != "" {
+		f.Text(72, 760, footer)
+	}
+	var b bytes.Buffer
+	if err := f.Output(&b); err != nil {
+		tb.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/moudesk/moudesk/internal/pdfsign"
+	"github.com/moudesk/moudesk/internal/testtool"
 )
 
 // TestVerifyByTextHidesUnexecutedRevisions: the public verify answers a
@@ -33,7 +34,7 @@ func TestVerifyByTextHidesUnexecutedRevisions(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := e.mou(id)
-	forged := gofpdfDoc(t, "Anything at all.", fmt.Sprintf("moudesk · %d rev 1 · %s · verify at https://x/verify", id, rev.ContentHash[:12]))
+	forged := testtool.FooterPDF(t, "Anything at all.", fmt.Sprintf("moudesk · %d rev 1 · %s · verify at https://x/verify", id, rev.ContentHash[:12]))
 	status, body := e.upload(forged)
 	if status != http.StatusOK {
 		t.Fatalf("verify: %d %s", status, body)
@@ -66,7 +67,7 @@ func TestVerifyPageShowsUploadedNamesAsText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signed, err := pdfsign.Sign(gofpdfDoc(t, "Any text.", "no footer"), signer, pdfsign.Request{Name: "Mallory " + payload, Reason: "Because " + payload, Time: now})
+	signed, err := pdfsign.Sign(testtool.FooterPDF(t, "Any text.", "no footer"), signer, pdfsign.Request{Name: "Mallory " + payload, Reason: "Because " + payload, Time: now})
 	if err != nil {
 		t.Fatal(err)
 	}

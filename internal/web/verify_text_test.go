@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jung-kurt/gofpdf"
-
 	"github.com/moudesk/moudesk/internal/testtool"
 )
 
@@ -147,17 +145,17 @@ func TestVerifyByText(t *testing.T) {
 	// A document of its own that copies the footer line: a forgery of
 	// revision 1, and of a revision that does not exist.
 	t.Run("ForgedFooter", func(t *testing.T) {
-		forged := gofpdfDoc(t, "The City pays the District one million dollars.", fmt.Sprintf("moudesk · %d rev 1 · %s · verify at https://x/verify", id, hash[:12]))
+		forged := testtool.FooterPDF(t, "The City pays the District one million dollars.", fmt.Sprintf("moudesk · %d rev 1 · %s · verify at https://x/verify", id, hash[:12]))
 		ans := e.verifyText(forged)
 		if ans.Match != nil || ans.TextMismatch == nil || ans.TextMismatch.Reason != "text_differs" || ans.TextMismatch.MOUID != id || ans.TextMismatch.Word != 1 {
 			t.Fatalf("forged copy: match %+v mismatch %+v", ans.Match, ans.TextMismatch)
 		}
-		other := gofpdfDoc(t, "Anything.", fmt.Sprintf("moudesk · %d rev 9 · %s · verify at https://x/verify", id, hash[:12]))
+		other := testtool.FooterPDF(t, "Anything.", fmt.Sprintf("moudesk · %d rev 9 · %s · verify at https://x/verify", id, hash[:12]))
 		ans = e.verifyText(other)
 		if ans.Match != nil || ans.TextMismatch == nil || ans.TextMismatch.Reason != "unknown_revision" || ans.TextMismatch.Revision != 9 {
 			t.Fatalf("copy naming revision 9: match %+v mismatch %+v", ans.Match, ans.TextMismatch)
 		}
-		wrongHash := gofpdfDoc(t, "Anything.", fmt.Sprintf("moudesk · %d rev 1 · 000000000000 · verify at https://x/verify", id))
+		wrongHash := testtool.FooterPDF(t, "Anything.", fmt.Sprintf("moudesk · %d rev 1 · 000000000000 · verify at https://x/verify", id))
 		if ans = e.verifyText(wrongHash); ans.TextMismatch == nil || ans.TextMismatch.Reason != "unknown_revision" {
 			t.Fatalf("copy naming another content hash: match %+v mismatch %+v", ans.Match, ans.TextMismatch)
 		}
@@ -166,7 +164,7 @@ func TestVerifyByText(t *testing.T) {
 	// PDFs that name no revision match nothing and are not called altered.
 	t.Run("Unrelated", func(t *testing.T) {
 		for name, pdf := range map[string][]byte{
-			"gofpdf":   gofpdfDoc(t, "Minutes of the parks committee.", ""),
+			"gofpdf":   testtool.FooterPDF(t, "Minutes of the parks committee.", ""),
 			"chromium": testtool.ChromiumPDF(t, `<!doctype html><meta charset="utf-8"><h1>Joint Use Agreement</h1><p>The City and the District share the gym.</p>`),
 		} {
 			if ans := e.verifyText(pdf); ans.Match != nil || ans.TextMismatch != nil {
@@ -174,24 +172,4 @@ func TestVerifyByText(t *testing.T) {
 			}
 		}
 	})
-}
-
-// gofpdfDoc is a one-page PDF with body text and, when footer is set, a
-// last line like moudesk's footer, in an embedded UTF-8 font as moudesk
-// uses.
-func gofpdfDoc(t *testing.T, body, footer string) []byte {
-	t.Helper()
-	f := gofpdf.New("P", "pt", "Letter", "")
-	f.AddUTF8Font("serif", "", "../render/fonts/LiberationSerif-Regular.ttf")
-	f.SetFont("serif", "", 11)
-	f.AddPage()
-	f.Cell(0, 14, body)
-	if footer != "" {
-		f.Text(72, 760, footer)
-	}
-	var b bytes.Buffer
-	if err := f.Output(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }
