@@ -37,6 +37,10 @@ const (
 	maxTextPages = 5000  // pages read
 	maxFormDepth = 4     // form XObjects inside form XObjects
 	maxContents  = 20000 // content streams (pages and forms) read in all
+	// maxContentDecoded stops decoding content once this much has been
+	// decoded: Pages keeps every page's content at once, so it bounds
+	// memory tighter than the reader's own total.
+	maxContentDecoded = 64 << 20
 )
 
 // Pages reads every page of pdf in order. Unreadable structure gives an
@@ -88,7 +92,10 @@ func Pages(ctx context.Context, pdf []byte) ([]Content, error) {
 		return nil
 	}
 	if err := walk(cat["Pages"], nil, 0); err != nil {
-		return nil, fmt.Errorf("read pages: %w", err)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("read pages: %w", err)
+		}
+		return nil, fmt.Errorf("read pages: %w: %w", ErrNotPDF, err)
 	}
 	return pages, nil
 }
@@ -116,6 +123,9 @@ func (d *document) content(v any, res any, depth int, budget *int) *Content {
 		st, ok := s.(*stream)
 		if !ok {
 			continue
+		}
+		if d.decoded > maxContentDecoded {
+			break
 		}
 		b, err := d.decode(st)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -201,5 +202,66 @@ func BenchmarkExtractWords(b *testing.B) {
 		if err != nil || len(Words(pages)) < 1000 {
 			b.Fatalf("Extract: %v", err)
 		}
+	}
+}
+
+// buildPDF writes objs (object i+1 is objs[i]) with a correct classic
+// cross-reference table, for hand-made hostile files.
+func buildPDF(objs ...string) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.7\n")
+	offs := make([]int, len(objs))
+	for i, o := range objs {
+		offs[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
+}
+
+// Hostile structure ends: a form XObject that draws itself, a page tree
+// that contains itself, a content stream of unterminated strings and an
+// inline image without EI, and a CMap range spanning every code.
+func TestExtractHostile(t *testing.T) {
+	stream := func(dict, data string) string {
+		return fmt.Sprintf("<< %s /Length %d >>\nstream\n%s\nendstream", dict, len(data), data)
+	}
+	cases := map[string][]byte{
+		"SelfDrawingForm": buildPDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+			"<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Resources << /XObject << /X 5 0 R >> >> >>",
+			stream("", "BT (page) Tj ET /X Do"),
+			stream("/Type /XObject /Subtype /Form /Resources << /XObject << /X 5 0 R >> >>", "BT (form) Tj ET /X Do /X Do")),
+		"CyclicPageTree": buildPDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [2 0 R 2 0 R 3 0 R] >>",
+			"<< /Type /Page /Contents 4 0 R >>", stream("", "BT (x) Tj ET")),
+		"BrokenContent": buildPDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] >>",
+			"<< /Type /Page /Contents 4 0 R >>", stream("", "BT [(a) -300 (b)] TJ <41 (unterminated BI /W 1 ID \x00\x01")),
+		"WideCMap": buildPDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] >>",
+			"<< /Type /Page /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>", stream("", "BT /F1 12 Tf <00410042> Tj ET"),
+			"<< /Type /Font /Subtype /Type0 /ToUnicode 6 0 R >>",
+			stream("", "1 begincodespacerange <0000> <FFFF> endcodespacerange 1 beginbfrange <0000> <FFFFFFFF> <0000> endbfrange")),
+	}
+	for name, pdf := range cases {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			pages, err := Extract(ctx, pdf)
+			if err != nil && !errors.Is(err, ErrNotPDF) && !errors.Is(err, errTooMuch) {
+				t.Fatalf("Extract: %v", err)
+			}
+			t.Logf("pages %q, err %v", pages, err)
+		})
+	}
+	pages, err := Extract(context.Background(), cases["SelfDrawingForm"])
+	if err != nil || !strings.Contains(pages[0], "page") || strings.Count(pages[0], "form") < 2 {
+		t.Fatalf("self-drawing form: %q %v", pages, err)
+	}
+	pages, err = Extract(context.Background(), cases["WideCMap"])
+	if err != nil || strings.TrimSpace(pages[0]) != "AB" {
+		t.Fatalf("CMap range over all codes: %q %v", pages, err)
 	}
 }

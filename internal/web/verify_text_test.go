@@ -161,6 +161,13 @@ func TestVerifyByText(t *testing.T) {
 		}
 	})
 
+	// A truncated copy is refused cleanly, not matched.
+	t.Run("Truncated", func(t *testing.T) {
+		if status, body := e.upload(signed[:len(signed)/2]); status != http.StatusUnprocessableEntity || !strings.Contains(string(body), "not_pdf") {
+			t.Fatalf("truncated copy: %d %s", status, body)
+		}
+	})
+
 	// PDFs that name no revision match nothing and are not called altered.
 	t.Run("Unrelated", func(t *testing.T) {
 		for name, pdf := range map[string][]byte{
