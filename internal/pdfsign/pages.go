@@ -18,6 +18,10 @@ type Content struct {
 	Data  []byte           // decoded; a page's streams joined by newlines
 	Fonts map[string]Font  // by resource name, e.g. "F1"
 	Forms map[string]*Form // form XObjects by resource name, read to a bounded depth
+	// Annots are a page's annotation appearances (/AP /N), in /Annots
+	// order: not part of the page's content, but drawn over it by viewers
+	// and by "print to PDF" (a signature's visible name and date).
+	Annots []*Form
 }
 
 // Form is a form XObject: a content stream drawn by the "Do" operator.
@@ -79,6 +83,7 @@ func Pages(ctx context.Context, pdf []byte) ([]Content, error) {
 				return fmt.Errorf("more than %d pages", maxTextPages)
 			}
 			c := doc.content(node["Contents"], res, 0, &budget)
+			c.Annots = doc.annotations(node["Annots"], &budget)
 			pages = append(pages, *c)
 			return nil
 		}
@@ -196,4 +201,30 @@ func (d *document) font(v any) Font {
 		}
 	}
 	return f
+}
+
+// annotations reads the normal appearance streams of the annotations v
+// lists, skipping hidden ones (flag bit 2) and those with a state
+// dictionary instead of one stream.
+func (d *document) annotations(v any, budget *int) []*Form {
+	a, _ := d.resolve(v)
+	annots, _ := a.(array)
+	var out []*Form
+	for i, x := range annots {
+		if i >= 1024 {
+			break
+		}
+		ad := d.dictOf(x)
+		if f, _ := ad["F"].(int64); f&2 != 0 {
+			continue
+		}
+		ap := d.dictOf(ad["AP"])
+		n, _ := d.resolve(ap["N"])
+		st, ok := n.(*stream)
+		if !ok {
+			continue
+		}
+		out = append(out, &Form{*d.content(st, st.Dict["Resources"], 1, budget)})
+	}
+	return out
 }

@@ -36,6 +36,18 @@ var ErrNotPDF = pdfsign.ErrNotPDF
 // Extract returns the text of every page of pdf, one string per page,
 // lines separated by "\n". ctx bounds the time taken.
 func Extract(ctx context.Context, pdf []byte) ([]string, error) {
+	return extract(ctx, pdf, false)
+}
+
+// ExtractPrinted is Extract as a viewer prints each page: its own text,
+// then the text of its visible annotations' appearances (a signature's
+// name, title and date), which printing or "print to PDF" flattens into
+// the page.
+func ExtractPrinted(ctx context.Context, pdf []byte) ([]string, error) {
+	return extract(ctx, pdf, true)
+}
+
+func extract(ctx context.Context, pdf []byte, printed bool) ([]string, error) {
 	pages, err := pdfsign.Pages(ctx, pdf)
 	if err != nil {
 		return nil, fmt.Errorf("extract text: %w", err)
@@ -47,6 +59,15 @@ func Extract(ctx context.Context, pdf []byte) ([]string, error) {
 		x.out = &b
 		if err := x.run(&pages[i], 0); err != nil {
 			return nil, fmt.Errorf("extract text of page %d: %w", i+1, err)
+		}
+		for _, a := range pages[i].Annots {
+			if !printed {
+				break
+			}
+			x.write("\n")
+			if err := x.run(&a.Content, 1); err != nil {
+				return nil, fmt.Errorf("extract text of page %d: %w", i+1, err)
+			}
 		}
 		out = append(out, b.String())
 	}

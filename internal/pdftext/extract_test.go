@@ -152,6 +152,16 @@ func TestCompare(t *testing.T) {
 	if d := Compare(a, a[:4]); d == nil || d.At != 4 || len(d.Found) != 4 {
 		t.Fatalf("Compare of a prefix = %+v", d)
 	}
+	// Where the spaces fall does not count; the characters do.
+	if d := Compare(strings.Fields("Revision 1 · 35ca7009 Pleasanton SRO"), strings.Fields("Revision 1 · 35ca7009Pleasanton S RO")); d != nil {
+		t.Fatalf("words split differently: %+v", d)
+	}
+	if d := Compare(strings.Fields("pays 1,000 dollars now"), strings.Fields("pays 1,0 01 dollars now")); d == nil || d.At != 1 || d.FoundAt != 2 || d.Found[d.FoundAt] != "01" {
+		t.Fatalf("a changed digit: %+v", d)
+	}
+	if d := Compare(strings.Fields("pays 1,000 dollars"), strings.Fields("pays 1,0 00 dollar s.")); d == nil || d.At != 3 || d.FoundAt != 4 {
+		t.Fatalf("an added character at the end: %+v", d)
+	}
 }
 
 func FuzzExtract(f *testing.F) {

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -21,8 +22,9 @@ import (
 //  3. White space of any kind and amount separates words; nothing else
 //     does. The result is the sequence of words.
 //
-// Layout (line breaks, spacing, fonts, page breaks) is therefore ignored,
-// while any change of a word, a digit or punctuation is not.
+// Compare then compares the characters of the words, not where the spaces
+// fall. Layout (line breaks, spacing, fonts, page breaks) is therefore
+// ignored, while any change of a letter, a digit or punctuation is not.
 
 var (
 	pageLine   = regexp.MustCompile(`^Page \d+ of \d+$`)
@@ -75,26 +77,44 @@ func Claims(pages []string) []Claim {
 
 // Difference is where two word sequences first part.
 type Difference struct {
-	At       int      // index of the first differing word
+	At       int      // index in the reference of the word holding the first differing character
+	FoundAt  int      // index of the corresponding word in the other text
 	Expected []string // the reference's words from a little before At
-	Found    []string // the other text's words over the same span
+	Found    []string // the other text's words from a little before FoundAt
 }
 
-// Compare returns nil when want and got are the same words, else where
-// they first differ, with a few words of context either side.
+// Compare returns nil when want and got have the same characters once the
+// spaces between words are dropped, else where they first differ, with a
+// few words of context either side. Spaces do not count because writers
+// differ in how they break a line into shown strings: one may place
+// "35ca7009" and the next word apart without a space glyph, another may
+// split a kerned word in two; every other character counts.
 func Compare(want, got []string) *Difference {
-	i := 0
-	for i < len(want) && i < len(got) && want[i] == got[i] {
-		i++
+	wi, wo, gi, goff := 0, 0, 0, 0
+	for {
+		for wi < len(want) && wo >= len(want[wi]) {
+			wi, wo = wi+1, 0
+		}
+		for gi < len(got) && goff >= len(got[gi]) {
+			gi, goff = gi+1, 0
+		}
+		if wi == len(want) || gi == len(got) {
+			break
+		}
+		rw, nw := utf8.DecodeRuneInString(want[wi][wo:])
+		rg, ng := utf8.DecodeRuneInString(got[gi][goff:])
+		if rw != rg {
+			break
+		}
+		wo, goff = wo+nw, goff+ng
 	}
-	if i == len(want) && i == len(got) {
+	if wi == len(want) && gi == len(got) {
 		return nil
 	}
 	const before, after = 4, 8
-	from := max(0, i-before)
 	return &Difference{
-		At:       i,
-		Expected: append([]string{}, want[from:min(len(want), i+after)]...),
-		Found:    append([]string{}, got[from:min(len(got), i+after)]...),
+		At: wi, FoundAt: gi,
+		Expected: append([]string{}, want[max(0, wi-before):min(len(want), wi+after)]...),
+		Found:    append([]string{}, got[max(0, gi-before):min(len(got), gi+after)]...),
 	}
 }

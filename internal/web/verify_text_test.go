@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -104,6 +107,24 @@ func TestVerifyByText(t *testing.T) {
 		m := ans.Match
 		if m == nil || m.Method != "text" || m.MOUID != id || m.Revision != 1 || m.ContentHash != hash || !m.Executed || m.Stage != "executed" || m.Exact || ans.TextMismatch != nil {
 			t.Fatalf("re-saved copy: match %+v mismatch %+v", m, ans.TextMismatch)
+		}
+	})
+
+	// Printed to PDF (pdftocairo draws the signatures' appearances into
+	// the pages, and writes its own fonts): same text.
+	t.Run("Printed", func(t *testing.T) {
+		bin := testtool.Need(t, "pdftocairo", "poppler-utils")
+		out := filepath.Join(t.TempDir(), "printed.pdf")
+		if b, err := exec.Command(bin, "-pdf", testtool.WriteTemp(t, "signed.pdf", signed), out).CombinedOutput(); err != nil {
+			t.Fatalf("pdftocairo: %v\n%s", err, b)
+		}
+		printed, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ans := e.verifyText(printed)
+		if m := ans.Match; m == nil || m.Method != "text" || m.MOUID != id || !m.Executed || ans.TextMismatch != nil {
+			t.Fatalf("printed copy: match %+v mismatch %+v", m, ans.TextMismatch)
 		}
 	})
 
