@@ -248,24 +248,21 @@ func (db *DB) CreateRevision(ctx context.Context, actor moudesk.Actor, mouID int
 	if len(message) > mou.MaxMessageBytes {
 		return nil, &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_message", Field: "message", Message: fmt.Sprintf("the message may be at most %d bytes", mou.MaxMessageBytes)}
 	}
-	// Revision numbers only go up, so a base behind the current revision
-	// in any snapshot is stale for good: refuse it from a reader without
-	// queueing for the one writer, so that when saves race the losers do
-	// not hold up the winner.
-	var seen int
-	if err := db.read.QueryRowContext(ctx, "SELECT current_revision FROM mous WHERE id = ?", mouID).Scan(&seen); err == nil && base < seen {
-		return nil, staleRevision(mouID, seen, base)
-	}
-	var info *mou.RevisionInfo
-	// Racing saves share a base and reach the writer together; once the
-	// winner has committed, the others are refused here, holding the
-	// writer only long enough to look at the head.
+	// Revision numbers only go up, so a base below the newest revision
+	// this process committed is stale for good. Racing saves are refused
+	// by that check before they queue for the one writer, and again once
+	// they hold it (the winner may have committed while they waited), so
+	// losers neither hold up the winner nor cost a transaction.
 	stale := func() error {
 		if head := db.heads.get(mouID); base < head {
 			return staleRevision(mouID, head, base)
 		}
 		return nil
 	}
+	if err := stale(); err != nil {
+		return nil, err
+	}
+	var info *mou.RevisionInfo
 	committed := func() { db.heads.set(mouID, info.Number) }
 	err := db.writeWith(ctx, stale, func(tx *Tx) error {
 		var current int
