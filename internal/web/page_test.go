@@ -12,6 +12,7 @@ import (
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
@@ -421,5 +422,30 @@ func TestPageOutcomeMoreRows(t *testing.T) {
 	got, err := e.db.Meeting(ctx, mt.ID)
 	if err != nil || got.Outcome == nil || len(got.Outcome.Votes) != 1 || got.Outcome.Votes[0].Member != "Trustee Late" {
 		t.Fatalf("recorded outcome: %+v %v", got.Outcome, err)
+	}
+}
+
+// TestPrintedVerifyAddressLeadsToVerifyPage follows the address a signed
+// PDF's footer prints, as a reader of a paper copy would type it.
+func TestPrintedVerifyAddressLeadsToVerifyPage(t *testing.T) {
+	_, base, _ := startTestServer(t)
+	footer := footerLine(&sqlite.MOU{ID: 7}, &mou.Revision{Number: 2, ContentHash: strings.Repeat("ab", 32)}, base)
+	_, addr, ok := strings.Cut(footer, "verify at ")
+	if !ok {
+		t.Fatalf("footer %q prints no address", footer)
+	}
+	p := newPageClient(t, base)
+	r := p.get(strings.TrimPrefix(addr, base))
+	if r.status != http.StatusMovedPermanently || r.location != "/public/verify" {
+		t.Fatalf("GET %s: %d to %q, want 301 to /public/verify", addr, r.status, r.location)
+	}
+	res, err := http.Get(addr) // the default client follows the redirect
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `action="/public/verify"`) {
+		t.Fatalf("following %s: %d, upload form present: %v", addr, res.StatusCode, strings.Contains(string(body), `action="/public/verify"`))
 	}
 }

@@ -17,6 +17,14 @@ func (p *pageHandlers) verifyForm(c *gin.Context) error {
 	return p.renderPage(c, http.StatusOK, "verify", "Verify a PDF", "verify", verifyPage{Errors: map[string]string{}})
 }
 
+// verifyPrintedAddress answers the address every signing PDF's footer and
+// certificate print ("verify at <public URL>/verify"). Paper copies outlive
+// page layouts, so that short address stays and sends readers on for good.
+func (s *Server) verifyPrintedAddress(c *gin.Context) error {
+	c.Redirect(http.StatusMovedPermanently, "/public/verify")
+	return nil
+}
+
 // verifyPost checks an uploaded PDF with the same code as POST
 // /api/v1/verify and says in plain words what it is.
 func (p *pageHandlers) verifyPost(c *gin.Context) error {

@@ -309,6 +309,8 @@ func TestEveryRouteHasARule(t *testing.T) {
 		// Pages: the start page redirects, sign-in and the stylesheet and
 		// script must be reachable before signing in.
 		"GET /": true, "GET /signin": true, "POST /signin": true, "GET /static/*file": true,
+		// The verify address printed on every signed PDF.
+		"GET /verify": true,
 		// Executed MOUs' signed PDF and certificate (404 before), and the CA
 		// certificate readers trust.
 		"GET /api/v1/mous/:id/signed.pdf": true, "GET /api/v1/mous/:id/certificate.pdf": true, "GET /api/v1/ca.pem": true,
