@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/moudesk/moudesk/internal/pdfsyntax"
 )
 
 // errSyntax marks malformed PDF syntax; callers wrap it with where it was.
@@ -17,35 +19,13 @@ type parser struct {
 	pos  int
 }
 
-func isWhite(c byte) bool {
-	return c == 0 || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' '
-}
-
-func isDelim(c byte) bool {
-	return bytes.IndexByte([]byte("()<>[]{}/%"), c) >= 0
-}
-
-func (p *parser) skipWhite() {
-	for p.pos < len(p.data) {
-		c := p.data[p.pos]
-		switch {
-		case isWhite(c):
-			p.pos++
-		case c == '%':
-			for p.pos < len(p.data) && p.data[p.pos] != '\n' && p.data[p.pos] != '\r' {
-				p.pos++
-			}
-		default:
-			return
-		}
-	}
-}
+func (p *parser) skipWhite() { p.pos = pdfsyntax.SkipWhite(p.data, p.pos) }
 
 // keyword reads a run of regular characters (obj, endobj, R, true, ...).
 func (p *parser) keyword() string {
 	p.skipWhite()
 	start := p.pos
-	for p.pos < len(p.data) && !isWhite(p.data[p.pos]) && !isDelim(p.data[p.pos]) {
+	for p.pos < len(p.data) && !pdfsyntax.IsWhite(p.data[p.pos]) && !pdfsyntax.IsDelim(p.data[p.pos]) {
 		p.pos++
 	}
 	return string(p.data[start:p.pos])
@@ -63,7 +43,7 @@ func (p *parser) integer() (int64, bool) {
 	for p.pos < len(p.data) && p.data[p.pos] >= '0' && p.data[p.pos] <= '9' {
 		p.pos++
 	}
-	if p.pos < len(p.data) && !isWhite(p.data[p.pos]) && !isDelim(p.data[p.pos]) {
+	if p.pos < len(p.data) && !pdfsyntax.IsWhite(p.data[p.pos]) && !pdfsyntax.IsDelim(p.data[p.pos]) {
 		p.pos = save
 		return 0, false
 	}
@@ -143,7 +123,7 @@ func (p *parser) number() (any, error) {
 		return n, nil
 	}
 	p.pos = start
-	for p.pos < len(p.data) && !isWhite(p.data[p.pos]) && !isDelim(p.data[p.pos]) {
+	for p.pos < len(p.data) && !pdfsyntax.IsWhite(p.data[p.pos]) && !pdfsyntax.IsDelim(p.data[p.pos]) {
 		p.pos++
 	}
 	f, err := strconv.ParseFloat(string(p.data[start:p.pos]), 64)
@@ -156,7 +136,7 @@ func (p *parser) number() (any, error) {
 func (p *parser) name() name {
 	p.pos++ // '/'
 	var b []byte
-	for p.pos < len(p.data) && !isWhite(p.data[p.pos]) && !isDelim(p.data[p.pos]) {
+	for p.pos < len(p.data) && !pdfsyntax.IsWhite(p.data[p.pos]) && !pdfsyntax.IsDelim(p.data[p.pos]) {
 		c := p.data[p.pos]
 		if c == '#' && p.pos+2 < len(p.data) {
 			if v, err := strconv.ParseUint(string(p.data[p.pos+1:p.pos+3]), 16, 8); err == nil {
@@ -172,60 +152,12 @@ func (p *parser) name() name {
 }
 
 func (p *parser) literal() (pdfString, error) {
-	p.pos++ // '('
-	var b []byte
-	level := 1
-	for p.pos < len(p.data) {
-		c := p.data[p.pos]
-		p.pos++
-		switch c {
-		case '(':
-			level++
-		case ')':
-			level--
-			if level == 0 {
-				return b, nil
-			}
-		case '\\':
-			if p.pos >= len(p.data) {
-				break
-			}
-			e := p.data[p.pos]
-			p.pos++
-			switch e {
-			case 'n':
-				c = '\n'
-			case 'r':
-				c = '\r'
-			case 't':
-				c = '\t'
-			case 'b':
-				c = '\b'
-			case 'f':
-				c = '\f'
-			case '\r':
-				if p.pos < len(p.data) && p.data[p.pos] == '\n' {
-					p.pos++
-				}
-				continue
-			case '\n':
-				continue
-			default:
-				if e >= '0' && e <= '7' {
-					v := int(e - '0')
-					for i := 0; i < 2 && p.pos < len(p.data) && p.data[p.pos] >= '0' && p.data[p.pos] <= '7'; i++ {
-						v = v*8 + int(p.data[p.pos]-'0')
-						p.pos++
-					}
-					c = byte(v)
-				} else {
-					c = e
-				}
-			}
-		}
-		b = append(b, c)
+	b, next, ok := pdfsyntax.Literal(p.data, p.pos)
+	p.pos = next
+	if !ok {
+		return nil, fmt.Errorf("%w: unterminated string", errSyntax)
 	}
-	return nil, fmt.Errorf("%w: unterminated string", errSyntax)
+	return b, nil
 }
 
 func (p *parser) hex() (pdfString, error) {
@@ -234,45 +166,12 @@ func (p *parser) hex() (pdfString, error) {
 	if end < 0 {
 		return nil, fmt.Errorf("%w: unterminated hex string", errSyntax)
 	}
-	s, ok := decodeHex(p.data[p.pos : p.pos+end])
+	s, ok := pdfsyntax.DecodeHex(p.data[p.pos : p.pos+end])
 	p.pos += end + 1
 	if !ok {
 		return nil, fmt.Errorf("%w: bad hex string", errSyntax)
 	}
 	return s, nil
-}
-
-// decodeHex decodes PDF hex string content: whitespace is ignored and an odd
-// final digit is taken as followed by 0.
-func decodeHex(h []byte) ([]byte, bool) {
-	out := make([]byte, 0, len(h)/2)
-	var cur byte
-	half := false
-	for _, c := range h {
-		var v byte
-		switch {
-		case c >= '0' && c <= '9':
-			v = c - '0'
-		case c >= 'a' && c <= 'f':
-			v = c - 'a' + 10
-		case c >= 'A' && c <= 'F':
-			v = c - 'A' + 10
-		case isWhite(c):
-			continue
-		default:
-			return nil, false
-		}
-		if half {
-			out = append(out, cur<<4|v)
-		} else {
-			cur = v
-		}
-		half = !half
-	}
-	if half {
-		out = append(out, cur<<4)
-	}
-	return out, true
 }
 
 func (p *parser) dictionary(depth int) (dict, error) {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/moudesk/moudesk/internal/pdfsyntax"
 )
 
 // Report describes the signatures found in a PDF, in signing order.
@@ -126,7 +128,7 @@ func checkSignature(doc *document, f sigField, docMDP any, roots *x509.CertPool)
 	info.SignedBytes = a + (c)
 	info.CoversWholeFile = b+c == int64(len(data))
 	contents, _ := sd["Contents"].(pdfString)
-	if gap, ok := decodeHex(data[a+1 : b-1]); !ok || !bytes.Equal(gap, contents) {
+	if gap, ok := pdfsyntax.DecodeHex(data[a+1 : b-1]); !ok || !bytes.Equal(gap, contents) {
 		info.Problem = "ByteRange gap is not this signature's /Contents string"
 		return info, b + c
 	}

@@ -3,6 +3,8 @@ package pdftext
 import (
 	"bytes"
 	"strconv"
+
+	"github.com/moudesk/moudesk/internal/pdfsyntax"
 )
 
 // A content-stream lexer: just enough of PDF syntax to find the text
@@ -32,30 +34,11 @@ type lexer struct {
 	pos  int
 }
 
-func isWhite(c byte) bool {
-	return c == 0 || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' '
-}
-
-func isDelim(c byte) bool { return bytes.IndexByte([]byte("()<>[]{}/%"), c) >= 0 }
-
-func (l *lexer) skipWhite() {
-	for l.pos < len(l.data) {
-		switch c := l.data[l.pos]; {
-		case isWhite(c):
-			l.pos++
-		case c == '%':
-			for l.pos < len(l.data) && l.data[l.pos] != '\n' && l.data[l.pos] != '\r' {
-				l.pos++
-			}
-		default:
-			return
-		}
-	}
-}
+func (l *lexer) skipWhite() { l.pos = pdfsyntax.SkipWhite(l.data, l.pos) }
 
 func (l *lexer) regular() []byte {
 	start := l.pos
-	for l.pos < len(l.data) && !isWhite(l.data[l.pos]) && !isDelim(l.data[l.pos]) {
+	for l.pos < len(l.data) && !pdfsyntax.IsWhite(l.data[l.pos]) && !pdfsyntax.IsDelim(l.data[l.pos]) {
 		l.pos++
 	}
 	return l.data[start:l.pos]
@@ -97,7 +80,7 @@ func (l *lexer) next() token {
 			return token{kind: tokOp, str: w}
 		}
 		return token{kind: tokNumber, num: f}
-	case isDelim(c):
+	case pdfsyntax.IsDelim(c):
 		l.pos++ // a stray ), >, { or }
 		return token{kind: tokOp, str: l.data[l.pos-1 : l.pos]}
 	}
@@ -119,66 +102,16 @@ func (l *lexer) skipInlineImage() {
 		}
 		at := l.pos + i
 		l.pos = at + 2
-		if at > 0 && isWhite(l.data[at-1]) && (l.pos >= len(l.data) || isWhite(l.data[l.pos])) {
+		if at > 0 && pdfsyntax.IsWhite(l.data[at-1]) && (l.pos >= len(l.data) || pdfsyntax.IsWhite(l.data[l.pos])) {
 			return
 		}
 	}
 }
 
+// literal reads a literal string; an unclosed one yields what it holds.
 func (l *lexer) literal() []byte {
-	l.pos++ // '('
-	var b []byte
-	level := 1
-	for l.pos < len(l.data) {
-		c := l.data[l.pos]
-		l.pos++
-		switch c {
-		case '(':
-			level++
-		case ')':
-			level--
-			if level == 0 {
-				return b
-			}
-		case '\\':
-			if l.pos >= len(l.data) {
-				return b
-			}
-			e := l.data[l.pos]
-			l.pos++
-			switch e {
-			case 'n':
-				c = '\n'
-			case 'r':
-				c = '\r'
-			case 't':
-				c = '\t'
-			case 'b':
-				c = '\b'
-			case 'f':
-				c = '\f'
-			case '\r':
-				if l.pos < len(l.data) && l.data[l.pos] == '\n' {
-					l.pos++
-				}
-				continue
-			case '\n':
-				continue
-			default:
-				if e >= '0' && e <= '7' {
-					v := int(e - '0')
-					for i := 0; i < 2 && l.pos < len(l.data) && l.data[l.pos] >= '0' && l.data[l.pos] <= '7'; i++ {
-						v = v*8 + int(l.data[l.pos]-'0')
-						l.pos++
-					}
-					c = byte(v)
-				} else {
-					c = e
-				}
-			}
-		}
-		b = append(b, c)
-	}
+	b, next, _ := pdfsyntax.Literal(l.data, l.pos)
+	l.pos = next
 	return b
 }
 
@@ -190,36 +123,6 @@ func (l *lexer) hex() []byte {
 	}
 	h := l.data[l.pos : l.pos+end]
 	l.pos = min(len(l.data), l.pos+end+1)
-	return decodeHex(h)
-}
-
-// decodeHex decodes hex digits, ignoring anything else; an odd final digit
-// is taken as followed by 0.
-func decodeHex(h []byte) []byte {
-	out := make([]byte, 0, len(h)/2)
-	var cur byte
-	half := false
-	for _, c := range h {
-		var v byte
-		switch {
-		case c >= '0' && c <= '9':
-			v = c - '0'
-		case c >= 'a' && c <= 'f':
-			v = c - 'a' + 10
-		case c >= 'A' && c <= 'F':
-			v = c - 'A' + 10
-		default:
-			continue
-		}
-		if half {
-			out = append(out, cur<<4|v)
-		} else {
-			cur = v
-		}
-		half = !half
-	}
-	if half {
-		out = append(out, cur<<4)
-	}
+	out, _ := pdfsyntax.DecodeHex(h) // content streams are read leniently
 	return out
 }
