@@ -194,7 +194,7 @@ func (s *Server) limitFormBody(c *gin.Context) {
 	// like the lower-case form, so the bound must match it too.
 	ct := strings.ToLower(c.ContentType())
 	if strings.HasPrefix(ct, "application/x-www-form-urlencoded") ||
-		(strings.HasPrefix(ct, "multipart/") && !uploadRoutes[c.FullPath()]) {
+		(strings.HasPrefix(ct, "multipart/") && !s.uploads[c.Request.Method+" "+c.FullPath()]) {
 		if c.Request.ContentLength > maxFormBody {
 			s.writeError(c, moudesk.Errorf(moudesk.KindTooLarge, "too_large", "the form is larger than %d bytes", maxFormBody))
 			return
@@ -203,6 +203,3 @@ func (s *Server) limitFormBody(c *gin.Context) {
 	}
 	c.Next()
 }
-
-// uploadRoutes take a file upload and bound its size themselves.
-var uploadRoutes = map[string]bool{"/public/verify": true, "/api/v1/verify": true}

@@ -48,7 +48,7 @@ func (s *Server) pageRoutes(m *mouHandlers, w *workflowHandlers, sg *signHandler
 	s.handle(http.MethodPost, "/mous/:id/signatories", auth.SignatoryWrite, p.assignPost)
 	s.handle(http.MethodGet, "/public", auth.Public, p.publicList)
 	s.handle(http.MethodGet, "/public/verify", auth.Public, p.verifyForm)
-	s.handle(http.MethodPost, "/public/verify", auth.Public, p.verifyPost)
+	s.handleUpload(http.MethodPost, "/public/verify", auth.Public, p.verifyPost)
 	s.handle(http.MethodGet, "/verify", auth.Public, s.verifyPrintedAddress)
 	s.handle(http.MethodGet, "/public/mous/:id", auth.Public, p.publicMOU)
 	s.handle(http.MethodGet, "/public/mous/:id/redline", auth.Public, p.publicRedline)

@@ -15,6 +15,13 @@ func (s *Server) handle(method, path string, a auth.Action, h handlerFunc) {
 	s.engine.Handle(method, path, s.authorize(a), s.wrap(h))
 }
 
+// handleUpload registers a route that reads a file upload of at most limit
+// bytes itself (readUpload), exempt from the general form bound.
+func (s *Server) handleUpload(method, path string, a auth.Action, h handlerFunc) {
+	s.uploads[method+" "+path] = true
+	s.handle(method, path, a, h)
+}
+
 // Rules is the action every registered route requires, keyed "METHOD path".
 func (s *Server) Rules() map[string]auth.Action { return s.rules }
 

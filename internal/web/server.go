@@ -44,7 +44,10 @@ type Server struct {
 	// rules maps "METHOD /path" to the action each route requires; the
 	// route-walk test fails if a registered route has none.
 	rules map[string]auth.Action
-	pages *pageEngine // the HTML pages' templates, parsed once
+	// uploads holds the "METHOD /path" of routes that take a file and bound
+	// its size themselves, so limitFormBody leaves their multipart bodies be.
+	uploads map[string]bool
+	pages   *pageEngine // the HTML pages' templates, parsed once
 }
 
 // New builds the server and its routes.
@@ -84,6 +87,7 @@ func New(cfg Config) *Server {
 		engine:   e,
 		throttle: auth.NewThrottle(5, time.Minute, cfg.Now),
 		rules:    map[string]auth.Action{},
+		uploads:  map[string]bool{},
 		pages:    pages,
 	}
 	s.routes()
