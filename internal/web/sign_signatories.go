@@ -18,6 +18,9 @@ type signHandlers struct {
 	// verifySlots bounds the public verifications running at once: each
 	// may take seconds of CPU on a hostile file, and anyone may send one.
 	verifySlots chan struct{}
+	// storedText holds the words of stored PDFs that text matching compares
+	// uploads with (see storedWords).
+	storedText *lru[storedTextKey, []string]
 }
 
 // signatureLines is the signature block of the MOU's template.

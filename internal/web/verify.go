@@ -128,7 +128,7 @@ func (h *signHandlers) verifyPDF(ctx context.Context, data []byte) (*verifyAnswe
 		})
 		ans.AllValid = ans.AllValid && s.Valid
 	}
-	ans.Match, ans.TextMismatch, err = MatchFile(vctx, h.db, data)
+	ans.Match, ans.TextMismatch, err = matchFile(vctx, h.db, data, h.storedWords)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return nil, moudesk.Errorf(moudesk.KindUnprocessable, "verify_timeout", "the file took longer than %s to check", verifyTimeout)
@@ -144,11 +144,15 @@ func (h *signHandlers) verifyPDF(ctx context.Context, data []byte) (*verifyAnswe
 // copy that names a revision but is not it. The verify endpoint and page
 // and `moudesk verify` with a database share it.
 func MatchFile(ctx context.Context, db *sqlite.DB, data []byte) (*VerifyMatch, *TextMismatch, error) {
+	return matchFile(ctx, db, data, extractWords)
+}
+
+func matchFile(ctx context.Context, db *sqlite.DB, data []byte, stored wordReader) (*VerifyMatch, *TextMismatch, error) {
 	m, err := matchBytes(ctx, db, data)
 	if err != nil || m != nil {
 		return m, nil, err
 	}
-	return matchText(ctx, db, data)
+	return matchText(ctx, db, data, stored)
 }
 
 // matchBytes looks each revision of data (the bytes up to each %%EOF)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
@@ -56,7 +57,7 @@ type TextMismatch struct {
 // names. It returns the match, or the mismatch of the first named
 // revision, or neither when the file names none or its text cannot be
 // read (an unsupported encoding is not evidence of tampering).
-func matchText(ctx context.Context, db *sqlite.DB, data []byte) (*VerifyMatch, *TextMismatch, error) {
+func matchText(ctx context.Context, db *sqlite.DB, data []byte, stored wordReader) (*VerifyMatch, *TextMismatch, error) {
 	pages, err := pdftext.Extract(ctx, data)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
@@ -71,7 +72,7 @@ func matchText(ctx context.Context, db *sqlite.DB, data []byte) (*VerifyMatch, *
 	words := pdftext.Words(pages)
 	var first *TextMismatch
 	for _, cl := range claims[:min(len(claims), maxClaims)] {
-		m, mm, err := compareClaim(ctx, db, cl, words)
+		m, mm, err := compareClaim(ctx, db, cl, words, stored)
 		if err != nil || m != nil {
 			return m, nil, err
 		}
@@ -84,7 +85,7 @@ func matchText(ctx context.Context, db *sqlite.DB, data []byte) (*VerifyMatch, *
 
 // compareClaim compares words with the stored documents of the revision
 // cl names: its newest signing PDF, then its certificate of completion.
-func compareClaim(ctx context.Context, db *sqlite.DB, cl pdftext.Claim, words []string) (*VerifyMatch, *TextMismatch, error) {
+func compareClaim(ctx context.Context, db *sqlite.DB, cl pdftext.Claim, words []string, stored wordReader) (*VerifyMatch, *TextMismatch, error) {
 	unknown := &TextMismatch{MOUID: cl.MOUID, Revision: cl.Revision, ContentHash: cl.HashPrefix, Reason: "unknown_revision",
 		Message: fmt.Sprintf("the file says it is MOU %d revision %d, but this moudesk has no such signed revision", cl.MOUID, cl.Revision)}
 	m, err := db.MOU(ctx, cl.MOUID)
@@ -117,11 +118,10 @@ func compareClaim(ctx context.Context, db *sqlite.DB, cl pdftext.Claim, words []
 	match := &VerifyMatch{MOUID: m.ID, Title: m.Title, Revision: cl.Revision, ContentHash: doc.ContentHash, Stage: m.Stage,
 		Executed: true, Method: "text"}
 
-	ref, err := pdftext.Extract(ctx, doc.PDF)
+	want, err := stored(ctx, doc.PDF, false)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read the text of MOU %d revision %d: %w", m.ID, cl.Revision, err)
 	}
-	want := pdftext.Words(ref)
 	diff := pdftext.Compare(want, words)
 	if diff == nil {
 		match.Step = doc.Kind
@@ -129,11 +129,11 @@ func compareClaim(ctx context.Context, db *sqlite.DB, cl pdftext.Claim, words []
 	}
 	// A printed copy ("print to PDF" from a viewer, pdftocairo) has the
 	// signatures' visible names and dates flattened into its pages.
-	printed, err := pdftext.ExtractPrinted(ctx, doc.PDF)
+	printed, err := stored(ctx, doc.PDF, true)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read the printed text of MOU %d revision %d: %w", m.ID, cl.Revision, err)
 	}
-	if pdftext.Compare(pdftext.Words(printed), words) == nil {
+	if pdftext.Compare(printed, words) == nil {
 		match.Step = doc.Kind
 		return match, nil, nil
 	}
@@ -142,22 +142,64 @@ func compareClaim(ctx context.Context, db *sqlite.DB, cl pdftext.Claim, words []
 		return nil, nil, err
 	}
 	if err == nil {
-		certPages, err := pdftext.Extract(ctx, cert)
+		certWords, err := stored(ctx, cert, false)
 		if err != nil {
 			return nil, nil, fmt.Errorf("read the text of the certificate of MOU %d revision %d: %w", m.ID, cl.Revision, err)
 		}
-		certWords := pdftext.Words(certPages)
-		if pdftext.Compare(certWords, words) == nil {
+		d := pdftext.Compare(certWords, words)
+		if d == nil {
 			match.Step = "certificate"
 			return match, nil, nil
 		}
 		// A certificate names its revision too: report the difference from
 		// whichever of the two the file is closer to.
-		if d := pdftext.Compare(certWords, words); d.At > diff.At {
+		if d.At > diff.At {
 			diff = d
 		}
 	}
 	return nil, &TextMismatch{MOUID: m.ID, Title: m.Title, Revision: cl.Revision, ContentHash: doc.ContentHash, Reason: "text_differs",
 		Message: fmt.Sprintf("the file says it is MOU %d revision %d, but its text differs from that revision from word %d on", m.ID, cl.Revision, diff.At+1),
 		Word:    diff.At + 1, Expected: strings.Join(diff.Expected, " "), Found: strings.Join(diff.Found, " ")}, nil
+}
+
+// wordReader gives the normalised words of a PDF moudesk stored, as drawn
+// (printed false) or with signature appearances flattened in as a printed
+// copy shows them.
+type wordReader func(ctx context.Context, pdf []byte, printed bool) ([]string, error)
+
+// extractWords reads a stored PDF's words afresh; `moudesk verify` checks
+// one file and has nothing to reuse.
+func extractWords(ctx context.Context, pdf []byte, printed bool) ([]string, error) {
+	extract := pdftext.Extract
+	if printed {
+		extract = pdftext.ExtractPrinted
+	}
+	pages, err := extract(ctx, pdf)
+	if err != nil {
+		return nil, err
+	}
+	return pdftext.Words(pages), nil
+}
+
+// storedTextKey names a stored PDF by its bytes: stored signing PDFs and
+// certificates never change, so their words never do.
+type storedTextKey struct {
+	sum     [sha256.Size]byte
+	printed bool
+}
+
+// storedWords is extractWords remembered across uploads: every public check
+// of a copy of one executed MOU compares it with the same stored documents,
+// and reading their text costs far more than hashing their bytes.
+func (h *signHandlers) storedWords(ctx context.Context, pdf []byte, printed bool) ([]string, error) {
+	key := storedTextKey{sum: sha256.Sum256(pdf), printed: printed}
+	return h.storedText.cached(key, func() ([]string, error) { return extractWords(ctx, pdf, printed) })
+}
+
+func wordsSize(words []string) int {
+	n := 0
+	for _, w := range words {
+		n += len(w) + 16 // the string header
+	}
+	return n
 }
