@@ -68,17 +68,28 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 		if st == nil || st.Kind == workflow.KindTerminal {
 			continue
 		}
+		// The list leaves out parties; the checks below that need them
+		// share one read of the whole MOU.
+		var full *sqlite.MOU
+		withParties := func() (*sqlite.MOU, error) {
+			if full == nil {
+				var err error
+				full, err = p.db.MOU(ctx, m.ID)
+				return full, err
+			}
+			return full, nil
+		}
 		if me.Can(auth.RevisionWrite) {
 			open, err := p.db.MOUFeedback(ctx, m.ID, sqlite.FeedbackOpen)
 			if err != nil {
 				return err
 			}
 			if len(open) > 0 {
-				full, err := p.db.MOU(ctx, m.ID)
+				full, err := withParties()
 				if err != nil {
 					return err
 				}
-				rev, err := p.db.Revision(ctx, m.ID, 0)
+				rev, err := p.m.storedRevision(ctx, m.ID, m.CurrentRevision)
 				if err != nil {
 					return err
 				}
@@ -92,7 +103,7 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 			if err != nil {
 				return err
 			}
-			full, err := p.db.MOU(ctx, m.ID)
+			full, err := withParties()
 			if err != nil {
 				return err
 			}
@@ -106,7 +117,11 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 			out.Approvals = append(out.Approvals, m)
 		}
 		if st.Kind == workflow.KindSignature && me.Can(auth.SignatureWrite) {
-			due, err := p.signatureDue(ctx, me, m.ID)
+			full, err := withParties()
+			if err != nil {
+				return err
+			}
+			due, err := p.signatureDue(ctx, me, full)
 			if err != nil {
 				return err
 			}
@@ -119,14 +134,10 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 	return p.renderPage(c, http.StatusOK, "dashboard", "Dashboard", "dashboard", out)
 }
 
-// signatureDue reports whether it is me's turn to sign MOU id: one of the
+// signatureDue reports whether it is me's turn to sign MOU m: one of the
 // lines that may sign now is theirs.
-func (p *pageHandlers) signatureDue(ctx context.Context, me *auth.Principal, id int64) (bool, error) {
-	full, err := p.db.MOU(ctx, id)
-	if err != nil {
-		return false, err
-	}
-	lines, err := p.signatoryLines(ctx, full)
+func (p *pageHandlers) signatureDue(ctx context.Context, me *auth.Principal, m *sqlite.MOU) (bool, error) {
+	lines, err := p.signatoryLines(ctx, m)
 	if err != nil {
 		return false, err
 	}

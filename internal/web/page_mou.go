@@ -127,9 +127,13 @@ func (p *pageHandlers) mouPage(c *gin.Context) error {
 		}
 	}
 	if req := def.RequiredApprovals(m.Stage); len(req) > 0 {
-		cur, err := p.db.Revision(ctx, id, 0)
-		if err != nil {
-			return err
+		// Approvals stand on the current revision: the one shown, unless
+		// ?rev= asked for an older one.
+		cur := rev
+		if !out.IsCurrent {
+			if cur, err = p.m.storedRevision(ctx, id, m.CurrentRevision); err != nil {
+				return err
+			}
 		}
 		live, err := p.db.LiveApprovals(ctx, id)
 		if err != nil {
