@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/audit"
 	"github.com/moudesk/moudesk/internal/auth"
@@ -40,7 +42,7 @@ func (e *env) party(ctx context.Context, args []string) error {
 		return err
 	}
 	return e.withDB(ctx, func(db *sqlite.DB) error {
-		p, err := db.CreateParty(ctx, operator, sqlite.Party{Slug: *slug, Name: *name, Kind: *kind, Body: *body})
+		p, err := db.CreateParty(ctx, operator, desk.Party{Slug: *slug, Name: *name, Kind: *kind, Body: *body})
 		if err != nil {
 			return err
 		}
@@ -79,7 +81,7 @@ func (e *env) user(ctx context.Context, args []string) error {
 		return err
 	}
 	return e.withDB(ctx, func(db *sqlite.DB) error {
-		u, err := db.CreateUser(ctx, operator, sqlite.NewUser{Email: *email, Name: *name, Title: *title, PartySlug: *party, Roles: rs, PasswordHash: hash})
+		u, err := db.CreateUser(ctx, operator, desk.NewUser{Email: *email, Name: *name, Title: *title, PartySlug: *party, Roles: rs, PasswordHash: hash})
 		if err != nil {
 			return err
 		}

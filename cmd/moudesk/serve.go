@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/clauses"
 	"github.com/moudesk/moudesk/internal/auth"
@@ -157,7 +159,7 @@ func (e *env) firstAdmin(ctx context.Context, db *sqlite.DB, log *slog.Logger) e
 		return fmt.Errorf("MOUDESK_ADMIN_PASSWORD: %w", err)
 	}
 	const email = "admin@moudesk.local"
-	if _, err := db.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: email, Name: "Administrator", Roles: []auth.Role{auth.RoleAdmin}, PasswordHash: hash}); err != nil {
+	if _, err := db.CreateUser(ctx, moudesk.System, desk.NewUser{Email: email, Name: "Administrator", Roles: []auth.Role{auth.RoleAdmin}, PasswordHash: hash}); err != nil {
 		return fmt.Errorf("create first admin: %w", err)
 	}
 	if printed {

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/sqlite"
@@ -134,7 +136,7 @@ const (
 // state tells an empty database from one holding the demo, part of it, or
 // someone's real data.
 func state(ctx context.Context, db *sqlite.DB) (loadState, error) {
-	events, err := db.AuditEvents(ctx, sqlite.AuditFilter{Object: markerObject, Limit: 10})
+	events, err := db.AuditEvents(ctx, desk.AuditFilter{Object: markerObject, Limit: 10})
 	if err != nil {
 		return 0, err
 	}
@@ -203,7 +205,7 @@ func addPeople(ctx context.Context, cfg Config, accts []Account) error {
 		}
 		a := &accts[i]
 		a.Password = pw
-		_, err = cfg.DB.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: a.Email, Name: a.Name, Title: a.Title,
+		_, err = cfg.DB.CreateUser(ctx, moudesk.System, desk.NewUser{Email: a.Email, Name: a.Name, Title: a.Title,
 			PartySlug: a.Party, Roles: []auth.Role{a.Role}, PasswordHash: hash})
 		if err != nil {
 			return fmt.Errorf("demo: add user %s: %w", a.Email, err)

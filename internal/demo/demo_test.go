@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/sqlite"
@@ -28,7 +30,7 @@ func openDB(t *testing.T) *sqlite.DB {
 func TestState(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
-	if _, err := db.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: bootstrapAdmin, Name: "Administrator", Roles: []auth.Role{auth.RoleAdmin}, PasswordHash: "x"}); err != nil {
+	if _, err := db.CreateUser(ctx, moudesk.System, desk.NewUser{Email: bootstrapAdmin, Name: "Administrator", Roles: []auth.Role{auth.RoleAdmin}, PasswordHash: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	if st, err := state(ctx, db); err != nil || st != stateEmpty {
@@ -41,7 +43,7 @@ func TestState(t *testing.T) {
 		t.Fatalf("after a partial load: %v", err)
 	}
 	other := openDB(t)
-	if _, err := other.CreateParty(ctx, moudesk.System, sqlite.Party{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"}); err != nil {
+	if _, err := other.CreateParty(ctx, moudesk.System, desk.Party{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Load(ctx, Config{DB: other, Out: io.Discard}); !errors.Is(err, ErrNotEmpty) {

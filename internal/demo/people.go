@@ -2,7 +2,7 @@ package demo
 
 import (
 	"github.com/moudesk/moudesk/internal/auth"
-	"github.com/moudesk/moudesk/internal/sqlite"
+	"github.com/moudesk/moudesk/internal/desk"
 )
 
 // The demo's parties: a fictional city and its school district. Their
@@ -12,8 +12,8 @@ const (
 	districtSlug = "acusd"
 )
 
-func parties() []sqlite.Party {
-	return []sqlite.Party{
+func parties() []desk.Party {
+	return []desk.Party{
 		{Slug: citySlug, Name: "City of Alder Creek", Kind: "city", Body: "City Council"},
 		{Slug: districtSlug, Name: "Alder Creek Unified School District", Kind: "district", Body: "Board of Trustees"},
 	}

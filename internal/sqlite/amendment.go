@@ -6,23 +6,12 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/workflow"
 )
-
-// Amendment is one line of an agreement's amendment history.
-type Amendment struct {
-	ID              int64  `json:"id"`
-	Number          int    `json:"number"`
-	Title           string `json:"title"`
-	Stage           string `json:"stage"`
-	CurrentRevision int    `json:"current_revision"`
-	// ExecutedRevision is set once the amendment itself is executed.
-	ExecutedRevision *int  `json:"executed_revision,omitempty"`
-	BaseMOUID        int64 `json:"base_mou_id"`
-	BaseRevision     int   `json:"base_revision"`
-}
 
 // MarkExecuted records that revision of an MOU was executed and moves the
 // MOU from its signature stage to the stage the definition names (executed).
@@ -33,14 +22,14 @@ type Amendment struct {
 // current one (revision_not_current), or when the revision's content hash
 // lacks a live approval of every body the definition requires
 // (stale_approval). Audited as mou.executed.
-func (db *DB) MarkExecuted(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, revision int) error {
+func (db *DB) MarkExecuted(ctx context.Context, actor moudesk.Actor, defs desk.Workflows, mouID int64, revision int) error {
 	return db.update(ctx, func(tx *Tx) error {
 		return tx.MarkExecuted(ctx, actor, defs, mouID, revision)
 	})
 }
 
 // MarkExecuted is DB.MarkExecuted inside a transaction the caller owns.
-func (tx *Tx) MarkExecuted(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, revision int) error {
+func (tx *Tx) MarkExecuted(ctx context.Context, actor moudesk.Actor, defs desk.Workflows, mouID int64, revision int) error {
 	st, def, err := readMOUDefinition(ctx, tx, defs, mouID)
 	if err != nil {
 		return err
@@ -108,7 +97,7 @@ type agreementRow struct {
 // cannot be amended (422 not_amendable), and an agreement with an amendment
 // still in a non-terminal stage (409 amendment_in_progress: finish or
 // withdraw it first). Audited as mou.amend in the same transaction.
-func (db *DB) CreateAmendment(ctx context.Context, actor moudesk.Actor, defs Workflows, parentID int64) (*MOU, error) {
+func (db *DB) CreateAmendment(ctx context.Context, actor moudesk.Actor, defs desk.Workflows, parentID int64) (*desk.MOU, error) {
 	var id int64
 	err := db.update(ctx, func(tx *Tx) error {
 		var a agreementRow
@@ -190,7 +179,7 @@ func (db *DB) CreateAmendment(ctx context.Context, actor moudesk.Actor, defs Wor
 // amendmentRow is an Amendment with the workflow that decides whether it
 // is still open.
 type amendmentRow struct {
-	Amendment
+	desk.Amendment
 	workflow string
 }
 
@@ -216,12 +205,12 @@ func readAmendments(ctx context.Context, q queryer, parentID int64) ([]amendment
 
 // Amendments lists an agreement's amendments by number, each with its
 // stage; an MOU without amendments has an empty list.
-func (db *DB) Amendments(ctx context.Context, parentID int64) ([]Amendment, error) {
+func (db *DB) Amendments(ctx context.Context, parentID int64) ([]desk.Amendment, error) {
 	rows, err := readAmendments(ctx, db.read, parentID)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Amendment, len(rows))
+	out := make([]desk.Amendment, len(rows))
 	for i, r := range rows {
 		out[i] = r.Amendment
 	}

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/audit"
 )
@@ -58,15 +60,8 @@ func (db *DB) Audit(ctx context.Context, actor moudesk.Actor, action, object str
 	return db.update(ctx, func(tx *Tx) error { return tx.audit(ctx, actor, action, object, details) })
 }
 
-// AuditFilter selects events for GET /api/v1/audit.
-type AuditFilter struct {
-	Object string // exact object ("mou:3") or prefix with a trailing ':' ("mou:3:")
-	After  int64  // seq to start after
-	Limit  int
-}
-
 // AuditEvents lists events in seq order.
-func (db *DB) AuditEvents(ctx context.Context, f AuditFilter) ([]audit.Event, error) {
+func (db *DB) AuditEvents(ctx context.Context, f desk.AuditFilter) ([]audit.Event, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 200
 	}

@@ -8,40 +8,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
+
+	"github.com/moudesk/moudesk/internal/desk"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/clause"
 )
-
-// ClauseVersion is one immutable version of a library clause.
-type ClauseVersion struct {
-	Slug      string            `json:"slug"`
-	Version   int               `json:"version"`
-	Title     string            `json:"title"`
-	Category  string            `json:"category"`
-	Summary   string            `json:"summary"`
-	Variables []clause.Variable `json:"variables"`
-	Body      string            `json:"body"`
-	Author    string            `json:"author"`
-	Note      string            `json:"note"`
-	Shipped   bool              `json:"shipped"`
-	CreatedAt time.Time         `json:"created_at"`
-}
-
-// Clause returns the parsed clause this version holds.
-func (v *ClauseVersion) Clause() *clause.Clause {
-	return &clause.Clause{Slug: v.Slug, Title: v.Title, Category: v.Category, Summary: v.Summary, Variables: v.Variables, Body: v.Body}
-}
-
-// VersionInfo is a line of a clause's history.
-type VersionInfo struct {
-	Version   int       `json:"version"`
-	Author    string    `json:"author"`
-	Note      string    `json:"note"`
-	Shipped   bool      `json:"shipped"`
-	CreatedAt time.Time `json:"created_at"`
-}
 
 // clauseHash fingerprints everything a version holds, so the library sync
 // can tell a changed shipped file from an unchanged one.
@@ -61,8 +33,8 @@ const clauseVersionCols = `c.slug, v.version, v.title, v.category, v.summary, v.
 
 type rowScanner interface{ Scan(...any) error }
 
-func scanClauseVersion(r rowScanner) (*ClauseVersion, error) {
-	var v ClauseVersion
+func scanClauseVersion(r rowScanner) (*desk.ClauseVersion, error) {
+	var v desk.ClauseVersion
 	var vars, created string
 	if err := r.Scan(&v.Slug, &v.Version, &v.Title, &v.Category, &v.Summary, &vars, &v.Body, &v.Author, &v.Note, &v.Shipped, &created); err != nil {
 		return nil, err
@@ -78,7 +50,7 @@ func scanClauseVersion(r rowScanner) (*ClauseVersion, error) {
 }
 
 // ClauseVersion returns version n of the clause, or its latest when n is 0.
-func (db *DB) ClauseVersion(ctx context.Context, slug string, n int) (*ClauseVersion, error) {
+func (db *DB) ClauseVersion(ctx context.Context, slug string, n int) (*desk.ClauseVersion, error) {
 	q := `SELECT ` + clauseVersionCols + ` FROM clauses c JOIN clause_versions v ON v.clause_id = c.id WHERE c.slug = ? AND v.version = `
 	args := []any{slug}
 	if n == 0 {
@@ -101,16 +73,16 @@ func (db *DB) ClauseVersion(ctx context.Context, slug string, n int) (*ClauseVer
 }
 
 // ClauseHistory lists every version of a clause, oldest first.
-func (db *DB) ClauseHistory(ctx context.Context, slug string) ([]VersionInfo, error) {
+func (db *DB) ClauseHistory(ctx context.Context, slug string) ([]desk.VersionInfo, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT v.version, v.author, v.note, v.shipped, v.created_at
 		FROM clauses c JOIN clause_versions v ON v.clause_id = c.id WHERE c.slug = ? ORDER BY v.version`, slug)
 	if err != nil {
 		return nil, fmt.Errorf("list versions of %s: %w", slug, err)
 	}
 	defer rows.Close()
-	var out []VersionInfo
+	var out []desk.VersionInfo
 	for rows.Next() {
-		var vi VersionInfo
+		var vi desk.VersionInfo
 		var created string
 		if err := rows.Scan(&vi.Version, &vi.Author, &vi.Note, &vi.Shipped, &created); err != nil {
 			return nil, fmt.Errorf("scan version: %w", err)
@@ -128,11 +100,11 @@ func (db *DB) ClauseHistory(ctx context.Context, slug string) ([]VersionInfo, er
 }
 
 // CreateClause adds a new clause as version 1.
-func (db *DB) CreateClause(ctx context.Context, actor moudesk.Actor, c *clause.Clause, note string) (*ClauseVersion, error) {
+func (db *DB) CreateClause(ctx context.Context, actor moudesk.Actor, c *clause.Clause, note string) (*desk.ClauseVersion, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	var out *ClauseVersion
+	var out *desk.ClauseVersion
 	err := db.update(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, "INSERT INTO clauses (slug, latest_version, created_at) VALUES (?, 1, ?)", c.Slug, tx.Now())
 		if isUnique(err) {
@@ -157,12 +129,12 @@ func (db *DB) CreateClause(ctx context.Context, actor moudesk.Actor, c *clause.C
 // UpdateClause saves c as a new version on top of base. When base is not
 // the latest version someone else saved first: the caller gets 409
 // stale_revision and nothing is written.
-func (db *DB) UpdateClause(ctx context.Context, actor moudesk.Actor, slug string, base int, c *clause.Clause, note string) (*ClauseVersion, error) {
+func (db *DB) UpdateClause(ctx context.Context, actor moudesk.Actor, slug string, base int, c *clause.Clause, note string) (*desk.ClauseVersion, error) {
 	c.Slug = slug
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	var out *ClauseVersion
+	var out *desk.ClauseVersion
 	err := db.update(ctx, func(tx *Tx) error {
 		var id int64
 		var latest int
@@ -196,7 +168,7 @@ func (db *DB) UpdateClause(ctx context.Context, actor moudesk.Actor, slug string
 	return out, err
 }
 
-func (tx *Tx) insertClauseVersion(ctx context.Context, clauseID int64, version int, c *clause.Clause, actor moudesk.Actor, note string, shipped bool) (*ClauseVersion, error) {
+func (tx *Tx) insertClauseVersion(ctx context.Context, clauseID int64, version int, c *clause.Clause, actor moudesk.Actor, note string, shipped bool) (*desk.ClauseVersion, error) {
 	hash, vars, err := clauseHash(c)
 	if err != nil {
 		return nil, err
@@ -224,26 +196,18 @@ func (tx *Tx) insertClauseVersion(ctx context.Context, clauseID int64, version i
 	if vs == nil {
 		vs = []clause.Variable{}
 	}
-	return &ClauseVersion{Slug: c.Slug, Version: version, Title: c.Title, Category: c.Category, Summary: c.Summary,
+	return &desk.ClauseVersion{Slug: c.Slug, Version: version, Title: c.Title, Category: c.Category, Summary: c.Summary,
 		Variables: vs, Body: c.Body, Author: actor.Author(), Note: note, Shipped: shipped, CreatedAt: tx.now.UTC()}, nil
-}
-
-// SyncReport says what loading the shipped library did.
-type SyncReport struct {
-	Added     []string // new clauses
-	Updated   []string // shipped text changed: a new version by system
-	Kept      []string // shipped text changed but the clause was edited here: left alone
-	Unchanged int
 }
 
 // SyncLibrary brings the shipped clauses into the database at start. A new
 // clause is added; a changed shipped clause becomes a new version by system
 // only while the latest version is still the shipped one, so a clause
 // edited locally is never overwritten (it is reported in Kept instead).
-func (db *DB) SyncLibrary(ctx context.Context, shipped []*clause.Clause) (SyncReport, error) {
-	var rep SyncReport
+func (db *DB) SyncLibrary(ctx context.Context, shipped []*clause.Clause) (desk.SyncReport, error) {
+	var rep desk.SyncReport
 	err := db.update(ctx, func(tx *Tx) error {
-		rep = SyncReport{}
+		rep = desk.SyncReport{}
 		for _, c := range shipped {
 			if err := tx.syncClause(ctx, c, &rep); err != nil {
 				return fmt.Errorf("sync clause %s: %w", c.Slug, err)
@@ -254,7 +218,7 @@ func (db *DB) SyncLibrary(ctx context.Context, shipped []*clause.Clause) (SyncRe
 	return rep, err
 }
 
-func (tx *Tx) syncClause(ctx context.Context, c *clause.Clause, rep *SyncReport) error {
+func (tx *Tx) syncClause(ctx context.Context, c *clause.Clause, rep *desk.SyncReport) error {
 	hash, _, err := clauseHash(c)
 	if err != nil {
 		return err

@@ -7,59 +7,20 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"time"
+
+	"github.com/moudesk/moudesk/internal/desk"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/clause"
 	"github.com/moudesk/moudesk/internal/mou"
 )
 
-// MOU is one agreement as the API shows it.
-type MOU struct {
-	ID              int64  `json:"id"`
-	Title           string `json:"title"`
-	Template        string `json:"template"`
-	Workflow        string `json:"workflow"`
-	Stage           string `json:"stage"`
-	CurrentRevision int    `json:"current_revision"`
-	AmendsMOUID     *int64 `json:"amends_mou_id,omitempty"`
-	// AmendmentNumber is N of "Amendment No. N" when the MOU amends
-	// AmendsMOUID; BaseMOUID and BaseRevision name the executed text its
-	// revision 1 copies (the agreement's, or an earlier amendment's).
-	AmendmentNumber  *int       `json:"amendment_number,omitempty"`
-	BaseMOUID        *int64     `json:"base_mou_id,omitempty"`
-	BaseRevision     *int       `json:"base_revision,omitempty"`
-	ExecutedRevision *int       `json:"executed_revision,omitempty"`
-	ExecutedAt       *time.Time `json:"executed_at,omitempty"`
-	Parties          []MOUParty `json:"parties"`
-	CreatedAt        time.Time  `json:"created_at"`
-}
-
-// MOUParty is the party that fills one of the template's roles.
-type MOUParty struct {
-	Role string `json:"role"`
-	Slug string `json:"slug"`
-	Name string `json:"name"`
-	Kind string `json:"kind"`
-	Body string `json:"body"`
-}
-
-// NewMOU is what creating an MOU takes: the assembled revision 1 and the
-// party slug chosen for each template role.
-type NewMOU struct {
-	Template string
-	Workflow string // "" means "default"
-	Parties  map[string]string
-	Content  *mou.Content
-	Message  string
-}
-
 // PartiesBySlug returns the named parties, refusing an unknown slug with
 // 422 unknown_party.
-func (db *DB) PartiesBySlug(ctx context.Context, slugs []string) (map[string]Party, error) {
-	out := make(map[string]Party, len(slugs))
+func (db *DB) PartiesBySlug(ctx context.Context, slugs []string) (map[string]desk.Party, error) {
+	out := make(map[string]desk.Party, len(slugs))
 	for _, slug := range slugs {
-		var p Party
+		var p desk.Party
 		err := db.read.QueryRowContext(ctx, "SELECT id, slug, name, kind, body FROM parties WHERE slug = ?", slug).Scan(&p.ID, &p.Slug, &p.Name, &p.Kind, &p.Body)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "unknown_party", Field: "parties",
@@ -124,7 +85,7 @@ func (db *DB) ClauseVersions(ctx context.Context, refs []mou.ClauseRef) (map[mou
 
 // CreateMOU stores a new MOU with its parties and revision 1 in one
 // transaction, audited as mou.create.
-func (db *DB) CreateMOU(ctx context.Context, actor moudesk.Actor, n NewMOU) (*MOU, error) {
+func (db *DB) CreateMOU(ctx context.Context, actor moudesk.Actor, n desk.NewMOU) (*desk.MOU, error) {
 	if n.Workflow == "" {
 		n.Workflow = "default"
 	}
@@ -232,13 +193,6 @@ func (tx *Tx) insertRevision(ctx context.Context, actor moudesk.Actor, mouID int
 	return hash, nil
 }
 
-// StaleRevision is the Data of a 409 stale_revision: the revision the
-// caller should have started from. The web layer adds the redline.
-type StaleRevision struct {
-	Base   int `json:"base"`
-	Latest int `json:"latest_revision"`
-}
-
 // CreateRevision saves the next revision of an MOU on top of base. change
 // gets the base revision (read in the write transaction, so nobody can save
 // in between) and returns the new content. When base is not the current
@@ -313,7 +267,7 @@ func (db *DB) CreateRevision(ctx context.Context, actor moudesk.Actor, mouID int
 func staleRevision(mouID int64, current, base int) error {
 	return &moudesk.Error{Kind: moudesk.KindConflict, Code: "stale_revision",
 		Message: fmt.Sprintf("MOU %d is at revision %d, not %d: review the changes, merge and save again", mouID, current, base),
-		Data:    StaleRevision{Base: base, Latest: current}}
+		Data:    desk.StaleRevision{Base: base, Latest: current}}
 }
 
 // queryer is what both read and write transactions offer.
@@ -407,8 +361,8 @@ func (db *DB) Revisions(ctx context.Context, mouID int64) ([]mou.RevisionInfo, e
 const mouCols = `id, title, template, workflow, stage, current_revision, amends_mou_id, created_at,
 	amendment_number, base_mou_id, base_revision, executed_revision, executed_at`
 
-func scanMOU(r rowScanner) (*MOU, error) {
-	var m MOU
+func scanMOU(r rowScanner) (*desk.MOU, error) {
+	var m desk.MOU
 	var amends, number, baseMOU, baseRev, executed sql.NullInt64
 	var created string
 	var executedAt sql.NullString
@@ -430,7 +384,7 @@ func scanMOU(r rowScanner) (*MOU, error) {
 		m.ExecutedAt = &t
 	}
 	m.CreatedAt = parseTime(created)
-	m.Parties = []MOUParty{}
+	m.Parties = []desk.MOUParty{}
 	return &m, nil
 }
 
@@ -443,8 +397,8 @@ func nullInt(v sql.NullInt64) *int {
 }
 
 // MOU returns one MOU with its parties.
-func (db *DB) MOU(ctx context.Context, id int64) (*MOU, error) {
-	var m *MOU
+func (db *DB) MOU(ctx context.Context, id int64) (*desk.MOU, error) {
+	var m *desk.MOU
 	err := db.view(ctx, func(tx *sql.Tx) error {
 		var err error
 		m, err = scanMOU(tx.QueryRowContext(ctx, "SELECT "+mouCols+" FROM mous WHERE id = ?", id))
@@ -461,7 +415,7 @@ func (db *DB) MOU(ctx context.Context, id int64) (*MOU, error) {
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var p MOUParty
+			var p desk.MOUParty
 			if err := rows.Scan(&p.Role, &p.Slug, &p.Name, &p.Kind, &p.Body); err != nil {
 				return fmt.Errorf("scan party: %w", err)
 			}
@@ -473,7 +427,7 @@ func (db *DB) MOU(ctx context.Context, id int64) (*MOU, error) {
 }
 
 // MOUs lists MOUs, newest first, optionally only those in stage.
-func (db *DB) MOUs(ctx context.Context, stage string) ([]MOU, error) {
+func (db *DB) MOUs(ctx context.Context, stage string) ([]desk.MOU, error) {
 	q := "SELECT " + mouCols + " FROM mous"
 	var args []any
 	if stage != "" {

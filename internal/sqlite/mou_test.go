@@ -6,15 +6,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/mou"
 )
 
 // newTestMOU stores an MOU of n drafter sections between two new parties.
-func newTestMOU(tb testing.TB, db *DB, n int) *MOU {
+func newTestMOU(tb testing.TB, db *DB, n int) *desk.MOU {
 	tb.Helper()
 	ctx := context.Background()
-	for _, p := range []Party{
+	for _, p := range []desk.Party{
 		{Slug: "city", Name: "City of Example", Kind: "city", Body: "City Council"},
 		{Slug: "district", Name: "Example Unified", Kind: "district", Body: "Board of Trustees"},
 	} {
@@ -27,7 +29,7 @@ func newTestMOU(tb testing.TB, db *DB, n int) *MOU {
 		c.Sections = append(c.Sections, mou.Section{Key: fmt.Sprintf("section-%d", i+1), Heading: fmt.Sprintf("Section %d", i+1),
 			Body: strings.Repeat(fmt.Sprintf("Paragraph of section %d with some contract words. ", i+1), 20) + "\n"})
 	}
-	m, err := db.CreateMOU(ctx, moudesk.System, NewMOU{Template: "sro-mou", Parties: map[string]string{"city": "city", "district": "district"}, Content: c})
+	m, err := db.CreateMOU(ctx, moudesk.System, desk.NewMOU{Template: "sro-mou", Parties: map[string]string{"city": "city", "district": "district"}, Content: c})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -97,7 +99,7 @@ func TestRevisionStorage(t *testing.T) {
 	t.Run("Stale", func(t *testing.T) {
 		_, err := db.CreateRevision(ctx, moudesk.System, m.ID, 1, "late", editOne("section-1", "x"))
 		e, ok := moudesk.AsError(err)
-		if !ok || e.Code != "stale_revision" || e.Data.(StaleRevision).Latest != 2 {
+		if !ok || e.Code != "stale_revision" || e.Data.(desk.StaleRevision).Latest != 2 {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -112,7 +114,7 @@ func TestRevisionStorage(t *testing.T) {
 		}
 	})
 	t.Run("Audited", func(t *testing.T) {
-		evs, err := db.AuditEvents(ctx, AuditFilter{Object: fmt.Sprintf("mou:%d", m.ID)})
+		evs, err := db.AuditEvents(ctx, desk.AuditFilter{Object: fmt.Sprintf("mou:%d", m.ID)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,25 +9,9 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/moudesk/moudesk/internal/desk"
 )
-
-// ClauseHit is one clause in a library listing or search result.
-type ClauseHit struct {
-	Slug     string  `json:"slug"`
-	Title    string  `json:"title"`
-	Category string  `json:"category"`
-	Summary  string  `json:"summary"`
-	Version  int     `json:"version"`
-	Snippet  string  `json:"snippet,omitempty"` // HTML: escaped text with <mark> around hits
-	Score    float64 `json:"score,omitempty"`
-}
-
-// ClauseQuery filters the library.
-type ClauseQuery struct {
-	Text     string // full-text query; empty lists everything
-	Category string
-	Limit    int
-}
 
 // Column weights for BM25, in clause_search column order: slug and
 // category are not indexed; a hit in the title counts most.
@@ -38,13 +22,13 @@ var bm25Weights = [...]float64{0, 6, 3, 1, 0}
 const markOpen, markClose = "\x02", "\x03"
 
 // SearchClauses lists clauses, ranked by BM25 when Text is set.
-func (db *DB) SearchClauses(ctx context.Context, q ClauseQuery) ([]ClauseHit, error) {
+func (db *DB) SearchClauses(ctx context.Context, q desk.ClauseQuery) ([]desk.ClauseHit, error) {
 	if q.Limit <= 0 || q.Limit > 200 {
 		q.Limit = 200
 	}
 	match := ftsQuery(q.Text)
 	if strings.TrimSpace(q.Text) != "" && match == "" {
-		return []ClauseHit{}, nil // only punctuation: nothing can match
+		return []desk.ClauseHit{}, nil // only punctuation: nothing can match
 	}
 	var rows interface {
 		Next() bool
@@ -69,9 +53,9 @@ func (db *DB) SearchClauses(ctx context.Context, q ClauseQuery) ([]ClauseHit, er
 		return nil, fmt.Errorf("search clauses: %w", err)
 	}
 	defer rows.Close()
-	hits := []ClauseHit{}
+	hits := []desk.ClauseHit{}
 	for rows.Next() {
-		var h ClauseHit
+		var h desk.ClauseHit
 		if match == "" {
 			if err := rows.Scan(&h.Slug, &h.Title, &h.Category, &h.Summary, &h.Version); err != nil {
 				return nil, fmt.Errorf("scan clause: %w", err)

@@ -8,7 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"time"
+
+	"github.com/moudesk/moudesk/internal/desk"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/workflow"
@@ -22,50 +23,6 @@ const (
 	DocSeal      = "seal"
 )
 
-// SigningDocument is the PDF of one revision after one signing step.
-type SigningDocument struct {
-	MOUID       int64     `json:"mou_id"`
-	Revision    int       `json:"revision"`
-	Seq         int       `json:"seq"`
-	Kind        string    `json:"kind"`
-	ContentHash string    `json:"content_hash"`
-	SHA256      string    `json:"sha256"`
-	Size        int       `json:"size"`
-	CreatedAt   time.Time `json:"created_at"`
-	PDF         []byte    `json:"-"`
-}
-
-// ApprovalRecord is an approval with the meeting it was given at: what the
-// certification signature's reason and the certificate cite.
-type ApprovalRecord struct {
-	MeetingID   int64     `json:"meeting_id"`
-	Body        string    `json:"body"`
-	Date        string    `json:"date"`
-	Resolution  string    `json:"resolution"`
-	ContentHash string    `json:"content_hash"`
-	Stale       bool      `json:"stale"`
-	CreatedAt   time.Time `json:"created_at"`
-}
-
-// Signature is one signatory's signature of one revision, with the record
-// of the ceremony.
-type Signature struct {
-	MOUID       int64     `json:"mou_id"`
-	Revision    int       `json:"revision"`
-	Line        int       `json:"line"`
-	ContentHash string    `json:"content_hash"`
-	UserID      int64     `json:"user_id"`
-	Name        string    `json:"name"`
-	Title       string    `json:"title"`
-	PartyName   string    `json:"party_name"`
-	TypedName   string    `json:"typed_name"`
-	ConsentText string    `json:"consent_text"`
-	ClientAddr  string    `json:"client_addr"`
-	UserAgent   string    `json:"user_agent"`
-	DocumentSeq int       `json:"document_seq"`
-	SignedAt    time.Time `json:"signed_at"`
-}
-
 func sha256Hex(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
@@ -74,7 +31,7 @@ func sha256Hex(b []byte) string {
 // checkSignable refuses unless the MOU is in a signature stage at revision
 // with the workflow's approvals on that revision's content hash; it
 // returns the state and definition it checked.
-func checkSignable(ctx context.Context, tx *Tx, defs Workflows, mouID int64, revision int, contentHash string) (mouState, *workflow.Definition, error) {
+func checkSignable(ctx context.Context, tx *Tx, defs desk.Workflows, mouID int64, revision int, contentHash string) (mouState, *workflow.Definition, error) {
 	st, err := readMOUState(ctx, tx, mouID)
 	if err != nil {
 		return st, nil, err
@@ -105,7 +62,7 @@ func checkSignable(ctx context.Context, tx *Tx, defs Workflows, mouID int64, rev
 // of its content and every line of its signature block (lines) assigned.
 // When another request prepared it first, it returns 409
 // already_prepared and writes nothing. Audited as signing.prepare.
-func (db *DB) SavePrepared(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, revision int, contentHash string, lines int, rendered, certified []byte) error {
+func (db *DB) SavePrepared(ctx context.Context, actor moudesk.Actor, defs desk.Workflows, mouID int64, revision int, contentHash string, lines int, rendered, certified []byte) error {
 	return db.update(ctx, func(tx *Tx) error {
 		if _, _, err := checkSignable(ctx, tx, defs, mouID, revision, contentHash); err != nil {
 			return err
@@ -149,8 +106,8 @@ func (tx *Tx) insertDocument(ctx context.Context, mouID int64, revision, seq int
 
 const documentCols = "mou_id, revision, seq, kind, content_hash, sha256, length(pdf), created_at"
 
-func scanDocument(r rowScanner, extra ...any) (*SigningDocument, error) {
-	var d SigningDocument
+func scanDocument(r rowScanner, extra ...any) (*desk.SigningDocument, error) {
+	var d desk.SigningDocument
 	var created string
 	if err := r.Scan(append([]any{&d.MOUID, &d.Revision, &d.Seq, &d.Kind, &d.ContentHash, &d.SHA256, &d.Size, &created}, extra...)...); err != nil {
 		return nil, err
@@ -161,17 +118,17 @@ func scanDocument(r rowScanner, extra ...any) (*SigningDocument, error) {
 
 // SigningDocuments lists the steps of revision's signing, oldest first,
 // without their bytes.
-func (db *DB) SigningDocuments(ctx context.Context, mouID int64, revision int) ([]SigningDocument, error) {
+func (db *DB) SigningDocuments(ctx context.Context, mouID int64, revision int) ([]desk.SigningDocument, error) {
 	rows, err := db.read.QueryContext(ctx, "SELECT "+documentCols+" FROM signing_documents WHERE mou_id = ? AND revision = ? ORDER BY seq", mouID, revision)
 	if err != nil {
 		return nil, fmt.Errorf("list signing documents: %w", err)
 	}
-	return collect(rows, "signing documents", func(r rowScanner) (*SigningDocument, error) { return scanDocument(r) })
+	return collect(rows, "signing documents", func(r rowScanner) (*desk.SigningDocument, error) { return scanDocument(r) })
 }
 
 // LatestSigningDocument is the newest step of revision's signing, with its
 // bytes; not found when the revision was never prepared.
-func (db *DB) LatestSigningDocument(ctx context.Context, mouID int64, revision int) (*SigningDocument, error) {
+func (db *DB) LatestSigningDocument(ctx context.Context, mouID int64, revision int) (*desk.SigningDocument, error) {
 	var pdf []byte
 	d, err := scanDocument(db.read.QueryRowContext(ctx, "SELECT "+documentCols+", pdf FROM signing_documents WHERE mou_id = ? AND revision = ? ORDER BY seq DESC LIMIT 1", mouID, revision), &pdf)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -186,7 +143,7 @@ func (db *DB) LatestSigningDocument(ctx context.Context, mouID int64, revision i
 
 // SealedDocument is the sealed PDF of an MOU: of its executed revision,
 // the newest one sealed. Not found before the seal.
-func (db *DB) SealedDocument(ctx context.Context, mouID int64) (*SigningDocument, error) {
+func (db *DB) SealedDocument(ctx context.Context, mouID int64) (*desk.SigningDocument, error) {
 	var pdf []byte
 	d, err := scanDocument(db.read.QueryRowContext(ctx, "SELECT "+documentCols+", pdf FROM signing_documents WHERE mou_id = ? AND kind = 'seal' ORDER BY revision DESC LIMIT 1", mouID), &pdf)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -202,9 +159,9 @@ func (db *DB) SealedDocument(ctx context.Context, mouID int64) (*SigningDocument
 // DocumentsBySHA256 finds stored signing steps whose bytes hash to any of
 // sums (hex SHA-256), newest first: how a PDF someone holds is traced to
 // the MOU and revision it came from.
-func (db *DB) DocumentsBySHA256(ctx context.Context, sums []string) ([]SigningDocument, error) {
+func (db *DB) DocumentsBySHA256(ctx context.Context, sums []string) ([]desk.SigningDocument, error) {
 	if len(sums) == 0 {
-		return []SigningDocument{}, nil
+		return []desk.SigningDocument{}, nil
 	}
 	if len(sums) > 100 {
 		sums = sums[len(sums)-100:]
@@ -218,7 +175,7 @@ func (db *DB) DocumentsBySHA256(ctx context.Context, sums []string) ([]SigningDo
 	if err != nil {
 		return nil, fmt.Errorf("find signing documents: %w", err)
 	}
-	return collect(rows, "signing documents", func(r rowScanner) (*SigningDocument, error) { return scanDocument(r) })
+	return collect(rows, "signing documents", func(r rowScanner) (*desk.SigningDocument, error) { return scanDocument(r) })
 }
 
 func repeatPlaceholder(n int) string {
@@ -231,15 +188,15 @@ func repeatPlaceholder(n int) string {
 
 // ApprovalRecords lists the MOU's approvals with their meetings, oldest
 // first, stale ones included and marked.
-func (db *DB) ApprovalRecords(ctx context.Context, mouID int64) ([]ApprovalRecord, error) {
+func (db *DB) ApprovalRecords(ctx context.Context, mouID int64) ([]desk.ApprovalRecord, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT a.meeting_id, a.body, m.date, o.resolution, a.content_hash, a.stale_at IS NOT NULL, a.created_at
 		FROM approvals a JOIN meetings m ON m.id = a.meeting_id JOIN meeting_outcomes o ON o.meeting_id = a.meeting_id
 		WHERE a.mou_id = ? ORDER BY a.meeting_id`, mouID)
 	if err != nil {
 		return nil, fmt.Errorf("list approvals of MOU %d: %w", mouID, err)
 	}
-	return collect(rows, "approvals", func(r rowScanner) (*ApprovalRecord, error) {
-		var a ApprovalRecord
+	return collect(rows, "approvals", func(r rowScanner) (*desk.ApprovalRecord, error) {
+		var a desk.ApprovalRecord
 		var created string
 		if err := r.Scan(&a.MeetingID, &a.Body, &a.Date, &a.Resolution, &a.ContentHash, &a.Stale, &created); err != nil {
 			return nil, err
@@ -250,14 +207,14 @@ func (db *DB) ApprovalRecords(ctx context.Context, mouID int64) ([]ApprovalRecor
 }
 
 // Signatures lists the signatures of revision, in signing order.
-func (db *DB) Signatures(ctx context.Context, mouID int64, revision int) ([]Signature, error) {
+func (db *DB) Signatures(ctx context.Context, mouID int64, revision int) ([]desk.Signature, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT mou_id, revision, line, content_hash, user_id, name, title, party_name, typed_name, consent_text,
 		client_addr, user_agent, document_seq, signed_at FROM signatures WHERE mou_id = ? AND revision = ? ORDER BY document_seq`, mouID, revision)
 	if err != nil {
 		return nil, fmt.Errorf("list signatures: %w", err)
 	}
-	return collect(rows, "signatures", func(r rowScanner) (*Signature, error) {
-		var s Signature
+	return collect(rows, "signatures", func(r rowScanner) (*desk.Signature, error) {
+		var s desk.Signature
 		var at string
 		if err := r.Scan(&s.MOUID, &s.Revision, &s.Line, &s.ContentHash, &s.UserID, &s.Name, &s.Title, &s.PartyName, &s.TypedName,
 			&s.ConsentText, &s.ClientAddr, &s.UserAgent, &s.DocumentSeq, &at); err != nil {

@@ -7,37 +7,10 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk"
 )
-
-// NewSignature is one signatory's signature, made by the caller on the
-// document at PrevSeq, with the record of the ceremony.
-type NewSignature struct {
-	MOUID       int64
-	Revision    int
-	ContentHash string
-	Line        int
-	UserID      int64
-	Name        string
-	Title       string
-	PartyName   string
-	TypedName   string
-	ConsentText string
-	ClientAddr  string
-	UserAgent   string
-	PrevSeq     int    // the document the signature was appended to
-	Signed      []byte // that document plus this signature
-	// Sealed is Signed plus moudesk's seal, required when this is the last
-	// signature and refused otherwise.
-	Sealed []byte
-}
-
-// SignatureResult is what recording a signature did.
-type SignatureResult struct {
-	Signature Signature `json:"signature"`
-	Executed  bool      `json:"executed"`
-	Stage     string    `json:"stage"`
-}
 
 // RecordSignature stores a signature and its PDF as the next signing step,
 // in one transaction with its audit event. It re-checks everything the
@@ -48,13 +21,13 @@ type SignatureResult struct {
 // other step was stored since PrevSeq (409 document_changed). After the
 // last signature it also stores the seal and executes the MOU through the
 // workflow. A refusal writes nothing. Audited as signature.create.
-func (db *DB) RecordSignature(ctx context.Context, actor moudesk.Actor, defs Workflows, n NewSignature) (*SignatureResult, error) {
+func (db *DB) RecordSignature(ctx context.Context, actor moudesk.Actor, defs desk.Workflows, n desk.NewSignature) (*desk.SignatureResult, error) {
 	for _, f := range []struct{ name, v string }{{"typed_name", n.TypedName}, {"consent_text", n.ConsentText}, {"user_agent", n.UserAgent}} {
 		if err := checkText(f.name, f.v, maxText, false); err != nil {
 			return nil, err
 		}
 	}
-	var out *SignatureResult
+	var out *desk.SignatureResult
 	err := db.update(ctx, func(tx *Tx) error {
 		st, def, err := checkSignable(ctx, tx, defs, n.MOUID, n.Revision, n.ContentHash)
 		if err != nil {
@@ -64,7 +37,7 @@ func (db *DB) RecordSignature(ctx context.Context, actor moudesk.Actor, defs Wor
 		if err != nil {
 			return err
 		}
-		i := slices.IndexFunc(sigs, func(s Signatory) bool { return s.Line == n.Line })
+		i := slices.IndexFunc(sigs, func(s desk.Signatory) bool { return s.Line == n.Line })
 		if i < 0 || sigs[i].UserID != n.UserID {
 			return moudesk.Errorf(moudesk.KindForbidden, "not_signatory", "line %d of MOU %d is not yours to sign", n.Line, n.MOUID)
 		}
@@ -110,8 +83,8 @@ func (db *DB) RecordSignature(ctx context.Context, actor moudesk.Actor, defs Wor
 			"addr": n.ClientAddr, "user_agent": n.UserAgent}); err != nil {
 			return err
 		}
-		out = &SignatureResult{
-			Signature: Signature{MOUID: n.MOUID, Revision: n.Revision, Line: n.Line, ContentHash: n.ContentHash, UserID: n.UserID,
+		out = &desk.SignatureResult{
+			Signature: desk.Signature{MOUID: n.MOUID, Revision: n.Revision, Line: n.Line, ContentHash: n.ContentHash, UserID: n.UserID,
 				Name: n.Name, Title: n.Title, PartyName: n.PartyName, TypedName: n.TypedName, ConsentText: n.ConsentText,
 				ClientAddr: n.ClientAddr, UserAgent: n.UserAgent, DocumentSeq: seq, SignedAt: tx.now.UTC()},
 			Stage: st.stage,
@@ -181,8 +154,8 @@ func (db *DB) Certificate(ctx context.Context, mouID int64, revision int) ([]byt
 // CertificateBySHA256 finds the certificate of completion whose bytes hash
 // to sum (hex SHA-256) and returns its MOU, revision and the content hash
 // it certifies; not found when none does.
-func (db *DB) CertificateBySHA256(ctx context.Context, sum string) (*SigningDocument, error) {
-	var d SigningDocument
+func (db *DB) CertificateBySHA256(ctx context.Context, sum string) (*desk.SigningDocument, error) {
+	var d desk.SigningDocument
 	var created string
 	err := db.read.QueryRowContext(ctx, `SELECT c.mou_id, c.revision, r.content_hash, c.sha256, length(c.pdf), c.created_at
 		FROM completion_certificates c JOIN revisions r ON r.mou_id = c.mou_id AND r.revision = c.revision WHERE c.sha256 = ?`, sum).

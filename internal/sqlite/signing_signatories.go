@@ -6,33 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
+
+	"github.com/moudesk/moudesk/internal/desk"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/mou"
 )
-
-// Signatory is one line of an MOU's signature block and the user assigned
-// to sign it.
-type Signatory struct {
-	Line      int        `json:"line"`       // 1-based position in the template's signature block
-	Party     string     `json:"party"`      // the template's party role, e.g. "city"
-	PartySlug string     `json:"party_slug"` // the MOU's party in that role
-	PartyName string     `json:"party_name"`
-	Title     string     `json:"title"`
-	Order     int        `json:"order"` // lines sign in ascending order; equal orders in any order
-	UserID    int64      `json:"user_id"`
-	Name      string     `json:"name"`
-	Email     string     `json:"email"`
-	SignedAt  *time.Time `json:"signed_at,omitempty"` // of the MOU's current revision
-}
-
-// Assignment gives line (1-based, of the template's signature block) to
-// the user with Email.
-type Assignment struct {
-	Line  int    `json:"line"`
-	Email string `json:"email"`
-}
 
 // AssignSignatories assigns users to lines of the MOU's signature block
 // (lines is the template's block). Each user must hold the signatory role
@@ -42,7 +21,7 @@ type Assignment struct {
 // the current revision's signing PDF was prepared (409
 // signatories_locked), since its fields and names are fixed in it.
 // Audited as mou.signatories.
-func (db *DB) AssignSignatories(ctx context.Context, actor moudesk.Actor, mouID int64, lines []mou.SignatureLine, assign []Assignment) ([]Signatory, error) {
+func (db *DB) AssignSignatories(ctx context.Context, actor moudesk.Actor, mouID int64, lines []mou.SignatureLine, assign []desk.Assignment) ([]desk.Signatory, error) {
 	if len(assign) == 0 {
 		return nil, invalidInput("missing_field", "signatories", "name at least one line and the e-mail of its signatory")
 	}
@@ -131,8 +110,8 @@ func hasSigningDocuments(ctx context.Context, q queryer, mouID int64, revision i
 
 // Signatories lists the assigned lines of the MOU's signature block in
 // line order, each marked with when it signed the current revision.
-func (db *DB) Signatories(ctx context.Context, mouID int64) ([]Signatory, error) {
-	var out []Signatory
+func (db *DB) Signatories(ctx context.Context, mouID int64) ([]desk.Signatory, error) {
+	var out []desk.Signatory
 	err := db.view(ctx, func(tx *sql.Tx) error {
 		st, err := readMOUState(ctx, tx, mouID)
 		if err != nil {
@@ -144,7 +123,7 @@ func (db *DB) Signatories(ctx context.Context, mouID int64) ([]Signatory, error)
 	return out, err
 }
 
-func readSignatories(ctx context.Context, q queryer, mouID int64, revision int) ([]Signatory, error) {
+func readSignatories(ctx context.Context, q queryer, mouID int64, revision int) ([]desk.Signatory, error) {
 	rows, err := q.QueryContext(ctx, `SELECT s.line, s.party_role, coalesce(p.slug, ''), coalesce(p.name, ''), s.title, s.sign_order, u.id, u.name, u.email, sg.signed_at
 		FROM signatories s
 		JOIN users u ON u.id = s.user_id
@@ -155,8 +134,8 @@ func readSignatories(ctx context.Context, q queryer, mouID int64, revision int) 
 	if err != nil {
 		return nil, fmt.Errorf("list signatories of MOU %d: %w", mouID, err)
 	}
-	return collect(rows, "signatories", func(r rowScanner) (*Signatory, error) {
-		var s Signatory
+	return collect(rows, "signatories", func(r rowScanner) (*desk.Signatory, error) {
+		var s desk.Signatory
 		var signed sql.NullString
 		if err := r.Scan(&s.Line, &s.Party, &s.PartySlug, &s.PartyName, &s.Title, &s.Order, &s.UserID, &s.Name, &s.Email, &signed); err != nil {
 			return nil, err

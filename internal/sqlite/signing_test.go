@@ -5,6 +5,8 @@ import (
 	"maps"
 	"testing"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/mou"
@@ -45,7 +47,7 @@ func TestAssignSignatories(t *testing.T) {
 	db := MustOpenDB(t)
 	m := newTestMOU(t, db, 1)
 	lines := []mou.SignatureLine{{Party: "city", Title: "City Manager", Order: 1}, {Party: "district", Title: "Superintendent", Order: 2}}
-	for _, u := range []NewUser{
+	for _, u := range []desk.NewUser{
 		{Email: "manager@city.example", Name: "Ann Manager", PartySlug: "city", Roles: []auth.Role{auth.RoleSignatory}, PasswordHash: "x"},
 		{Email: "super@district.example", Name: "Sam Super", PartySlug: "district", Roles: []auth.Role{auth.RoleSignatory}, PasswordHash: "x"},
 		{Email: "clerk@city.example", Name: "Cal Clerk", PartySlug: "city", Roles: []auth.Role{auth.RoleClerk}, PasswordHash: "x"},
@@ -62,16 +64,16 @@ func TestAssignSignatories(t *testing.T) {
 		return c
 	}
 	for name, tc := range map[string]struct {
-		assign []Assignment
+		assign []desk.Assignment
 		code   string
 	}{
 		"Empty":       {nil, "missing_field"},
-		"LineZero":    {[]Assignment{{Line: 0, Email: "manager@city.example"}}, "unknown_line"},
-		"Duplicate":   {[]Assignment{{Line: 1, Email: "manager@city.example"}, {Line: 1, Email: "manager@city.example"}}, "duplicate_line"},
-		"OtherParty":  {[]Assignment{{Line: 2, Email: "manager@city.example"}}, "wrong_party"},
-		"NoRole":      {[]Assignment{{Line: 1, Email: "clerk@city.example"}}, "not_signatory_role"},
-		"UnknownUser": {[]Assignment{{Line: 1, Email: "ghost@city.example"}}, "unknown_user"},
-		"SecondBad":   {[]Assignment{{Line: 1, Email: "manager@city.example"}, {Line: 2, Email: "clerk@city.example"}}, "not_signatory_role"},
+		"LineZero":    {[]desk.Assignment{{Line: 0, Email: "manager@city.example"}}, "unknown_line"},
+		"Duplicate":   {[]desk.Assignment{{Line: 1, Email: "manager@city.example"}, {Line: 1, Email: "manager@city.example"}}, "duplicate_line"},
+		"OtherParty":  {[]desk.Assignment{{Line: 2, Email: "manager@city.example"}}, "wrong_party"},
+		"NoRole":      {[]desk.Assignment{{Line: 1, Email: "clerk@city.example"}}, "not_signatory_role"},
+		"UnknownUser": {[]desk.Assignment{{Line: 1, Email: "ghost@city.example"}}, "unknown_user"},
+		"SecondBad":   {[]desk.Assignment{{Line: 1, Email: "manager@city.example"}, {Line: 2, Email: "clerk@city.example"}}, "not_signatory_role"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			before := counts()
@@ -84,14 +86,14 @@ func TestAssignSignatories(t *testing.T) {
 			}
 		})
 	}
-	got, err := db.AssignSignatories(ctx, moudesk.System, m.ID, lines, []Assignment{{Line: 1, Email: "manager@city.example"}, {Line: 2, Email: "super@district.example"}})
+	got, err := db.AssignSignatories(ctx, moudesk.System, m.ID, lines, []desk.Assignment{{Line: 1, Email: "manager@city.example"}, {Line: 2, Email: "super@district.example"}})
 	if err != nil || len(got) != 2 || got[1].Name != "Sam Super" || got[1].PartyName != "Example Unified" || got[1].Order != 2 || got[0].SignedAt != nil {
 		t.Fatalf("assigned %+v, %v", got, err)
 	}
 	if _, err := db.write.ExecContext(ctx, `INSERT INTO signing_documents (mou_id, revision, seq, kind, content_hash, sha256, pdf, created_at) VALUES (?, 1, 0, 'rendered', 'h', 's', x'25504446', 't')`, m.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.AssignSignatories(ctx, moudesk.System, m.ID, lines, []Assignment{{Line: 1, Email: "manager@city.example"}})
+	_, err = db.AssignSignatories(ctx, moudesk.System, m.ID, lines, []desk.Assignment{{Line: 1, Email: "manager@city.example"}})
 	if e, ok := moudesk.AsError(err); !ok || e.Code != "signatories_locked" {
 		t.Fatalf("assignment after preparation: %v", err)
 	}

@@ -8,37 +8,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
 )
 
-// Party is a signatory organisation: a city, a school district or an agency.
-type Party struct {
-	ID   int64  `json:"id"`
-	Slug string `json:"slug"`
-	Name string `json:"name"`
-	Kind string `json:"kind"` // city | district | agency
-	Body string `json:"body"` // governing body, e.g. "Board of Trustees"
-}
-
-// User is an account as the API shows it (never the password hash).
-type User struct {
-	ID        int64       `json:"id"`
-	Email     string      `json:"email"`
-	Name      string      `json:"name"`
-	Title     string      `json:"title"`
-	PartySlug string      `json:"party,omitempty"`
-	Roles     []auth.Role `json:"roles"`
-	Disabled  bool        `json:"disabled"`
-}
-
-// Principal is the user as an authenticated caller.
-func (u *User) Principal(via string) *auth.Principal {
-	return &auth.Principal{UserID: u.ID, Email: u.Email, Name: u.Name, Title: u.Title, PartySlug: u.PartySlug, Roles: u.Roles, Via: via}
-}
-
 // CreateParty adds a party; a slug already used is a conflict.
-func (db *DB) CreateParty(ctx context.Context, actor moudesk.Actor, p Party) (*Party, error) {
+func (db *DB) CreateParty(ctx context.Context, actor moudesk.Actor, p desk.Party) (*desk.Party, error) {
 	if !validSlug(p.Slug) {
 		return nil, moudesk.Errorf(moudesk.KindInvalid, "invalid_slug", "party slug %q must be lowercase letters, digits and hyphens", p.Slug)
 	}
@@ -75,15 +52,15 @@ func (db *DB) CreateParty(ctx context.Context, actor moudesk.Actor, p Party) (*P
 }
 
 // Parties lists every party by slug.
-func (db *DB) Parties(ctx context.Context) ([]Party, error) {
+func (db *DB) Parties(ctx context.Context) ([]desk.Party, error) {
 	rows, err := db.read.QueryContext(ctx, "SELECT id, slug, name, kind, body FROM parties ORDER BY slug")
 	if err != nil {
 		return nil, fmt.Errorf("list parties: %w", err)
 	}
 	defer rows.Close()
-	out := []Party{}
+	out := []desk.Party{}
 	for rows.Next() {
-		var p Party
+		var p desk.Party
 		if err := rows.Scan(&p.ID, &p.Slug, &p.Name, &p.Kind, &p.Body); err != nil {
 			return nil, fmt.Errorf("scan party: %w", err)
 		}
@@ -92,15 +69,8 @@ func (db *DB) Parties(ctx context.Context) ([]Party, error) {
 	return out, rows.Err()
 }
 
-// NewUser is what creating an account takes; PasswordHash is already hashed.
-type NewUser struct {
-	Email, Name, Title, PartySlug string
-	Roles                         []auth.Role
-	PasswordHash                  string
-}
-
 // CreateUser adds an account. An unknown party slug is an error.
-func (db *DB) CreateUser(ctx context.Context, actor moudesk.Actor, nu NewUser) (*User, error) {
+func (db *DB) CreateUser(ctx context.Context, actor moudesk.Actor, nu desk.NewUser) (*desk.User, error) {
 	nu.Email = strings.TrimSpace(nu.Email)
 	if !strings.Contains(nu.Email, "@") || len(nu.Email) > 254 {
 		return nil, moudesk.Errorf(moudesk.KindInvalid, "invalid_email", "%q is not an e-mail address", nu.Email)
@@ -119,7 +89,7 @@ func (db *DB) CreateUser(ctx context.Context, actor moudesk.Actor, nu NewUser) (
 			return nil, err
 		}
 	}
-	var u *User
+	var u *desk.User
 	err := db.update(ctx, func(tx *Tx) error {
 		var partyID any
 		if nu.PartySlug != "" {
@@ -147,7 +117,7 @@ func (db *DB) CreateUser(ctx context.Context, actor moudesk.Actor, nu NewUser) (
 				return storageError("insert role", err)
 			}
 		}
-		u = &User{ID: id, Email: nu.Email, Name: nu.Name, Title: nu.Title, PartySlug: nu.PartySlug, Roles: nu.Roles}
+		u = &desk.User{ID: id, Email: nu.Email, Name: nu.Name, Title: nu.Title, PartySlug: nu.PartySlug, Roles: nu.Roles}
 		return tx.audit(ctx, actor, "user.create", fmt.Sprintf("user:%d", id), map[string]any{
 			"email": nu.Email, "name": nu.Name, "title": nu.Title, "party": nu.PartySlug, "roles": auth.FormatRoles(nu.Roles)})
 	})
@@ -168,8 +138,8 @@ const userCols = `u.id, u.email, u.name, u.title, coalesce(p.slug, ''), u.disabl
 
 const userFrom = ` FROM users u LEFT JOIN parties p ON p.id = u.party_id `
 
-func scanUser(r rowScanner, extra ...any) (*User, error) {
-	var u User
+func scanUser(r rowScanner, extra ...any) (*desk.User, error) {
+	var u desk.User
 	var roles sql.NullString
 	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.Title, &u.PartySlug, &u.Disabled, &roles}, extra...)
 	if err := r.Scan(dest...); err != nil {
@@ -187,7 +157,7 @@ func scanUser(r rowScanner, extra ...any) (*User, error) {
 }
 
 // UserByEmail returns the user and the stored password hash, for login.
-func (db *DB) UserByEmail(ctx context.Context, email string) (*User, string, error) {
+func (db *DB) UserByEmail(ctx context.Context, email string) (*desk.User, string, error) {
 	var hash string
 	u, err := scanUser(db.read.QueryRowContext(ctx, "SELECT "+userCols+", u.password_hash"+userFrom+"WHERE u.email = ?", strings.TrimSpace(email)), &hash)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -200,7 +170,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (*User, string, err
 }
 
 // UserByID returns one user.
-func (db *DB) UserByID(ctx context.Context, id int64) (*User, error) {
+func (db *DB) UserByID(ctx context.Context, id int64) (*desk.User, error) {
 	u, err := scanUser(db.read.QueryRowContext(ctx, "SELECT "+userCols+userFrom+"WHERE u.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, moudesk.ErrNotFound(fmt.Sprintf("user %d", id))
@@ -212,16 +182,16 @@ func (db *DB) UserByID(ctx context.Context, id int64) (*User, error) {
 }
 
 // Users lists every account.
-func (db *DB) Users(ctx context.Context) ([]User, error) {
+func (db *DB) Users(ctx context.Context) ([]desk.User, error) {
 	rows, err := db.read.QueryContext(ctx, "SELECT "+userCols+userFrom+"ORDER BY u.email")
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
-	return collect(rows, "users", func(r rowScanner) (*User, error) { return scanUser(r) })
+	return collect(rows, "users", func(r rowScanner) (*desk.User, error) { return scanUser(r) })
 }
 
 // CreateSession stores a new session by the hash of its id.
-func (db *DB) CreateSession(ctx context.Context, u *User, idHash, csrf string, expires time.Time, addr string) error {
+func (db *DB) CreateSession(ctx context.Context, u *desk.User, idHash, csrf string, expires time.Time, addr string) error {
 	return db.update(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
 			idHash, u.ID, csrf, tx.Now(), tx.Now(), formatTime(expires))
@@ -235,7 +205,7 @@ func (db *DB) CreateSession(ctx context.Context, u *User, idHash, csrf string, e
 // Session looks a session up by the hash of its id. It fails with 401 when
 // the session is unknown, past its absolute expiry or idle too long, and
 // refreshes last_seen at most once a minute so reads stay reads.
-func (db *DB) Session(ctx context.Context, idHash string, idle time.Duration) (*User, string, error) {
+func (db *DB) Session(ctx context.Context, idHash string, idle time.Duration) (*desk.User, string, error) {
 	var lastSeen, expires, csrf string
 	u, err := scanUser(db.read.QueryRowContext(ctx, "SELECT "+userCols+", s.last_seen_at, s.expires_at, s.csrf_token"+userFrom+
 		"JOIN sessions s ON s.user_id = u.id WHERE s.id_hash = ?", idHash), &lastSeen, &expires, &csrf)
@@ -268,17 +238,8 @@ func (db *DB) DeleteSession(ctx context.Context, idHash string) error {
 	return nil
 }
 
-// APIToken is a token as listed (never its value).
-type APIToken struct {
-	ID        int64      `json:"id"`
-	UserEmail string     `json:"user"`
-	Label     string     `json:"label"`
-	CreatedAt time.Time  `json:"created_at"`
-	RevokedAt *time.Time `json:"revoked_at,omitempty"`
-}
-
 // CreateToken stores the hash of a new API token for the user with email.
-func (db *DB) CreateToken(ctx context.Context, actor moudesk.Actor, email, label, tokenHash string) (*APIToken, error) {
+func (db *DB) CreateToken(ctx context.Context, actor moudesk.Actor, email, label, tokenHash string) (*desk.APIToken, error) {
 	if err := checkText("label", label, maxShortText, false); err != nil {
 		return nil, err
 	}
@@ -286,14 +247,14 @@ func (db *DB) CreateToken(ctx context.Context, actor moudesk.Actor, email, label
 	if err != nil {
 		return nil, err
 	}
-	var t *APIToken
+	var t *desk.APIToken
 	err = db.update(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES (?, ?, ?, ?)", u.ID, tokenHash, label, tx.Now())
 		if err != nil {
 			return storageError("insert token", err)
 		}
 		id, _ := res.LastInsertId()
-		t = &APIToken{ID: id, UserEmail: u.Email, Label: label, CreatedAt: tx.now.UTC()}
+		t = &desk.APIToken{ID: id, UserEmail: u.Email, Label: label, CreatedAt: tx.now.UTC()}
 		return tx.audit(ctx, actor, "token.create", fmt.Sprintf("token:%d", id), map[string]any{"user": u.Email, "label": label})
 	})
 	return t, err
@@ -314,15 +275,15 @@ func (db *DB) RevokeToken(ctx context.Context, actor moudesk.Actor, id int64) er
 }
 
 // Tokens lists every token.
-func (db *DB) Tokens(ctx context.Context) ([]APIToken, error) {
+func (db *DB) Tokens(ctx context.Context) ([]desk.APIToken, error) {
 	rows, err := db.read.QueryContext(ctx, "SELECT t.id, u.email, t.label, t.created_at, t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id")
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
 	defer rows.Close()
-	out := []APIToken{}
+	out := []desk.APIToken{}
 	for rows.Next() {
-		var t APIToken
+		var t desk.APIToken
 		var created string
 		var revoked sql.NullString
 		if err := rows.Scan(&t.ID, &t.UserEmail, &t.Label, &created, &revoked); err != nil {
@@ -340,7 +301,7 @@ func (db *DB) Tokens(ctx context.Context) ([]APIToken, error) {
 
 // TokenUser authenticates a bearer token by its hash: unknown, revoked or
 // disabled → 401.
-func (db *DB) TokenUser(ctx context.Context, tokenHash string) (*User, error) {
+func (db *DB) TokenUser(ctx context.Context, tokenHash string) (*desk.User, error) {
 	var revoked sql.NullString
 	u, err := scanUser(db.read.QueryRowContext(ctx, "SELECT "+userCols+", t.revoked_at"+userFrom+
 		"JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = ?", tokenHash), &revoked)

@@ -5,61 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/workflow"
-	"github.com/moudesk/moudesk/templates"
-)
-
-// Workflows are workflow definitions keyed by name, as stored in
-// mous.workflow. A nil Workflows means the definitions shipped in
-// templates/workflows.
-type Workflows map[string]*workflow.Definition
-
-// shippedWorkflows parses the embedded definitions once. The embedded files
-// never change while the binary runs, so the result is read-only.
-var shippedWorkflows = sync.OnceValues(func() (Workflows, error) {
-	sub, err := fs.Sub(templates.FS, "workflows")
-	if err != nil {
-		return nil, fmt.Errorf("open shipped workflows: %w", err)
-	}
-	defs, err := workflow.LoadFS(sub)
-	if err != nil {
-		return nil, fmt.Errorf("load shipped workflows: %w", err)
-	}
-	return defs, nil
-})
-
-// ShippedWorkflows returns the definitions embedded in the binary.
-func ShippedWorkflows() (Workflows, error) { return shippedWorkflows() }
-
-// Lookup returns the definition an MOU names, or a 422 when it is not
-// loaded (an MOU created with a workflow this server does not ship).
-func (w Workflows) Lookup(name string) (*workflow.Definition, error) {
-	if w == nil {
-		shipped, err := shippedWorkflows()
-		if err != nil {
-			return nil, err
-		}
-		w = shipped
-	}
-	d, ok := w[name]
-	if !ok {
-		return nil, moudesk.Errorf(moudesk.KindUnprocessable, "unknown_workflow", "workflow %q is not loaded on this server", name)
-	}
-	return d, nil
-}
-
-// Feedback statuses.
-const (
-	FeedbackOpen     = "open"
-	FeedbackResolved = "resolved"
-	FeedbackDeclined = "declined"
 )
 
 // Limits on free text, so one request cannot store megabytes of minutes.
@@ -70,81 +23,6 @@ const (
 	maxVotes     = 200    // members voting at one meeting
 	dateLayout   = "2006-01-02"
 )
-
-// Meeting is one meeting of a body on one revision of an MOU.
-type Meeting struct {
-	ID          int64      `json:"id"`
-	MOUID       int64      `json:"mou_id"`
-	Body        string     `json:"body"`
-	Stage       string     `json:"stage"`
-	Date        string     `json:"date"`
-	Location    string     `json:"location"`
-	AgendaItem  string     `json:"agenda_item"`
-	Revision    int        `json:"revision"`
-	ContentHash string     `json:"content_hash"`
-	CreatedBy   string     `json:"created_by"`
-	CreatedAt   time.Time  `json:"created_at"`
-	Outcome     *Outcome   `json:"outcome"`
-	Feedback    []Feedback `json:"feedback,omitempty"`
-}
-
-// Outcome is what a body decided at a meeting, with its roll call.
-type Outcome struct {
-	Outcome    string          `json:"outcome"`
-	Resolution string          `json:"resolution"`
-	Minutes    string          `json:"minutes"`
-	FromStage  string          `json:"from_stage"`
-	ToStage    string          `json:"to_stage"`
-	RecordedBy string          `json:"recorded_by"`
-	CreatedAt  time.Time       `json:"created_at"`
-	Votes      []workflow.Vote `json:"votes"`
-}
-
-// Feedback is one point raised at a meeting about one section.
-type Feedback struct {
-	ID               int64      `json:"id"`
-	MeetingID        int64      `json:"meeting_id"`
-	MOUID            int64      `json:"mou_id"`
-	Section          string     `json:"section"`
-	Text             string     `json:"text"`
-	Quote            string     `json:"quote,omitempty"`
-	Status           string     `json:"status"`
-	ResolvedRevision *int       `json:"resolved_revision,omitempty"`
-	DeclineReason    string     `json:"decline_reason,omitempty"`
-	CreatedBy        string     `json:"created_by"`
-	CreatedAt        time.Time  `json:"created_at"`
-	ClosedBy         string     `json:"closed_by,omitempty"`
-	ClosedAt         *time.Time `json:"closed_at,omitempty"`
-}
-
-// StageChange is one move of an MOU between stages.
-type StageChange struct {
-	From      string    `json:"from"`
-	To        string    `json:"to"`
-	Cause     string    `json:"cause"` // manual, outcome or revision
-	MeetingID *int64    `json:"meeting_id,omitempty"`
-	Revision  *int      `json:"revision,omitempty"`
-	Note      string    `json:"note,omitempty"`
-	Actor     string    `json:"actor"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// NewMeeting is what creating a meeting takes.
-type NewMeeting struct {
-	Body       string
-	Date       string // YYYY-MM-DD
-	Location   string
-	AgendaItem string
-	Revision   int // must be the MOU's current revision
-}
-
-// NewOutcome is what recording a meeting's outcome takes.
-type NewOutcome struct {
-	Outcome    string
-	Votes      []workflow.Vote
-	Resolution string
-	Minutes    string
-}
 
 func unprocessable(code, field, format string, args ...any) *moudesk.Error {
 	return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
@@ -190,7 +68,7 @@ func readMOUState(ctx context.Context, q queryer, mouID int64) (mouState, error)
 
 // readMOUDefinition reads the MOU's state and the workflow definition it
 // follows: the start of every workflow write.
-func readMOUDefinition(ctx context.Context, q queryer, defs Workflows, mouID int64) (mouState, *workflow.Definition, error) {
+func readMOUDefinition(ctx context.Context, q queryer, defs desk.Workflows, mouID int64) (mouState, *workflow.Definition, error) {
 	st, err := readMOUState(ctx, q, mouID)
 	if err != nil {
 		return st, nil, err
@@ -229,14 +107,14 @@ func (tx *Tx) setStage(ctx context.Context, actor moudesk.Actor, mouID int64, fr
 // Transition moves an MOU by hand to stage to, when its definition lists
 // the move under manual: and open feedback does not block it. Audited as
 // mou.transition.
-func (db *DB) Transition(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, to, note string) (*StageChange, error) {
+func (db *DB) Transition(ctx context.Context, actor moudesk.Actor, defs desk.Workflows, mouID int64, to, note string) (*desk.StageChange, error) {
 	if err := checkText("to", to, maxShortText, true); err != nil {
 		return nil, err
 	}
 	if err := checkText("note", note, maxText, false); err != nil {
 		return nil, err
 	}
-	var out *StageChange
+	var out *desk.StageChange
 	err := db.update(ctx, func(tx *Tx) error {
 		st, def, err := readMOUDefinition(ctx, tx, defs, mouID)
 		if err != nil {
@@ -255,7 +133,7 @@ func (db *DB) Transition(ctx context.Context, actor moudesk.Actor, defs Workflow
 		if err := tx.setStage(ctx, actor, mouID, st.stage, to, "manual", nil, nil, note); err != nil {
 			return err
 		}
-		out = &StageChange{From: st.stage, To: to, Cause: "manual", Note: note, Actor: actor.String(), CreatedAt: tx.now.UTC()}
+		out = &desk.StageChange{From: st.stage, To: to, Cause: "manual", Note: note, Actor: actor.String(), CreatedAt: tx.now.UTC()}
 		return tx.audit(ctx, actor, "mou.transition", fmt.Sprintf("mou:%d", mouID), map[string]any{"from": st.stage, "to": to, "note": note})
 	})
 	return out, err
@@ -263,7 +141,7 @@ func (db *DB) Transition(ctx context.Context, actor moudesk.Actor, defs Workflow
 
 // CreateMeeting schedules a meeting of a body that acts in the MOU's
 // current stage, on the MOU's current revision. Audited as meeting.create.
-func (db *DB) CreateMeeting(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, n NewMeeting) (*Meeting, error) {
+func (db *DB) CreateMeeting(ctx context.Context, actor moudesk.Actor, defs desk.Workflows, mouID int64, n desk.NewMeeting) (*desk.Meeting, error) {
 	if err := checkText("body", n.Body, maxShortText, true); err != nil {
 		return nil, err
 	}
@@ -331,8 +209,8 @@ func bodyActs(def *workflow.Definition, stage, body string) error {
 }
 
 // meetingRow is a meeting's row read inside a transaction.
-func readMeetingRow(ctx context.Context, q queryer, id int64) (*Meeting, error) {
-	var m Meeting
+func readMeetingRow(ctx context.Context, q queryer, id int64) (*desk.Meeting, error) {
+	var m desk.Meeting
 	var created string
 	err := q.QueryRowContext(ctx, `SELECT m.id, m.mou_id, m.body, m.stage, m.date, m.location, m.agenda_item, m.revision, r.content_hash, m.created_by, m.created_at
 		FROM meetings m JOIN revisions r ON r.mou_id = m.mou_id AND r.revision = m.revision WHERE m.id = ?`, id).
@@ -349,7 +227,7 @@ func readMeetingRow(ctx context.Context, q queryer, id int64) (*Meeting, error) 
 
 // CreateFeedback raises a point at a meeting about a section of the
 // meeting's revision. Audited as feedback.create.
-func (db *DB) CreateFeedback(ctx context.Context, actor moudesk.Actor, meetingID int64, section, text, quote string) (*Feedback, error) {
+func (db *DB) CreateFeedback(ctx context.Context, actor moudesk.Actor, meetingID int64, section, text, quote string) (*desk.Feedback, error) {
 	if err := checkText("section", section, maxShortText, true); err != nil {
 		return nil, err
 	}
@@ -391,7 +269,7 @@ func (db *DB) CreateFeedback(ctx context.Context, actor moudesk.Actor, meetingID
 }
 
 // readOpenFeedback reads one feedback item that must still be open.
-func readOpenFeedback(ctx context.Context, q queryer, id int64) (*Feedback, error) {
+func readOpenFeedback(ctx context.Context, q queryer, id int64) (*desk.Feedback, error) {
 	f, err := scanFeedback(q.QueryRowContext(ctx, "SELECT "+feedbackCols+" FROM feedback WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, moudesk.ErrNotFound(fmt.Sprintf("feedback %d", id))
@@ -399,7 +277,7 @@ func readOpenFeedback(ctx context.Context, q queryer, id int64) (*Feedback, erro
 	if err != nil {
 		return nil, fmt.Errorf("read feedback %d: %w", id, err)
 	}
-	if f.Status != FeedbackOpen {
+	if f.Status != desk.FeedbackOpen {
 		return nil, moudesk.Errorf(moudesk.KindConflict, "feedback_closed", "feedback %d is already %s", id, f.Status)
 	}
 	return f, nil
@@ -422,7 +300,7 @@ func sectionHash(ctx context.Context, q queryer, mouID int64, revision int, key 
 // ResolveFeedback closes a feedback item with a later revision that
 // changed its section (or removed it) relative to the meeting's revision.
 // Audited as feedback.resolve.
-func (db *DB) ResolveFeedback(ctx context.Context, actor moudesk.Actor, id int64, revision int) (*Feedback, error) {
+func (db *DB) ResolveFeedback(ctx context.Context, actor moudesk.Actor, id int64, revision int) (*desk.Feedback, error) {
 	if revision < 1 {
 		return nil, invalidInput("missing_field", "revision", "revision (the revision that answers the feedback) is required")
 	}
@@ -473,7 +351,7 @@ func (db *DB) ResolveFeedback(ctx context.Context, actor moudesk.Actor, id int64
 
 // DeclineFeedback closes a feedback item without a change, for a reason
 // the summary shows. Audited as feedback.decline.
-func (db *DB) DeclineFeedback(ctx context.Context, actor moudesk.Actor, id int64, reason string) (*Feedback, error) {
+func (db *DB) DeclineFeedback(ctx context.Context, actor moudesk.Actor, id int64, reason string) (*desk.Feedback, error) {
 	if err := checkText("reason", reason, maxText, true); err != nil {
 		return nil, err
 	}
@@ -520,7 +398,7 @@ func liveApprovals(ctx context.Context, q queryer, mouID int64) ([]workflow.Appr
 // (or the last approval) says so. A meeting has one outcome; a second is
 // 409 outcome_recorded. The caller checks who may record for the body.
 // Audited as meeting.outcome.
-func (db *DB) RecordOutcome(ctx context.Context, actor moudesk.Actor, defs Workflows, meetingID int64, n NewOutcome) (*Meeting, error) {
+func (db *DB) RecordOutcome(ctx context.Context, actor moudesk.Actor, defs desk.Workflows, meetingID int64, n desk.NewOutcome) (*desk.Meeting, error) {
 	if err := checkText("outcome", n.Outcome, maxShortText, true); err != nil {
 		return nil, err
 	}
@@ -620,7 +498,7 @@ func (db *DB) RecordOutcome(ctx context.Context, actor moudesk.Actor, defs Workf
 // Revision creation calls it in its own transaction; defs nil means the
 // shipped definitions. Audited as mou.revised_in_review when it changed
 // anything.
-func (tx *Tx) AfterRevision(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, revision int) error {
+func (tx *Tx) AfterRevision(ctx context.Context, actor moudesk.Actor, defs desk.Workflows, mouID int64, revision int) error {
 	st, def, err := readMOUDefinition(ctx, tx, defs, mouID)
 	if err != nil {
 		return err
@@ -650,8 +528,8 @@ func (tx *Tx) AfterRevision(ctx context.Context, actor moudesk.Actor, defs Workf
 
 const feedbackCols = `id, meeting_id, mou_id, section_key, text, quote, status, resolved_revision, decline_reason, created_by, created_at, closed_by, closed_at`
 
-func scanFeedback(r rowScanner) (*Feedback, error) {
-	var f Feedback
+func scanFeedback(r rowScanner) (*desk.Feedback, error) {
+	var f desk.Feedback
 	var resolved sql.NullInt64
 	var created string
 	var closedBy, closedAt sql.NullString
@@ -673,7 +551,7 @@ func scanFeedback(r rowScanner) (*Feedback, error) {
 }
 
 // FeedbackItem returns one feedback item.
-func (db *DB) FeedbackItem(ctx context.Context, id int64) (*Feedback, error) {
+func (db *DB) FeedbackItem(ctx context.Context, id int64) (*desk.Feedback, error) {
 	f, err := scanFeedback(db.read.QueryRowContext(ctx, "SELECT "+feedbackCols+" FROM feedback WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, moudesk.ErrNotFound(fmt.Sprintf("feedback %d", id))
@@ -684,7 +562,7 @@ func (db *DB) FeedbackItem(ctx context.Context, id int64) (*Feedback, error) {
 	return f, nil
 }
 
-func queryFeedback(ctx context.Context, q queryer, where string, args ...any) ([]Feedback, error) {
+func queryFeedback(ctx context.Context, q queryer, where string, args ...any) ([]desk.Feedback, error) {
 	rows, err := q.QueryContext(ctx, "SELECT "+feedbackCols+" FROM feedback WHERE "+where+" ORDER BY id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("list feedback: %w", err)
@@ -693,19 +571,19 @@ func queryFeedback(ctx context.Context, q queryer, where string, args ...any) ([
 }
 
 // MOUFeedback lists an MOU's feedback, oldest first; status "" means all.
-func (db *DB) MOUFeedback(ctx context.Context, mouID int64, status string) ([]Feedback, error) {
+func (db *DB) MOUFeedback(ctx context.Context, mouID int64, status string) ([]desk.Feedback, error) {
 	switch status {
 	case "":
 		return queryFeedback(ctx, db.read, "mou_id = ?", mouID)
-	case FeedbackOpen, FeedbackResolved, FeedbackDeclined:
+	case desk.FeedbackOpen, desk.FeedbackResolved, desk.FeedbackDeclined:
 		return queryFeedback(ctx, db.read, "mou_id = ? AND status = ?", mouID, status)
 	}
 	return nil, invalidInput("invalid_status", "status", "status must be open, resolved or declined")
 }
 
 // readOutcome fills m.Outcome (with votes) when one was recorded.
-func readOutcome(ctx context.Context, q queryer, m *Meeting) error {
-	var o Outcome
+func readOutcome(ctx context.Context, q queryer, m *desk.Meeting) error {
+	var o desk.Outcome
 	var created string
 	err := q.QueryRowContext(ctx, `SELECT outcome, resolution, minutes, from_stage, to_stage, recorded_by, created_at FROM meeting_outcomes WHERE meeting_id = ?`, m.ID).
 		Scan(&o.Outcome, &o.Resolution, &o.Minutes, &o.FromStage, &o.ToStage, &o.RecordedBy, &created)
@@ -737,8 +615,8 @@ func readOutcome(ctx context.Context, q queryer, m *Meeting) error {
 }
 
 // Meeting returns one meeting with its outcome, votes and feedback.
-func (db *DB) Meeting(ctx context.Context, id int64) (*Meeting, error) {
-	var m *Meeting
+func (db *DB) Meeting(ctx context.Context, id int64) (*desk.Meeting, error) {
+	var m *desk.Meeting
 	err := db.view(ctx, func(tx *sql.Tx) error {
 		var err error
 		if m, err = readMeetingRow(ctx, tx, id); err != nil {
@@ -755,8 +633,8 @@ func (db *DB) Meeting(ctx context.Context, id int64) (*Meeting, error) {
 
 // Meetings lists an MOU's meetings in the order they were created, each
 // with its outcome and feedback.
-func (db *DB) Meetings(ctx context.Context, mouID int64) ([]Meeting, error) {
-	out := []Meeting{}
+func (db *DB) Meetings(ctx context.Context, mouID int64) ([]desk.Meeting, error) {
+	out := []desk.Meeting{}
 	err := db.view(ctx, func(tx *sql.Tx) error {
 		if _, err := readMOUState(ctx, tx, mouID); err != nil {
 			return err
@@ -797,16 +675,16 @@ func (db *DB) Meetings(ctx context.Context, mouID int64) ([]Meeting, error) {
 }
 
 // StageChanges lists an MOU's stage changes, oldest first.
-func (db *DB) StageChanges(ctx context.Context, mouID int64) ([]StageChange, error) {
+func (db *DB) StageChanges(ctx context.Context, mouID int64) ([]desk.StageChange, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT from_stage, to_stage, cause, meeting_id, revision, note, actor, created_at
 		FROM stage_changes WHERE mou_id = ? ORDER BY id`, mouID)
 	if err != nil {
 		return nil, fmt.Errorf("list stage changes of MOU %d: %w", mouID, err)
 	}
 	defer rows.Close()
-	out := []StageChange{}
+	out := []desk.StageChange{}
 	for rows.Next() {
-		var c StageChange
+		var c desk.StageChange
 		var meeting, revision sql.NullInt64
 		var created string
 		if err := rows.Scan(&c.From, &c.To, &c.Cause, &meeting, &revision, &c.Note, &c.Actor, &created); err != nil {

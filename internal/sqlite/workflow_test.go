@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/sqlite"
@@ -22,7 +24,7 @@ func TestNoRevisionOnceWithdrawn(t *testing.T) {
 	}
 	defer db.Close()
 	content := &mou.Content{Title: "T", Sections: []mou.Section{{Key: "a", Heading: "A", Body: "x"}}}
-	m, err := db.CreateMOU(ctx, moudesk.System, sqlite.NewMOU{Template: "sro-mou", Content: content})
+	m, err := db.CreateMOU(ctx, moudesk.System, desk.NewMOU{Template: "sro-mou", Content: content})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,11 +6,12 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/mou"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // amendsInfo is what an amendment's GET says about the agreement it
@@ -56,7 +57,7 @@ func (m *mouHandlers) createAmendment(c *gin.Context) error {
 
 // amendmentLinks adds to an MOU's GET its amendments (each with its stage)
 // and, for an amendment, what it amends.
-func (m *mouHandlers) amendmentLinks(ctx context.Context, got *sqlite.MOU, body gin.H) error {
+func (m *mouHandlers) amendmentLinks(ctx context.Context, got *desk.MOU, body gin.H) error {
 	list, err := m.db.Amendments(ctx, got.ID)
 	if err != nil {
 		return err
@@ -72,7 +73,7 @@ func (m *mouHandlers) amendmentLinks(ctx context.Context, got *sqlite.MOU, body 
 	return nil
 }
 
-func (m *mouHandlers) amends(ctx context.Context, am *sqlite.MOU) (*amendsInfo, error) {
+func (m *mouHandlers) amends(ctx context.Context, am *desk.MOU) (*amendsInfo, error) {
 	parent, err := m.db.MOU(ctx, *am.AmendsMOUID)
 	if err != nil {
 		return nil, err
@@ -93,13 +94,13 @@ func (m *mouHandlers) amends(ctx context.Context, am *sqlite.MOU) (*amendsInfo, 
 // text and its executed amendments. Drafts and amendments still under
 // review stay behind a login.
 type publicMOU struct {
-	ID               int64              `json:"id"`
-	Title            string             `json:"title"`
-	Parties          []sqlite.MOUParty  `json:"parties"`
-	ExecutedRevision int                `json:"executed_revision"`
-	ExecutedAt       *time.Time         `json:"executed_at"`
-	Amends           *amendsInfo        `json:"amends,omitempty"`
-	Amendments       []sqlite.Amendment `json:"amendments"`
+	ID               int64            `json:"id"`
+	Title            string           `json:"title"`
+	Parties          []desk.MOUParty  `json:"parties"`
+	ExecutedRevision int              `json:"executed_revision"`
+	ExecutedAt       *time.Time       `json:"executed_at"`
+	Amends           *amendsInfo      `json:"amends,omitempty"`
+	Amendments       []desk.Amendment `json:"amendments"`
 }
 
 // getPublicExecuted answers GET /api/v1/public/mous/{id}: the executed
@@ -140,7 +141,7 @@ func (m *mouHandlers) publicExecuted(ctx context.Context, id int64) (*publicMOU,
 		return nil, nil, err
 	}
 	out := publicMOU{ID: got.ID, Title: got.Title, Parties: got.Parties, ExecutedRevision: *got.ExecutedRevision,
-		ExecutedAt: got.ExecutedAt, Amendments: []sqlite.Amendment{}}
+		ExecutedAt: got.ExecutedAt, Amendments: []desk.Amendment{}}
 	for _, a := range all {
 		if a.ExecutedRevision != nil {
 			out.Amendments = append(out.Amendments, a)

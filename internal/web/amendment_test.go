@@ -10,16 +10,17 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
-	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/workflow"
 )
 
 // mouView is GET /api/v1/mous/{id} with its amendment links.
 type mouView struct {
-	MOU        sqlite.MOU         `json:"mou"`
-	Amendments []sqlite.Amendment `json:"amendments"`
+	MOU        desk.MOU         `json:"mou"`
+	Amendments []desk.Amendment `json:"amendments"`
 	Amends     *struct {
 		MOUID            int64  `json:"mou_id"`
 		Title            string `json:"title"`
@@ -77,7 +78,7 @@ func (e *wfEnv) execute(id int64) int {
 			if err != nil {
 				e.t.Fatal(err)
 			}
-			if _, err := e.db.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: s.email, Name: s.name, Title: s.title, PartySlug: s.party,
+			if _, err := e.db.CreateUser(ctx, moudesk.System, desk.NewUser{Email: s.email, Name: s.name, Title: s.title, PartySlug: s.party,
 				Roles: []auth.Role{auth.RoleSignatory}, PasswordHash: hash}); err != nil {
 				e.t.Fatal(err)
 			}
@@ -131,8 +132,8 @@ func (e *wfEnv) public(id int64, want int) publicView {
 
 type publicView struct {
 	MOU struct {
-		ExecutedRevision int                `json:"executed_revision"`
-		Amendments       []sqlite.Amendment `json:"amendments"`
+		ExecutedRevision int              `json:"executed_revision"`
+		Amendments       []desk.Amendment `json:"amendments"`
 	} `json:"mou"`
 	Revision struct {
 		Revision    int    `json:"revision"`
@@ -200,9 +201,9 @@ func TestAmendmentOverHTTP(t *testing.T) {
 	e.refused(e.cityClerk, "POST", amend, nil, 403, "forbidden")
 
 	var created struct {
-		MOU         sqlite.MOU `json:"mou"`
-		Revision    int        `json:"revision"`
-		ContentHash string     `json:"content_hash"`
+		MOU         desk.MOU `json:"mou"`
+		Revision    int      `json:"revision"`
+		ContentHash string   `json:"content_hash"`
 	}
 	e.call(e.drafter, "POST", amend, nil, http.StatusCreated, &created)
 	a1 := created.MOU
@@ -314,7 +315,7 @@ func TestWithdrawnAmendmentFreesTheAgreement(t *testing.T) {
 	e.execute(id)
 	amend := fmt.Sprintf("/api/v1/mous/%d/amendments", id)
 	var created struct {
-		MOU sqlite.MOU `json:"mou"`
+		MOU desk.MOU `json:"mou"`
 	}
 	e.call(e.drafter, "POST", amend, nil, http.StatusCreated, &created)
 	e.move(created.MOU.ID, "withdrawn")

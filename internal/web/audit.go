@@ -5,10 +5,11 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk/internal/audit"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // listAudit pages through the audit log, optionally for one object.
@@ -19,7 +20,7 @@ func (s *Server) listAudit(c *gin.Context) error {
 	if m := c.Query("mou"); m != "" && object == "" {
 		object = "mou:" + m
 	}
-	evs, err := s.db.AuditEvents(c.Request.Context(), sqlite.AuditFilter{Object: object, After: after, Limit: limit})
+	evs, err := s.db.AuditEvents(c.Request.Context(), desk.AuditFilter{Object: object, After: after, Limit: limit})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
@@ -27,8 +29,8 @@ type flowEnv struct {
 func newFlowEnv(t *testing.T) *flowEnv {
 	t.Helper()
 	db, url, token := startTestServer(t,
-		sqlite.Party{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
-		sqlite.Party{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
+		desk.Party{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
+		desk.Party{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
 	)
 	token("drafter@city.gov", "pleasanton", auth.RoleDrafter)
 	token("clerk@city.gov", "pleasanton", auth.RoleClerk)

@@ -9,11 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/chromedp/chromedp"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // TestBrowserChecksCatchProblems proves the DOM checks can fail: on a page
@@ -58,15 +59,15 @@ func TestBrowserChecksCatchProblems(t *testing.T) {
 // set stays unset. The review flow test covers the signing and public pages.
 func TestBrowserUserTextIsInert(t *testing.T) {
 	db, base, token := startTestServer(t,
-		sqlite.Party{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
-		sqlite.Party{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
+		desk.Party{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
+		desk.Party{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
 	)
 	ctx := context.Background()
 	hash, err := testHasher.Hash("correct horse battery staple")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: "all@city.gov", Name: "Pat " + xssPayload, PartySlug: "pleasanton",
+	if _, err := db.CreateUser(ctx, moudesk.System, desk.NewUser{Email: "all@city.gov", Name: "Pat " + xssPayload, PartySlug: "pleasanton",
 		Roles: []auth.Role{auth.RoleAdmin, auth.RoleDrafter, auth.RoleClerk, auth.RoleReviewer}, PasswordHash: hash}); err != nil {
 		t.Fatal(err)
 	}

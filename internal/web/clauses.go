@@ -4,16 +4,17 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/clause"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // listClauses serves the library, filtered by category and ranked by q.
 func (s *Server) listClauses(c *gin.Context) error {
-	hits, err := s.db.SearchClauses(c.Request.Context(), sqlite.ClauseQuery{Text: c.Query("q"), Category: c.Query("category")})
+	hits, err := s.db.SearchClauses(c.Request.Context(), desk.ClauseQuery{Text: c.Query("q"), Category: c.Query("category")})
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
@@ -18,7 +20,6 @@ import (
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/redline"
 	"github.com/moudesk/moudesk/internal/render"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // mouHandlers serves MOUs, revisions and redlines.
@@ -66,7 +67,7 @@ func (m *mouHandlers) createMOU(c *gin.Context) error {
 }
 
 // newMOU is createMOU's work, shared with the new-MOU page.
-func (m *mouHandlers) newMOU(c *gin.Context, req createMOURequest) (*sqlite.MOU, *mou.Revision, error) {
+func (m *mouHandlers) newMOU(c *gin.Context, req createMOURequest) (*desk.MOU, *mou.Revision, error) {
 	ctx := c.Request.Context()
 	t, ok := m.cfg.Templates[req.Template]
 	if !ok {
@@ -122,7 +123,7 @@ func (m *mouHandlers) newMOU(c *gin.Context, req createMOURequest) (*sqlite.MOU,
 	if req.Message == "" {
 		req.Message = "Created from template " + t.Slug
 	}
-	created, err := m.db.CreateMOU(ctx, actor(c), sqlite.NewMOU{Template: t.Slug, Workflow: req.Workflow, Parties: req.Parties, Content: content, Message: req.Message})
+	created, err := m.db.CreateMOU(ctx, actor(c), desk.NewMOU{Template: t.Slug, Workflow: req.Workflow, Parties: req.Parties, Content: content, Message: req.Message})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -380,7 +381,7 @@ func (m *mouHandlers) withStaleRedline(c *gin.Context, id int64, err error) erro
 	if !ok || e.Code != "stale_revision" {
 		return err
 	}
-	st, ok := e.Data.(sqlite.StaleRevision)
+	st, ok := e.Data.(desk.StaleRevision)
 	if !ok || st.Base < 1 || st.Base > st.Latest {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk/clauses"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/clause"
@@ -30,8 +32,8 @@ type mouEnv struct {
 func newMOUEnv(t testing.TB) *mouEnv {
 	t.Helper()
 	db, url, token := startTestServer(t,
-		sqlite.Party{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
-		sqlite.Party{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
+		desk.Party{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
+		desk.Party{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
 	)
 	return &mouEnv{t: t, db: db, url: url, token: token("ada@city.gov", "", auth.RoleDrafter), reader: token("rev@city.gov", "", auth.RoleReviewer)}
 }
@@ -101,9 +103,9 @@ func (e *mouEnv) createSRO() int64 {
 		e.t.Fatalf("create MOU: %d %s", status, body)
 	}
 	var out struct {
-		MOU      sqlite.MOU `json:"mou"`
-		Revision int        `json:"revision"`
-		Hash     string     `json:"content_hash"`
+		MOU      desk.MOU `json:"mou"`
+		Revision int      `json:"revision"`
+		Hash     string   `json:"content_hash"`
 	}
 	if err := json.Unmarshal(body, &out); err != nil {
 		e.t.Fatal(err)
@@ -203,7 +205,7 @@ func TestCreateMOU(t *testing.T) {
 	if status != 200 || !strings.Contains(string(body), `"slug":"amendment"`) {
 		t.Fatalf("templates: %d %.200s", status, body)
 	}
-	events, err := e.db.AuditEvents(context.Background(), sqlite.AuditFilter{})
+	events, err := e.db.AuditEvents(context.Background(), desk.AuditFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

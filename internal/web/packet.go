@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/render"
-	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/workflow"
 )
 
@@ -36,7 +37,7 @@ func (p *pdfHandlers) meetingPacket(c *gin.Context, id, meetingID int64, params 
 		return moudesk.ErrNotFound(fmt.Sprintf("meeting %d of MOU %d", meetingID, id))
 	}
 	mt := meetings[at]
-	var prev *sqlite.Meeting
+	var prev *desk.Meeting
 	from := 1
 	if at > 0 {
 		prev = &meetings[at-1]
@@ -46,7 +47,7 @@ func (p *pdfHandlers) meetingPacket(c *gin.Context, id, meetingID int64, params 
 	if err != nil {
 		return err
 	}
-	def, err := sqlite.Workflows(nil).Lookup(cmp.mou.Workflow)
+	def, err := desk.Workflows(nil).Lookup(cmp.mou.Workflow)
 	if err != nil {
 		return err
 	}
@@ -66,7 +67,7 @@ func (p *pdfHandlers) meetingPacket(c *gin.Context, id, meetingID int64, params 
 // meetingCover is the first page of a meeting's packet: the meeting, the
 // revision it reviews, what that is compared with and why, and the feedback
 // raised at the previous meeting with what became of it.
-func meetingCover(def *workflow.Definition, cmp *comparison, mt, prev *sqlite.Meeting, prepared string) []byte {
+func meetingCover(def *workflow.Definition, cmp *comparison, mt, prev *desk.Meeting, prepared string) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n## Meeting packet\n\n", mdEscape(cmp.mou.Title))
 	where := []string{mdEscape(bodyTitle(def, mt.Body)), mdEscape(mt.Date)}
@@ -106,9 +107,9 @@ func meetingCover(def *workflow.Definition, cmp *comparison, mt, prev *sqlite.Me
 		for _, f := range prev.Feedback {
 			status := "open"
 			switch f.Status {
-			case sqlite.FeedbackResolved:
+			case desk.FeedbackResolved:
 				status = fmt.Sprintf("resolved by revision %d", derefInt(f.ResolvedRevision))
-			case sqlite.FeedbackDeclined:
+			case desk.FeedbackDeclined:
 				status = "declined: " + f.DeclineReason
 			}
 			fmt.Fprintf(&b, "- %s: %s — %s\n", mdEscape(f.Section), mdEscape(f.Text), mdEscape(status))

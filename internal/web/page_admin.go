@@ -5,11 +5,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 type userForm struct {
@@ -20,9 +21,9 @@ type userForm struct {
 type partyForm struct{ Slug, Name, Kind, Body string }
 
 type adminPage struct {
-	Users      []sqlite.User
-	Parties    []sqlite.Party
-	Tokens     []sqlite.APIToken
+	Users      []desk.User
+	Parties    []desk.Party
+	Tokens     []desk.APIToken
 	AllRoles   []auth.Role
 	User       userForm
 	Party      partyForm
@@ -110,7 +111,7 @@ func (s *Server) addUserPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.CreateUser(c.Request.Context(), actor(c), sqlite.NewUser{Email: out.User.Email, Name: out.User.Name,
+	if _, err := s.db.CreateUser(c.Request.Context(), actor(c), desk.NewUser{Email: out.User.Email, Name: out.User.Name,
 		Title: out.User.Title, PartySlug: out.User.Party, Roles: roles, PasswordHash: hash}); err != nil {
 		return s.adminFail(c, out, err, map[string]string{"invalid_email": "user.email", "already_exists": "user.email",
 			"missing_field": "user.name", "missing_role": "user.roles", "unknown_party": "user.party"})
@@ -125,7 +126,7 @@ func (s *Server) addPartyPage(c *gin.Context) error {
 	}
 	out.Party = partyForm{Slug: strings.TrimSpace(c.PostForm("slug")), Name: strings.TrimSpace(c.PostForm("name")),
 		Kind: c.PostForm("kind"), Body: strings.TrimSpace(c.PostForm("body"))}
-	if _, err := s.db.CreateParty(c.Request.Context(), actor(c), sqlite.Party{Slug: out.Party.Slug, Name: out.Party.Name,
+	if _, err := s.db.CreateParty(c.Request.Context(), actor(c), desk.Party{Slug: out.Party.Slug, Name: out.Party.Name,
 		Kind: out.Party.Kind, Body: out.Party.Body}); err != nil {
 		return s.adminFail(c, out, err, map[string]string{"invalid_slug": "party.slug", "already_exists": "party.slug",
 			"invalid_kind": "party.kind", "missing_field": "party.name"})

@@ -3,14 +3,15 @@ package web
 import (
 	"net/http"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
-	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/workflow"
 )
 
 type approvalRow struct {
-	MOU       sqlite.MOU
+	MOU       desk.MOU
 	Stage     string
 	Kind      string
 	Bodies    []approvalLine

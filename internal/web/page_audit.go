@@ -5,10 +5,11 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk/internal/audit"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // auditPageSize is how many events one page of the audit log shows.
@@ -38,7 +39,7 @@ func (s *Server) auditPage(c *gin.Context) error {
 		}
 		out.Object = "mou:" + out.MOU
 	}
-	evs, err := s.db.AuditEvents(ctx, sqlite.AuditFilter{Object: out.Object, After: after, Limit: auditPageSize})
+	evs, err := s.db.AuditEvents(ctx, desk.AuditFilter{Object: out.Object, After: after, Limit: auditPageSize})
 	if err != nil {
 		return err
 	}

@@ -7,16 +7,17 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/clause"
 	"github.com/moudesk/moudesk/internal/redline"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 type clauseHitView struct {
-	sqlite.ClauseHit
+	desk.ClauseHit
 	SnippetHTML template.HTML
 }
 
@@ -38,7 +39,7 @@ type clausesPage struct {
 func (s *Server) clausesPage(c *gin.Context) error {
 	ctx := c.Request.Context()
 	out := clausesPage{Q: strings.TrimSpace(c.Query("q")), Category: c.Query("category")}
-	all, err := s.db.SearchClauses(ctx, sqlite.ClauseQuery{})
+	all, err := s.db.SearchClauses(ctx, desk.ClauseQuery{})
 	if err != nil {
 		return err
 	}
@@ -50,7 +51,7 @@ func (s *Server) clausesPage(c *gin.Context) error {
 		}
 	}
 	sort.Strings(out.Categories)
-	hits, err := s.db.SearchClauses(ctx, sqlite.ClauseQuery{Text: out.Q, Category: out.Category})
+	hits, err := s.db.SearchClauses(ctx, desk.ClauseQuery{Text: out.Q, Category: out.Category})
 	if err != nil {
 		return err
 	}
@@ -74,9 +75,9 @@ func (s *Server) clausesPage(c *gin.Context) error {
 }
 
 type clausePage struct {
-	Clause   *sqlite.ClauseVersion
+	Clause   *desk.ClauseVersion
 	Latest   int
-	Versions []sqlite.VersionInfo
+	Versions []desk.VersionInfo
 	From, To int
 	Redline  template.HTML
 }

@@ -5,28 +5,29 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk/internal/auth"
-	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/workflow"
 )
 
 type stageGroup struct {
 	Stage string
 	Title string
-	MOUs  []sqlite.MOU
+	MOUs  []desk.MOU
 }
 
 type feedbackTodo struct {
-	MOU      sqlite.MOU
-	Feedback sqlite.Feedback
+	MOU      desk.MOU
+	Feedback desk.Feedback
 	Heading  string
 }
 
 type meetingTodo struct {
-	MOU       sqlite.MOU
-	Meeting   sqlite.Meeting
+	MOU       desk.MOU
+	Meeting   desk.Meeting
 	BodyTitle string
 }
 
@@ -34,8 +35,8 @@ type dashboardPage struct {
 	Groups    []stageGroup
 	Feedback  []feedbackTodo
 	Meetings  []meetingTodo
-	Signing   []sqlite.MOU
-	Approvals []sqlite.MOU
+	Signing   []desk.MOU
+	Approvals []desk.MOU
 	Empty     bool
 }
 
@@ -70,8 +71,8 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 		}
 		// The list leaves out parties; the checks below that need them
 		// share one read of the whole MOU.
-		var full *sqlite.MOU
-		withParties := func() (*sqlite.MOU, error) {
+		var full *desk.MOU
+		withParties := func() (*desk.MOU, error) {
 			if full == nil {
 				var err error
 				full, err = p.db.MOU(ctx, m.ID)
@@ -80,7 +81,7 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 			return full, nil
 		}
 		if me.Can(auth.RevisionWrite) {
-			open, err := p.db.MOUFeedback(ctx, m.ID, sqlite.FeedbackOpen)
+			open, err := p.db.MOUFeedback(ctx, m.ID, desk.FeedbackOpen)
 			if err != nil {
 				return err
 			}
@@ -136,7 +137,7 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 
 // signatureDue reports whether it is me's turn to sign MOU m: one of the
 // lines that may sign now is theirs.
-func (p *pageHandlers) signatureDue(ctx context.Context, me *auth.Principal, m *sqlite.MOU) (bool, error) {
+func (p *pageHandlers) signatureDue(ctx context.Context, me *auth.Principal, m *desk.MOU) (bool, error) {
 	lines, err := p.signatoryLines(ctx, m)
 	if err != nil {
 		return false, err
@@ -152,7 +153,7 @@ func (p *pageHandlers) signatureDue(ctx context.Context, me *auth.Principal, m *
 
 // sortGroups orders stage groups as the default workflow lists its stages,
 // so the dashboard reads from first draft to executed.
-func sortGroups(gs []stageGroup, defs sqlite.Workflows) {
+func sortGroups(gs []stageGroup, defs desk.Workflows) {
 	def, err := defs.Lookup("default")
 	if err != nil {
 		return

@@ -7,13 +7,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/clause"
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/redline"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // maxFormBody bounds an urlencoded form post; the largest field a form
@@ -21,7 +22,7 @@ import (
 const maxFormBody = 2 << 20
 
 type editPage struct {
-	MOU     *sqlite.MOU
+	MOU     *desk.MOU
 	Key     string
 	Number  int
 	Base    int
@@ -135,9 +136,9 @@ func (p *pageHandlers) saveSection(c *gin.Context) error {
 	if err == nil {
 		return seeOther(c, "/mous/"+itoa64(id)+"#section-"+key, "saved")
 	}
-	var st sqlite.StaleRevision
+	var st desk.StaleRevision
 	if e, ok := moudesk.AsError(err); ok && e.Code == "stale_revision" {
-		st, _ = e.Data.(sqlite.StaleRevision)
+		st, _ = e.Data.(desk.StaleRevision)
 	}
 	if st.Latest > 0 {
 		if err := p.staleEdit(c, &form, st, old); err != nil {
@@ -167,7 +168,7 @@ func (p *pageHandlers) saveSection(c *gin.Context) error {
 // staleEdit fills the form for a save that lost the race: the redline of
 // what others saved since the user's base, the section as it reads now,
 // and a new base, so pressing Save again applies the user's text on top.
-func (p *pageHandlers) staleEdit(c *gin.Context, form *editPage, st sqlite.StaleRevision, old mou.Section) error {
+func (p *pageHandlers) staleEdit(c *gin.Context, form *editPage, st desk.StaleRevision, old mou.Section) error {
 	diff, err := p.m.redlineBytes(c, form.MOU.ID, st.Base, st.Latest, "html", redline.Inline)
 	if err != nil {
 		return err

@@ -6,11 +6,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/mou"
-	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/workflow"
 )
 
@@ -38,7 +39,7 @@ func rowCount(c *gin.Context) int {
 type bodyChoice struct{ Name, Title string }
 
 type newMeetingPage struct {
-	MOU      *sqlite.MOU
+	MOU      *desk.MOU
 	Stage    string
 	Bodies   []bodyChoice
 	Body     string
@@ -85,7 +86,7 @@ func (p *pageHandlers) createMeetingPage(c *gin.Context) error {
 	if n, err := strconv.Atoi(c.PostForm("revision")); err == nil {
 		form.Revision = n
 	}
-	mt, err := p.db.CreateMeeting(c.Request.Context(), actor(c), p.w.defs, form.MOU.ID, sqlite.NewMeeting{
+	mt, err := p.db.CreateMeeting(c.Request.Context(), actor(c), p.w.defs, form.MOU.ID, desk.NewMeeting{
 		Body: form.Body, Date: form.Date, Location: form.Location, AgendaItem: form.Agenda, Revision: form.Revision})
 	if err != nil {
 		errs, ierr := fieldErrors(err)
@@ -105,8 +106,8 @@ type voteRow struct {
 }
 
 type meetingPage struct {
-	Meeting    *sqlite.Meeting
-	MOU        *sqlite.MOU
+	Meeting    *desk.Meeting
+	MOU        *desk.MOU
 	BodyTitle  string
 	StageTitle string
 	Sections   []mou.Section
@@ -243,7 +244,7 @@ func (p *pageHandlers) recordOutcomePage(c *gin.Context) error {
 		out.Errors["outcome"] = "Choose the outcome."
 		return p.renderPage(c, http.StatusUnprocessableEntity, "meeting", out.BodyTitle+", "+out.Meeting.Date, "", out)
 	}
-	if _, _, err := p.w.outcome(c, out.Meeting.ID, sqlite.NewOutcome{Outcome: out.Outcome, Votes: votes,
+	if _, _, err := p.w.outcome(c, out.Meeting.ID, desk.NewOutcome{Outcome: out.Outcome, Votes: votes,
 		Resolution: out.Resolution, Minutes: out.Min}); err != nil {
 		errs, ierr := fieldErrors(err)
 		if ierr != nil {

@@ -4,11 +4,12 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/mou"
-	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/workflow"
 )
 
@@ -29,11 +30,11 @@ type approvalLine struct {
 type sectionView struct {
 	mou.Section
 	Number   int
-	Feedback []sqlite.Feedback
+	Feedback []desk.Feedback
 }
 
 type mouPage struct {
-	MOU         *sqlite.MOU
+	MOU         *desk.MOU
 	Workflow    string
 	StageTitle  string
 	StageKind   string
@@ -42,16 +43,16 @@ type mouPage struct {
 	IsCurrent   bool
 	Sections    []sectionView
 	Revisions   []mou.RevisionInfo
-	Meetings    []sqlite.Meeting
+	Meetings    []desk.Meeting
 	BodyTitles  map[string]string
 	Reviewed    map[int64]int // meeting id → the revision it reviewed
-	Open        []sqlite.Feedback
+	Open        []desk.Feedback
 	Transitions []transitionChoice
 	CanEdit     bool
 	CanMeet     bool
 	CanResolve  bool
 	Approvals   []approvalLine
-	Signatures  []sqlite.Signatory
+	Signatures  []desk.Signatory
 	Deviations  int
 	Prev        int
 }
@@ -88,7 +89,7 @@ func (p *pageHandlers) mouPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	open, err := p.db.MOUFeedback(ctx, id, sqlite.FeedbackOpen)
+	open, err := p.db.MOUFeedback(ctx, id, desk.FeedbackOpen)
 	if err != nil {
 		return err
 	}
@@ -107,7 +108,7 @@ func (p *pageHandlers) mouPage(c *gin.Context) error {
 		out.BodyTitles[name] = b.Title
 	}
 	out.Steps = stageSteps(def, m.Stage)
-	byKey := map[string][]sqlite.Feedback{}
+	byKey := map[string][]desk.Feedback{}
 	for _, f := range open {
 		byKey[f.Section] = append(byKey[f.Section], f)
 	}

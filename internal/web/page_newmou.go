@@ -6,11 +6,12 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk/internal/clause"
 	"github.com/moudesk/moudesk/internal/mou"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // varInput is one typed input of the new-MOU form.
@@ -34,7 +35,7 @@ type newMOUPage struct {
 	Templates []*mou.Template
 	Template  *mou.Template
 	Title     string
-	Parties   []sqlite.Party
+	Parties   []desk.Party
 	Roles     []partyInput
 	Vars      []varInput
 	Message   string

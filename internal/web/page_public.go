@@ -3,14 +3,15 @@ package web
 import (
 	"net/http"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk/internal/mou"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 type publicListPage struct {
-	MOUs []sqlite.MOU
+	MOUs []desk.MOU
 }
 
 // publicList lists executed agreements for anyone. Amendments appear on

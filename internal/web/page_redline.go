@@ -6,15 +6,16 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/redline"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 type redlinePage struct {
-	MOU       *sqlite.MOU
+	MOU       *desk.MOU
 	From, To  int
 	View      string
 	Revisions []mou.RevisionInfo
@@ -62,7 +63,7 @@ func redlineParams(c *gin.Context, current int) (from, to int, view string, err 
 // redlineData renders both views of the redline between two revisions, so
 // the side-by-side toggle can switch without a round trip; without
 // JavaScript the view links reload the page.
-func (p *pageHandlers) redlineData(c *gin.Context, m *sqlite.MOU) (*redlinePage, error) {
+func (p *pageHandlers) redlineData(c *gin.Context, m *desk.MOU) (*redlinePage, error) {
 	from, to, view, err := redlineParams(c, m.CurrentRevision)
 	if err != nil {
 		return nil, err
@@ -105,7 +106,7 @@ type deviationView struct {
 }
 
 type deviationsPage struct {
-	MOU        *sqlite.MOU
+	MOU        *desk.MOU
 	Revision   int
 	Deviations []deviationView
 }

@@ -7,11 +7,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
-	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/workflow"
 	"github.com/moudesk/moudesk/templates"
 )
@@ -78,7 +79,7 @@ func (s *Server) pageRoutes(m *mouHandlers, w *workflowHandlers, sg *signHandler
 
 // mouAndWorkflow reads the MOU the :id parameter names and the workflow
 // definition it follows.
-func (p *pageHandlers) mouAndWorkflow(c *gin.Context) (*sqlite.MOU, *workflow.Definition, error) {
+func (p *pageHandlers) mouAndWorkflow(c *gin.Context) (*desk.MOU, *workflow.Definition, error) {
 	m, err := p.mouParam(c)
 	if err != nil {
 		return nil, nil, err

@@ -5,28 +5,29 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
-	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/workflow"
 )
 
 type lineChoice struct {
-	sqlite.Signatory
-	Candidates []sqlite.User // users who may be assigned this line
+	desk.Signatory
+	Candidates []desk.User // users who may be assigned this line
 }
 
 type signPage struct {
-	MOU        *sqlite.MOU
+	MOU        *desk.MOU
 	StageTitle string
 	Lines      []lineChoice
 	CanAssign  bool
 	Signing    *signingView
 	Waiting    string // why signing is not open yet
 	MyTurn     bool
-	MyLine     *sqlite.Signatory
+	MyLine     *desk.Signatory
 	Signed     bool // the caller signed already
 	TypedName  string
 	Errors     map[string]string
@@ -154,10 +155,10 @@ func (p *pageHandlers) assignPost(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var as []sqlite.Assignment
+	var as []desk.Assignment
 	for _, l := range out.Lines {
 		if email := c.PostForm("line_" + strconv.Itoa(l.Line)); email != "" {
-			as = append(as, sqlite.Assignment{Line: l.Line, Email: email})
+			as = append(as, desk.Assignment{Line: l.Line, Email: email})
 		}
 	}
 	if _, err := p.sg.assign(c, out.MOU, as); err != nil {

@@ -10,10 +10,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/mou"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // pageClient is a browser stand-in for the HTML pages: it keeps cookies,
@@ -281,7 +282,7 @@ func TestPageResolveFeedback(t *testing.T) {
 	mid := itoa64(id)
 	e.do("POST", "/api/v1/mous/"+mid+"/transitions", map[string]any{"to": "liaison_review"})
 	ctx := context.Background()
-	mt, err := e.db.CreateMeeting(ctx, moudesk.System, nil, id, sqlite.NewMeeting{Body: "liaison_committee", Date: "2026-05-01", Revision: 1})
+	mt, err := e.db.CreateMeeting(ctx, moudesk.System, nil, id, desk.NewMeeting{Body: "liaison_committee", Date: "2026-05-01", Revision: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +310,7 @@ func TestPageResolveFeedback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Status != sqlite.FeedbackResolved || got.ResolvedRevision == nil || *got.ResolvedRevision != 2 {
+	if got.Status != desk.FeedbackResolved || got.ResolvedRevision == nil || *got.ResolvedRevision != 2 {
 		t.Fatalf("feedback after resolving: %+v", got)
 	}
 }
@@ -397,12 +398,12 @@ func TestPageOutcomeMoreRows(t *testing.T) {
 	id := e.createSRO()
 	e.do("POST", "/api/v1/mous/"+itoa64(id)+"/transitions", map[string]any{"to": "liaison_review"})
 	ctx := context.Background()
-	mt, err := e.db.CreateMeeting(ctx, moudesk.System, nil, id, sqlite.NewMeeting{Body: "liaison_committee", Date: "2026-05-01", Revision: 1})
+	mt, err := e.db.CreateMeeting(ctx, moudesk.System, nil, id, desk.NewMeeting{Body: "liaison_committee", Date: "2026-05-01", Revision: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	hash, _ := testHasher.Hash("correct horse battery staple")
-	if _, err := e.db.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: "clerk@city.gov", Name: "Clerk", PartySlug: "pleasanton",
+	if _, err := e.db.CreateUser(ctx, moudesk.System, desk.NewUser{Email: "clerk@city.gov", Name: "Clerk", PartySlug: "pleasanton",
 		Roles: []auth.Role{auth.RoleClerk}, PasswordHash: hash}); err != nil {
 		t.Fatal(err)
 	}
@@ -429,7 +430,7 @@ func TestPageOutcomeMoreRows(t *testing.T) {
 // PDF's footer prints, as a reader of a paper copy would type it.
 func TestPrintedVerifyAddressLeadsToVerifyPage(t *testing.T) {
 	_, base, _ := startTestServer(t)
-	footer := footerLine(&sqlite.MOU{ID: 7}, &mou.Revision{Number: 2, ContentHash: strings.Repeat("ab", 32)}, base)
+	footer := footerLine(&desk.MOU{ID: 7}, &mou.Revision{Number: 2, ContentHash: strings.Repeat("ab", 32)}, base)
 	_, addr, ok := strings.Cut(footer, "verify at ")
 	if !ok {
 		t.Fatalf("footer %q prints no address", footer)

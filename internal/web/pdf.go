@@ -11,12 +11,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/redline"
 	"github.com/moudesk/moudesk/internal/render"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // PDF cache bounds, per pdfHandlers (the MOU handlers' ?format=pdf and the
@@ -116,7 +117,7 @@ func readPDFParams(c *gin.Context) (pdfParams, error) {
 // the revision number and hash prefix, the hash as document ID, DRAFT until
 // executed, the template's signature block, and the revision's own time, so
 // the bytes depend only on the revision and the MOU's stage.
-func (s *Server) revisionOptions(m *sqlite.MOU, rev *mou.Revision, p pdfParams) render.Options {
+func (s *Server) revisionOptions(m *desk.MOU, rev *mou.Revision, p pdfParams) render.Options {
 	return render.Options{
 		Paper:      p.paper,
 		Title:      documentTitle(m, rev),
@@ -133,7 +134,7 @@ func (s *Server) revisionOptions(m *sqlite.MOU, rev *mou.Revision, p pdfParams) 
 // restates the agreement under the agreement's own title, is named
 // "<agreement> — Amendment No. N" on every page, so a printed or signed
 // copy cannot pass for the agreement itself.
-func documentTitle(m *sqlite.MOU, rev *mou.Revision) string {
+func documentTitle(m *desk.MOU, rev *mou.Revision) string {
 	if m.AmendmentNumber != nil {
 		return m.Title
 	}
@@ -170,7 +171,7 @@ func prefix8(hash string) string {
 }
 
 // revisionDoc renders (or fetches from the cache) revision n of MOU m.
-func (p *pdfHandlers) revisionDoc(m *sqlite.MOU, rev *mou.Revision, params pdfParams) (*pdfDoc, error) {
+func (p *pdfHandlers) revisionDoc(m *desk.MOU, rev *mou.Revision, params pdfParams) (*pdfDoc, error) {
 	opt := p.revisionOptions(m, rev, params)
 	key, err := pdfKey("revision", []string{rev.ContentHash}, opt)
 	if err != nil {
@@ -186,7 +187,7 @@ func (p *pdfHandlers) revisionDoc(m *sqlite.MOU, rev *mou.Revision, params pdfPa
 }
 
 // loadRevision reads the MOU and one of its revisions.
-func (p *pdfHandlers) loadRevision(ctx context.Context, id int64, n int) (*sqlite.MOU, *mou.Revision, error) {
+func (p *pdfHandlers) loadRevision(ctx context.Context, id int64, n int) (*desk.MOU, *mou.Revision, error) {
 	m, err := p.db.MOU(ctx, id)
 	if err != nil {
 		return nil, nil, err

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
@@ -13,7 +15,6 @@ import (
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/redline"
 	"github.com/moudesk/moudesk/internal/render"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // pdfHandlers serves the PDF downloads. It owns the cache of rendered PDFs,
@@ -140,7 +141,7 @@ func (p *pdfHandlers) revisionPageMap(c *gin.Context, id int64, n int) error {
 // comparison is two revisions of one MOU, their redline and the change
 // citations into the newer one's PDF.
 type comparison struct {
-	mou      *sqlite.MOU
+	mou      *desk.MOU
 	from, to *mou.Revision
 	redline  *redline.Result
 	cites    []citation

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk/clauses"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/clause"
@@ -37,8 +39,8 @@ type pdfEnv struct {
 func newPDFEnv(t testing.TB) *pdfEnv {
 	t.Helper()
 	db, url, token := startTestServer(t,
-		sqlite.Party{Slug: "springfield", Name: "City of Springfield", Kind: "city", Body: "City Council"},
-		sqlite.Party{Slug: "susd", Name: "Springfield Unified School District", Kind: "district", Body: "Board of Trustees"},
+		desk.Party{Slug: "springfield", Name: "City of Springfield", Kind: "city", Body: "City Council"},
+		desk.Party{Slug: "susd", Name: "Springfield Unified School District", Kind: "district", Body: "Board of Trustees"},
 	)
 	return &pdfEnv{t: t, db: db, url: url, token: token("pdf@city.gov", "", auth.RoleDrafter)}
 }
@@ -115,7 +117,7 @@ func (e *pdfEnv) createMOU() int64 {
 		e.t.Fatalf("create MOU: %d %s", r.status, r.body)
 	}
 	var created struct {
-		MOU sqlite.MOU `json:"mou"`
+		MOU desk.MOU `json:"mou"`
 	}
 	if err := json.Unmarshal(r.body, &created); err != nil {
 		e.t.Fatal(err)

@@ -9,9 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // guardedTables are the tables a refused write must leave alone (the audit
@@ -28,14 +29,14 @@ var guardedTables = []string{"parties", "users", "api_tokens", "sessions", "clau
 func TestEveryCookieWriteNeedsCSRF(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	if _, err := e.db.CreateParty(ctx, moudesk.System, sqlite.Party{Slug: "city", Name: "City", Kind: "city", Body: "City Council"}); err != nil {
+	if _, err := e.db.CreateParty(ctx, moudesk.System, desk.Party{Slug: "city", Name: "City", Kind: "city", Body: "City Council"}); err != nil {
 		t.Fatal(err)
 	}
 	hash, err := cheap.Hash("correct horse battery staple")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.db.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: "all@city.example", Name: "All Roles", PartySlug: "city",
+	if _, err := e.db.CreateUser(ctx, moudesk.System, desk.NewUser{Email: "all@city.example", Name: "All Roles", PartySlug: "city",
 		Roles: []auth.Role{auth.RoleAdmin, auth.RoleDrafter, auth.RoleReviewer, auth.RoleClerk, auth.RoleSignatory}, PasswordHash: hash}); err != nil {
 		t.Fatal(err)
 	}

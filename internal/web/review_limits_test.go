@@ -10,8 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk/internal/auth"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // multipartBody is a multipart form whose field name carries size bytes,
@@ -96,7 +97,7 @@ func TestMultipartFormPostsAreBounded(t *testing.T) {
 // API does, writing nothing: these names print in signing certificates,
 // signature appearances and certificates of completion.
 func TestAdminFormsRefuseBadText(t *testing.T) {
-	db, base, token := startTestServer(t, sqlite.Party{Slug: "dublin", Name: "City of Dublin", Kind: "city", Body: "City Council"})
+	db, base, token := startTestServer(t, desk.Party{Slug: "dublin", Name: "City of Dublin", Kind: "city", Body: "City Council"})
 	token("root@city.gov", "", auth.RoleAdmin)
 	p := newPageClient(t, base)
 	p.signIn("root@city.gov")

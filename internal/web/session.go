@@ -8,11 +8,12 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // maxEmailLen is the longest e-mail address an account may have.
@@ -41,7 +42,7 @@ func (s *Server) login(c *gin.Context) error {
 // cookie and returns the user and the session's CSRF token. The JSON login
 // and the sign-in page share it. Failures are throttled per account and
 // per address and audited, never with the password.
-func (s *Server) startSession(c *gin.Context, rawEmail, password string) (*sqlite.User, string, error) {
+func (s *Server) startSession(c *gin.Context, rawEmail, password string) (*desk.User, string, error) {
 	ctx := c.Request.Context()
 	email := strings.ToLower(strings.TrimSpace(rawEmail))
 	addr := c.ClientIP()

@@ -8,13 +8,14 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/pdfsign"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // ConsentText is the statement a signatory agrees to when the client sends
@@ -24,14 +25,14 @@ const ConsentText = "I agree to sign this document electronically. My electronic
 // signingView is what a signatory sees before signing: the exact PDF (by
 // URL and SHA-256), the approved content hash, and who signs when.
 type signingView struct {
-	MOUID       int64                   `json:"mou_id"`
-	Stage       string                  `json:"stage"`
-	Revision    int                     `json:"revision"`
-	ContentHash string                  `json:"content_hash"`
-	Document    sqlite.SigningDocument  `json:"document"`
-	PDFURL      string                  `json:"pdf_url"`
-	Approvals   []sqlite.ApprovalRecord `json:"approvals"`
-	Signatories []sqlite.Signatory      `json:"signatories"`
+	MOUID       int64                 `json:"mou_id"`
+	Stage       string                `json:"stage"`
+	Revision    int                   `json:"revision"`
+	ContentHash string                `json:"content_hash"`
+	Document    desk.SigningDocument  `json:"document"`
+	PDFURL      string                `json:"pdf_url"`
+	Approvals   []desk.ApprovalRecord `json:"approvals"`
+	Signatories []desk.Signatory      `json:"signatories"`
 	// Next are the lines that may sign now: unsigned lines of the lowest
 	// unsigned order.
 	Next        []int  `json:"next"`
@@ -53,7 +54,7 @@ func (h *signHandlers) getSigning(c *gin.Context) error {
 }
 
 // signing is getSigning's work, shared with the signing page.
-func (h *signHandlers) signing(c *gin.Context, m *sqlite.MOU) (*signingView, error) {
+func (h *signHandlers) signing(c *gin.Context, m *desk.MOU) (*signingView, error) {
 	doc, err := h.ensurePrepared(c, m)
 	if err != nil {
 		return nil, err
@@ -74,7 +75,7 @@ func (h *signHandlers) signing(c *gin.Context, m *sqlite.MOU) (*signingView, err
 }
 
 // nextLines are the unsigned lines of the lowest order still unsigned.
-func nextLines(lines []sqlite.Signatory) []int {
+func nextLines(lines []desk.Signatory) []int {
 	low := math.MaxInt
 	for _, l := range lines {
 		if l.SignedAt == nil {
@@ -144,16 +145,16 @@ func (h *signHandlers) postSignature(c *gin.Context) error {
 }
 
 // sign is postSignature's work, shared with the signing page.
-func (h *signHandlers) sign(c *gin.Context, m *sqlite.MOU, req signatureRequest) (*sqlite.SignatureResult, error) {
+func (h *signHandlers) sign(c *gin.Context, m *desk.MOU, req signatureRequest) (*desk.SignatureResult, error) {
 	ctx := c.Request.Context()
 	p := principal(c)
 	lines, err := h.signatoryLines(ctx, m)
 	if err != nil {
 		return nil, err
 	}
-	mine := slices.IndexFunc(lines, func(l sqlite.Signatory) bool { return l.UserID == p.UserID && l.SignedAt == nil })
+	mine := slices.IndexFunc(lines, func(l desk.Signatory) bool { return l.UserID == p.UserID && l.SignedAt == nil })
 	if mine < 0 {
-		if slices.ContainsFunc(lines, func(l sqlite.Signatory) bool { return l.UserID == p.UserID }) {
+		if slices.ContainsFunc(lines, func(l desk.Signatory) bool { return l.UserID == p.UserID }) {
 			return nil, moudesk.Errorf(moudesk.KindUnprocessable, "signature_order", "you have already signed MOU %d", m.ID)
 		}
 		return nil, moudesk.Errorf(moudesk.KindForbidden, "not_signatory", "you are not a signatory of MOU %d", m.ID)
@@ -196,7 +197,7 @@ func (h *signHandlers) sign(c *gin.Context, m *sqlite.MOU, req signatureRequest)
 }
 
 // signOnce signs line on the newest signing document and stores it.
-func (h *signHandlers) signOnce(c *gin.Context, m *sqlite.MOU, req signatureRequest, lineNo int, consent string) (*sqlite.SignatureResult, error) {
+func (h *signHandlers) signOnce(c *gin.Context, m *desk.MOU, req signatureRequest, lineNo int, consent string) (*desk.SignatureResult, error) {
 	doc, err := h.ensurePrepared(c, m)
 	if err != nil {
 		return nil, err
@@ -212,7 +213,7 @@ func (h *signHandlers) signOnce(c *gin.Context, m *sqlite.MOU, req signatureRequ
 	if err != nil {
 		return nil, err
 	}
-	i := slices.IndexFunc(lines, func(l sqlite.Signatory) bool { return l.Line == lineNo })
+	i := slices.IndexFunc(lines, func(l desk.Signatory) bool { return l.Line == lineNo })
 	if i < 0 {
 		return nil, moudesk.Errorf(moudesk.KindConflict, "document_changed", "line %d of MOU %d changed meanwhile", lineNo, m.ID)
 	}
@@ -221,7 +222,7 @@ func (h *signHandlers) signOnce(c *gin.Context, m *sqlite.MOU, req signatureRequ
 	if err != nil {
 		return nil, err
 	}
-	return h.db.RecordSignature(c.Request.Context(), actor(c), nil, sqlite.NewSignature{
+	return h.db.RecordSignature(c.Request.Context(), actor(c), nil, desk.NewSignature{
 		MOUID: m.ID, Revision: doc.Revision, ContentHash: doc.ContentHash, Line: line.Line, UserID: line.UserID,
 		Name: line.Name, Title: line.Title, PartyName: line.PartyName, TypedName: req.TypedName, ConsentText: consent,
 		ClientAddr: c.ClientIP(), UserAgent: c.Request.UserAgent(), PrevSeq: doc.Seq, Signed: signed, Sealed: sealed,
@@ -263,7 +264,7 @@ func (h *signHandlers) recheckPassword(c *gin.Context, p *auth.Principal, passwo
 // with its visible appearance, and, when every other line has signed,
 // moudesk's seal in the last field. The certificate is issued to the
 // signatory's own name and party, so readers show who signed.
-func (h *signHandlers) signLine(c *gin.Context, m *sqlite.MOU, doc *sqlite.SigningDocument, line sqlite.Signatory, lines []sqlite.Signatory) (signed, sealed []byte, err error) {
+func (h *signHandlers) signLine(c *gin.Context, m *desk.MOU, doc *desk.SigningDocument, line desk.Signatory, lines []desk.Signatory) (signed, sealed []byte, err error) {
 	keys, err := h.keys()
 	if err != nil {
 		return nil, nil, err

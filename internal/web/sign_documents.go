@@ -8,13 +8,14 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/pdfsign"
 	"github.com/moudesk/moudesk/internal/render"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // writePublicPDF serves an immutable PDF anyone may fetch.
@@ -76,7 +77,7 @@ func (h *signHandlers) getCertificatePDF(c *gin.Context) error {
 
 // makeCertificate renders and seals the certificate of completion of the
 // sealed document doc.
-func (h *signHandlers) makeCertificate(c *gin.Context, doc *sqlite.SigningDocument) ([]byte, error) {
+func (h *signHandlers) makeCertificate(c *gin.Context, doc *desk.SigningDocument) ([]byte, error) {
 	ctx := c.Request.Context()
 	keys, err := h.keys()
 	if err != nil {
@@ -102,7 +103,7 @@ func (h *signHandlers) makeCertificate(c *gin.Context, doc *sqlite.SigningDocume
 	if err != nil {
 		return nil, err
 	}
-	def, err := sqlite.Workflows(nil).Lookup(m.Workflow)
+	def, err := desk.Workflows(nil).Lookup(m.Workflow)
 	if err != nil {
 		return nil, err
 	}
@@ -134,12 +135,12 @@ func (h *signHandlers) makeCertificate(c *gin.Context, doc *sqlite.SigningDocume
 }
 
 type certificateData struct {
-	mou        *sqlite.MOU
+	mou        *desk.MOU
 	rev        *mou.Revision
-	sealed     *sqlite.SigningDocument
-	meetings   []sqlite.Meeting
-	approvals  []sqlite.ApprovalRecord
-	signatures []sqlite.Signature
+	sealed     *desk.SigningDocument
+	meetings   []desk.Meeting
+	approvals  []desk.ApprovalRecord
+	signatures []desk.Signature
 	bodyTitle  func(string) string
 	publicURL  string
 }

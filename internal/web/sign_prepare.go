@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/pdfsign"
 	"github.com/moudesk/moudesk/internal/render"
-	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/workflow"
 )
 
@@ -46,7 +47,7 @@ func (s *Server) publicURL(c *gin.Context) string {
 
 // footerLine is what every page of a signing PDF carries, so a reader of a
 // paper copy can find and check the original.
-func footerLine(m *sqlite.MOU, rev *mou.Revision, publicURL string) string {
+func footerLine(m *desk.MOU, rev *mou.Revision, publicURL string) string {
 	h := rev.ContentHash
 	if len(h) > 12 {
 		h = h[:12]
@@ -63,13 +64,13 @@ func footerLine(m *sqlite.MOU, rev *mou.Revision, publicURL string) string {
 // first request that needs it, outside the transaction that moved the MOU
 // into signature, so a failure here never costs the clerk the vote that
 // was recorded; the next request simply tries again.
-func (s *Server) ensurePrepared(c *gin.Context, m *sqlite.MOU) (*sqlite.SigningDocument, error) {
+func (s *Server) ensurePrepared(c *gin.Context, m *desk.MOU) (*desk.SigningDocument, error) {
 	ctx := c.Request.Context()
 	doc, err := s.db.LatestSigningDocument(ctx, m.ID, m.CurrentRevision)
 	if err == nil || !moudesk.IsKind(err, moudesk.KindNotFound) {
 		return doc, err
 	}
-	def, err := sqlite.Workflows(nil).Lookup(m.Workflow)
+	def, err := desk.Workflows(nil).Lookup(m.Workflow)
 	if err != nil {
 		return nil, err
 	}
@@ -145,12 +146,12 @@ func isCode(err error, code string) bool {
 
 // liveApprovalRecords are the approvals of contentHash no revision made
 // stale.
-func (s *Server) liveApprovalRecords(ctx context.Context, mouID int64, contentHash string) ([]sqlite.ApprovalRecord, error) {
+func (s *Server) liveApprovalRecords(ctx context.Context, mouID int64, contentHash string) ([]desk.ApprovalRecord, error) {
 	all, err := s.db.ApprovalRecords(ctx, mouID)
 	if err != nil {
 		return nil, err
 	}
-	var out []sqlite.ApprovalRecord
+	var out []desk.ApprovalRecord
 	for _, a := range all {
 		if !a.Stale && a.ContentHash == contentHash {
 			out = append(out, a)
@@ -161,7 +162,7 @@ func (s *Server) liveApprovalRecords(ctx context.Context, mouID int64, contentHa
 
 // certificationReason names what the certification rests on: each
 // approving body, its meeting date and resolution, and the content hash.
-func certificationReason(def *workflow.Definition, rev *mou.Revision, approvals []sqlite.ApprovalRecord) string {
+func certificationReason(def *workflow.Definition, rev *mou.Revision, approvals []desk.ApprovalRecord) string {
 	parts := make([]string, 0, len(approvals))
 	for _, a := range approvals {
 		p := fmt.Sprintf("%s on %s", bodyTitle(def, a.Body), a.Date)

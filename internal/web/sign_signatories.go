@@ -4,11 +4,12 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/mou"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // signHandlers serves signatories, the signing ceremony, signed PDFs,
@@ -24,7 +25,7 @@ type signHandlers struct {
 }
 
 // signatureLines is the signature block of the MOU's template.
-func (s *Server) signatureLines(m *sqlite.MOU) ([]mou.SignatureLine, error) {
+func (s *Server) signatureLines(m *desk.MOU) ([]mou.SignatureLine, error) {
 	t, ok := s.cfg.Templates[m.Template]
 	if !ok {
 		return nil, moudesk.Errorf(moudesk.KindUnprocessable, "unknown_template", "MOU %d uses template %q, which this server does not load", m.ID, m.Template)
@@ -34,7 +35,7 @@ func (s *Server) signatureLines(m *sqlite.MOU) ([]mou.SignatureLine, error) {
 
 // signatoryLines lists every line of the MOU's signature block, each with
 // its assigned signatory when there is one (UserID 0 when not).
-func (s *Server) signatoryLines(ctx context.Context, m *sqlite.MOU) ([]sqlite.Signatory, error) {
+func (s *Server) signatoryLines(ctx context.Context, m *desk.MOU) ([]desk.Signatory, error) {
 	lines, err := s.signatureLines(m)
 	if err != nil {
 		return nil, err
@@ -43,17 +44,17 @@ func (s *Server) signatoryLines(ctx context.Context, m *sqlite.MOU) ([]sqlite.Si
 	if err != nil {
 		return nil, err
 	}
-	byLine := make(map[int]sqlite.Signatory, len(assigned))
+	byLine := make(map[int]desk.Signatory, len(assigned))
 	for _, a := range assigned {
 		byLine[a.Line] = a
 	}
-	out := make([]sqlite.Signatory, len(lines))
+	out := make([]desk.Signatory, len(lines))
 	for i, l := range lines {
 		sg, ok := byLine[i+1]
 		if !ok || sg.Party != l.Party || sg.Title != l.Title || sg.Order != l.Order {
 			// Unassigned, or assigned to a line the template has since
 			// changed: show the template's line without a signatory.
-			sg = sqlite.Signatory{Line: i + 1, Party: l.Party, Title: l.Title, Order: l.Order}
+			sg = desk.Signatory{Line: i + 1, Party: l.Party, Title: l.Title, Order: l.Order}
 			for _, p := range m.Parties {
 				if p.Role == l.Party {
 					sg.PartySlug, sg.PartyName = p.Slug, p.Name
@@ -79,7 +80,7 @@ func (h *signHandlers) getSignatories(c *gin.Context) error {
 }
 
 type signatoriesRequest struct {
-	Signatories []sqlite.Assignment `json:"signatories"`
+	Signatories []desk.Assignment `json:"signatories"`
 }
 
 // putSignatories assigns users to lines of the signature block:
@@ -102,7 +103,7 @@ func (h *signHandlers) putSignatories(c *gin.Context) error {
 }
 
 // assign is putSignatories' work, shared with the signing page.
-func (h *signHandlers) assign(c *gin.Context, m *sqlite.MOU, as []sqlite.Assignment) ([]sqlite.Signatory, error) {
+func (h *signHandlers) assign(c *gin.Context, m *desk.MOU, as []desk.Assignment) ([]desk.Signatory, error) {
 	lines, err := h.signatureLines(m)
 	if err != nil {
 		return nil, err
@@ -114,7 +115,7 @@ func (h *signHandlers) assign(c *gin.Context, m *sqlite.MOU, as []sqlite.Assignm
 }
 
 // mouParam reads the MOU the :id path parameter names.
-func (s *Server) mouParam(c *gin.Context) (*sqlite.MOU, error) {
+func (s *Server) mouParam(c *gin.Context) (*desk.MOU, error) {
 	id, err := idParam(c)
 	if err != nil {
 		return nil, err

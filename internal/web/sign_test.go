@@ -15,10 +15,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/render"
-	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/testtool"
 )
 
@@ -47,7 +48,7 @@ func newSignEnv(t *testing.T) *signEnv {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.db.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: email, Name: name, Title: title, PartySlug: party,
+		if _, err := e.db.CreateUser(ctx, moudesk.System, desk.NewUser{Email: email, Name: name, Title: title, PartySlug: party,
 			Roles: []auth.Role{auth.RoleSignatory}, PasswordHash: hash}); err != nil {
 			t.Fatal(err)
 		}
@@ -197,7 +198,7 @@ func TestSigningFlowOverHTTP(t *testing.T) {
 	}
 	e.assignAll(id)
 	var shown struct {
-		Signatories []sqlite.Signatory `json:"signatories"`
+		Signatories []desk.Signatory `json:"signatories"`
 	}
 	e.call(e.reviewer, "GET", fmt.Sprintf("/api/v1/mous/%d", id), nil, http.StatusOK, &shown)
 	if len(shown.Signatories) != 4 || shown.Signatories[1].Name != e.superintendent.name || shown.Signatories[1].PartyName != "Pleasanton Unified School District" || shown.Signatories[2].Order != 2 {

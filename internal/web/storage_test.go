@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/sqlite"
 )
@@ -23,8 +25,8 @@ func TestStorageFaultsAnswer503(t *testing.T) {
 		t.Run(fault, func(t *testing.T) {
 			ctx := context.Background()
 			db, url, token := startTestServer(t,
-				sqlite.Party{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
-				sqlite.Party{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
+				desk.Party{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
+				desk.Party{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
 			)
 			e := &mouEnv{t: t, db: db, url: url, token: token("drafter@city.gov", "pleasanton", auth.RoleDrafter)}
 			clerk := token("clerk@city.gov", "pleasanton", auth.RoleClerk)

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/clauses"
 	"github.com/moudesk/moudesk/internal/auth"
@@ -28,7 +30,7 @@ var testHasher = auth.Hasher{Memory: 256, Time: 1, Threads: 1}
 // shipped library, the shipped templates and the given parties. token
 // creates a user of a party ("" for none) with one role and returns a
 // bearer token for it.
-func startTestServer(t testing.TB, parties ...sqlite.Party) (db *sqlite.DB, url string, token func(email, party string, role auth.Role) string) {
+func startTestServer(t testing.TB, parties ...desk.Party) (db *sqlite.DB, url string, token func(email, party string, role auth.Role) string) {
 	t.Helper()
 	db, ts, token := startTestServerTS(t, parties...)
 	return db, ts.URL, token
@@ -36,7 +38,7 @@ func startTestServer(t testing.TB, parties ...sqlite.Party) (db *sqlite.DB, url 
 
 // startTestServerTS is startTestServer returning the server itself, for
 // callers that drive its handler in process (the demo loader).
-func startTestServerTS(t testing.TB, parties ...sqlite.Party) (db *sqlite.DB, ts *httptest.Server, token func(email, party string, role auth.Role) string) {
+func startTestServerTS(t testing.TB, parties ...desk.Party) (db *sqlite.DB, ts *httptest.Server, token func(email, party string, role auth.Role) string) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "moudesk.db"), sqlite.Options{})
@@ -70,7 +72,7 @@ func startTestServerTS(t testing.TB, parties ...sqlite.Party) (db *sqlite.DB, ts
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: email, Name: email, PartySlug: party, Roles: []auth.Role{role}, PasswordHash: hash}); err != nil {
+		if _, err := db.CreateUser(ctx, moudesk.System, desk.NewUser{Email: email, Name: email, PartySlug: party, Roles: []auth.Role{role}, PasswordHash: hash}); err != nil {
 			t.Fatal(err)
 		}
 		plain, th, err := auth.NewToken()

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/clauses"
 	"github.com/moudesk/moudesk/internal/auth"
@@ -63,7 +65,7 @@ func (e *testEnv) user(email string, roles ...auth.Role) string {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if _, err := e.db.CreateUser(ctx, moudesk.System, sqlite.NewUser{Email: email, Name: email, Roles: roles, PasswordHash: hash}); err != nil {
+	if _, err := e.db.CreateUser(ctx, moudesk.System, desk.NewUser{Email: email, Name: email, Roles: roles, PasswordHash: hash}); err != nil {
 		e.t.Fatal(err)
 	}
 	plain, th, _ := auth.NewToken()
@@ -142,7 +144,7 @@ func TestSearchRanksDeEscalationFirst(t *testing.T) {
 	e := newEnv(t)
 	r := e.do(nil, "GET", "/api/v1/clauses?q=de-escalation", "", "", nil)
 	var got struct {
-		Clauses []sqlite.ClauseHit `json:"clauses"`
+		Clauses []desk.ClauseHit `json:"clauses"`
 	}
 	if err := json.Unmarshal(r.body, &got); err != nil || r.status != 200 {
 		t.Fatalf("search = %d %s", r.status, r.body)
@@ -280,7 +282,7 @@ func TestDeniedWritesAreAudited(t *testing.T) {
 	rev := e.user("reviewer@city.example", auth.RoleReviewer)
 	e.json("POST", "/api/v1/clauses", rev, map[string]any{"slug": "secret-probe", "title": "t"})
 	e.json("POST", "/api/v1/clauses", "", map[string]any{"slug": "anon-probe"})
-	evs, err := e.db.AuditEvents(context.Background(), sqlite.AuditFilter{})
+	evs, err := e.db.AuditEvents(context.Background(), desk.AuditFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,7 +397,7 @@ func TestLoginThrottle(t *testing.T) {
 	if r.status != 429 || r.header.Get("Retry-After") == "" {
 		t.Fatalf("6th attempt = %d (Retry-After %q), want 429", r.status, r.header.Get("Retry-After"))
 	}
-	evs, _ := e.db.AuditEvents(context.Background(), sqlite.AuditFilter{Object: "account:clerk@city.example"})
+	evs, _ := e.db.AuditEvents(context.Background(), desk.AuditFilter{Object: "account:clerk@city.example"})
 	var failures, throttled int
 	for _, ev := range evs {
 		switch ev.Action {

@@ -7,12 +7,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/redline"
-	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/workflow"
 )
 
@@ -20,7 +21,7 @@ import (
 // review summary. defs nil means the definitions shipped in the binary.
 type workflowHandlers struct {
 	*Server
-	defs sqlite.Workflows
+	defs desk.Workflows
 	pdf  *pdfHandlers // renders the current revision so the summary cites its pages
 }
 
@@ -74,7 +75,7 @@ func (w *workflowHandlers) createMeeting(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	m, err := w.db.CreateMeeting(c.Request.Context(), actor(c), w.defs, id, sqlite.NewMeeting{
+	m, err := w.db.CreateMeeting(c.Request.Context(), actor(c), w.defs, id, desk.NewMeeting{
 		Body: req.Body, Date: req.Date, Location: req.Location, AgendaItem: req.AgendaItem, Revision: req.Revision})
 	if err != nil {
 		return err
@@ -211,7 +212,7 @@ func (w *workflowHandlers) recordOutcome(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	out, stage, err := w.outcome(c, id, sqlite.NewOutcome{
+	out, stage, err := w.outcome(c, id, desk.NewOutcome{
 		Outcome: req.Outcome, Votes: req.Votes, Resolution: req.Resolution, Minutes: req.Minutes})
 	if err != nil {
 		return err
@@ -222,7 +223,7 @@ func (w *workflowHandlers) recordOutcome(c *gin.Context) error {
 
 // outcome is recordOutcome's work, shared with the meeting page: the
 // party check, the write, and the MOU's stage afterwards.
-func (w *workflowHandlers) outcome(c *gin.Context, id int64, n sqlite.NewOutcome) (*sqlite.Meeting, string, error) {
+func (w *workflowHandlers) outcome(c *gin.Context, id int64, n desk.NewOutcome) (*desk.Meeting, string, error) {
 	ctx := c.Request.Context()
 	m, err := w.db.Meeting(ctx, id)
 	if err != nil {
@@ -256,7 +257,7 @@ func (w *workflowHandlers) outcome(c *gin.Context, id int64, n sqlite.NewOutcome
 // mayRecord applies auth.CanRecordFor with the body's party resolved to
 // the MOU's party in that role. A body whose role the MOU does not fill can
 // be recorded by no one.
-func mayRecord(p *auth.Principal, def *workflow.Definition, body string, m *sqlite.MOU) bool {
+func mayRecord(p *auth.Principal, def *workflow.Definition, body string, m *desk.MOU) bool {
 	b, ok := def.Body(body)
 	if !ok {
 		return false
@@ -409,9 +410,9 @@ func (w *workflowHandlers) buildSummary(ctx context.Context, id, since int64) ([
 			}
 			fmt.Fprintf(&b, "%d. **%s** (raised at the %s meeting of %s): %s\n", n, mdText(label), mdText(mt.Date), mdText(bodyTitle(def, mt.Body)), mdText(f.Text))
 			switch f.Status {
-			case sqlite.FeedbackResolved:
+			case desk.FeedbackResolved:
 				fmt.Fprintf(&b, "   - Resolved: the section was changed in revision %d.\n", derefInt(f.ResolvedRevision))
-			case sqlite.FeedbackDeclined:
+			case desk.FeedbackDeclined:
 				fmt.Fprintf(&b, "   - Declined: %s\n", mdText(f.DeclineReason))
 			default:
 				b.WriteString("   - Open.\n")

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moudesk/moudesk/internal/desk"
+
 	"github.com/moudesk/moudesk/clauses"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/clause"
@@ -34,8 +36,8 @@ type wfEnv struct {
 func newWFEnv(t *testing.T) *wfEnv {
 	t.Helper()
 	db, url, token := web.StartTestServer(t,
-		sqlite.Party{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
-		sqlite.Party{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
+		desk.Party{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
+		desk.Party{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
 	)
 	return &wfEnv{
 		t: t, db: db, url: url,
@@ -115,7 +117,7 @@ func wfVariables(t *testing.T) map[string]string {
 func (e *wfEnv) createMOU(workflowName string) int64 {
 	e.t.Helper()
 	var out struct {
-		MOU sqlite.MOU `json:"mou"`
+		MOU desk.MOU `json:"mou"`
 	}
 	e.call(e.drafter, "POST", "/api/v1/mous", map[string]any{
 		"title": "Pleasanton SRO MOU", "template": "sro-mou", "workflow": workflowName,
@@ -125,10 +127,10 @@ func (e *wfEnv) createMOU(workflowName string) int64 {
 	return out.MOU.ID
 }
 
-func (e *wfEnv) mou(id int64) sqlite.MOU {
+func (e *wfEnv) mou(id int64) desk.MOU {
 	e.t.Helper()
 	var out struct {
-		MOU sqlite.MOU `json:"mou"`
+		MOU desk.MOU `json:"mou"`
 	}
 	e.call(e.drafter, "GET", fmt.Sprintf("/api/v1/mous/%d", id), nil, http.StatusOK, &out)
 	return out.MOU
@@ -148,10 +150,10 @@ func (e *wfEnv) move(id int64, to string) {
 }
 
 // meet creates a meeting of body on the MOU's current revision.
-func (e *wfEnv) meet(id int64, body, date string) sqlite.Meeting {
+func (e *wfEnv) meet(id int64, body, date string) desk.Meeting {
 	e.t.Helper()
 	var out struct {
-		Meeting sqlite.Meeting `json:"meeting"`
+		Meeting desk.Meeting `json:"meeting"`
 	}
 	e.call(e.cityClerk, "POST", fmt.Sprintf("/api/v1/mous/%d/meetings", id), map[string]any{
 		"body": body, "date": date, "location": "Pleasanton Civic Center", "agenda_item": "4.1",
@@ -163,7 +165,7 @@ func (e *wfEnv) meet(id int64, body, date string) sqlite.Meeting {
 func (e *wfEnv) feedback(meetingID int64, section, text string) int64 {
 	e.t.Helper()
 	var out struct {
-		Feedback sqlite.Feedback `json:"feedback"`
+		Feedback desk.Feedback `json:"feedback"`
 	}
 	e.call(e.reviewer, "POST", fmt.Sprintf("/api/v1/meetings/%d/feedback", meetingID), map[string]string{
 		"section": section, "text": text}, http.StatusCreated, &out)
@@ -348,7 +350,7 @@ func TestPleasantonReviewOverHTTP(t *testing.T) {
 
 	// The meeting shows its votes and feedback; nothing is left open.
 	var got struct {
-		Meeting sqlite.Meeting `json:"meeting"`
+		Meeting desk.Meeting `json:"meeting"`
 	}
 	e.call(e.reviewer, "GET", fmt.Sprintf("/api/v1/meetings/%d", sb.ID), nil, 200, &got)
 	if got.Meeting.Outcome == nil || len(got.Meeting.Outcome.Votes) != 5 || got.Meeting.Outcome.ToStage != "signature" {
@@ -359,7 +361,7 @@ func TestPleasantonReviewOverHTTP(t *testing.T) {
 		t.Fatalf("joint meeting feedback %+v", got.Meeting.Feedback)
 	}
 	var open struct {
-		Feedback []sqlite.Feedback `json:"feedback"`
+		Feedback []desk.Feedback `json:"feedback"`
 	}
 	e.call(e.reviewer, "GET", fmt.Sprintf("/api/v1/mous/%d/feedback?status=open", id), nil, 200, &open)
 	if len(open.Feedback) != 0 {
@@ -370,7 +372,7 @@ func TestPleasantonReviewOverHTTP(t *testing.T) {
 		t.Fatalf("all feedback: %d items", len(open.Feedback))
 	}
 	var list struct {
-		Meetings []sqlite.Meeting `json:"meetings"`
+		Meetings []desk.Meeting `json:"meetings"`
 	}
 	e.call(e.reviewer, "GET", fmt.Sprintf("/api/v1/mous/%d/meetings", id), nil, 200, &list)
 	if len(list.Meetings) != 7 {

@@ -1,0 +1,133 @@
+package desk
+
+import (
+	"fmt"
+	"io/fs"
+	"sync"
+	"time"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/workflow"
+	"github.com/moudesk/moudesk/templates"
+)
+
+// Workflows are workflow definitions keyed by name, as stored in
+// mous.workflow. A nil Workflows means the definitions shipped in
+// templates/workflows.
+type Workflows map[string]*workflow.Definition
+
+// shippedWorkflows parses the embedded definitions once. The embedded files
+// never change while the binary runs, so the result is read-only.
+var shippedWorkflows = sync.OnceValues(func() (Workflows, error) {
+	sub, err := fs.Sub(templates.FS, "workflows")
+	if err != nil {
+		return nil, fmt.Errorf("open shipped workflows: %w", err)
+	}
+	defs, err := workflow.LoadFS(sub)
+	if err != nil {
+		return nil, fmt.Errorf("load shipped workflows: %w", err)
+	}
+	return defs, nil
+})
+
+// ShippedWorkflows returns the definitions embedded in the binary.
+func ShippedWorkflows() (Workflows, error) { return shippedWorkflows() }
+
+// Lookup returns the definition an MOU names, or a 422 when it is not
+// loaded (an MOU created with a workflow this server does not ship).
+func (w Workflows) Lookup(name string) (*workflow.Definition, error) {
+	if w == nil {
+		shipped, err := shippedWorkflows()
+		if err != nil {
+			return nil, err
+		}
+		w = shipped
+	}
+	d, ok := w[name]
+	if !ok {
+		return nil, moudesk.Errorf(moudesk.KindUnprocessable, "unknown_workflow", "workflow %q is not loaded on this server", name)
+	}
+	return d, nil
+}
+
+// Feedback statuses.
+const (
+	FeedbackOpen     = "open"
+	FeedbackResolved = "resolved"
+	FeedbackDeclined = "declined"
+)
+
+// Meeting is one meeting of a body on one revision of an MOU.
+type Meeting struct {
+	ID          int64      `json:"id"`
+	MOUID       int64      `json:"mou_id"`
+	Body        string     `json:"body"`
+	Stage       string     `json:"stage"`
+	Date        string     `json:"date"`
+	Location    string     `json:"location"`
+	AgendaItem  string     `json:"agenda_item"`
+	Revision    int        `json:"revision"`
+	ContentHash string     `json:"content_hash"`
+	CreatedBy   string     `json:"created_by"`
+	CreatedAt   time.Time  `json:"created_at"`
+	Outcome     *Outcome   `json:"outcome"`
+	Feedback    []Feedback `json:"feedback,omitempty"`
+}
+
+// Outcome is what a body decided at a meeting, with its roll call.
+type Outcome struct {
+	Outcome    string          `json:"outcome"`
+	Resolution string          `json:"resolution"`
+	Minutes    string          `json:"minutes"`
+	FromStage  string          `json:"from_stage"`
+	ToStage    string          `json:"to_stage"`
+	RecordedBy string          `json:"recorded_by"`
+	CreatedAt  time.Time       `json:"created_at"`
+	Votes      []workflow.Vote `json:"votes"`
+}
+
+// Feedback is one point raised at a meeting about one section.
+type Feedback struct {
+	ID               int64      `json:"id"`
+	MeetingID        int64      `json:"meeting_id"`
+	MOUID            int64      `json:"mou_id"`
+	Section          string     `json:"section"`
+	Text             string     `json:"text"`
+	Quote            string     `json:"quote,omitempty"`
+	Status           string     `json:"status"`
+	ResolvedRevision *int       `json:"resolved_revision,omitempty"`
+	DeclineReason    string     `json:"decline_reason,omitempty"`
+	CreatedBy        string     `json:"created_by"`
+	CreatedAt        time.Time  `json:"created_at"`
+	ClosedBy         string     `json:"closed_by,omitempty"`
+	ClosedAt         *time.Time `json:"closed_at,omitempty"`
+}
+
+// StageChange is one move of an MOU between stages.
+type StageChange struct {
+	From      string    `json:"from"`
+	To        string    `json:"to"`
+	Cause     string    `json:"cause"` // manual, outcome or revision
+	MeetingID *int64    `json:"meeting_id,omitempty"`
+	Revision  *int      `json:"revision,omitempty"`
+	Note      string    `json:"note,omitempty"`
+	Actor     string    `json:"actor"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// NewMeeting is what creating a meeting takes.
+type NewMeeting struct {
+	Body       string
+	Date       string // YYYY-MM-DD
+	Location   string
+	AgendaItem string
+	Revision   int // must be the MOU's current revision
+}
+
+// NewOutcome is what recording a meeting's outcome takes.
+type NewOutcome struct {
+	Outcome    string
+	Votes      []workflow.Vote
+	Resolution string
+	Minutes    string
+}
