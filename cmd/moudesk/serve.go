@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/pdfsign"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/clauses"
@@ -95,7 +96,12 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if *publicURL == "" {
 		*publicURL = "http://" + ln.Addr().String()
 	}
-	srv := web.New(web.Config{DB: db, Logger: log, SecureCookies: *secure, Templates: tmpls, Keys: keys, PublicURL: *publicURL})
+	svc, err := newService(db, tmpls, keys)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	srv := web.New(web.Config{Service: svc, Logger: log, SecureCookies: *secure, PublicURL: *publicURL})
 	// The demo goes before the first admin: its own administrator makes
 	// the bootstrap one unnecessary, and it refuses a database with data.
 	if *withDemo {
@@ -195,4 +201,19 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// service builds the application on db with the shipped workflow
+// definitions, the given MOU templates and signing keys (either may be
+// nil where a command needs neither).
+func newService(db *sqlite.DB, tmpls map[string]*mou.Template, keys *pdfsign.Keys) (*desk.Service, error) {
+	wfFS, err := iofs.Sub(templates.FS, "workflows")
+	if err != nil {
+		return nil, fmt.Errorf("workflow definitions: %w", err)
+	}
+	defs, err := desk.LoadWorkflows(wfFS)
+	if err != nil {
+		return nil, err
+	}
+	return desk.New(desk.Config{Store: db, Workflows: defs, Templates: tmpls, Keys: keys})
 }

@@ -8,9 +8,9 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/moudesk/moudesk/internal/desk"
 	"github.com/moudesk/moudesk/internal/pdfsign"
 	"github.com/moudesk/moudesk/internal/sqlite"
-	"github.com/moudesk/moudesk/internal/web"
 )
 
 // verifyOutput is `moudesk verify --json`: the signature report, and when
@@ -18,9 +18,9 @@ import (
 // by text) or which one it claims to be and is not.
 type verifyOutput struct {
 	*pdfsign.Report
-	Database     string            `json:"database,omitempty"` // the database matched against; empty when none exists
-	Match        *web.VerifyMatch  `json:"match"`
-	TextMismatch *web.TextMismatch `json:"text_mismatch,omitempty"`
+	Database     string             `json:"database,omitempty"` // the database matched against; empty when none exists
+	Match        *desk.VerifyMatch  `json:"match"`
+	TextMismatch *desk.TextMismatch `json:"text_mismatch,omitempty"`
 }
 
 // matchRecorded traces data to a revision in the database (--db,
@@ -38,7 +38,11 @@ func (e *env) matchRecorded(ctx context.Context, data []byte) (*verifyOutput, er
 	}
 	defer db.Close()
 	out.Database = e.db
-	out.Match, out.TextMismatch, err = web.MatchFile(ctx, db, data)
+	svc, err := newService(db, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	out.Match, out.TextMismatch, err = svc.MatchFile(ctx, data)
 	if errors.Is(err, context.DeadlineExceeded) {
 		return nil, exitError{code: 2, msg: "the file took too long to check"}
 	}

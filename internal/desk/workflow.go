@@ -3,46 +3,30 @@ package desk
 import (
 	"fmt"
 	"io/fs"
-	"sync"
 	"time"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/workflow"
-	"github.com/moudesk/moudesk/templates"
 )
 
 // Workflows are workflow definitions keyed by name, as stored in
-// mous.workflow. A nil Workflows means the definitions shipped in
-// templates/workflows.
+// mous.workflow. cmd/moudesk loads them (LoadWorkflows) and hands them to
+// the service, which passes them to every store write that applies a rule.
 type Workflows map[string]*workflow.Definition
 
-// shippedWorkflows parses the embedded definitions once. The embedded files
-// never change while the binary runs, so the result is read-only.
-var shippedWorkflows = sync.OnceValues(func() (Workflows, error) {
-	sub, err := fs.Sub(templates.FS, "workflows")
+// LoadWorkflows reads every definition in fsys (one YAML file each) and
+// validates it.
+func LoadWorkflows(fsys fs.FS) (Workflows, error) {
+	defs, err := workflow.LoadFS(fsys)
 	if err != nil {
-		return nil, fmt.Errorf("open shipped workflows: %w", err)
-	}
-	defs, err := workflow.LoadFS(sub)
-	if err != nil {
-		return nil, fmt.Errorf("load shipped workflows: %w", err)
+		return nil, fmt.Errorf("load workflows: %w", err)
 	}
 	return defs, nil
-})
-
-// ShippedWorkflows returns the definitions embedded in the binary.
-func ShippedWorkflows() (Workflows, error) { return shippedWorkflows() }
+}
 
 // Lookup returns the definition an MOU names, or a 422 when it is not
 // loaded (an MOU created with a workflow this server does not ship).
 func (w Workflows) Lookup(name string) (*workflow.Definition, error) {
-	if w == nil {
-		shipped, err := shippedWorkflows()
-		if err != nil {
-			return nil, err
-		}
-		w = shipped
-	}
 	d, ok := w[name]
 	if !ok {
 		return nil, moudesk.Errorf(moudesk.KindUnprocessable, "unknown_workflow", "workflow %q is not loaded on this server", name)

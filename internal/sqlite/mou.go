@@ -198,7 +198,7 @@ func (tx *Tx) insertRevision(ctx context.Context, actor moudesk.Actor, mouID int
 // in between) and returns the new content. When base is not the current
 // revision nothing is written and the error is 409 stale_revision with
 // StaleRevision data. Audited as revision.create.
-func (db *DB) CreateRevision(ctx context.Context, actor moudesk.Actor, mouID int64, base int, message string, change func(base *mou.Revision) (*mou.Content, error)) (*mou.RevisionInfo, error) {
+func (db *DB) CreateRevision(ctx context.Context, actor moudesk.Actor, defs desk.Workflows, mouID int64, base int, message string, change func(base *mou.Revision) (*mou.Content, error)) (*mou.RevisionInfo, error) {
 	if len(message) > mou.MaxMessageBytes {
 		return nil, &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_message", Field: "message", Message: fmt.Sprintf("the message may be at most %d bytes", mou.MaxMessageBytes)}
 	}
@@ -252,7 +252,7 @@ func (db *DB) CreateRevision(ctx context.Context, actor moudesk.Actor, mouID int
 		if err != nil {
 			return err
 		}
-		if err := tx.AfterRevision(ctx, actor, nil, mouID, current+1); err != nil {
+		if err := tx.AfterRevision(ctx, actor, defs, mouID, current+1); err != nil {
 			return err
 		}
 		info = &mou.RevisionInfo{Number: current + 1, ContentHash: hash, Author: actor.Author(), Message: message, CreatedAt: tx.now.UTC()}

@@ -166,7 +166,7 @@ func (db *DB) CreateMeeting(ctx context.Context, actor moudesk.Actor, defs desk.
 		if n.Revision != st.current {
 			return unprocessable("revision_not_current", "revision", "MOU %d is at revision %d; a meeting reviews the current revision, not %d", mouID, st.current, n.Revision)
 		}
-		if err := bodyActs(def, st.stage, n.Body); err != nil {
+		if err := def.CheckActs(st.stage, n.Body); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO meetings (mou_id, body, stage, date, location, agenda_item, revision, created_by, created_at)
@@ -184,28 +184,6 @@ func (db *DB) CreateMeeting(ctx context.Context, actor moudesk.Actor, defs desk.
 		return nil, err
 	}
 	return db.Meeting(ctx, id)
-}
-
-// bodyActs refuses a body the definition does not let act in stage.
-func bodyActs(def *workflow.Definition, stage, body string) error {
-	s, ok := def.Stage(stage)
-	if !ok {
-		return &workflow.RuleError{Code: workflow.CodeUnknownStage, Message: fmt.Sprintf("workflow %q has no stage %q", def.Name, stage)}
-	}
-	for _, a := range s.Acts {
-		if a.Body == body {
-			return nil
-		}
-	}
-	acting := make([]string, len(s.Acts))
-	for i, a := range s.Acts {
-		acting[i] = a.Body
-	}
-	who := "no body acts in it"
-	if len(acting) > 0 {
-		who = "acting: " + strings.Join(acting, ", ")
-	}
-	return &workflow.RuleError{Code: workflow.CodeBodyNotActing, Message: fmt.Sprintf("%q does not act in stage %q (%s)", body, stage, who)}
 }
 
 // meetingRow is a meeting's row read inside a transaction.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/shipped"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/mou"
@@ -28,11 +29,11 @@ func TestNoRevisionOnceWithdrawn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Transition(ctx, moudesk.System, nil, m.ID, "withdrawn", "abandoned"); err != nil {
+	if _, err := db.Transition(ctx, moudesk.System, shipped.Workflows(t), m.ID, "withdrawn", "abandoned"); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := db.MOURowCounts(ctx)
-	_, err = db.CreateRevision(ctx, moudesk.System, m.ID, 1, "late", func(base *mou.Revision) (*mou.Content, error) {
+	_, err = db.CreateRevision(ctx, moudesk.System, shipped.Workflows(t), m.ID, 1, "late", func(base *mou.Revision) (*mou.Content, error) {
 		c := base.Content
 		c.Sections = []mou.Section{{Key: "a", Heading: "A", Body: "y"}}
 		return &c, nil

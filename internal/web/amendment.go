@@ -39,7 +39,7 @@ func (m *mouHandlers) createAmendment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	created, err := m.db.CreateAmendment(ctx, actor(c), nil, id)
+	created, err := m.desk.CreateAmendment(ctx, actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (m *mouHandlers) createAmendment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	rev, err := m.db.Revision(ctx, created.ID, 1)
+	rev, err := m.desk.Revision(ctx, created.ID, 1)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (m *mouHandlers) createAmendment(c *gin.Context) error {
 // amendmentLinks adds to an MOU's GET its amendments (each with its stage)
 // and, for an amendment, what it amends.
 func (m *mouHandlers) amendmentLinks(ctx context.Context, got *desk.MOU, body gin.H) error {
-	list, err := m.db.Amendments(ctx, got.ID)
+	list, err := m.desk.Amendments(ctx, got.ID)
 	if err != nil {
 		return err
 	}
@@ -74,11 +74,11 @@ func (m *mouHandlers) amendmentLinks(ctx context.Context, got *desk.MOU, body gi
 }
 
 func (m *mouHandlers) amends(ctx context.Context, am *desk.MOU) (*amendsInfo, error) {
-	parent, err := m.db.MOU(ctx, *am.AmendsMOUID)
+	parent, err := m.desk.MOU(ctx, *am.AmendsMOUID)
 	if err != nil {
 		return nil, err
 	}
-	base, err := m.db.Revision(ctx, *am.BaseMOUID, *am.BaseRevision)
+	base, err := m.desk.Revision(ctx, *am.BaseMOUID, *am.BaseRevision)
 	if err != nil {
 		return nil, err
 	}
@@ -125,18 +125,18 @@ func (m *mouHandlers) getPublicExecuted(c *gin.Context) error {
 // portal's pages: the executed agreement, its executed revision, and its
 // executed amendments; 404 for anything not executed.
 func (m *mouHandlers) publicExecuted(ctx context.Context, id int64) (*publicMOU, *mou.Revision, error) {
-	got, err := m.db.MOU(ctx, id)
+	got, err := m.desk.MOU(ctx, id)
 	if err != nil || got.ExecutedRevision == nil {
 		if err == nil || isNotFound(err) {
 			return nil, nil, notExecuted(id)
 		}
 		return nil, nil, err
 	}
-	rev, err := m.db.Revision(ctx, id, *got.ExecutedRevision)
+	rev, err := m.desk.Revision(ctx, id, *got.ExecutedRevision)
 	if err != nil {
 		return nil, nil, err
 	}
-	all, err := m.db.Amendments(ctx, id)
+	all, err := m.desk.Amendments(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -20,7 +20,7 @@ func (s *Server) listAudit(c *gin.Context) error {
 	if m := c.Query("mou"); m != "" && object == "" {
 		object = "mou:" + m
 	}
-	evs, err := s.db.AuditEvents(c.Request.Context(), desk.AuditFilter{Object: object, After: after, Limit: limit})
+	evs, err := s.desk.AuditEvents(c.Request.Context(), desk.AuditFilter{Object: object, After: after, Limit: limit})
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func (s *Server) listAudit(c *gin.Context) error {
 
 // verifyAudit walks the whole chain.
 func (s *Server) verifyAudit(c *gin.Context) error {
-	n, err := s.db.VerifyAudit(c.Request.Context())
+	n, err := s.desk.VerifyAudit(c.Request.Context())
 	var broken *audit.BrokenError
 	if errors.As(err, &broken) {
 		c.JSON(http.StatusOK, gin.H{"ok": false, "checked": n, "broken_seq": broken.Seq, "reason": broken.Reason})

@@ -43,7 +43,7 @@ func (s *Server) authenticate(c *gin.Context) {
 			s.writeError(c, moudesk.Errorf(moudesk.KindUnauthorized, "invalid_token", "Authorization must be \"Bearer <token>\""))
 			return
 		}
-		u, err := s.db.TokenUser(ctx, auth.HashToken(strings.TrimSpace(token)))
+		u, err := s.desk.TokenUser(ctx, auth.HashToken(strings.TrimSpace(token)))
 		if err != nil {
 			s.writeError(c, err)
 			return
@@ -53,7 +53,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	if cookie, err := c.Cookie(sessionCookie); err == nil && cookie != "" {
-		u, csrf, err := s.db.Session(ctx, auth.HashToken(cookie), s.cfg.SessionIdle)
+		u, csrf, err := s.desk.Session(ctx, auth.HashToken(cookie), s.cfg.SessionIdle)
 		if err == nil {
 			ctx = context.WithValue(ctx, keyPrincipal, u.Principal(auth.ViaSession))
 			c.Set("session", sessionInfo{csrf: csrf})
@@ -99,7 +99,7 @@ func (s *Server) authorize(a auth.Action) gin.HandlerFunc {
 // returned: the request is refused either way.
 func (s *Server) auditDenial(c *gin.Context, a auth.Action, e *moudesk.Error) {
 	details := map[string]any{"method": c.Request.Method, "path": clip(c.Request.URL.Path, maxAuditPath), "action": string(a), "reason": e.Code}
-	if err := s.db.Audit(c.Request.Context(), actor(c), "access.denied", "route:"+c.FullPath(), details); err != nil {
+	if err := s.desk.Audit(c.Request.Context(), actor(c), "access.denied", "route:"+c.FullPath(), details); err != nil {
 		s.log.ErrorContext(c.Request.Context(), "audit denial", "request_id", requestID(c), "err", err)
 	}
 }

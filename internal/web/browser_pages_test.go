@@ -14,6 +14,7 @@ import (
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/demo"
 	"github.com/moudesk/moudesk/internal/mou"
+	"github.com/moudesk/moudesk/internal/shipped"
 )
 
 // TestBrowserEveryPageFitsAPhone loads the demo and opens every page as the
@@ -90,7 +91,7 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.CreateRevision(context.Background(), moudesk.System, st.UnderReview, cur.CurrentRevision, "meanwhile",
+	if _, err := db.CreateRevision(context.Background(), moudesk.System, shipped.Workflows(t), st.UnderReview, cur.CurrentRevision, "meanwhile",
 		func(base *mou.Revision) (*mou.Content, error) {
 			next := base.Content
 			body := "The term is three school years."

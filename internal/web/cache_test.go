@@ -13,37 +13,10 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/cache"
+	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/shipped"
 )
-
-// TestLRUBounds checks both bounds and the recency order: the least
-// recently used entry goes first, and an entry larger than the byte bound
-// is never kept.
-func TestLRUBounds(t *testing.T) {
-	c := newLRU[int](3, 10, byteLen)
-	c.put(1, []byte("aaa"))
-	c.put(2, []byte("bbb"))
-	c.put(3, []byte("ccc"))
-	if _, ok := c.get(1); !ok { // 1 is now the most recent
-		t.Fatal("entry 1 missing")
-	}
-	c.put(4, []byte("d")) // count bound: 2 goes
-	if _, ok := c.get(2); ok {
-		t.Error("least recently used entry 2 kept past the count bound")
-	}
-	c.put(5, []byte("eeeee")) // bytes 3+3+1+5 > 10: 3, the oldest, goes
-	for k, want := range map[int]bool{1: true, 3: false, 4: true, 5: true} {
-		if _, ok := c.get(k); ok != want {
-			t.Errorf("entry %d present = %v, want %v", k, ok, want)
-		}
-	}
-	c.put(6, bytes.Repeat([]byte("x"), 11))
-	if _, ok := c.get(6); ok {
-		t.Error("entry larger than the byte bound was kept")
-	}
-	if c.bytes > 10 || c.order.Len() > 3 {
-		t.Errorf("cache holds %d bytes in %d entries", c.bytes, c.order.Len())
-	}
-}
 
 // TestRevisionJSONCache reads revisions through the cache: a repeat read
 // answers the same bytes, and saving a new revision changes no earlier
@@ -118,7 +91,11 @@ func TestRawDetailsMatchEncoder(t *testing.T) {
 func TestStoredRevisionCopies(t *testing.T) {
 	e := newMOUEnv(t)
 	id := e.createSRO()
-	m := &mouHandlers{Server: &Server{db: e.db}, stored: newLRU[revisionKey](8, 1<<20, revisionSize)}
+	svc, err := desk.New(desk.Config{Store: e.db, Workflows: shipped.Workflows(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &mouHandlers{Server: &Server{desk: svc}, stored: cache.New[revisionKey](8, 1<<20, revisionSize)}
 	ctx := context.Background()
 	a, err := m.storedRevision(ctx, id, 1)
 	if err != nil {
@@ -141,7 +118,7 @@ func TestStoredRevisionCopies(t *testing.T) {
 			t.Fatalf("a reader's change to variable %s reached the next reader", k)
 		}
 	}
-	if _, ok := m.stored.get(revisionKey{mou: id, n: 1}); !ok {
+	if _, ok := m.stored.Get(revisionKey{mou: id, n: 1}); !ok {
 		t.Fatal("revision 1 was not remembered")
 	}
 }

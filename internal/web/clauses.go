@@ -14,7 +14,7 @@ import (
 
 // listClauses serves the library, filtered by category and ranked by q.
 func (s *Server) listClauses(c *gin.Context) error {
-	hits, err := s.db.SearchClauses(c.Request.Context(), desk.ClauseQuery{Text: c.Query("q"), Category: c.Query("category")})
+	hits, err := s.desk.SearchClauses(c.Request.Context(), desk.ClauseQuery{Text: c.Query("q"), Category: c.Query("category")})
 	if err != nil {
 		return err
 	}
@@ -28,11 +28,11 @@ func (s *Server) getClause(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.db.ClauseVersion(c.Request.Context(), slug, 0)
+	v, err := s.desk.ClauseVersion(c.Request.Context(), slug, 0)
 	if err != nil {
 		return err
 	}
-	hist, err := s.db.ClauseHistory(c.Request.Context(), slug)
+	hist, err := s.desk.ClauseHistory(c.Request.Context(), slug)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (s *Server) getClauseVersion(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.db.ClauseVersion(c.Request.Context(), slug, n)
+	v, err := s.desk.ClauseVersion(c.Request.Context(), slug, n)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (s *Server) createClause(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	v, err := s.db.CreateClause(c.Request.Context(), actor(c), req.clause(), req.Note)
+	v, err := s.desk.CreateClause(c.Request.Context(), actor(c), req.clause(), req.Note)
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func (s *Server) updateClause(c *gin.Context) error {
 	if req.Slug != "" && req.Slug != slug {
 		return moudesk.Errorf(moudesk.KindInvalid, "slug_mismatch", "the slug in the body (%q) differs from the URL (%q)", req.Slug, slug)
 	}
-	v, err := s.db.UpdateClause(c.Request.Context(), actor(c), slug, req.BaseVersion, req.clause(), req.Note)
+	v, err := s.desk.UpdateClause(c.Request.Context(), actor(c), slug, req.BaseVersion, req.clause(), req.Note)
 	if err != nil {
 		return err
 	}

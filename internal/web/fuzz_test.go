@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/desk"
 )
 
 // FuzzDecodeJSON feeds arbitrary bodies to the decoder every JSON route
@@ -29,8 +30,8 @@ func FuzzDecodeJSON(f *testing.F) {
 	f.Add([]byte(`{"unknown":1}`), "text/plain")
 	f.Add([]byte(`{"base":1e400}`), "application/json")
 	targets := []func() any{
-		func() any { return &revisionRequest{} },
-		func() any { return &createMOURequest{} },
+		func() any { return &desk.RevisionRequest{} },
+		func() any { return &desk.CreateMOURequest{} },
 		func() any { return &outcomeRequest{} },
 		func() any { return &meetingRequest{} },
 		func() any { return &feedbackRequest{} },

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/cache"
 )
 
 // Bounds of the caches of rendered redlines and revisions. An entry is one
@@ -24,9 +25,9 @@ const (
 // revision's JSON and a redline between two revisions never change.
 func (s *Server) mouRoutes() *mouHandlers {
 	m := &mouHandlers{Server: s, pdf: newPDFHandlers(s),
-		redlines:  newLRU[redlineKey](redlineCacheSize, redlineCacheBytes, byteLen),
-		revisions: newLRU[revisionKey](revisionCacheSize, revisionCacheBytes, byteLen),
-		stored:    newLRU[revisionKey](revisionCacheSize, revisionCacheBytes, revisionSize)}
+		redlines:  cache.New[redlineKey](redlineCacheSize, redlineCacheBytes, cache.ByteLen),
+		revisions: cache.New[revisionKey](revisionCacheSize, revisionCacheBytes, cache.ByteLen),
+		stored:    cache.New[revisionKey](revisionCacheSize, revisionCacheBytes, revisionSize)}
 	s.handle(http.MethodGet, "/api/v1/templates", auth.TemplateRead, m.listTemplates)
 	s.handle(http.MethodGet, "/api/v1/mous", auth.MOURead, m.listMOUs)
 	s.handle(http.MethodPost, "/api/v1/mous", auth.MOUCreate, m.createMOU)

@@ -8,9 +8,9 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"sort"
 	"strconv"
 
+	"github.com/moudesk/moudesk/internal/cache"
 	"github.com/moudesk/moudesk/internal/desk"
 
 	"github.com/gin-gonic/gin"
@@ -25,40 +25,26 @@ import (
 // mouHandlers serves MOUs, revisions and redlines.
 type mouHandlers struct {
 	*Server
-	redlines  *lru[redlineKey, []byte]
-	revisions *lru[revisionKey, []byte]        // revisions as JSON, deviations marked
-	stored    *lru[revisionKey, *mou.Revision] // revisions as read from the store
-	pdf       *pdfHandlers                     // format=pdf and format=pagemap (pdf_routes.go)
+	redlines  *cache.LRU[redlineKey, []byte]
+	revisions *cache.LRU[revisionKey, []byte]        // revisions as JSON, deviations marked
+	stored    *cache.LRU[revisionKey, *mou.Revision] // revisions as read from the store
+	pdf       *pdfHandlers                           // format=pdf and format=pagemap (pdf_routes.go)
 }
 
 func (m *mouHandlers) listTemplates(c *gin.Context) error {
-	out := make([]*mou.Template, 0, len(m.cfg.Templates))
-	for _, t := range m.cfg.Templates {
-		out = append(out, t)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Slug < out[j].Slug })
-	c.JSON(http.StatusOK, gin.H{"templates": out})
+	c.JSON(http.StatusOK, gin.H{"templates": m.desk.Templates()})
 	return nil
-}
-
-type createMOURequest struct {
-	Title     string            `json:"title"`
-	Template  string            `json:"template"`
-	Parties   map[string]string `json:"parties"`
-	Variables map[string]string `json:"variables"`
-	Workflow  string            `json:"workflow"`
-	Message   string            `json:"message"`
 }
 
 // createMOU assembles revision 1 from the template, the latest library
 // clauses and the variables, and stores it. Every check runs before the
 // one write transaction, so a refusal leaves no row.
 func (m *mouHandlers) createMOU(c *gin.Context) error {
-	var req createMOURequest
+	var req desk.CreateMOURequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	created, rev, err := m.newMOU(c, req)
+	created, rev, err := m.desk.CreateMOU(c.Request.Context(), actor(c), req)
 	if err != nil {
 		return err
 	}
@@ -66,76 +52,8 @@ func (m *mouHandlers) createMOU(c *gin.Context) error {
 	return nil
 }
 
-// newMOU is createMOU's work, shared with the new-MOU page.
-func (m *mouHandlers) newMOU(c *gin.Context, req createMOURequest) (*desk.MOU, *mou.Revision, error) {
-	ctx := c.Request.Context()
-	t, ok := m.cfg.Templates[req.Template]
-	if !ok {
-		return nil, nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "unknown_template", Field: "template",
-			Message: fmt.Sprintf("there is no template %q; GET /api/v1/templates lists them", req.Template)}
-	}
-	if req.Workflow != "" && !clause.ValidSlug(req.Workflow) {
-		return nil, nil, &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_workflow", Field: "workflow", Message: "workflow must be a lowercase slug"}
-	}
-	roles := map[string]bool{}
-	slugs := make([]string, 0, len(t.Parties))
-	for _, p := range t.Parties {
-		roles[p.Role] = true
-		slug := req.Parties[p.Role]
-		if slug == "" {
-			return nil, nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "missing_party", Field: "parties." + p.Role,
-				Message: fmt.Sprintf("template %s needs a party for role %q (%s)", t.Slug, p.Role, p.Label)}
-		}
-		slugs = append(slugs, slug)
-	}
-	for role := range req.Parties {
-		if !roles[role] {
-			return nil, nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "unknown_role", Field: "parties." + role,
-				Message: fmt.Sprintf("template %s has no party role %q", t.Slug, role)}
-		}
-	}
-	parties, err := m.db.PartiesBySlug(ctx, slugs)
-	if err != nil {
-		return nil, nil, err
-	}
-	names := map[string]string{}
-	for _, p := range t.Parties {
-		names[p.Role] = parties[req.Parties[p.Role]].Name
-	}
-	var clauseSlugs []string
-	for _, s := range t.Sections {
-		if s.Clause != "" {
-			clauseSlugs = append(clauseSlugs, s.Clause)
-		}
-	}
-	lib, err := m.db.LatestClauses(ctx, clauseSlugs)
-	if err != nil {
-		return nil, nil, err
-	}
-	values := mou.PartyDefaults(mou.Variables(t, lib), names, req.Variables)
-	content, err := mou.Assemble(t, lib, req.Title, values)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(req.Message) > mou.MaxMessageBytes {
-		return nil, nil, &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_message", Field: "message", Message: "the message is too long"}
-	}
-	if req.Message == "" {
-		req.Message = "Created from template " + t.Slug
-	}
-	created, err := m.db.CreateMOU(ctx, actor(c), desk.NewMOU{Template: t.Slug, Workflow: req.Workflow, Parties: req.Parties, Content: content, Message: req.Message})
-	if err != nil {
-		return nil, nil, err
-	}
-	rev, err := m.db.Revision(ctx, created.ID, 1)
-	if err != nil {
-		return nil, nil, err
-	}
-	return created, rev, nil
-}
-
 func (m *mouHandlers) listMOUs(c *gin.Context) error {
-	out, err := m.db.MOUs(c.Request.Context(), c.Query("stage"))
+	out, err := m.desk.MOUs(c.Request.Context(), c.Query("stage"))
 	if err != nil {
 		return err
 	}
@@ -148,12 +66,12 @@ func (m *mouHandlers) getMOU(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	got, err := m.db.MOU(c.Request.Context(), id)
+	got, err := m.desk.MOU(c.Request.Context(), id)
 	if err != nil {
 		return err
 	}
 	body := gin.H{"mou": got}
-	if _, ok := m.cfg.Templates[got.Template]; ok {
+	if _, ok := m.desk.Template(got.Template); ok {
 		lines, err := m.signatoryLines(c.Request.Context(), got)
 		if err != nil {
 			return err
@@ -172,7 +90,7 @@ func (m *mouHandlers) listRevisions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := m.db.Revisions(c.Request.Context(), id)
+	out, err := m.desk.Revisions(c.Request.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -186,7 +104,7 @@ func (m *mouHandlers) revision(c *gin.Context, id int64, n int) (*mou.Revision, 
 	if err != nil {
 		return nil, nil, err
 	}
-	lib, err := m.db.ClauseVersions(c.Request.Context(), mou.Refs(rev.Sections))
+	lib, err := m.desk.ClauseVersions(c.Request.Context(), mou.Refs(rev.Sections))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -246,10 +164,10 @@ func (m *mouHandlers) getRevision(c *gin.Context) error {
 // caller gets its own sections and variables, which readers mark up.
 func (m *mouHandlers) storedRevision(ctx context.Context, id int64, n int) (*mou.Revision, error) {
 	if n < 1 {
-		return m.db.Revision(ctx, id, n)
+		return m.desk.Revision(ctx, id, n)
 	}
-	r, err := m.stored.cached(revisionKey{mou: id, n: n}, func() (*mou.Revision, error) {
-		return m.db.Revision(ctx, id, n)
+	r, err := m.stored.Cached(revisionKey{mou: id, n: n}, func() (*mou.Revision, error) {
+		return m.desk.Revision(ctx, id, n)
 	})
 	if err != nil {
 		return nil, err
@@ -280,7 +198,7 @@ type revisionKey struct {
 // section's clause and a fill of each clause; a revision is read far
 // more often than it is written, and its answer never changes.
 func (m *mouHandlers) revisionJSON(c *gin.Context, id int64, n int) ([]byte, error) {
-	return m.revisions.cached(revisionKey{mou: id, n: n}, func() ([]byte, error) {
+	return m.revisions.Cached(revisionKey{mou: id, n: n}, func() ([]byte, error) {
 		rev, _, err := m.revision(c, id, n)
 		if err != nil {
 			return nil, err
@@ -293,14 +211,6 @@ func (m *mouHandlers) revisionJSON(c *gin.Context, id int64, n int) ([]byte, err
 	})
 }
 
-type revisionRequest struct {
-	Base      int                `json:"base"`
-	Message   string             `json:"message"`
-	Sections  []mou.SectionInput `json:"sections"`
-	Edits     []mou.Edit         `json:"edits"`
-	Variables map[string]string  `json:"variables"`
-}
-
 // createRevision saves a new revision on top of base: a full section list,
 // or edits, and/or new variable values. A stale base is 409 with the
 // redline from base to the latest revision, so the client can merge.
@@ -309,69 +219,16 @@ func (m *mouHandlers) createRevision(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var req revisionRequest
+	var req desk.RevisionRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	info, err := m.saveRevision(c, id, req)
+	info, err := m.desk.SaveRevision(c.Request.Context(), actor(c), id, req)
 	if err != nil {
 		return m.withStaleRedline(c, id, err)
 	}
 	c.JSON(http.StatusCreated, gin.H{"revision": info.Number, "content_hash": info.ContentHash})
 	return nil
-}
-
-// saveRevision is createRevision's work, shared with the section editor
-// page; a stale base comes back as the store's stale_revision error.
-func (m *mouHandlers) saveRevision(c *gin.Context, id int64, req revisionRequest) (*mou.RevisionInfo, error) {
-	ctx := c.Request.Context()
-	if req.Base < 1 {
-		return nil, moudesk.Errorf(moudesk.KindInvalid, "missing_field", "base (the revision you edited) is required")
-	}
-	if req.Sections != nil && req.Edits != nil {
-		return nil, errInvalid("invalid_request", "send either sections or edits, not both")
-	}
-	if req.Sections == nil && req.Edits == nil && req.Variables == nil {
-		return nil, errInvalid("invalid_request", "send sections, edits or variables")
-	}
-	// Only new variable values need the MOU's template; any other save
-	// goes straight to the store, which answers 404 for a missing MOU and
-	// 409 for a stale base without this read (most racing saves lose).
-	var t *mou.Template
-	if req.Variables != nil {
-		current, err := m.db.MOU(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		var ok bool
-		if t, ok = m.cfg.Templates[current.Template]; !ok {
-			return nil, moudesk.Errorf(moudesk.KindUnprocessable, "unknown_template", "template %q of this MOU is no longer loaded, so variables cannot change", current.Template)
-		}
-	}
-	change := func(base *mou.Revision) (*mou.Content, error) {
-		next := base.Content
-		var err error
-		switch {
-		case req.Sections != nil:
-			next.Sections, err = mou.ReplaceSections(base.Sections, req.Sections)
-		case req.Edits != nil:
-			next.Sections, err = mou.ApplyEdits(base.Sections, req.Edits)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if req.Variables != nil {
-			lib, err := m.db.ClauseVersions(ctx, mou.Refs(next.Sections))
-			if err != nil {
-				return nil, err
-			}
-			if err := mou.Revalue(&next, t, lib, req.Variables); err != nil {
-				return nil, err
-			}
-		}
-		return &next, nil
-	}
-	return m.db.CreateRevision(ctx, actor(c), id, req.Base, req.Message, change)
 }
 
 // withStaleRedline adds the redline from the caller's base to the latest
@@ -446,7 +303,7 @@ func (m *mouHandlers) getRedline(c *gin.Context) error {
 // when it was rendered before.
 func (m *mouHandlers) redlineBytes(c *gin.Context, id int64, from, to int, format string, view redline.View) ([]byte, error) {
 	key := redlineKey{mou: id, from: from, to: to, format: format, view: view}
-	return m.redlines.cached(key, func() ([]byte, error) {
+	return m.redlines.Cached(key, func() ([]byte, error) {
 		a, err := m.storedRevision(c.Request.Context(), id, from)
 		if err != nil {
 			return nil, err

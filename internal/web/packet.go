@@ -23,7 +23,7 @@ import (
 // current revision.
 func (p *pdfHandlers) meetingPacket(c *gin.Context, id, meetingID int64, params pdfParams) error {
 	ctx := c.Request.Context()
-	meetings, err := p.db.Meetings(ctx, id)
+	meetings, err := p.desk.Meetings(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (p *pdfHandlers) meetingPacket(c *gin.Context, id, meetingID int64, params 
 	if err != nil {
 		return err
 	}
-	def, err := desk.Workflows(nil).Lookup(cmp.mou.Workflow)
+	def, err := p.desk.Workflow(cmp.mou.Workflow)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (p *pdfHandlers) meetingPacket(c *gin.Context, id, meetingID int64, params 
 func meetingCover(def *workflow.Definition, cmp *comparison, mt, prev *desk.Meeting, prepared string) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n## Meeting packet\n\n", mdEscape(cmp.mou.Title))
-	where := []string{mdEscape(bodyTitle(def, mt.Body)), mdEscape(mt.Date)}
+	where := []string{mdEscape(desk.BodyTitle(def, mt.Body)), mdEscape(mt.Date)}
 	if mt.Location != "" {
 		where = append(where, mdEscape(mt.Location))
 	}
@@ -84,7 +84,7 @@ func meetingCover(def *workflow.Definition, cmp *comparison, mt, prev *desk.Meet
 	switch {
 	case prev != nil:
 		fmt.Fprintf(&b, "**Compared with:** revision %d (%s), which the previous meeting reviewed (%s, %s)\n\n",
-			cmp.from.Number, prefix8(cmp.from.ContentHash), mdEscape(bodyTitle(def, prev.Body)), mdEscape(prev.Date))
+			cmp.from.Number, prefix8(cmp.from.ContentHash), mdEscape(desk.BodyTitle(def, prev.Body)), mdEscape(prev.Date))
 	case cmp.mou.AmendsMOUID != nil:
 		fmt.Fprintf(&b, "**Compared with:** revision 1 (%s), the executed text this amendment changes; this is the amendment's first meeting\n\n",
 			prefix8(cmp.from.ContentHash))

@@ -35,15 +35,15 @@ type adminPage struct {
 
 func (s *Server) adminData(c *gin.Context) (*adminPage, error) {
 	ctx := c.Request.Context()
-	users, err := s.db.Users(ctx)
+	users, err := s.desk.Users(ctx)
 	if err != nil {
 		return nil, err
 	}
-	parties, err := s.db.Parties(ctx)
+	parties, err := s.desk.Parties(ctx)
 	if err != nil {
 		return nil, err
 	}
-	tokens, err := s.db.Tokens(ctx)
+	tokens, err := s.desk.Tokens(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func (s *Server) addUserPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.CreateUser(c.Request.Context(), actor(c), desk.NewUser{Email: out.User.Email, Name: out.User.Name,
+	if _, err := s.desk.CreateUser(c.Request.Context(), actor(c), desk.NewUser{Email: out.User.Email, Name: out.User.Name,
 		Title: out.User.Title, PartySlug: out.User.Party, Roles: roles, PasswordHash: hash}); err != nil {
 		return s.adminFail(c, out, err, map[string]string{"invalid_email": "user.email", "already_exists": "user.email",
 			"missing_field": "user.name", "missing_role": "user.roles", "unknown_party": "user.party"})
@@ -126,7 +126,7 @@ func (s *Server) addPartyPage(c *gin.Context) error {
 	}
 	out.Party = partyForm{Slug: strings.TrimSpace(c.PostForm("slug")), Name: strings.TrimSpace(c.PostForm("name")),
 		Kind: c.PostForm("kind"), Body: strings.TrimSpace(c.PostForm("body"))}
-	if _, err := s.db.CreateParty(c.Request.Context(), actor(c), desk.Party{Slug: out.Party.Slug, Name: out.Party.Name,
+	if _, err := s.desk.CreateParty(c.Request.Context(), actor(c), desk.Party{Slug: out.Party.Slug, Name: out.Party.Name,
 		Kind: out.Party.Kind, Body: out.Party.Body}); err != nil {
 		return s.adminFail(c, out, err, map[string]string{"invalid_slug": "party.slug", "already_exists": "party.slug",
 			"invalid_kind": "party.kind", "missing_field": "party.name"})
@@ -150,7 +150,7 @@ func (s *Server) createTokenPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.CreateToken(c.Request.Context(), actor(c), out.TokenEmail, out.TokenLabel, hash); err != nil {
+	if _, err := s.desk.CreateToken(c.Request.Context(), actor(c), out.TokenEmail, out.TokenLabel, hash); err != nil {
 		return s.adminFail(c, out, err, map[string]string{"not_found": "token.email", "unknown_user": "token.email"})
 	}
 	fresh, err := s.adminData(c)
@@ -166,7 +166,7 @@ func (s *Server) revokeTokenPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.db.RevokeToken(c.Request.Context(), actor(c), id); err != nil {
+	if err := s.desk.RevokeToken(c.Request.Context(), actor(c), id); err != nil {
 		return err
 	}
 	return seeOther(c, "/admin#tokens", "revoked")

@@ -29,13 +29,13 @@ type approvalsPage struct {
 // meeting is waiting for its vote.
 func (p *pageHandlers) approvalsPage(c *gin.Context) error {
 	ctx := c.Request.Context()
-	mous, err := p.db.MOUs(ctx, "")
+	mous, err := p.desk.MOUs(ctx, "")
 	if err != nil {
 		return err
 	}
 	var out approvalsPage
 	for _, m := range mous {
-		def, err := p.w.defs.Lookup(m.Workflow)
+		def, err := p.w.desk.Workflow(m.Workflow)
 		if err != nil {
 			return err
 		}
@@ -43,17 +43,17 @@ func (p *pageHandlers) approvalsPage(c *gin.Context) error {
 		if !ok || (st.Kind != workflow.KindApproval && st.Kind != workflow.KindSignature) {
 			continue
 		}
-		rev, err := p.db.Revision(ctx, m.ID, 0)
+		rev, err := p.desk.Revision(ctx, m.ID, 0)
 		if err != nil {
 			return err
 		}
 		row := approvalRow{MOU: m, Stage: stageTitle(def, m.Stage), Kind: st.Kind, Revision: rev.Number, Hash: rev.ContentHash, Scheduled: map[string]int64{}}
 		if st.Kind == workflow.KindApproval {
-			live, err := p.db.LiveApprovals(ctx, m.ID)
+			live, err := p.desk.LiveApprovals(ctx, m.ID)
 			if err != nil {
 				return err
 			}
-			meetings, err := p.db.Meetings(ctx, m.ID)
+			meetings, err := p.desk.Meetings(ctx, m.ID)
 			if err != nil {
 				return err
 			}
@@ -62,12 +62,12 @@ func (p *pageHandlers) approvalsPage(c *gin.Context) error {
 					row.Scheduled[mt.Body] = mt.ID
 				}
 			}
-			full, err := p.db.MOU(ctx, m.ID)
+			full, err := p.desk.MOU(ctx, m.ID)
 			if err != nil {
 				return err
 			}
 			for _, b := range def.RequiredApprovals(m.Stage) {
-				line := approvalLine{Body: b, Title: bodyTitle(def, b), CanRecord: mayRecord(principal(c), def, b, full)}
+				line := approvalLine{Body: b, Title: desk.BodyTitle(def, b), CanRecord: desk.MayRecord(principal(c), def, b, full)}
 				for _, a := range live {
 					if a.Body == b && a.ContentHash == rev.ContentHash {
 						line.Approved = true

@@ -39,7 +39,7 @@ func (s *Server) auditPage(c *gin.Context) error {
 		}
 		out.Object = "mou:" + out.MOU
 	}
-	evs, err := s.db.AuditEvents(ctx, desk.AuditFilter{Object: out.Object, After: after, Limit: auditPageSize})
+	evs, err := s.desk.AuditEvents(ctx, desk.AuditFilter{Object: out.Object, After: after, Limit: auditPageSize})
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (s *Server) auditPage(c *gin.Context) error {
 	}
 	if c.Query("verify") != "" {
 		out.Checked = true
-		n, err := s.db.VerifyAudit(ctx)
+		n, err := s.desk.VerifyAudit(ctx)
 		var broken *audit.BrokenError
 		switch {
 		case errors.As(err, &broken):

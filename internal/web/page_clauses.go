@@ -39,7 +39,7 @@ type clausesPage struct {
 func (s *Server) clausesPage(c *gin.Context) error {
 	ctx := c.Request.Context()
 	out := clausesPage{Q: strings.TrimSpace(c.Query("q")), Category: c.Query("category")}
-	all, err := s.db.SearchClauses(ctx, desk.ClauseQuery{})
+	all, err := s.desk.SearchClauses(ctx, desk.ClauseQuery{})
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (s *Server) clausesPage(c *gin.Context) error {
 		}
 	}
 	sort.Strings(out.Categories)
-	hits, err := s.db.SearchClauses(ctx, desk.ClauseQuery{Text: out.Q, Category: out.Category})
+	hits, err := s.desk.SearchClauses(ctx, desk.ClauseQuery{Text: out.Q, Category: out.Category})
 	if err != nil {
 		return err
 	}
@@ -90,11 +90,11 @@ func (s *Server) clausePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	hist, err := s.db.ClauseHistory(ctx, slug)
+	hist, err := s.desk.ClauseHistory(ctx, slug)
 	if err != nil {
 		return err
 	}
-	latest, err := s.db.ClauseVersion(ctx, slug, 0)
+	latest, err := s.desk.ClauseVersion(ctx, slug, 0)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (s *Server) clausePage(c *gin.Context) error {
 		if err != nil || n < 1 {
 			return errInvalid("invalid_v", "v must be a version number")
 		}
-		if out.Clause, err = s.db.ClauseVersion(ctx, slug, n); err != nil {
+		if out.Clause, err = s.desk.ClauseVersion(ctx, slug, n); err != nil {
 			return err
 		}
 	}
@@ -117,11 +117,11 @@ func (s *Server) clausePage(c *gin.Context) error {
 		}
 	}
 	if out.From >= 1 {
-		a, err := s.db.ClauseVersion(ctx, slug, out.From)
+		a, err := s.desk.ClauseVersion(ctx, slug, out.From)
 		if err != nil {
 			return err
 		}
-		b, err := s.db.ClauseVersion(ctx, slug, out.To)
+		b, err := s.desk.ClauseVersion(ctx, slug, out.To)
 		if err != nil {
 			return err
 		}
@@ -170,7 +170,7 @@ func (s *Server) clauseEditForm(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.db.ClauseVersion(c.Request.Context(), slug, 0)
+	v, err := s.desk.ClauseVersion(c.Request.Context(), slug, 0)
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func (s *Server) saveClause(c *gin.Context) error {
 	if err != nil || base < 1 {
 		return errInvalid("invalid_base", "the form lost the version it was editing; open the editor again")
 	}
-	baseV, err := s.db.ClauseVersion(ctx, slug, base)
+	baseV, err := s.desk.ClauseVersion(ctx, slug, base)
 	if err != nil {
 		return err
 	}
@@ -207,12 +207,12 @@ func (s *Server) saveClause(c *gin.Context) error {
 	}
 	cl := &clause.Clause{Slug: slug, Title: strings.TrimSpace(out.Title), Category: strings.TrimSpace(out.Category),
 		Summary: strings.TrimSpace(out.Summary), Variables: baseV.Variables, Body: clause.CanonicalBody(out.Body)}
-	_, err = s.db.UpdateClause(ctx, actor(c), slug, base, cl, out.Note)
+	_, err = s.desk.UpdateClause(ctx, actor(c), slug, base, cl, out.Note)
 	if err == nil {
 		return seeOther(c, "/clauses/"+slug, "clause")
 	}
 	if e, ok := moudesk.AsError(err); ok && e.Code == "stale_revision" {
-		latest, lerr := s.db.ClauseVersion(ctx, slug, 0)
+		latest, lerr := s.desk.ClauseVersion(ctx, slug, 0)
 		if lerr != nil {
 			return lerr
 		}

@@ -46,14 +46,14 @@ type dashboardPage struct {
 func (p *pageHandlers) dashboard(c *gin.Context) error {
 	ctx := c.Request.Context()
 	me := principal(c)
-	mous, err := p.db.MOUs(ctx, "")
+	mous, err := p.desk.MOUs(ctx, "")
 	if err != nil {
 		return err
 	}
 	out := dashboardPage{Empty: len(mous) == 0}
 	groups := map[string]int{}
 	for _, m := range mous {
-		def, err := p.w.defs.Lookup(m.Workflow)
+		def, err := p.w.desk.Workflow(m.Workflow)
 		if err != nil {
 			return err
 		}
@@ -75,13 +75,13 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 		withParties := func() (*desk.MOU, error) {
 			if full == nil {
 				var err error
-				full, err = p.db.MOU(ctx, m.ID)
+				full, err = p.desk.MOU(ctx, m.ID)
 				return full, err
 			}
 			return full, nil
 		}
 		if me.Can(auth.RevisionWrite) {
-			open, err := p.db.MOUFeedback(ctx, m.ID, desk.FeedbackOpen)
+			open, err := p.desk.MOUFeedback(ctx, m.ID, desk.FeedbackOpen)
 			if err != nil {
 				return err
 			}
@@ -100,7 +100,7 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 			}
 		}
 		if me.Can(auth.OutcomeWrite) {
-			ms, err := p.db.Meetings(ctx, m.ID)
+			ms, err := p.desk.Meetings(ctx, m.ID)
 			if err != nil {
 				return err
 			}
@@ -109,8 +109,8 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 				return err
 			}
 			for _, mt := range ms {
-				if mt.Outcome == nil && mt.Stage == m.Stage && mayRecord(me, def, mt.Body, full) {
-					out.Meetings = append(out.Meetings, meetingTodo{MOU: m, Meeting: mt, BodyTitle: bodyTitle(def, mt.Body)})
+				if mt.Outcome == nil && mt.Stage == m.Stage && desk.MayRecord(me, def, mt.Body, full) {
+					out.Meetings = append(out.Meetings, meetingTodo{MOU: m, Meeting: mt, BodyTitle: desk.BodyTitle(def, mt.Body)})
 				}
 			}
 		}
@@ -131,7 +131,7 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 			}
 		}
 	}
-	sortGroups(out.Groups, p.w.defs)
+	sortGroups(out.Groups, p.desk.Workflows())
 	return p.renderPage(c, http.StatusOK, "dashboard", "Dashboard", "dashboard", out)
 }
 

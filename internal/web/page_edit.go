@@ -70,11 +70,11 @@ func (p *pageHandlers) editSectionForm(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := p.db.MOU(c.Request.Context(), id)
+	m, err := p.desk.MOU(c.Request.Context(), id)
 	if err != nil {
 		return err
 	}
-	rev, err := p.db.Revision(c.Request.Context(), id, 0)
+	rev, err := p.desk.Revision(c.Request.Context(), id, 0)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (p *pageHandlers) saveSection(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := p.db.MOU(ctx, id)
+	m, err := p.desk.MOU(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (p *pageHandlers) saveSection(c *gin.Context) error {
 	}
 	form := editPage{MOU: m, Key: key, Base: base, Heading: c.PostForm("heading"), Body: c.PostForm("body"),
 		Message: c.PostForm("message"), Errors: map[string]string{}}
-	baseRev, err := p.db.Revision(ctx, id, base)
+	baseRev, err := p.desk.Revision(ctx, id, base)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (p *pageHandlers) saveSection(c *gin.Context) error {
 		return seeOther(c, "/mous/"+itoa64(id)+"#section-"+key, "no-change")
 	}
 	heading, body := form.Heading, form.Body
-	_, err = p.m.saveRevision(c, id, revisionRequest{Base: base, Message: form.Message,
+	_, err = p.desk.SaveRevision(c.Request.Context(), actor(c), id, desk.RevisionRequest{Base: base, Message: form.Message,
 		Edits: []mou.Edit{{Op: mou.OpUpdate, Key: key, Heading: &heading, Body: &body}}})
 	if err == nil {
 		return seeOther(c, "/mous/"+itoa64(id)+"#section-"+key, "saved")
@@ -173,7 +173,7 @@ func (p *pageHandlers) staleEdit(c *gin.Context, form *editPage, st desk.StaleRe
 	if err != nil {
 		return err
 	}
-	latest, err := p.db.Revision(c.Request.Context(), form.MOU.ID, st.Latest)
+	latest, err := p.desk.Revision(c.Request.Context(), form.MOU.ID, st.Latest)
 	if err != nil {
 		return err
 	}

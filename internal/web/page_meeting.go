@@ -59,7 +59,7 @@ func (p *pageHandlers) newMeetingData(c *gin.Context) (*newMeetingPage, error) {
 		Date: p.cfg.Now().Format("2006-01-02")}
 	if st, ok := def.Stage(m.Stage); ok {
 		for _, a := range st.Acts {
-			out.Bodies = append(out.Bodies, bodyChoice{Name: a.Body, Title: bodyTitle(def, a.Body)})
+			out.Bodies = append(out.Bodies, bodyChoice{Name: a.Body, Title: desk.BodyTitle(def, a.Body)})
 		}
 	}
 	if len(out.Bodies) > 0 {
@@ -86,7 +86,7 @@ func (p *pageHandlers) createMeetingPage(c *gin.Context) error {
 	if n, err := strconv.Atoi(c.PostForm("revision")); err == nil {
 		form.Revision = n
 	}
-	mt, err := p.db.CreateMeeting(c.Request.Context(), actor(c), p.w.defs, form.MOU.ID, desk.NewMeeting{
+	mt, err := p.desk.CreateMeeting(c.Request.Context(), actor(c), form.MOU.ID, desk.NewMeeting{
 		Body: form.Body, Date: form.Date, Location: form.Location, AgendaItem: form.Agenda, Revision: form.Revision})
 	if err != nil {
 		errs, ierr := fieldErrors(err)
@@ -132,24 +132,24 @@ func (p *pageHandlers) meetingData(c *gin.Context) (*meetingPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	mt, err := p.db.Meeting(ctx, mid)
+	mt, err := p.desk.Meeting(ctx, mid)
 	if err != nil {
 		return nil, err
 	}
-	m, err := p.db.MOU(ctx, mt.MOUID)
+	m, err := p.desk.MOU(ctx, mt.MOUID)
 	if err != nil {
 		return nil, err
 	}
-	def, err := p.w.defs.Lookup(m.Workflow)
+	def, err := p.w.desk.Workflow(m.Workflow)
 	if err != nil {
 		return nil, err
 	}
-	rev, err := p.db.Revision(ctx, m.ID, mt.Revision)
+	rev, err := p.desk.Revision(ctx, m.ID, mt.Revision)
 	if err != nil {
 		return nil, err
 	}
 	me := principal(c)
-	out := &meetingPage{Meeting: mt, MOU: m, BodyTitle: bodyTitle(def, mt.Body), StageTitle: stageTitle(def, mt.Stage),
+	out := &meetingPage{Meeting: mt, MOU: m, BodyTitle: desk.BodyTitle(def, mt.Body), StageTitle: stageTitle(def, mt.Stage),
 		Sections: rev.Sections, Headings: map[string]string{}, Errors: map[string]string{}, Prev: mt.Revision - 1}
 	for _, s := range rev.Sections {
 		out.Headings[s.Key] = s.Heading
@@ -169,7 +169,7 @@ func (p *pageHandlers) meetingData(c *gin.Context) (*meetingPage, error) {
 	sort.Slice(out.Outcomes, func(i, j int) bool { return outcomeRank(out.Outcomes[i]) < outcomeRank(out.Outcomes[j]) })
 	open := mt.Outcome == nil
 	out.CanFeed = open && me.Can(auth.FeedbackWrite)
-	out.CanRecord = open && mt.Stage == m.Stage && mayRecord(me, def, mt.Body, m)
+	out.CanRecord = open && mt.Stage == m.Stage && desk.MayRecord(me, def, mt.Body, m)
 	if mt.Outcome != nil {
 		out.Tally, _ = workflow.TallyVotes(mt.Outcome.Votes)
 	}
@@ -211,7 +211,7 @@ func (p *pageHandlers) addFeedbackPage(c *gin.Context) error {
 		out.Errors["text"] = "Write the feedback."
 		return p.renderPage(c, http.StatusUnprocessableEntity, "meeting", out.BodyTitle+", "+out.Meeting.Date, "", out)
 	}
-	_, err = p.db.CreateFeedback(c.Request.Context(), actor(c), out.Meeting.ID, out.FSection, out.FText, out.FQuote)
+	_, err = p.desk.CreateFeedback(c.Request.Context(), actor(c), out.Meeting.ID, out.FSection, out.FText, out.FQuote)
 	if err != nil {
 		errs, ierr := fieldErrors(err)
 		if ierr != nil {
@@ -268,7 +268,7 @@ func (p *pageHandlers) transitionPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := p.db.Transition(c.Request.Context(), actor(c), p.w.defs, id, c.PostForm("to"), c.PostForm("note")); err != nil {
+	if _, err := p.desk.Transition(c.Request.Context(), actor(c), id, c.PostForm("to"), c.PostForm("note")); err != nil {
 		return err
 	}
 	return seeOther(c, "/mous/"+itoa64(id), "moved")
@@ -280,7 +280,7 @@ func (p *pageHandlers) declineFeedbackPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := p.db.DeclineFeedback(c.Request.Context(), actor(c), fid, c.PostForm("reason"))
+	f, err := p.desk.DeclineFeedback(c.Request.Context(), actor(c), fid, c.PostForm("reason"))
 	if err != nil {
 		return err
 	}
@@ -298,7 +298,7 @@ func (p *pageHandlers) resolveFeedbackPage(c *gin.Context) error {
 	if err != nil || rev < 1 {
 		return errInvalid("invalid_revision", "the form lost the revision that resolves the feedback")
 	}
-	f, err := p.db.ResolveFeedback(c.Request.Context(), actor(c), fid, rev)
+	f, err := p.desk.ResolveFeedback(c.Request.Context(), actor(c), fid, rev)
 	if err != nil {
 		return err
 	}

@@ -77,19 +77,19 @@ func (p *pageHandlers) mouPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	def, err := p.w.defs.Lookup(m.Workflow)
+	def, err := p.w.desk.Workflow(m.Workflow)
 	if err != nil {
 		return err
 	}
-	revs, err := p.db.Revisions(ctx, id)
+	revs, err := p.desk.Revisions(ctx, id)
 	if err != nil {
 		return err
 	}
-	meetings, err := p.db.Meetings(ctx, id)
+	meetings, err := p.desk.Meetings(ctx, id)
 	if err != nil {
 		return err
 	}
-	open, err := p.db.MOUFeedback(ctx, id, desk.FeedbackOpen)
+	open, err := p.desk.MOUFeedback(ctx, id, desk.FeedbackOpen)
 	if err != nil {
 		return err
 	}
@@ -136,12 +136,12 @@ func (p *pageHandlers) mouPage(c *gin.Context) error {
 				return err
 			}
 		}
-		live, err := p.db.LiveApprovals(ctx, id)
+		live, err := p.desk.LiveApprovals(ctx, id)
 		if err != nil {
 			return err
 		}
 		for _, b := range req {
-			line := approvalLine{Body: b, Title: bodyTitle(def, b)}
+			line := approvalLine{Body: b, Title: desk.BodyTitle(def, b)}
 			for _, a := range live {
 				if a.Body == b && a.ContentHash == cur.ContentHash {
 					line.Approved = true
@@ -150,7 +150,7 @@ func (p *pageHandlers) mouPage(c *gin.Context) error {
 			out.Approvals = append(out.Approvals, line)
 		}
 	}
-	if _, ok := p.cfg.Templates[m.Template]; ok {
+	if _, ok := p.desk.Template(m.Template); ok {
 		if out.Signatures, err = p.signatoryLines(ctx, m); err != nil {
 			return err
 		}

@@ -56,22 +56,20 @@ func (p *pageHandlers) newMOUForm(c *gin.Context) error {
 func (p *pageHandlers) newMOUData(c *gin.Context, slug string, posted bool) (*newMOUPage, error) {
 	ctx := c.Request.Context()
 	form := &newMOUPage{Errors: map[string]string{}}
-	for _, t := range p.cfg.Templates {
-		form.Templates = append(form.Templates, t)
-	}
+	form.Templates = append(form.Templates, p.desk.Templates()...)
 	sort.Slice(form.Templates, func(i, j int) bool { return form.Templates[i].Slug > form.Templates[j].Slug })
 	if len(form.Templates) == 0 {
 		return form, nil
 	}
-	t, ok := p.cfg.Templates[slug]
+	t, ok := p.desk.Template(slug)
 	if !ok {
 		t = form.Templates[0]
-		if s, ok := p.cfg.Templates["sro-mou"]; ok {
+		if s, ok := p.desk.Template("sro-mou"); ok {
 			t = s
 		}
 	}
 	form.Template = t
-	parties, err := p.db.Parties(ctx)
+	parties, err := p.desk.Parties(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +94,7 @@ func (p *pageHandlers) newMOUData(c *gin.Context, slug string, posted bool) (*ne
 			slugs = append(slugs, s.Clause)
 		}
 	}
-	lib, err := p.db.LatestClauses(ctx, slugs)
+	lib, err := p.desk.LatestClauses(ctx, slugs)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +147,7 @@ func (p *pageHandlers) createMOUPage(c *gin.Context) error {
 		form.Errors["template"] = "Choose a template."
 		return p.renderPage(c, http.StatusUnprocessableEntity, "newmou", "New MOU", "new", form)
 	}
-	req := createMOURequest{Title: strings.TrimSpace(form.Title), Template: form.Template.Slug,
+	req := desk.CreateMOURequest{Title: strings.TrimSpace(form.Title), Template: form.Template.Slug,
 		Parties: map[string]string{}, Variables: map[string]string{}, Message: form.Message}
 	for _, r := range form.Roles {
 		if r.Chosen == "" {
@@ -170,7 +168,7 @@ func (p *pageHandlers) createMOUPage(c *gin.Context) error {
 	if len(form.Errors) > 0 {
 		return p.renderPage(c, http.StatusUnprocessableEntity, "newmou", "New MOU", "new", form)
 	}
-	created, _, err := p.m.newMOU(c, req)
+	created, _, err := p.desk.CreateMOU(c.Request.Context(), actor(c), req)
 	if err != nil {
 		errs, ierr := fieldErrors(err)
 		if ierr != nil {

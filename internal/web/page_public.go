@@ -17,7 +17,7 @@ type publicListPage struct {
 // publicList lists executed agreements for anyone. Amendments appear on
 // the page of the agreement they amend.
 func (p *pageHandlers) publicList(c *gin.Context) error {
-	all, err := p.db.MOUs(c.Request.Context(), "")
+	all, err := p.desk.MOUs(c.Request.Context(), "")
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (p *pageHandlers) publicMOU(c *gin.Context) error {
 		return err
 	}
 	id := pm.ID
-	revs, err := p.db.Revisions(c.Request.Context(), id)
+	revs, err := p.desk.Revisions(c.Request.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (p *pageHandlers) publicRedline(c *gin.Context) error {
 	if from > pm.ExecutedRevision || to > pm.ExecutedRevision {
 		return notExecuted(id)
 	}
-	m, err := p.db.MOU(c.Request.Context(), id)
+	m, err := p.desk.MOU(c.Request.Context(), id)
 	if err != nil {
 		return err
 	}

@@ -68,7 +68,7 @@ func (p *pageHandlers) redlineData(c *gin.Context, m *desk.MOU) (*redlinePage, e
 	if err != nil {
 		return nil, err
 	}
-	revs, err := p.db.Revisions(c.Request.Context(), m.ID)
+	revs, err := p.desk.Revisions(c.Request.Context(), m.ID)
 	if err != nil {
 		return nil, err
 	}

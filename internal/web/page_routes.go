@@ -84,7 +84,7 @@ func (p *pageHandlers) mouAndWorkflow(c *gin.Context) (*desk.MOU, *workflow.Defi
 	if err != nil {
 		return nil, nil, err
 	}
-	def, err := p.w.defs.Lookup(m.Workflow)
+	def, err := p.w.desk.Workflow(m.Workflow)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -46,13 +46,13 @@ func (p *pageHandlers) signData(c *gin.Context) (*signPage, error) {
 	me := principal(c)
 	out := &signPage{MOU: m, StageTitle: stageTitle(def, m.Stage), Errors: map[string]string{}, BodyTitles: map[string]string{}}
 	for name := range def.Bodies {
-		out.BodyTitles[name] = bodyTitle(def, name)
+		out.BodyTitles[name] = desk.BodyTitle(def, name)
 	}
 	lines, err := p.signatoryLines(ctx, m)
 	if err != nil {
 		return nil, err
 	}
-	users, err := p.db.Users(ctx)
+	users, err := p.desk.Users(ctx)
 	if err != nil {
 		return nil, err
 	}

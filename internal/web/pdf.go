@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/moudesk/moudesk/internal/cache"
 	"github.com/moudesk/moudesk/internal/desk"
 
 	"github.com/gin-gonic/gin"
@@ -45,10 +46,10 @@ func newPDFDoc(res *render.Result) *pdfDoc {
 // pdfCache holds rendered PDFs keyed by what they were rendered from
 // (content hashes and options); rendering is deterministic, so an entry is
 // never stale.
-type pdfCache struct{ *lru[string, *pdfDoc] }
+type pdfCache struct{ *cache.LRU[string, *pdfDoc] }
 
 func newPDFCache(maxItems, maxBytes int) *pdfCache {
-	return &pdfCache{newLRU[string](maxItems, maxBytes, func(d *pdfDoc) int { return len(d.pdf) })}
+	return &pdfCache{cache.New[string](maxItems, maxBytes, func(d *pdfDoc) int { return len(d.pdf) })}
 }
 
 // pdfKey names a rendering: the kind, the content it came from and every
@@ -64,7 +65,7 @@ func pdfKey(kind string, content []string, opt render.Options) (string, error) {
 
 // cached returns the rendering under key, rendering and storing it on a miss.
 func (pc *pdfCache) cached(key string, draw func() (*render.Result, error)) (*pdfDoc, error) {
-	if doc, ok := pc.get(key); ok {
+	if doc, ok := pc.Get(key); ok {
 		return doc, nil
 	}
 	res, err := draw()
@@ -72,7 +73,7 @@ func (pc *pdfCache) cached(key string, draw func() (*render.Result, error)) (*pd
 		return nil, err
 	}
 	doc := newPDFDoc(res)
-	pc.put(key, doc)
+	pc.Put(key, doc)
 	return doc, nil
 }
 
@@ -144,7 +145,7 @@ func documentTitle(m *desk.MOU, rev *mou.Revision) string {
 // signatureBlocks is the template's signature block: each line's party label
 // and title, in the template's order.
 func (s *Server) signatureBlocks(template string) []render.SignatureBlock {
-	t, ok := s.cfg.Templates[template]
+	t, ok := s.desk.Template(template)
 	if !ok {
 		return nil
 	}
@@ -188,11 +189,11 @@ func (p *pdfHandlers) revisionDoc(m *desk.MOU, rev *mou.Revision, params pdfPara
 
 // loadRevision reads the MOU and one of its revisions.
 func (p *pdfHandlers) loadRevision(ctx context.Context, id int64, n int) (*desk.MOU, *mou.Revision, error) {
-	m, err := p.db.MOU(ctx, id)
+	m, err := p.desk.MOU(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	rev, err := p.db.Revision(ctx, id, n)
+	rev, err := p.desk.Revision(ctx, id, n)
 	if err != nil {
 		return nil, nil, err
 	}

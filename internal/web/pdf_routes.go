@@ -152,7 +152,7 @@ func (p *pdfHandlers) compare(c *gin.Context, id int64, fromN, toN int, params p
 	if err != nil {
 		return nil, err
 	}
-	to, err := p.db.Revision(c.Request.Context(), id, toN)
+	to, err := p.desk.Revision(c.Request.Context(), id, toN)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +234,7 @@ func (p *pdfHandlers) getPacket(c *gin.Context) error {
 		}
 		return p.meetingPacket(c, id, mid, params)
 	}
-	m, err := p.db.MOU(ctx, id)
+	m, err := p.desk.MOU(ctx, id)
 	if err != nil {
 		return err
 	}

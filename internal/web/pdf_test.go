@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/shipped"
 
 	"github.com/moudesk/moudesk/clauses"
 	"github.com/moudesk/moudesk/internal/auth"
@@ -384,25 +385,25 @@ func TestChangedItem(t *testing.T) {
 func TestPDFCacheBounds(t *testing.T) {
 	pc := newPDFCache(3, 100)
 	doc := func(n int) *pdfDoc { return &pdfDoc{pdf: make([]byte, n)} }
-	pc.put("a", doc(40))
-	pc.put("b", doc(40))
-	if _, ok := pc.get("a"); !ok { // a is now most recent
+	pc.Put("a", doc(40))
+	pc.Put("b", doc(40))
+	if _, ok := pc.Get("a"); !ok { // a is now most recent
 		t.Fatal("a missing")
 	}
-	pc.put("c", doc(40)) // 120 bytes > 100: b, the least recent, goes
-	if _, ok := pc.get("b"); ok {
+	pc.Put("c", doc(40)) // 120 bytes > 100: b, the least recent, goes
+	if _, ok := pc.Get("b"); ok {
 		t.Error("b kept over the byte bound")
 	}
-	pc.put("huge", doc(101))
-	if _, ok := pc.get("huge"); ok {
+	pc.Put("huge", doc(101))
+	if _, ok := pc.Get("huge"); ok {
 		t.Error("entry larger than the whole cache kept")
 	}
-	pc.put("d", doc(1))
-	pc.put("e", doc(1))
-	if pc.order.Len() > 3 || pc.bytes > 100 {
-		t.Errorf("cache holds %d entries, %d bytes", pc.order.Len(), pc.bytes)
+	pc.Put("d", doc(1))
+	pc.Put("e", doc(1))
+	if items, bytes := pc.Len(); items > 3 || bytes > 100 {
+		t.Errorf("cache holds %d entries, %d bytes", items, bytes)
 	}
-	if _, ok := pc.get("a"); ok {
+	if _, ok := pc.Get("a"); ok {
 		t.Error("a kept over the entry bound")
 	}
 }
@@ -464,10 +465,14 @@ func BenchmarkRevisionPDF(b *testing.B) {
 	e := newPDFEnv(b)
 	id := e.createMOU()
 	url := fmt.Sprintf("/api/v1/mous/%d/revisions/2/pdf", id)
+	svc, err := desk.New(desk.Config{Store: e.db, Workflows: shipped.Workflows(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.Run("render", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			p := newPDFHandlers(&Server{cfg: Config{}, db: e.db})
+			p := newPDFHandlers(&Server{cfg: Config{}, desk: svc})
 			m, rev, err := p.loadRevision(context.Background(), id, 2)
 			if err != nil {
 				b.Fatal(err)

@@ -12,23 +12,18 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk/internal/auth"
-	"github.com/moudesk/moudesk/internal/mou"
-	"github.com/moudesk/moudesk/internal/pdfsign"
-	"github.com/moudesk/moudesk/internal/sqlite"
+	"github.com/moudesk/moudesk/internal/desk"
 )
 
 // Config is everything the web layer needs, wired by cmd/moudesk.
 type Config struct {
-	DB            *sqlite.DB
+	Service       *desk.Service
 	Logger        *slog.Logger
 	SecureCookies bool // always mark the session cookie Secure (behind a TLS proxy)
 	SessionIdle   time.Duration
 	SessionMax    time.Duration
 	Now           func() time.Time
-	Hasher        auth.Hasher              // password hashing cost; tests use a cheap one
-	Templates     map[string]*mou.Template // MOU document templates by slug, loaded by cmd
-	// Keys sign MOUs and seals; nil refuses signing (503 signing_unavailable).
-	Keys *pdfsign.Keys
+	Hasher        auth.Hasher // password hashing cost; tests use a cheap one
 	// PublicURL is where the public reaches this server (no trailing
 	// slash), printed in executed PDFs' footers; "" means the request's host.
 	PublicURL string
@@ -37,7 +32,7 @@ type Config struct {
 // Server holds the dependencies every handler uses.
 type Server struct {
 	cfg      Config
-	db       *sqlite.DB
+	desk     *desk.Service
 	log      *slog.Logger
 	engine   *gin.Engine
 	throttle *auth.Throttle
@@ -82,7 +77,7 @@ func New(cfg Config) *Server {
 	_ = e.SetTrustedProxies(nil)
 	s := &Server{
 		cfg:      cfg,
-		db:       cfg.DB,
+		desk:     cfg.Service,
 		log:      cfg.Logger,
 		engine:   e,
 		throttle: auth.NewThrottle(5, time.Minute, cfg.Now),

@@ -55,11 +55,11 @@ func (s *Server) startSession(c *gin.Context, rawEmail, password string) (*desk.
 	}
 	if ok, wait := s.throttle.Allow(email, addr); !ok {
 		secs := int(math.Ceil(wait.Seconds()))
-		_ = s.db.Audit(ctx, moudesk.Actor{Addr: addr}, "login.throttled", "account:"+email, map[string]any{"addr": addr, "retry_after": secs})
+		_ = s.desk.Audit(ctx, moudesk.Actor{Addr: addr}, "login.throttled", "account:"+email, map[string]any{"addr": addr, "retry_after": secs})
 		return nil, "", &moudesk.Error{Kind: moudesk.KindTooMany, Code: "too_many_attempts",
 			Message: "too many failed sign-in attempts; wait and try again", Data: retryAfter(secs)}
 	}
-	u, hash, err := s.db.UserByEmail(ctx, email)
+	u, hash, err := s.desk.UserByEmail(ctx, email)
 	if err != nil && !moudesk.IsKind(err, moudesk.KindNotFound) {
 		return nil, "", err
 	}
@@ -76,7 +76,7 @@ func (s *Server) startSession(c *gin.Context, rawEmail, password string) (*desk.
 	}
 	if !ok {
 		s.throttle.Fail(email, addr)
-		if err := s.db.Audit(ctx, moudesk.Actor{Addr: addr}, "login.failure", "account:"+email, map[string]any{"addr": addr}); err != nil {
+		if err := s.desk.Audit(ctx, moudesk.Actor{Addr: addr}, "login.failure", "account:"+email, map[string]any{"addr": addr}); err != nil {
 			return nil, "", err
 		}
 		return nil, "", moudesk.Errorf(moudesk.KindUnauthorized, "invalid_credentials", "wrong e-mail or password")
@@ -91,7 +91,7 @@ func (s *Server) startSession(c *gin.Context, rawEmail, password string) (*desk.
 		return nil, "", err
 	}
 	now := s.cfg.Now()
-	if err := s.db.CreateSession(ctx, u, idHash, csrfPlain, now.Add(s.cfg.SessionMax), addr); err != nil {
+	if err := s.desk.CreateSession(ctx, u, idHash, csrfPlain, now.Add(s.cfg.SessionMax), addr); err != nil {
 		return nil, "", err
 	}
 	http.SetCookie(c.Writer, &http.Cookie{
@@ -118,7 +118,7 @@ func (s *Server) logout(c *gin.Context) error {
 // endSession deletes the caller's session, if any, and clears the cookie.
 func (s *Server) endSession(c *gin.Context) error {
 	if cookie, err := c.Cookie(sessionCookie); err == nil && cookie != "" {
-		if err := s.db.DeleteSession(c.Request.Context(), auth.HashToken(cookie)); err != nil {
+		if err := s.desk.DeleteSession(c.Request.Context(), auth.HashToken(cookie)); err != nil {
 			return err
 		}
 	}
@@ -130,7 +130,7 @@ func (s *Server) endSession(c *gin.Context) error {
 // me answers who the caller is.
 func (s *Server) me(c *gin.Context) error {
 	p := principal(c)
-	u, err := s.db.UserByID(c.Request.Context(), p.UserID)
+	u, err := s.desk.UserByID(c.Request.Context(), p.UserID)
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,7 @@ func (h *signHandlers) getSigningPDF(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	doc, err := h.db.LatestSigningDocument(c.Request.Context(), m.ID, m.CurrentRevision)
+	doc, err := h.desk.LatestSigningDocument(c.Request.Context(), m.ID, m.CurrentRevision)
 	if moudesk.IsKind(err, moudesk.KindNotFound) {
 		doc, err = h.ensurePrepared(c, m)
 	}
@@ -187,7 +187,7 @@ func (h *signHandlers) sign(c *gin.Context, m *desk.MOU, req signatureRequest) (
 	for attempt := 1; ; attempt++ {
 		res, err := h.signOnce(c, m, req, line.Line, consent)
 		if err != nil && isCode(err, "document_changed") && req.DocumentSHA256 == "" && attempt < 3 {
-			if m, err = h.db.MOU(ctx, m.ID); err != nil {
+			if m, err = h.desk.MOU(ctx, m.ID); err != nil {
 				return nil, err
 			}
 			continue
@@ -222,7 +222,7 @@ func (h *signHandlers) signOnce(c *gin.Context, m *desk.MOU, req signatureReques
 	if err != nil {
 		return nil, err
 	}
-	return h.db.RecordSignature(c.Request.Context(), actor(c), nil, desk.NewSignature{
+	return h.desk.RecordSignature(c.Request.Context(), actor(c), desk.NewSignature{
 		MOUID: m.ID, Revision: doc.Revision, ContentHash: doc.ContentHash, Line: line.Line, UserID: line.UserID,
 		Name: line.Name, Title: line.Title, PartyName: line.PartyName, TypedName: req.TypedName, ConsentText: consent,
 		ClientAddr: c.ClientIP(), UserAgent: c.Request.UserAgent(), PrevSeq: doc.Seq, Signed: signed, Sealed: sealed,
@@ -244,7 +244,7 @@ func (h *signHandlers) recheckPassword(c *gin.Context, p *auth.Principal, passwo
 		secs := int(math.Ceil(wait.Seconds()))
 		return &moudesk.Error{Kind: moudesk.KindTooMany, Code: "too_many_attempts", Message: "too many wrong passwords; wait and try again", Data: retryAfter(secs)}
 	}
-	_, hash, err := h.db.UserByEmail(c.Request.Context(), p.Email)
+	_, hash, err := h.desk.UserByEmail(c.Request.Context(), p.Email)
 	if err != nil {
 		return err
 	}
@@ -265,7 +265,7 @@ func (h *signHandlers) recheckPassword(c *gin.Context, p *auth.Principal, passwo
 // moudesk's seal in the last field. The certificate is issued to the
 // signatory's own name and party, so readers show who signed.
 func (h *signHandlers) signLine(c *gin.Context, m *desk.MOU, doc *desk.SigningDocument, line desk.Signatory, lines []desk.Signatory) (signed, sealed []byte, err error) {
-	keys, err := h.keys()
+	keys, err := h.desk.Keys()
 	if err != nil {
 		return nil, nil, err
 	}

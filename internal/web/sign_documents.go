@@ -40,7 +40,7 @@ func (h *signHandlers) getSignedPDF(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	doc, err := h.db.SealedDocument(c.Request.Context(), id)
+	doc, err := h.desk.SealedDocument(c.Request.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -57,15 +57,15 @@ func (h *signHandlers) getCertificatePDF(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	doc, err := h.db.SealedDocument(ctx, id)
+	doc, err := h.desk.SealedDocument(ctx, id)
 	if err != nil {
 		return err
 	}
-	pdf, err := h.db.Certificate(ctx, id, doc.Revision)
+	pdf, err := h.desk.Certificate(ctx, id, doc.Revision)
 	if moudesk.IsKind(err, moudesk.KindNotFound) {
 		var made []byte
 		if made, err = h.makeCertificate(c, doc); err == nil {
-			pdf, err = h.db.SaveCertificate(ctx, actor(c), id, doc.Revision, made)
+			pdf, err = h.desk.SaveCertificate(ctx, actor(c), id, doc.Revision, made)
 		}
 	}
 	if err != nil {
@@ -79,37 +79,37 @@ func (h *signHandlers) getCertificatePDF(c *gin.Context) error {
 // sealed document doc.
 func (h *signHandlers) makeCertificate(c *gin.Context, doc *desk.SigningDocument) ([]byte, error) {
 	ctx := c.Request.Context()
-	keys, err := h.keys()
+	keys, err := h.desk.Keys()
 	if err != nil {
 		return nil, err
 	}
-	m, err := h.db.MOU(ctx, doc.MOUID)
+	m, err := h.desk.MOU(ctx, doc.MOUID)
 	if err != nil {
 		return nil, err
 	}
-	rev, err := h.db.Revision(ctx, doc.MOUID, doc.Revision)
+	rev, err := h.desk.Revision(ctx, doc.MOUID, doc.Revision)
 	if err != nil {
 		return nil, err
 	}
-	meetings, err := h.db.Meetings(ctx, doc.MOUID)
+	meetings, err := h.desk.Meetings(ctx, doc.MOUID)
 	if err != nil {
 		return nil, err
 	}
-	approvals, err := h.db.ApprovalRecords(ctx, doc.MOUID)
+	approvals, err := h.desk.ApprovalRecords(ctx, doc.MOUID)
 	if err != nil {
 		return nil, err
 	}
-	sigs, err := h.db.Signatures(ctx, doc.MOUID, doc.Revision)
+	sigs, err := h.desk.Signatures(ctx, doc.MOUID, doc.Revision)
 	if err != nil {
 		return nil, err
 	}
-	def, err := desk.Workflows(nil).Lookup(m.Workflow)
+	def, err := h.desk.Workflow(m.Workflow)
 	if err != nil {
 		return nil, err
 	}
 	md := certificateMarkdown(certificateData{
 		mou: m, rev: rev, sealed: doc, meetings: meetings, approvals: approvals, signatures: sigs,
-		bodyTitle: func(b string) string { return bodyTitle(def, b) }, publicURL: h.publicURL(c),
+		bodyTitle: func(b string) string { return desk.BodyTitle(def, b) }, publicURL: h.publicURL(c),
 	})
 	now := h.cfg.Now()
 	res, err := render.PDF([]byte(md), render.Options{
@@ -220,7 +220,7 @@ func certificateMarkdown(d certificateData) string {
 // getCACert serves the certificate readers should trust to see moudesk's
 // signatures as trusted.
 func (h *signHandlers) getCACert(c *gin.Context) error {
-	keys, err := h.keys()
+	keys, err := h.desk.Keys()
 	if err != nil {
 		return err
 	}

@@ -25,14 +25,6 @@ const (
 
 func signatoryField(line int) string { return fmt.Sprintf("Signatory %d", line) }
 
-// keys returns the configured signing keys or 503 when there are none.
-func (s *Server) keys() (*pdfsign.Keys, error) {
-	if s.cfg.Keys == nil {
-		return nil, &moudesk.Error{Kind: moudesk.KindUnavailable, Code: "signing_unavailable", Message: "this server has no signing keys configured"}
-	}
-	return s.cfg.Keys, nil
-}
-
 // publicURL is the base URL printed in footers and certificates.
 func (s *Server) publicURL(c *gin.Context) string {
 	if s.cfg.PublicURL != "" {
@@ -66,22 +58,22 @@ func footerLine(m *desk.MOU, rev *mou.Revision, publicURL string) string {
 // was recorded; the next request simply tries again.
 func (s *Server) ensurePrepared(c *gin.Context, m *desk.MOU) (*desk.SigningDocument, error) {
 	ctx := c.Request.Context()
-	doc, err := s.db.LatestSigningDocument(ctx, m.ID, m.CurrentRevision)
+	doc, err := s.desk.LatestSigningDocument(ctx, m.ID, m.CurrentRevision)
 	if err == nil || !moudesk.IsKind(err, moudesk.KindNotFound) {
 		return doc, err
 	}
-	def, err := desk.Workflows(nil).Lookup(m.Workflow)
+	def, err := s.desk.Workflow(m.Workflow)
 	if err != nil {
 		return nil, err
 	}
 	if def.Kind(m.Stage) != workflow.KindSignature {
 		return nil, &workflow.RuleError{Code: workflow.CodeWrongStage, Message: fmt.Sprintf("MOU %d is in stage %q; signing happens in a signature stage", m.ID, m.Stage)}
 	}
-	keys, err := s.keys()
+	keys, err := s.desk.Keys()
 	if err != nil {
 		return nil, err
 	}
-	rev, err := s.db.Revision(ctx, m.ID, m.CurrentRevision)
+	rev, err := s.desk.Revision(ctx, m.ID, m.CurrentRevision)
 	if err != nil {
 		return nil, err
 	}
@@ -132,11 +124,11 @@ func (s *Server) ensurePrepared(c *gin.Context, m *desk.MOU) (*desk.SigningDocum
 	if err != nil {
 		return nil, fmt.Errorf("certify MOU %d revision %d: %w", m.ID, rev.Number, err)
 	}
-	err = s.db.SavePrepared(ctx, actor(c), nil, m.ID, rev.Number, rev.ContentHash, len(lines), res.PDF, certified)
+	err = s.desk.SavePrepared(ctx, actor(c), m.ID, rev.Number, rev.ContentHash, len(lines), res.PDF, certified)
 	if err != nil && !isCode(err, "already_prepared") {
 		return nil, err
 	}
-	return s.db.LatestSigningDocument(ctx, m.ID, rev.Number)
+	return s.desk.LatestSigningDocument(ctx, m.ID, rev.Number)
 }
 
 func isCode(err error, code string) bool {
@@ -147,7 +139,7 @@ func isCode(err error, code string) bool {
 // liveApprovalRecords are the approvals of contentHash no revision made
 // stale.
 func (s *Server) liveApprovalRecords(ctx context.Context, mouID int64, contentHash string) ([]desk.ApprovalRecord, error) {
-	all, err := s.db.ApprovalRecords(ctx, mouID)
+	all, err := s.desk.ApprovalRecords(ctx, mouID)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +157,7 @@ func (s *Server) liveApprovalRecords(ctx context.Context, mouID int64, contentHa
 func certificationReason(def *workflow.Definition, rev *mou.Revision, approvals []desk.ApprovalRecord) string {
 	parts := make([]string, 0, len(approvals))
 	for _, a := range approvals {
-		p := fmt.Sprintf("%s on %s", bodyTitle(def, a.Body), a.Date)
+		p := fmt.Sprintf("%s on %s", desk.BodyTitle(def, a.Body), a.Date)
 		if a.Resolution != "" {
 			p += " (resolution " + a.Resolution + ")"
 		}

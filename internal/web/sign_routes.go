@@ -11,17 +11,8 @@ import (
 // the certificate of completion and public verification. The signed PDF
 // and certificate are public once the MOU is executed (they are 404 until
 // then); verification is public always.
-// Bounds of the cache of stored PDFs' words for text matching: a 40-page
-// MOU is about 12,000 words, some 250 KB here; the executed MOUs the public
-// checks copies of are few.
-const (
-	storedTextCacheSize  = 64
-	storedTextCacheBytes = 16 << 20
-)
-
 func (s *Server) signRoutes() *signHandlers {
-	h := &signHandlers{Server: s, verifySlots: make(chan struct{}, 2*runtime.GOMAXPROCS(0)),
-		storedText: newLRU[storedTextKey](storedTextCacheSize, storedTextCacheBytes, wordsSize)}
+	h := &signHandlers{Server: s, verifySlots: make(chan struct{}, 2*runtime.GOMAXPROCS(0))}
 	s.handle(http.MethodGet, "/api/v1/mous/:id/signatories", auth.MOURead, h.getSignatories)
 	s.handle(http.MethodPut, "/api/v1/mous/:id/signatories", auth.SignatoryWrite, h.putSignatories)
 	s.handle(http.MethodGet, "/api/v1/mous/:id/signing", auth.MOURead, h.getSigning)

@@ -19,14 +19,11 @@ type signHandlers struct {
 	// verifySlots bounds the public verifications running at once: each
 	// may take seconds of CPU on a hostile file, and anyone may send one.
 	verifySlots chan struct{}
-	// storedText holds the words of stored PDFs that text matching compares
-	// uploads with (see storedWords).
-	storedText *lru[storedTextKey, []string]
 }
 
 // signatureLines is the signature block of the MOU's template.
 func (s *Server) signatureLines(m *desk.MOU) ([]mou.SignatureLine, error) {
-	t, ok := s.cfg.Templates[m.Template]
+	t, ok := s.desk.Template(m.Template)
 	if !ok {
 		return nil, moudesk.Errorf(moudesk.KindUnprocessable, "unknown_template", "MOU %d uses template %q, which this server does not load", m.ID, m.Template)
 	}
@@ -40,7 +37,7 @@ func (s *Server) signatoryLines(ctx context.Context, m *desk.MOU) ([]desk.Signat
 	if err != nil {
 		return nil, err
 	}
-	assigned, err := s.db.Signatories(ctx, m.ID)
+	assigned, err := s.desk.Signatories(ctx, m.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +105,7 @@ func (h *signHandlers) assign(c *gin.Context, m *desk.MOU, as []desk.Assignment)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := h.db.AssignSignatories(c.Request.Context(), actor(c), m.ID, lines, as); err != nil {
+	if _, err := h.desk.AssignSignatories(c.Request.Context(), actor(c), m.ID, lines, as); err != nil {
 		return nil, err
 	}
 	return h.signatoryLines(c.Request.Context(), m)
@@ -120,5 +117,5 @@ func (s *Server) mouParam(c *gin.Context) (*desk.MOU, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.db.MOU(c.Request.Context(), id)
+	return s.desk.MOU(c.Request.Context(), id)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/shipped"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/clauses"
@@ -90,8 +91,11 @@ func startTestServerTS(t testing.TB, parties ...desk.Party) (db *sqlite.DB, ts *
 	}
 	// Signing keys come from a CA made for this server; tests fetch its
 	// certificate from /api/v1/ca.pem to trust it.
-	ts = httptest.NewServer(New(Config{DB: db, Hasher: testHasher, Templates: tmpls,
-		Keys: &pdfsign.Keys{Authority: ca}, PublicURL: testPublicURL}).Handler())
+	svc, err := desk.New(desk.Config{Store: db, Workflows: shipped.Workflows(t), Templates: tmpls, Keys: &pdfsign.Keys{Authority: ca}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts = httptest.NewServer(New(Config{Service: svc, Hasher: testHasher, PublicURL: testPublicURL}).Handler())
 	t.Cleanup(ts.Close)
 	return db, ts, token
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/shipped"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/clauses"
@@ -44,14 +45,18 @@ func newEnv(t *testing.T) *testEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	shipped, err := clause.LoadFS(clauses.FS)
+	lib, err := clause.LoadFS(clauses.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.SyncLibrary(ctx, shipped); err != nil {
+	if _, err := db.SyncLibrary(ctx, lib); err != nil {
 		t.Fatal(err)
 	}
-	ws := web.New(web.Config{DB: db, Hasher: cheap})
+	svc, err := desk.New(desk.Config{Store: db, Workflows: shipped.Workflows(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := web.New(web.Config{Service: svc, Hasher: cheap})
 	srv := httptest.NewServer(ws.Handler())
 	t.Cleanup(srv.Close)
 	return &testEnv{t: t, db: db, srv: srv, web: ws}

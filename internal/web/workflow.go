@@ -18,11 +18,10 @@ import (
 )
 
 // workflowHandlers serves transitions, meetings, feedback, outcomes and the
-// review summary. defs nil means the definitions shipped in the binary.
+// review summary.
 type workflowHandlers struct {
 	*Server
-	defs desk.Workflows
-	pdf  *pdfHandlers // renders the current revision so the summary cites its pages
+	pdf *pdfHandlers // renders the current revision so the summary cites its pages
 }
 
 // positiveID reads a path parameter that names a row by its id.
@@ -50,7 +49,7 @@ func (w *workflowHandlers) transition(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ch, err := w.db.Transition(c.Request.Context(), actor(c), w.defs, id, req.To, req.Note)
+	ch, err := w.desk.Transition(c.Request.Context(), actor(c), id, req.To, req.Note)
 	if err != nil {
 		return err
 	}
@@ -75,7 +74,7 @@ func (w *workflowHandlers) createMeeting(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	m, err := w.db.CreateMeeting(c.Request.Context(), actor(c), w.defs, id, desk.NewMeeting{
+	m, err := w.desk.CreateMeeting(c.Request.Context(), actor(c), id, desk.NewMeeting{
 		Body: req.Body, Date: req.Date, Location: req.Location, AgendaItem: req.AgendaItem, Revision: req.Revision})
 	if err != nil {
 		return err
@@ -89,7 +88,7 @@ func (w *workflowHandlers) listMeetings(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ms, err := w.db.Meetings(c.Request.Context(), id)
+	ms, err := w.desk.Meetings(c.Request.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -102,7 +101,7 @@ func (w *workflowHandlers) getMeeting(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := w.db.Meeting(c.Request.Context(), id)
+	m, err := w.desk.Meeting(c.Request.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -125,7 +124,7 @@ func (w *workflowHandlers) createFeedback(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	f, err := w.db.CreateFeedback(c.Request.Context(), actor(c), id, req.Section, req.Text, req.Quote)
+	f, err := w.desk.CreateFeedback(c.Request.Context(), actor(c), id, req.Section, req.Text, req.Quote)
 	if err != nil {
 		return err
 	}
@@ -139,10 +138,10 @@ func (w *workflowHandlers) listFeedback(c *gin.Context) error {
 		return err
 	}
 	ctx := c.Request.Context()
-	if _, err := w.db.MOU(ctx, id); err != nil {
+	if _, err := w.desk.MOU(ctx, id); err != nil {
 		return err
 	}
-	fs, err := w.db.MOUFeedback(ctx, id, c.Query("status"))
+	fs, err := w.desk.MOUFeedback(ctx, id, c.Query("status"))
 	if err != nil {
 		return err
 	}
@@ -163,7 +162,7 @@ func (w *workflowHandlers) resolveFeedback(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	f, err := w.db.ResolveFeedback(c.Request.Context(), actor(c), id, req.Revision)
+	f, err := w.desk.ResolveFeedback(c.Request.Context(), actor(c), id, req.Revision)
 	if err != nil {
 		return err
 	}
@@ -184,7 +183,7 @@ func (w *workflowHandlers) declineFeedback(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	f, err := w.db.DeclineFeedback(c.Request.Context(), actor(c), id, req.Reason)
+	f, err := w.desk.DeclineFeedback(c.Request.Context(), actor(c), id, req.Reason)
 	if err != nil {
 		return err
 	}
@@ -221,68 +220,14 @@ func (w *workflowHandlers) recordOutcome(c *gin.Context) error {
 	return nil
 }
 
-// outcome is recordOutcome's work, shared with the meeting page: the
-// party check, the write, and the MOU's stage afterwards.
+// outcome records the outcome through the service, auditing a refusal
+// for another party's body as the route guard audits its own refusals.
 func (w *workflowHandlers) outcome(c *gin.Context, id int64, n desk.NewOutcome) (*desk.Meeting, string, error) {
-	ctx := c.Request.Context()
-	m, err := w.db.Meeting(ctx, id)
-	if err != nil {
-		return nil, "", err
-	}
-	mou, err := w.db.MOU(ctx, m.MOUID)
-	if err != nil {
-		return nil, "", err
-	}
-	def, err := w.defs.Lookup(mou.Workflow)
-	if err != nil {
-		return nil, "", err
-	}
-	if !mayRecord(principal(c), def, m.Body, mou) {
-		e := moudesk.Errorf(moudesk.KindForbidden, "wrong_party",
-			"only a clerk acting for the party of %s may record its outcome", bodyTitle(def, m.Body))
+	out, stage, err := w.desk.RecordOutcome(c.Request.Context(), principal(c), actor(c), id, n)
+	if e, ok := moudesk.AsError(err); ok && e.Code == "wrong_party" {
 		w.auditDenial(c, auth.OutcomeWrite, e)
-		return nil, "", e
 	}
-	out, err := w.db.RecordOutcome(ctx, actor(c), w.defs, id, n)
-	if err != nil {
-		return nil, "", err
-	}
-	after, err := w.db.MOU(ctx, m.MOUID)
-	if err != nil {
-		return nil, "", err
-	}
-	return out, after.Stage, nil
-}
-
-// mayRecord applies auth.CanRecordFor with the body's party resolved to
-// the MOU's party in that role. A body whose role the MOU does not fill can
-// be recorded by no one.
-func mayRecord(p *auth.Principal, def *workflow.Definition, body string, m *desk.MOU) bool {
-	b, ok := def.Body(body)
-	if !ok {
-		return false
-	}
-	slugs := make([]string, 0, len(m.Parties))
-	for _, mp := range m.Parties {
-		slugs = append(slugs, mp.Slug)
-	}
-	if b.Party == workflow.PartyJoint {
-		return auth.CanRecordFor(p, auth.JointBody, slugs)
-	}
-	for _, mp := range m.Parties {
-		if mp.Role == b.Party {
-			return auth.CanRecordFor(p, mp.Slug, slugs)
-		}
-	}
-	return false
-}
-
-// bodyTitle is the body's title for messages and the summary.
-func bodyTitle(def *workflow.Definition, body string) string {
-	if b, ok := def.Body(body); ok && b.Title != "" {
-		return b.Title
-	}
-	return body
+	return out, stage, err
 }
 
 // stageTitle is the stage's title for the summary.
@@ -320,15 +265,15 @@ func (w *workflowHandlers) summary(c *gin.Context) error {
 // raised at them and what became of each item, and the sections changed
 // since the revision that first meeting reviewed.
 func (w *workflowHandlers) buildSummary(ctx context.Context, id, since int64) ([]byte, error) {
-	m, err := w.db.MOU(ctx, id)
+	m, err := w.desk.MOU(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	def, err := w.defs.Lookup(m.Workflow)
+	def, err := w.desk.Workflow(m.Workflow)
 	if err != nil {
 		return nil, err
 	}
-	all, err := w.db.Meetings(ctx, id)
+	all, err := w.desk.Meetings(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -348,7 +293,7 @@ func (w *workflowHandlers) buildSummary(ctx context.Context, id, since int64) ([
 			return nil, moudesk.ErrNotFound(fmt.Sprintf("meeting %d of MOU %d", since, id))
 		}
 	}
-	cur, err := w.db.Revision(ctx, id, 0)
+	cur, err := w.desk.Revision(ctx, id, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -368,7 +313,7 @@ func (w *workflowHandlers) buildSummary(ctx context.Context, id, since int64) ([
 		b.WriteString("No meetings were held.\n\n")
 	}
 	for _, mt := range meetings {
-		fmt.Fprintf(&b, "- %s, %s", mdText(mt.Date), mdText(bodyTitle(def, mt.Body)))
+		fmt.Fprintf(&b, "- %s, %s", mdText(mt.Date), mdText(desk.BodyTitle(def, mt.Body)))
 		if mt.AgendaItem != "" {
 			fmt.Fprintf(&b, ", agenda item %s", mdText(mt.AgendaItem))
 		}
@@ -408,7 +353,7 @@ func (w *workflowHandlers) buildSummary(ctx context.Context, id, since int64) ([
 			if h := headings[f.Section]; h != "" {
 				label = h
 			}
-			fmt.Fprintf(&b, "%d. **%s** (raised at the %s meeting of %s): %s\n", n, mdText(label), mdText(mt.Date), mdText(bodyTitle(def, mt.Body)), mdText(f.Text))
+			fmt.Fprintf(&b, "%d. **%s** (raised at the %s meeting of %s): %s\n", n, mdText(label), mdText(mt.Date), mdText(desk.BodyTitle(def, mt.Body)), mdText(f.Text))
 			switch f.Status {
 			case desk.FeedbackResolved:
 				fmt.Fprintf(&b, "   - Resolved: the section was changed in revision %d.\n", derefInt(f.ResolvedRevision))
@@ -428,7 +373,7 @@ func (w *workflowHandlers) buildSummary(ctx context.Context, id, since int64) ([
 		if base == cur.Number {
 			b.WriteString("No revision has been made since.\n")
 		} else {
-			old, err := w.db.Revision(ctx, id, base)
+			old, err := w.desk.Revision(ctx, id, base)
 			if err != nil {
 				return nil, err
 			}

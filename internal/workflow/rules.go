@@ -60,15 +60,7 @@ func (d *Definition) Outcome(stage, body, outcome string) (next string, err erro
 	}
 	a := s.acting(body)
 	if a == nil {
-		acting := make([]string, len(s.Acts))
-		for i, x := range s.Acts {
-			acting[i] = x.Body
-		}
-		who := "no body acts in it"
-		if len(acting) > 0 {
-			who = "acting: " + strings.Join(acting, ", ")
-		}
-		return "", ruleErr(CodeBodyNotActing, "%q does not act in stage %q (%s)", body, stage, who)
+		return "", notActing(s, body)
 	}
 	next, ok := a.Outcomes[outcome]
 	if !ok {
@@ -147,4 +139,30 @@ func (d *Definition) Kind(stage string) string {
 		return s.Kind
 	}
 	return ""
+}
+
+// CheckActs refuses a body that does not act in stage: a meeting of it
+// there has nothing to decide.
+func (d *Definition) CheckActs(stage, body string) error {
+	s, err := d.lookup(stage)
+	if err != nil {
+		return err
+	}
+	if s.acting(body) == nil {
+		return notActing(s, body)
+	}
+	return nil
+}
+
+// notActing is the refusal naming the bodies that do act in s.
+func notActing(s *Stage, body string) error {
+	acting := make([]string, len(s.Acts))
+	for i, x := range s.Acts {
+		acting[i] = x.Body
+	}
+	who := "no body acts in it"
+	if len(acting) > 0 {
+		who = "acting: " + strings.Join(acting, ", ")
+	}
+	return ruleErr(CodeBodyNotActing, "%q does not act in stage %q (%s)", body, s.Name, who)
 }

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"errors"
 	"slices"
 	"testing"
 )
@@ -225,5 +226,25 @@ func TestExecute(t *testing.T) {
 		if _, err := d.Execute("executed"); code(err) != CodeTerminalStage {
 			t.Errorf("%s: Execute(executed) error = %v, want terminal_stage", name, err)
 		}
+	}
+}
+
+func TestCheckActs(t *testing.T) {
+	def := shipped(t)["default"]
+	if err := def.CheckActs("liaison_review", "liaison_committee"); err != nil {
+		t.Fatalf("committee in liaison review: %v", err)
+	}
+	for _, tc := range []struct{ name, stage, body, code string }{
+		{"ErrBodyNotActing", "liaison_review", "city_council", CodeBodyNotActing},
+		{"ErrBodyNotActing/Draft", "draft", "liaison_committee", CodeBodyNotActing},
+		{"ErrUnknownStage", "limbo", "city_council", CodeUnknownStage},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := def.CheckActs(tc.stage, tc.body)
+			var re *RuleError
+			if !errors.As(err, &re) || re.Code != tc.code {
+				t.Fatalf("CheckActs(%q, %q) = %v, want %s", tc.stage, tc.body, err, tc.code)
+			}
+		})
 	}
 }

@@ -1,15 +1,16 @@
-package web
+package desk
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/pdftext"
-	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 // Matching by text: the second path of verification, for a file whose
@@ -57,7 +58,7 @@ type TextMismatch struct {
 // names. It returns the match, or the mismatch of the first named
 // revision, or neither when the file names none or its text cannot be
 // read (an unsupported encoding is not evidence of tampering).
-func matchText(ctx context.Context, db *sqlite.DB, data []byte, stored wordReader) (*VerifyMatch, *TextMismatch, error) {
+func matchText(ctx context.Context, db Reader, data []byte, stored wordReader) (*VerifyMatch, *TextMismatch, error) {
 	pages, err := pdftext.Extract(ctx, data)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
@@ -85,7 +86,7 @@ func matchText(ctx context.Context, db *sqlite.DB, data []byte, stored wordReade
 
 // compareClaim compares words with the stored documents of the revision
 // cl names: its newest signing PDF, then its certificate of completion.
-func compareClaim(ctx context.Context, db *sqlite.DB, cl pdftext.Claim, words []string, stored wordReader) (*VerifyMatch, *TextMismatch, error) {
+func compareClaim(ctx context.Context, db Reader, cl pdftext.Claim, words []string, stored wordReader) (*VerifyMatch, *TextMismatch, error) {
 	unknown := &TextMismatch{MOUID: cl.MOUID, Revision: cl.Revision, ContentHash: cl.HashPrefix, Reason: "unknown_revision",
 		Message: fmt.Sprintf("the file says it is MOU %d revision %d, but this moudesk has no such signed revision", cl.MOUID, cl.Revision)}
 	m, err := db.MOU(ctx, cl.MOUID)
@@ -167,8 +168,7 @@ func compareClaim(ctx context.Context, db *sqlite.DB, cl pdftext.Claim, words []
 // copy shows them.
 type wordReader func(ctx context.Context, pdf []byte, printed bool) ([]string, error)
 
-// extractWords reads a stored PDF's words afresh; `moudesk verify` checks
-// one file and has nothing to reuse.
+// extractWords reads a stored PDF's words.
 func extractWords(ctx context.Context, pdf []byte, printed bool) ([]string, error) {
 	extract := pdftext.Extract
 	if printed {
@@ -191,9 +191,9 @@ type storedTextKey struct {
 // storedWords is extractWords remembered across uploads: every public check
 // of a copy of one executed MOU compares it with the same stored documents,
 // and reading their text costs far more than hashing their bytes.
-func (h *signHandlers) storedWords(ctx context.Context, pdf []byte, printed bool) ([]string, error) {
+func (s *Service) storedWords(ctx context.Context, pdf []byte, printed bool) ([]string, error) {
 	key := storedTextKey{sum: sha256.Sum256(pdf), printed: printed}
-	return h.storedText.cached(key, func() ([]string, error) { return extractWords(ctx, pdf, printed) })
+	return s.storedText.Cached(key, func() ([]string, error) { return extractWords(ctx, pdf, printed) })
 }
 
 func wordsSize(words []string) int {
@@ -202,4 +202,118 @@ func wordsSize(words []string) int {
 		n += len(w) + 16 // the string header
 	}
 	return n
+}
+
+// VerifyMatch names the MOU revision a file's original text is.
+type VerifyMatch struct {
+	MOUID       int64  `json:"mou_id"`
+	Title       string `json:"title"`
+	Revision    int    `json:"revision"`
+	ContentHash string `json:"content_hash"`
+	Stage       string `json:"stage"`
+	Executed    bool   `json:"executed"`
+	// Step is the stored signing step the file is, or begins with
+	// (rendered, certified, signature, seal), or "certificate" for a
+	// certificate of completion; Exact when it is that file.
+	Step  string `json:"step"`
+	Exact bool   `json:"exact"`
+	// Method is how the file was recognised: "bytes" when it is, or
+	// extends by incremental updates, a PDF stored here; "text" when its
+	// bytes differ (re-saved by another tool, or its signatures broken)
+	// but its normalised words are those of the stored PDF (Step is then
+	// the stored step or certificate compared, Exact false).
+	Method string `json:"method"`
+}
+
+// MatchFile traces a PDF to a revision recorded in db: by its bytes when
+// it is, or extends by incremental updates, a stored signing PDF or
+// certificate; else by its text (see verify_text.go), which also reports a
+// copy that names a revision but is not it. The verify endpoint and page
+// and `moudesk verify` with a database share it. The words of stored PDFs
+// are remembered across calls: they never change.
+func (s *Service) MatchFile(ctx context.Context, data []byte) (*VerifyMatch, *TextMismatch, error) {
+	return matchFile(ctx, s.store, data, s.storedWords)
+}
+
+func matchFile(ctx context.Context, db Reader, data []byte, stored wordReader) (*VerifyMatch, *TextMismatch, error) {
+	m, err := matchBytes(ctx, db, data)
+	if err != nil || m != nil {
+		return m, nil, err
+	}
+	return matchText(ctx, db, data, stored)
+}
+
+// matchBytes looks each revision of data (the bytes up to each %%EOF)
+// up among the stored signing PDFs; the longest stored prefix wins.
+// Incremental updates only append, so a copy signed further elsewhere
+// still begins with the bytes moudesk stored.
+func matchBytes(ctx context.Context, db Reader, data []byte) (*VerifyMatch, error) {
+	var sums []string
+	for _, end := range revisionEnds(data, 100) {
+		s := sha256.Sum256(data[:end])
+		sums = append(sums, hex.EncodeToString(s[:]))
+	}
+	docs, err := db.DocumentsBySHA256(ctx, sums)
+	if err != nil {
+		return nil, err
+	}
+	if len(docs) == 0 && len(sums) > 0 {
+		// Not a signing step: perhaps a certificate of completion, which
+		// is matched only whole.
+		whole := sha256.Sum256(data)
+		cert, err := db.CertificateBySHA256(ctx, hex.EncodeToString(whole[:]))
+		if moudesk.IsKind(err, moudesk.KindNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, *cert)
+	}
+	if len(docs) == 0 {
+		return nil, nil
+	}
+	best := docs[0]
+	for _, d := range docs[1:] {
+		if d.Size > best.Size {
+			best = d
+		}
+	}
+	m, err := db.MOU(ctx, best.MOUID)
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := db.SealedDocument(ctx, best.MOUID)
+	executed := err == nil && sealed.Revision == best.Revision
+	if err != nil && !moudesk.IsKind(err, moudesk.KindNotFound) {
+		return nil, err
+	}
+	return &VerifyMatch{MOUID: m.ID, Title: m.Title, Revision: best.Revision, ContentHash: best.ContentHash, Stage: m.Stage,
+		Executed: executed, Step: best.Kind, Exact: best.Size == len(data), Method: "bytes"}, nil
+}
+
+// revisionEnds are the offsets just past each "%%EOF" marker (and its end
+// of line) in data, at most limit of them, the last ones kept.
+func revisionEnds(data []byte, limit int) []int {
+	var ends []int
+	marker := []byte("%%EOF")
+	for off := 0; ; {
+		i := bytes.Index(data[off:], marker)
+		if i < 0 {
+			break
+		}
+		end := off + i + len(marker)
+		if end < len(data) && data[end] == '\r' {
+			end++
+		}
+		if end < len(data) && data[end] == '\n' {
+			end++
+		}
+		ends = append(ends, end)
+		off = end
+	}
+	if len(ends) > limit {
+		ends = ends[len(ends)-limit:]
+	}
+	return ends
 }

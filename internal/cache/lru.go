@@ -1,15 +1,17 @@
-package web
+// Package cache holds the bounded in-memory caches moudesk keeps of
+// renderings of immutable things.
+package cache
 
 import (
 	"container/list"
 	"sync"
 )
 
-// lru is a small least-recently-used cache bounded by entry count and by
+// LRU is a small least-recently-used cache bounded by entry count and by
 // bytes. moudesk caches only renderings of immutable things (revisions,
 // redlines between revisions, PDFs of content hashes), so an entry is
 // never stale; it only ages out.
-type lru[K comparable, V any] struct {
+type LRU[K comparable, V any] struct {
 	mu       sync.Mutex
 	maxItems int
 	maxBytes int
@@ -25,11 +27,11 @@ type lruEntry[K comparable, V any] struct {
 	val V
 }
 
-func newLRU[K comparable, V any](maxItems, maxBytes int, size func(V) int) *lru[K, V] {
-	return &lru[K, V]{maxItems: maxItems, maxBytes: maxBytes, size: size, order: list.New(), items: map[K]*list.Element{}}
+func New[K comparable, V any](maxItems, maxBytes int, size func(V) int) *LRU[K, V] {
+	return &LRU[K, V]{maxItems: maxItems, maxBytes: maxBytes, size: size, order: list.New(), items: map[K]*list.Element{}}
 }
 
-func (c *lru[K, V]) get(k K) (V, bool) {
+func (c *LRU[K, V]) Get(k K) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.items[k]
@@ -43,7 +45,7 @@ func (c *lru[K, V]) get(k K) (V, bool) {
 
 // put stores v unless it alone is larger than the byte bound, then drops
 // the least recently used entries until both bounds hold.
-func (c *lru[K, V]) put(k K, v V) {
+func (c *LRU[K, V]) Put(k K, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := c.size(v)
@@ -65,15 +67,15 @@ func (c *lru[K, V]) put(k K, v V) {
 	}
 }
 
-func byteLen(b []byte) int { return len(b) }
+func ByteLen(b []byte) int { return len(b) }
 
 // cached returns k's value, computing it on a miss. Concurrent misses on
 // one key wait for a single computation instead of each repeating it: when
 // a save loses a race, every other loser asks for the same redline at the
 // same moment. Only a success is shared; a waiter whose leader failed (its
 // client went away, say) computes for itself.
-func (c *lru[K, V]) cached(k K, compute func() (V, error)) (V, error) {
-	if v, ok := c.get(k); ok {
+func (c *LRU[K, V]) Cached(k K, compute func() (V, error)) (V, error) {
+	if v, ok := c.Get(k); ok {
 		return v, nil
 	}
 	c.mu.Lock()
@@ -93,7 +95,7 @@ func (c *lru[K, V]) cached(k K, compute func() (V, error)) (V, error) {
 	c.mu.Unlock()
 	f.val, f.err = compute()
 	if f.err == nil {
-		c.put(k, f.val)
+		c.Put(k, f.val)
 	}
 	c.mu.Lock()
 	delete(c.flights, k)
@@ -107,4 +109,11 @@ type flight[V any] struct {
 	done chan struct{}
 	val  V
 	err  error
+}
+
+// Len is how many entries and bytes the cache holds.
+func (c *LRU[K, V]) Len() (items, bytes int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.order.Len(), c.bytes
 }

@@ -1,0 +1,151 @@
+package desk
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/clause"
+	"github.com/moudesk/moudesk/internal/mou"
+)
+
+// CreateMOURequest is what creating an MOU takes.
+type CreateMOURequest struct {
+	Title     string            `json:"title"`
+	Template  string            `json:"template"`
+	Parties   map[string]string `json:"parties"`
+	Variables map[string]string `json:"variables"`
+	Workflow  string            `json:"workflow"`
+	Message   string            `json:"message"`
+}
+
+// CreateMOU assembles revision 1 from the template, the latest library
+// clauses and the variables, and stores it. Every check runs before the
+// one write transaction, so a refusal leaves no row.
+func (s *Service) CreateMOU(ctx context.Context, actor moudesk.Actor, req CreateMOURequest) (*MOU, *mou.Revision, error) {
+	t, ok := s.templates[req.Template]
+	if !ok {
+		return nil, nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "unknown_template", Field: "template",
+			Message: fmt.Sprintf("there is no template %q; GET /api/v1/templates lists them", req.Template)}
+	}
+	if req.Workflow != "" && !clause.ValidSlug(req.Workflow) {
+		return nil, nil, &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_workflow", Field: "workflow", Message: "workflow must be a lowercase slug"}
+	}
+	roles := map[string]bool{}
+	slugs := make([]string, 0, len(t.Parties))
+	for _, p := range t.Parties {
+		roles[p.Role] = true
+		slug := req.Parties[p.Role]
+		if slug == "" {
+			return nil, nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "missing_party", Field: "parties." + p.Role,
+				Message: fmt.Sprintf("template %s needs a party for role %q (%s)", t.Slug, p.Role, p.Label)}
+		}
+		slugs = append(slugs, slug)
+	}
+	for role := range req.Parties {
+		if !roles[role] {
+			return nil, nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "unknown_role", Field: "parties." + role,
+				Message: fmt.Sprintf("template %s has no party role %q", t.Slug, role)}
+		}
+	}
+	parties, err := s.store.PartiesBySlug(ctx, slugs)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := map[string]string{}
+	for _, p := range t.Parties {
+		names[p.Role] = parties[req.Parties[p.Role]].Name
+	}
+	var clauseSlugs []string
+	for _, s := range t.Sections {
+		if s.Clause != "" {
+			clauseSlugs = append(clauseSlugs, s.Clause)
+		}
+	}
+	lib, err := s.store.LatestClauses(ctx, clauseSlugs)
+	if err != nil {
+		return nil, nil, err
+	}
+	values := mou.PartyDefaults(mou.Variables(t, lib), names, req.Variables)
+	content, err := mou.Assemble(t, lib, req.Title, values)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(req.Message) > mou.MaxMessageBytes {
+		return nil, nil, &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_message", Field: "message", Message: "the message is too long"}
+	}
+	if req.Message == "" {
+		req.Message = "Created from template " + t.Slug
+	}
+	created, err := s.store.CreateMOU(ctx, actor, NewMOU{Template: t.Slug, Workflow: req.Workflow, Parties: req.Parties, Content: content, Message: req.Message})
+	if err != nil {
+		return nil, nil, err
+	}
+	rev, err := s.store.Revision(ctx, created.ID, 1)
+	if err != nil {
+		return nil, nil, err
+	}
+	return created, rev, nil
+}
+
+// RevisionRequest is what saving a revision takes.
+type RevisionRequest struct {
+	Base      int                `json:"base"`
+	Message   string             `json:"message"`
+	Sections  []mou.SectionInput `json:"sections"`
+	Edits     []mou.Edit         `json:"edits"`
+	Variables map[string]string  `json:"variables"`
+}
+
+// SaveRevision saves a new revision on top of req.Base: a full section
+// list, or edits, and/or new variable values. A stale base is the store's
+// 409 stale_revision, with StaleRevision data.
+func (s *Service) SaveRevision(ctx context.Context, actor moudesk.Actor, id int64, req RevisionRequest) (*mou.RevisionInfo, error) {
+	if req.Base < 1 {
+		return nil, moudesk.Errorf(moudesk.KindInvalid, "missing_field", "base (the revision you edited) is required")
+	}
+	if req.Sections != nil && req.Edits != nil {
+		return nil, moudesk.Errorf(moudesk.KindInvalid, "invalid_request", "send either sections or edits, not both")
+	}
+	if req.Sections == nil && req.Edits == nil && req.Variables == nil {
+		return nil, moudesk.Errorf(moudesk.KindInvalid, "invalid_request", "send sections, edits or variables")
+	}
+	// Only new variable values need the MOU's template; any other save
+	// goes straight to the store, which answers 404 for a missing MOU and
+	// 409 for a stale base without this read (most racing saves lose).
+	var t *mou.Template
+	if req.Variables != nil {
+		current, err := s.store.MOU(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		var ok bool
+		if t, ok = s.templates[current.Template]; !ok {
+			return nil, moudesk.Errorf(moudesk.KindUnprocessable, "unknown_template", "template %q of this MOU is no longer loaded, so variables cannot change", current.Template)
+		}
+	}
+	change := func(base *mou.Revision) (*mou.Content, error) {
+		next := base.Content
+		var err error
+		switch {
+		case req.Sections != nil:
+			next.Sections, err = mou.ReplaceSections(base.Sections, req.Sections)
+		case req.Edits != nil:
+			next.Sections, err = mou.ApplyEdits(base.Sections, req.Edits)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if req.Variables != nil {
+			lib, err := s.store.ClauseVersions(ctx, mou.Refs(next.Sections))
+			if err != nil {
+				return nil, err
+			}
+			if err := mou.Revalue(&next, t, lib, req.Variables); err != nil {
+				return nil, err
+			}
+		}
+		return &next, nil
+	}
+	return s.store.CreateRevision(ctx, actor, s.workflows, id, req.Base, req.Message, change)
+}

@@ -1,0 +1,115 @@
+// Package desk holds moudesk's use cases: every act on an MOU, each taking
+// a plain context and the acting principal, checked and written once, so
+// the JSON API, the pages and the command line share one set of rules.
+// It knows the database only as the Store interface and HTTP not at all.
+package desk
+
+import (
+	"crypto/x509"
+	"errors"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/cache"
+	"github.com/moudesk/moudesk/internal/mou"
+	"github.com/moudesk/moudesk/internal/pdfsign"
+	"github.com/moudesk/moudesk/internal/workflow"
+)
+
+// Bounds of the cache of stored PDFs' words for text matching: a 40-page
+// MOU is about 12,000 words, some 250 KB here; the executed MOUs the public
+// checks copies of are few.
+const (
+	storedTextCacheSize  = 64
+	storedTextCacheBytes = 16 << 20
+)
+
+// Config is what the service is built from, wired by cmd/moudesk.
+type Config struct {
+	Store     Store
+	Workflows Workflows                // loaded by cmd (LoadWorkflows)
+	Templates map[string]*mou.Template // MOU document templates by slug
+	// Keys sign MOUs and seals; nil refuses signing (503 signing_unavailable).
+	Keys *pdfsign.Keys
+	Now  func() time.Time
+}
+
+// Service is the application: the store, the keys, the templates and the
+// workflow definitions, and one cache of each kind. Reads are the store's
+// own (they change nothing); every write is a method of Service.
+type Service struct {
+	Reader
+	store     Store
+	workflows Workflows
+	templates map[string]*mou.Template
+	keys      *pdfsign.Keys
+	now       func() time.Time
+	// storedText holds the words of stored signing PDFs and certificates
+	// for verification by text.
+	storedText *cache.LRU[storedTextKey, []string]
+}
+
+// New builds the service.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("desk: no store")
+	}
+	if len(cfg.Workflows) == 0 {
+		return nil, errors.New("desk: no workflow definitions")
+	}
+	if _, ok := cfg.Workflows["default"]; !ok {
+		return nil, errors.New("desk: the workflow definitions lack \"default\"")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Service{Reader: cfg.Store, store: cfg.Store, workflows: cfg.Workflows,
+		templates: cfg.Templates, keys: cfg.Keys, now: cfg.Now,
+		storedText: cache.New[storedTextKey](storedTextCacheSize, storedTextCacheBytes, wordsSize)}, nil
+}
+
+// Workflows are the loaded definitions; callers must not change them.
+func (s *Service) Workflows() Workflows { return s.workflows }
+
+// Workflow is the definition named, or 422 unknown_workflow.
+func (s *Service) Workflow(name string) (*workflow.Definition, error) {
+	return s.workflows.Lookup(name)
+}
+
+// Template is the MOU template with slug, if loaded.
+func (s *Service) Template(slug string) (*mou.Template, bool) {
+	t, ok := s.templates[slug]
+	return t, ok
+}
+
+// Templates lists the loaded MOU templates by slug.
+func (s *Service) Templates() []*mou.Template {
+	out := make([]*mou.Template, 0, len(s.templates))
+	for _, slug := range slices.Sorted(maps.Keys(s.templates)) {
+		out = append(out, s.templates[slug])
+	}
+	return out
+}
+
+// Keys are the signing keys, or 503 signing_unavailable when none are
+// configured.
+func (s *Service) Keys() (*pdfsign.Keys, error) {
+	if s.keys == nil {
+		return nil, &moudesk.Error{Kind: moudesk.KindUnavailable, Code: "signing_unavailable", Message: "this server has no signing keys configured"}
+	}
+	return s.keys, nil
+}
+
+// Roots is the certificate pool signatures are verified against; nil when
+// no keys are configured.
+func (s *Service) Roots() *x509.CertPool {
+	if s.keys == nil {
+		return nil
+	}
+	return s.keys.Roots()
+}
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }

@@ -1,0 +1,105 @@
+package desk
+
+import (
+	"context"
+	"time"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/audit"
+	"github.com/moudesk/moudesk/internal/clause"
+	"github.com/moudesk/moudesk/internal/mou"
+	"github.com/moudesk/moudesk/internal/workflow"
+)
+
+// Store is what the service needs of a database. internal/sqlite
+// implements it; a second engine implements the same methods and passes
+// the same service tests. Writes run in one transaction each; those that
+// apply a workflow rule get the definitions from the service, which loaded
+// them, so the store never chooses one itself.
+type Store interface {
+	Reader
+	Writer
+}
+
+// Reader is every read the service and its callers make. Reads change
+// nothing, so the service hands them out as they are (Service embeds a
+// Reader); every write goes through a Service method instead.
+type Reader interface {
+	Ping(ctx context.Context) error
+	CountUsers(ctx context.Context) (int, error)
+
+	MOU(ctx context.Context, id int64) (*MOU, error)
+	MOUs(ctx context.Context, stage string) ([]MOU, error)
+	Revision(ctx context.Context, mouID int64, n int) (*mou.Revision, error)
+	Revisions(ctx context.Context, mouID int64) ([]mou.RevisionInfo, error)
+	ExecutedRevision(ctx context.Context, mouID int64) (*mou.Revision, error)
+	Amendments(ctx context.Context, parentID int64) ([]Amendment, error)
+	PartiesBySlug(ctx context.Context, slugs []string) (map[string]Party, error)
+	Parties(ctx context.Context) ([]Party, error)
+
+	ClauseVersion(ctx context.Context, slug string, n int) (*ClauseVersion, error)
+	ClauseHistory(ctx context.Context, slug string) ([]VersionInfo, error)
+	ClauseVersions(ctx context.Context, refs []mou.ClauseRef) (map[mou.ClauseRef]*clause.Clause, error)
+	LatestClauses(ctx context.Context, slugs []string) (map[string]mou.LibraryClause, error)
+	SearchClauses(ctx context.Context, q ClauseQuery) ([]ClauseHit, error)
+
+	Meeting(ctx context.Context, id int64) (*Meeting, error)
+	Meetings(ctx context.Context, mouID int64) ([]Meeting, error)
+	FeedbackItem(ctx context.Context, id int64) (*Feedback, error)
+	MOUFeedback(ctx context.Context, mouID int64, status string) ([]Feedback, error)
+	StageChanges(ctx context.Context, mouID int64) ([]StageChange, error)
+	Approvals(ctx context.Context, mouID int64) ([]workflow.Approval, error)
+	LiveApprovals(ctx context.Context, mouID int64) ([]workflow.Approval, error)
+	ApprovalRecords(ctx context.Context, mouID int64) ([]ApprovalRecord, error)
+
+	Signatories(ctx context.Context, mouID int64) ([]Signatory, error)
+	Signatures(ctx context.Context, mouID int64, revision int) ([]Signature, error)
+	SigningDocuments(ctx context.Context, mouID int64, revision int) ([]SigningDocument, error)
+	LatestSigningDocument(ctx context.Context, mouID int64, revision int) (*SigningDocument, error)
+	SealedDocument(ctx context.Context, mouID int64) (*SigningDocument, error)
+	DocumentsBySHA256(ctx context.Context, sums []string) ([]SigningDocument, error)
+	Certificate(ctx context.Context, mouID int64, revision int) ([]byte, error)
+	CertificateBySHA256(ctx context.Context, sum string) (*SigningDocument, error)
+
+	UserByEmail(ctx context.Context, email string) (*User, string, error)
+	UserByID(ctx context.Context, id int64) (*User, error)
+	Users(ctx context.Context) ([]User, error)
+	Session(ctx context.Context, idHash string, idle time.Duration) (*User, string, error)
+	TokenUser(ctx context.Context, tokenHash string) (*User, error)
+	Tokens(ctx context.Context) ([]APIToken, error)
+
+	AuditEvents(ctx context.Context, f AuditFilter) ([]audit.Event, error)
+	VerifyAudit(ctx context.Context) (int64, error)
+}
+
+// Writer is every write, each in one transaction with its audit event.
+type Writer interface {
+	CreateMOU(ctx context.Context, actor moudesk.Actor, n NewMOU) (*MOU, error)
+	CreateRevision(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, base int, message string, change func(base *mou.Revision) (*mou.Content, error)) (*mou.RevisionInfo, error)
+	CreateAmendment(ctx context.Context, actor moudesk.Actor, defs Workflows, parentID int64) (*MOU, error)
+	MarkExecuted(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, revision int) error
+
+	CreateClause(ctx context.Context, actor moudesk.Actor, c *clause.Clause, note string) (*ClauseVersion, error)
+	UpdateClause(ctx context.Context, actor moudesk.Actor, slug string, base int, c *clause.Clause, note string) (*ClauseVersion, error)
+	SyncLibrary(ctx context.Context, shipped []*clause.Clause) (SyncReport, error)
+
+	Transition(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, to, note string) (*StageChange, error)
+	CreateMeeting(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, n NewMeeting) (*Meeting, error)
+	CreateFeedback(ctx context.Context, actor moudesk.Actor, meetingID int64, section, text, quote string) (*Feedback, error)
+	ResolveFeedback(ctx context.Context, actor moudesk.Actor, id int64, revision int) (*Feedback, error)
+	DeclineFeedback(ctx context.Context, actor moudesk.Actor, id int64, reason string) (*Feedback, error)
+	RecordOutcome(ctx context.Context, actor moudesk.Actor, defs Workflows, meetingID int64, n NewOutcome) (*Meeting, error)
+
+	AssignSignatories(ctx context.Context, actor moudesk.Actor, mouID int64, lines []mou.SignatureLine, assign []Assignment) ([]Signatory, error)
+	SavePrepared(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, revision int, contentHash string, lines int, rendered, certified []byte) error
+	RecordSignature(ctx context.Context, actor moudesk.Actor, defs Workflows, n NewSignature) (*SignatureResult, error)
+	SaveCertificate(ctx context.Context, actor moudesk.Actor, mouID int64, revision int, pdf []byte) ([]byte, error)
+
+	CreateParty(ctx context.Context, actor moudesk.Actor, p Party) (*Party, error)
+	CreateUser(ctx context.Context, actor moudesk.Actor, nu NewUser) (*User, error)
+	CreateSession(ctx context.Context, u *User, idHash, csrf string, expires time.Time, addr string) error
+	DeleteSession(ctx context.Context, idHash string) error
+	CreateToken(ctx context.Context, actor moudesk.Actor, email, label, tokenHash string) (*APIToken, error)
+	RevokeToken(ctx context.Context, actor moudesk.Actor, id int64) error
+	Audit(ctx context.Context, actor moudesk.Actor, action, object string, details any) error
+}

@@ -1,0 +1,113 @@
+package desk
+
+import (
+	"context"
+	"time"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/clause"
+	"github.com/moudesk/moudesk/internal/mou"
+)
+
+// The writes below apply their rules inside the store's one transaction
+// with the definitions this service loaded; each is audited there.
+
+// Transition moves an MOU by hand, when its workflow allows the move.
+func (s *Service) Transition(ctx context.Context, actor moudesk.Actor, mouID int64, to, note string) (*StageChange, error) {
+	return s.store.Transition(ctx, actor, s.workflows, mouID, to, note)
+}
+
+// CreateMeeting schedules a meeting of a body acting in the MOU's stage.
+func (s *Service) CreateMeeting(ctx context.Context, actor moudesk.Actor, mouID int64, n NewMeeting) (*Meeting, error) {
+	return s.store.CreateMeeting(ctx, actor, s.workflows, mouID, n)
+}
+
+// CreateFeedback records a point raised at a meeting on one section.
+func (s *Service) CreateFeedback(ctx context.Context, actor moudesk.Actor, meetingID int64, section, text, quote string) (*Feedback, error) {
+	return s.store.CreateFeedback(ctx, actor, meetingID, section, text, quote)
+}
+
+// ResolveFeedback closes feedback as answered by revision.
+func (s *Service) ResolveFeedback(ctx context.Context, actor moudesk.Actor, id int64, revision int) (*Feedback, error) {
+	return s.store.ResolveFeedback(ctx, actor, id, revision)
+}
+
+// DeclineFeedback closes feedback with a reason.
+func (s *Service) DeclineFeedback(ctx context.Context, actor moudesk.Actor, id int64, reason string) (*Feedback, error) {
+	return s.store.DeclineFeedback(ctx, actor, id, reason)
+}
+
+// CreateAmendment starts "Amendment No. N" of an executed MOU.
+func (s *Service) CreateAmendment(ctx context.Context, actor moudesk.Actor, parentID int64) (*MOU, error) {
+	return s.store.CreateAmendment(ctx, actor, s.workflows, parentID)
+}
+
+// CreateClause adds a clause to the library.
+func (s *Service) CreateClause(ctx context.Context, actor moudesk.Actor, c *clause.Clause, note string) (*ClauseVersion, error) {
+	return s.store.CreateClause(ctx, actor, c, note)
+}
+
+// UpdateClause adds a version on top of base, or 409 when base is stale.
+func (s *Service) UpdateClause(ctx context.Context, actor moudesk.Actor, slug string, base int, c *clause.Clause, note string) (*ClauseVersion, error) {
+	return s.store.UpdateClause(ctx, actor, slug, base, c, note)
+}
+
+// SyncLibrary loads the shipped clauses, never overwriting a local edit.
+func (s *Service) SyncLibrary(ctx context.Context, shipped []*clause.Clause) (SyncReport, error) {
+	return s.store.SyncLibrary(ctx, shipped)
+}
+
+// CreateParty adds a party.
+func (s *Service) CreateParty(ctx context.Context, actor moudesk.Actor, p Party) (*Party, error) {
+	return s.store.CreateParty(ctx, actor, p)
+}
+
+// CreateUser adds an account.
+func (s *Service) CreateUser(ctx context.Context, actor moudesk.Actor, nu NewUser) (*User, error) {
+	return s.store.CreateUser(ctx, actor, nu)
+}
+
+// CreateSession stores a signed-in session by the hash of its id.
+func (s *Service) CreateSession(ctx context.Context, u *User, idHash, csrf string, expires time.Time, addr string) error {
+	return s.store.CreateSession(ctx, u, idHash, csrf, expires, addr)
+}
+
+// DeleteSession ends a session.
+func (s *Service) DeleteSession(ctx context.Context, idHash string) error {
+	return s.store.DeleteSession(ctx, idHash)
+}
+
+// CreateToken stores an API token by its hash for the user with email.
+func (s *Service) CreateToken(ctx context.Context, actor moudesk.Actor, email, label, tokenHash string) (*APIToken, error) {
+	return s.store.CreateToken(ctx, actor, email, label, tokenHash)
+}
+
+// RevokeToken revokes a token.
+func (s *Service) RevokeToken(ctx context.Context, actor moudesk.Actor, id int64) error {
+	return s.store.RevokeToken(ctx, actor, id)
+}
+
+// Audit appends an event that no other write records (a sign-in, a refusal).
+func (s *Service) Audit(ctx context.Context, actor moudesk.Actor, action, object string, details any) error {
+	return s.store.Audit(ctx, actor, action, object, details)
+}
+
+// AssignSignatories puts people on signature lines.
+func (s *Service) AssignSignatories(ctx context.Context, actor moudesk.Actor, mouID int64, lines []mou.SignatureLine, assign []Assignment) ([]Signatory, error) {
+	return s.store.AssignSignatories(ctx, actor, mouID, lines, assign)
+}
+
+// SavePrepared stores the signing PDF of an approved revision.
+func (s *Service) SavePrepared(ctx context.Context, actor moudesk.Actor, mouID int64, revision int, contentHash string, lines int, rendered, certified []byte) error {
+	return s.store.SavePrepared(ctx, actor, s.workflows, mouID, revision, contentHash, lines, rendered, certified)
+}
+
+// RecordSignature stores one signature, in order, sealing when it is the last.
+func (s *Service) RecordSignature(ctx context.Context, actor moudesk.Actor, n NewSignature) (*SignatureResult, error) {
+	return s.store.RecordSignature(ctx, actor, s.workflows, n)
+}
+
+// SaveCertificate stores the sealed certificate of completion once.
+func (s *Service) SaveCertificate(ctx context.Context, actor moudesk.Actor, mouID int64, revision int, pdf []byte) ([]byte, error) {
+	return s.store.SaveCertificate(ctx, actor, mouID, revision, pdf)
+}
