@@ -34,4 +34,3 @@ func TestLRUBounds(t *testing.T) {
 		t.Errorf("cache holds %d bytes in %d entries", c.bytes, c.order.Len())
 	}
 }
-
