@@ -49,6 +49,11 @@ type Service struct {
 	// storedText holds the words of stored signing PDFs and certificates
 	// for verification by text.
 	storedText *cache.LRU[storedTextKey, []string]
+	// pdfs is the one cache of rendered PDFs (revisions, redlines,
+	// packets), shared by the API and the pages.
+	pdfs *cache.LRU[string, *PDF]
+	// revisions holds revisions as read from the store: they never change.
+	revisions *cache.LRU[revisionKey, *mou.Revision]
 }
 
 // New builds the service.
@@ -67,7 +72,9 @@ func New(cfg Config) (*Service, error) {
 	}
 	return &Service{Reader: cfg.Store, store: cfg.Store, workflows: cfg.Workflows,
 		templates: cfg.Templates, keys: cfg.Keys, now: cfg.Now,
-		storedText: cache.New[storedTextKey](storedTextCacheSize, storedTextCacheBytes, wordsSize)}, nil
+		storedText: cache.New[storedTextKey](storedTextCacheSize, storedTextCacheBytes, wordsSize),
+		pdfs:       newPDFCache(pdfCacheEntries, pdfCacheBytes),
+		revisions:  newRevisionCache()}, nil
 }
 
 // Workflows are the loaded definitions; callers must not change them.

@@ -26,8 +26,7 @@ const (
 func (s *Server) mouRoutes() *mouHandlers {
 	m := &mouHandlers{Server: s, pdf: newPDFHandlers(s),
 		redlines:  cache.New[redlineKey](redlineCacheSize, redlineCacheBytes, cache.ByteLen),
-		revisions: cache.New[revisionKey](revisionCacheSize, revisionCacheBytes, cache.ByteLen),
-		stored:    cache.New[revisionKey](revisionCacheSize, revisionCacheBytes, revisionSize)}
+		revisions: cache.New[revisionKey](revisionCacheSize, revisionCacheBytes, cache.ByteLen)}
 	s.handle(http.MethodGet, "/api/v1/templates", auth.TemplateRead, m.listTemplates)
 	s.handle(http.MethodGet, "/api/v1/mous", auth.MOURead, m.listMOUs)
 	s.handle(http.MethodPost, "/api/v1/mous", auth.MOUCreate, m.createMOU)

@@ -2,12 +2,9 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/moudesk/moudesk/internal/cache"
@@ -26,9 +23,8 @@ import (
 type mouHandlers struct {
 	*Server
 	redlines  *cache.LRU[redlineKey, []byte]
-	revisions *cache.LRU[revisionKey, []byte]        // revisions as JSON, deviations marked
-	stored    *cache.LRU[revisionKey, *mou.Revision] // revisions as read from the store
-	pdf       *pdfHandlers                           // format=pdf and format=pagemap (pdf_routes.go)
+	revisions *cache.LRU[revisionKey, []byte] // revisions as JSON, deviations marked
+	pdf       *pdfHandlers                    // format=pdf and format=pagemap (pdf_routes.go)
 }
 
 func (m *mouHandlers) listTemplates(c *gin.Context) error {
@@ -100,7 +96,7 @@ func (m *mouHandlers) listRevisions(c *gin.Context) error {
 
 // revision reads revision n with each section's deviation from the library.
 func (m *mouHandlers) revision(c *gin.Context, id int64, n int) (*mou.Revision, map[mou.ClauseRef]*clause.Clause, error) {
-	rev, err := m.storedRevision(c.Request.Context(), id, n)
+	rev, err := m.desk.Revision(c.Request.Context(), id, n)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -130,7 +126,7 @@ func (m *mouHandlers) getRevision(c *gin.Context) error {
 		}
 		c.Data(http.StatusOK, "application/json; charset=utf-8", out)
 	case "md", "html":
-		rev, err := m.storedRevision(c.Request.Context(), id, n)
+		rev, err := m.desk.Revision(c.Request.Context(), id, n)
 		if err != nil {
 			return err
 		}
@@ -156,35 +152,6 @@ func (m *mouHandlers) getRevision(c *gin.Context) error {
 		return errInvalid("invalid_format", "format must be json, md, html, pdf or pagemap")
 	}
 	return nil
-}
-
-// storedRevision reads revision n of an MOU, from memory when it was read
-// before (n ≥ 1; 0, "the current one", always asks the store). Revisions
-// never change; every racing save's 409 and every redline reads two. Each
-// caller gets its own sections and variables, which readers mark up.
-func (m *mouHandlers) storedRevision(ctx context.Context, id int64, n int) (*mou.Revision, error) {
-	if n < 1 {
-		return m.desk.Revision(ctx, id, n)
-	}
-	r, err := m.stored.Cached(revisionKey{mou: id, n: n}, func() (*mou.Revision, error) {
-		return m.desk.Revision(ctx, id, n)
-	})
-	if err != nil {
-		return nil, err
-	}
-	c := *r
-	c.Sections = slices.Clone(r.Sections)
-	c.Variables = maps.Clone(r.Variables)
-	return &c, nil
-}
-
-// revisionSize is about how many bytes a stored revision holds.
-func revisionSize(r *mou.Revision) int {
-	n := len(r.Title) + len(r.Preamble) + len(r.Message) + 256
-	for _, s := range r.Sections {
-		n += len(s.Key) + len(s.Heading) + len(s.Body) + len(s.Clause) + 64
-	}
-	return n
 }
 
 // revisionKey names revision n of an MOU (n ≥ 1: never "the current one").
@@ -304,11 +271,11 @@ func (m *mouHandlers) getRedline(c *gin.Context) error {
 func (m *mouHandlers) redlineBytes(c *gin.Context, id int64, from, to int, format string, view redline.View) ([]byte, error) {
 	key := redlineKey{mou: id, from: from, to: to, format: format, view: view}
 	return m.redlines.Cached(key, func() ([]byte, error) {
-		a, err := m.storedRevision(c.Request.Context(), id, from)
+		a, err := m.desk.Revision(c.Request.Context(), id, from)
 		if err != nil {
 			return nil, err
 		}
-		b, err := m.storedRevision(c.Request.Context(), id, to)
+		b, err := m.desk.Revision(c.Request.Context(), id, to)
 		if err != nil {
 			return nil, err
 		}

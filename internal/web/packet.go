@@ -60,7 +60,7 @@ func (p *pdfHandlers) meetingPacket(c *gin.Context, id, meetingID int64, params 
 	if err != nil {
 		return fmt.Errorf("render packet of MOU %d for meeting %d: %w", id, meetingID, err)
 	}
-	writePDF(c, newPDFDoc(res), fmt.Sprintf("mou-%d-meeting-%d-packet.pdf", id, meetingID))
+	writePDF(c, desk.NewPDF(res), fmt.Sprintf("mou-%d-meeting-%d-packet.pdf", id, meetingID))
 	return nil
 }
 
@@ -80,16 +80,16 @@ func meetingCover(def *workflow.Definition, cmp *comparison, mt, prev *desk.Meet
 	fmt.Fprintf(&b, "**Meeting:** %s\n\n", strings.Join(where, ", "))
 	fmt.Fprintf(&b, "**Stage:** %s\n\n", mdEscape(stageTitle(def, mt.Stage)))
 	fmt.Fprintf(&b, "**Revision under review:** revision %d (%s, %s)\n\n",
-		cmp.to.Number, prefix8(cmp.to.ContentHash), cmp.to.CreatedAt.UTC().Format("2 January 2006"))
+		cmp.to.Number, moudesk.ShortHash(cmp.to.ContentHash, moudesk.HeaderHashLen), cmp.to.CreatedAt.UTC().Format("2 January 2006"))
 	switch {
 	case prev != nil:
 		fmt.Fprintf(&b, "**Compared with:** revision %d (%s), which the previous meeting reviewed (%s, %s)\n\n",
-			cmp.from.Number, prefix8(cmp.from.ContentHash), mdEscape(desk.BodyTitle(def, prev.Body)), mdEscape(prev.Date))
+			cmp.from.Number, moudesk.ShortHash(cmp.from.ContentHash, moudesk.HeaderHashLen), mdEscape(desk.BodyTitle(def, prev.Body)), mdEscape(prev.Date))
 	case cmp.mou.AmendsMOUID != nil:
 		fmt.Fprintf(&b, "**Compared with:** revision 1 (%s), the executed text this amendment changes; this is the amendment's first meeting\n\n",
-			prefix8(cmp.from.ContentHash))
+			moudesk.ShortHash(cmp.from.ContentHash, moudesk.HeaderHashLen))
 	default:
-		fmt.Fprintf(&b, "**Compared with:** revision 1 (%s), the first draft; this is the first meeting on this MOU\n\n", prefix8(cmp.from.ContentHash))
+		fmt.Fprintf(&b, "**Compared with:** revision 1 (%s), the first draft; this is the first meeting on this MOU\n\n", moudesk.ShortHash(cmp.from.ContentHash, moudesk.HeaderHashLen))
 	}
 	if cmp.from.Number == cmp.to.Number {
 		b.WriteString("**No changes:** the text under review is the same revision, so the redline below shows it without marks.\n\n")

@@ -90,7 +90,7 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 				if err != nil {
 					return err
 				}
-				rev, err := p.m.storedRevision(ctx, m.ID, m.CurrentRevision)
+				rev, err := p.m.desk.Revision(ctx, m.ID, m.CurrentRevision)
 				if err != nil {
 					return err
 				}

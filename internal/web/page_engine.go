@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/render"
 	"github.com/moudesk/moudesk/templates"
@@ -83,7 +84,7 @@ var pageFuncs = template.FuncMap{
 	"markdown": markdownHTML,
 	"when":     func(t time.Time) string { return t.Local().Format("2 Jan 2006, 15:04") },
 	"day":      func(t time.Time) string { return t.Local().Format("2 Jan 2006") },
-	"short":    shortHash,
+	"short":    func(h string) string { return moudesk.ShortHash(h, moudesk.ShortHashLen) },
 	// isodate writes a stored yyyy-mm-dd day the way people read it.
 	"isodate": func(d string) string {
 		if t, err := time.Parse("2006-01-02", d); err == nil {

@@ -132,7 +132,7 @@ func (p *pageHandlers) mouPage(c *gin.Context) error {
 		// ?rev= asked for an older one.
 		cur := rev
 		if !out.IsCurrent {
-			if cur, err = p.m.storedRevision(ctx, id, m.CurrentRevision); err != nil {
+			if cur, err = p.m.desk.Revision(ctx, id, m.CurrentRevision); err != nil {
 				return err
 			}
 		}

@@ -2,16 +2,13 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 
-	"github.com/moudesk/moudesk/internal/cache"
+	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/desk"
 
 	"github.com/gin-gonic/gin"
@@ -21,75 +18,19 @@ import (
 	"github.com/moudesk/moudesk/internal/render"
 )
 
-// PDF cache bounds, per pdfHandlers (the MOU handlers' ?format=pdf and the
-// PDF routes each hold one). A 40-page MOU renders to about 100 KiB, so the
-// count usually binds first; the byte bound keeps memory flat even for
-// unusually long documents.
-const (
-	pdfCacheEntries = 64
-	pdfCacheBytes   = 16 << 20
-)
-
-// pdfDoc is one rendered PDF with what the API reports about it.
-type pdfDoc struct {
-	pdf     []byte
-	etag    string // quoted hex SHA-256 of pdf
-	pages   int
-	pageMap render.PageMap
-}
-
-func newPDFDoc(res *render.Result) *pdfDoc {
-	sum := sha256.Sum256(res.PDF)
-	return &pdfDoc{pdf: res.PDF, etag: `"` + hex.EncodeToString(sum[:]) + `"`, pages: res.Pages, pageMap: res.PageMap}
-}
-
-// pdfCache holds rendered PDFs keyed by what they were rendered from
-// (content hashes and options); rendering is deterministic, so an entry is
-// never stale.
-type pdfCache struct{ *cache.LRU[string, *pdfDoc] }
-
-func newPDFCache(maxItems, maxBytes int) *pdfCache {
-	return &pdfCache{cache.New[string](maxItems, maxBytes, func(d *pdfDoc) int { return len(d.pdf) })}
-}
-
-// pdfKey names a rendering: the kind, the content it came from and every
-// option, so two renderings share a key only if their bytes are equal.
-func pdfKey(kind string, content []string, opt render.Options) (string, error) {
-	raw, err := json.Marshal(opt)
-	if err != nil {
-		return "", fmt.Errorf("pdf cache key: %w", err)
-	}
-	sum := sha256.Sum256(raw)
-	return kind + "|" + strings.Join(content, "|") + "|" + hex.EncodeToString(sum[:]), nil
-}
-
-// cached returns the rendering under key, rendering and storing it on a miss.
-func (pc *pdfCache) cached(key string, draw func() (*render.Result, error)) (*pdfDoc, error) {
-	if doc, ok := pc.Get(key); ok {
-		return doc, nil
-	}
-	res, err := draw()
-	if err != nil {
-		return nil, err
-	}
-	doc := newPDFDoc(res)
-	pc.Put(key, doc)
-	return doc, nil
-}
-
 // writePDF answers with the PDF, or 304 when the client already holds these
 // bytes. The ETag is the hash of the bytes themselves, so it changes when
 // anything drawn changes (the DRAFT mark leaving on execution, say).
-func writePDF(c *gin.Context, doc *pdfDoc, filename string) {
-	c.Header("ETag", doc.etag)
+func writePDF(c *gin.Context, doc *desk.PDF, filename string) {
+	c.Header("ETag", doc.ETag)
 	// Downloads need an account, so shared caches must not keep them.
 	c.Header("Cache-Control", "private, no-cache")
-	if etagMatches(c.GetHeader("If-None-Match"), doc.etag) {
+	if etagMatches(c.GetHeader("If-None-Match"), doc.ETag) {
 		c.Status(http.StatusNotModified)
 		return
 	}
 	c.Header("Content-Disposition", `inline; filename="`+filename+`"`)
-	c.Data(http.StatusOK, "application/pdf", doc.pdf)
+	c.Data(http.StatusOK, "application/pdf", doc.Bytes)
 }
 
 // etagMatches applies If-None-Match's weak comparison (RFC 9110 13.1.2).
@@ -112,79 +53,6 @@ func readPDFParams(c *gin.Context) (pdfParams, error) {
 		return p, errInvalid("invalid_paper", "paper must be letter or a4")
 	}
 	return p, nil
-}
-
-// revisionOptions are the render options of a revision's PDF: header with
-// the revision number and hash prefix, the hash as document ID, DRAFT until
-// executed, the template's signature block, and the revision's own time, so
-// the bytes depend only on the revision and the MOU's stage.
-func (s *Server) revisionOptions(m *desk.MOU, rev *mou.Revision, p pdfParams) render.Options {
-	return render.Options{
-		Paper:      p.paper,
-		Title:      documentTitle(m, rev),
-		HeaderNote: fmt.Sprintf("Revision %d · %s", rev.Number, prefix8(rev.ContentHash)),
-		DocumentID: rev.ContentHash,
-		Draft:      m.Stage != "executed",
-		Time:       rev.CreatedAt,
-		Signatures: s.signatureBlocks(m.Template),
-	}
-}
-
-// documentTitle is what a PDF's running header and metadata call the
-// document: the revision's title, except that an amendment, whose text
-// restates the agreement under the agreement's own title, is named
-// "<agreement> — Amendment No. N" on every page, so a printed or signed
-// copy cannot pass for the agreement itself.
-func documentTitle(m *desk.MOU, rev *mou.Revision) string {
-	if m.AmendmentNumber != nil {
-		return m.Title
-	}
-	return rev.Title
-}
-
-// signatureBlocks is the template's signature block: each line's party label
-// and title, in the template's order.
-func (s *Server) signatureBlocks(template string) []render.SignatureBlock {
-	t, ok := s.desk.Template(template)
-	if !ok {
-		return nil
-	}
-	labels := map[string]string{}
-	for _, p := range t.Parties {
-		labels[p.Role] = p.Label
-	}
-	out := make([]render.SignatureBlock, 0, len(t.Signatures))
-	for _, l := range t.Signatures {
-		label := labels[l.Party]
-		if label == "" {
-			label = l.Party
-		}
-		out = append(out, render.SignatureBlock{Party: label, Title: l.Title})
-	}
-	return out
-}
-
-func prefix8(hash string) string {
-	if len(hash) > 8 {
-		return hash[:8]
-	}
-	return hash
-}
-
-// revisionDoc renders (or fetches from the cache) revision n of MOU m.
-func (p *pdfHandlers) revisionDoc(m *desk.MOU, rev *mou.Revision, params pdfParams) (*pdfDoc, error) {
-	opt := p.revisionOptions(m, rev, params)
-	key, err := pdfKey("revision", []string{rev.ContentHash}, opt)
-	if err != nil {
-		return nil, err
-	}
-	return p.cache.cached(key, func() (*render.Result, error) {
-		res, err := render.PDF([]byte(rev.Markdown()), opt)
-		if err != nil {
-			return nil, fmt.Errorf("render MOU %d revision %d: %w", m.ID, rev.Number, err)
-		}
-		return res, nil
-	})
 }
 
 // loadRevision reads the MOU and one of its revisions.
@@ -365,7 +233,7 @@ func mdEscape(s string) string {
 func summaryMarkdown(title string, from, to *mou.Revision, res *redline.Result, cites []citation) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Summary of changes\n\n**%s**: revision %d (%s) to revision %d (%s)\n\n",
-		mdEscape(title), from.Number, prefix8(from.ContentHash), to.Number, prefix8(to.ContentHash))
+		mdEscape(title), from.Number, moudesk.ShortHash(from.ContentHash, moudesk.HeaderHashLen), to.Number, moudesk.ShortHash(to.ContentHash, moudesk.HeaderHashLen))
 	sm := res.Summary
 	fmt.Fprintf(&b, "%d sections changed: %d modified, %d added, %d removed, %d moved, %d renamed; %d words inserted, %d deleted.\n\n",
 		len(cites), sm.Modified, sm.Added, sm.Removed, sm.Moved, sm.Renamed, sm.WordsInserted, sm.WordsDeleted)

@@ -17,15 +17,14 @@ import (
 	"github.com/moudesk/moudesk/internal/render"
 )
 
-// pdfHandlers serves the PDF downloads. It owns the cache of rendered PDFs,
-// which lives as long as the server.
+// pdfHandlers serves the PDF downloads; the renderings are cached by the
+// service.
 type pdfHandlers struct {
 	*Server
-	cache *pdfCache
 }
 
 func newPDFHandlers(s *Server) *pdfHandlers {
-	return &pdfHandlers{Server: s, cache: newPDFCache(pdfCacheEntries, pdfCacheBytes)}
+	return &pdfHandlers{Server: s}
 }
 
 // pdfRoutes registers the PDF downloads: revisions, redlines, packets. The
@@ -103,7 +102,7 @@ func (p *pdfHandlers) revisionPDF(c *gin.Context, id int64, n int) error {
 	if err != nil {
 		return err
 	}
-	doc, err := p.revisionDoc(m, rev, params)
+	doc, err := p.desk.RevisionPDF(m, rev, params.paper)
 	if err != nil {
 		return err
 	}
@@ -123,17 +122,17 @@ func (p *pdfHandlers) revisionPageMap(c *gin.Context, id int64, n int) error {
 	if err != nil {
 		return err
 	}
-	doc, err := p.revisionDoc(m, rev, params)
+	doc, err := p.desk.RevisionPDF(m, rev, params.paper)
 	if err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, gin.H{
 		"revision":     rev.Number,
 		"content_hash": rev.ContentHash,
-		"pdf_etag":     doc.etag,
-		"pages":        doc.pages,
-		"page_map":     doc.pageMap,
-		"sections":     keyedPages(rev, doc.pageMap),
+		"pdf_etag":     doc.ETag,
+		"pages":        doc.Pages,
+		"page_map":     doc.PageMap,
+		"sections":     keyedPages(rev, doc.PageMap),
 	})
 	return nil
 }
@@ -156,19 +155,19 @@ func (p *pdfHandlers) compare(c *gin.Context, id int64, fromN, toN int, params p
 	if err != nil {
 		return nil, err
 	}
-	toDoc, err := p.revisionDoc(m, to, params)
+	toDoc, err := p.desk.RevisionPDF(m, to, params.paper)
 	if err != nil {
 		return nil, err
 	}
 	res := redline.Compare(from.Document(), to.Document(), redline.Options{})
-	return &comparison{mou: m, from: from, to: to, redline: res, cites: citations(res, keyedPages(to, toDoc.pageMap))}, nil
+	return &comparison{mou: m, from: from, to: to, redline: res, cites: citations(res, keyedPages(to, toDoc.PageMap))}, nil
 }
 
 // redlineOptions are the render options shared by redline PDFs and packets.
 func redlineOptions(cmp *comparison, params pdfParams, header string) render.Options {
 	return render.Options{
 		Paper:      params.paper,
-		Title:      documentTitle(cmp.mou, cmp.to),
+		Title:      desk.DocumentTitle(cmp.mou, cmp.to),
 		HeaderNote: fmt.Sprintf("%s · revision %d → %d", header, cmp.from.Number, cmp.to.Number),
 		Subject:    fmt.Sprintf("Changes from revision %d (%s) to revision %d (%s)", cmp.from.Number, cmp.from.ContentHash, cmp.to.Number, cmp.to.ContentHash),
 		DocumentID: mou.Hash(cmp.from.ContentHash + cmp.to.ContentHash),
@@ -190,11 +189,11 @@ func (p *pdfHandlers) redlinePDF(c *gin.Context, id int64, from, to int) error {
 		return err
 	}
 	opt := redlineOptions(cmp, params, "Redline")
-	key, err := pdfKey("redline", []string{cmp.from.ContentHash, cmp.to.ContentHash, strconv.Itoa(to)}, opt)
+	key, err := desk.PDFKey("redline", []string{cmp.from.ContentHash, cmp.to.ContentHash, strconv.Itoa(to)}, opt)
 	if err != nil {
 		return err
 	}
-	doc, err := p.cache.cached(key, func() (*render.Result, error) {
+	doc, err := p.desk.RenderCached(key, func() (*render.Result, error) {
 		summary := summaryMarkdown(cmp.to.Title, cmp.from, cmp.to, cmp.redline, cmp.cites)
 		res, err := render.RedlineReport([][]byte{summary}, cmp.redline, opt)
 		if err != nil {
@@ -270,7 +269,7 @@ func (p *pdfHandlers) getPacket(c *gin.Context) error {
 	if err != nil {
 		return fmt.Errorf("render packet of MOU %d, %d to %d: %w", id, from, to, err)
 	}
-	writePDF(c, newPDFDoc(res), fmt.Sprintf("mou-%d-packet-%d-%d.pdf", id, from, to))
+	writePDF(c, desk.NewPDF(res), fmt.Sprintf("mou-%d-packet-%d-%d.pdf", id, from, to))
 	return nil
 }
 
@@ -279,8 +278,8 @@ func packetCover(cmp *comparison, date string) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n## Meeting packet\n\n", mdEscape(cmp.to.Title))
 	fmt.Fprintf(&b, "**Revisions compared:** revision %d (%s, %s) to revision %d (%s, %s)\n\n",
-		cmp.from.Number, prefix8(cmp.from.ContentHash), cmp.from.CreatedAt.UTC().Format("2 January 2006"),
-		cmp.to.Number, prefix8(cmp.to.ContentHash), cmp.to.CreatedAt.UTC().Format("2 January 2006"))
+		cmp.from.Number, moudesk.ShortHash(cmp.from.ContentHash, moudesk.HeaderHashLen), cmp.from.CreatedAt.UTC().Format("2 January 2006"),
+		cmp.to.Number, moudesk.ShortHash(cmp.to.ContentHash, moudesk.HeaderHashLen), cmp.to.CreatedAt.UTC().Format("2 January 2006"))
 	fmt.Fprintf(&b, "**Stage:** %s\n\n**Prepared:** %s\n\n", mdEscape(cmp.mou.Stage), mdEscape(date))
 	var parties []string
 	for _, pt := range cmp.mou.Parties {

@@ -382,32 +382,6 @@ func TestChangedItem(t *testing.T) {
 	}
 }
 
-func TestPDFCacheBounds(t *testing.T) {
-	pc := newPDFCache(3, 100)
-	doc := func(n int) *pdfDoc { return &pdfDoc{pdf: make([]byte, n)} }
-	pc.Put("a", doc(40))
-	pc.Put("b", doc(40))
-	if _, ok := pc.Get("a"); !ok { // a is now most recent
-		t.Fatal("a missing")
-	}
-	pc.Put("c", doc(40)) // 120 bytes > 100: b, the least recent, goes
-	if _, ok := pc.Get("b"); ok {
-		t.Error("b kept over the byte bound")
-	}
-	pc.Put("huge", doc(101))
-	if _, ok := pc.Get("huge"); ok {
-		t.Error("entry larger than the whole cache kept")
-	}
-	pc.Put("d", doc(1))
-	pc.Put("e", doc(1))
-	if items, bytes := pc.Len(); items > 3 || bytes > 100 {
-		t.Errorf("cache holds %d entries, %d bytes", items, bytes)
-	}
-	if _, ok := pc.Get("a"); ok {
-		t.Error("a kept over the entry bound")
-	}
-}
-
 func TestETagMatches(t *testing.T) {
 	for _, tc := range []struct {
 		header string
@@ -458,26 +432,29 @@ func pdfInkedPixels(t *testing.T, path string) int {
 }
 
 // BenchmarkRevisionPDF measures revision 2 of the 31-section SRO MOU:
-// "render" reads it from the real store and renders it through fresh PDF
-// handlers (an empty cache, no signature block) each time; "cached" is a
+// "render" reads it from the real store and renders it through a fresh service
+// (an empty cache, no signature block) each time; "cached" is a
 // repeat download through the real router, which the LRU answers.
 func BenchmarkRevisionPDF(b *testing.B) {
 	e := newPDFEnv(b)
 	id := e.createMOU()
 	url := fmt.Sprintf("/api/v1/mous/%d/revisions/2/pdf", id)
-	svc, err := desk.New(desk.Config{Store: e.db, Workflows: shipped.Workflows(b)})
-	if err != nil {
-		b.Fatal(err)
-	}
 	b.Run("render", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			p := newPDFHandlers(&Server{cfg: Config{}, desk: svc})
-			m, rev, err := p.loadRevision(context.Background(), id, 2)
+			svc, err := desk.New(desk.Config{Store: e.db, Workflows: shipped.Workflows(b)})
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := p.revisionDoc(m, rev, pdfParams{paper: "letter"}); err != nil {
+			m, err := svc.MOU(context.Background(), id)
+			if err != nil {
+				b.Fatal(err)
+			}
+			rev, err := svc.Revision(context.Background(), id, 2)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := svc.RevisionPDF(m, rev, "letter"); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -107,7 +107,7 @@ func (h *signHandlers) getSigningPDF(c *gin.Context) error {
 	}
 	c.Header("X-Content-SHA256", doc.SHA256)
 	c.Header("X-Content-Hash", doc.ContentHash)
-	writePDF(c, &pdfDoc{pdf: doc.PDF, etag: `"` + doc.SHA256 + `"`}, fmt.Sprintf("mou-%d-revision-%d-signing.pdf", m.ID, doc.Revision))
+	writePDF(c, &desk.PDF{Bytes: doc.PDF, ETag: `"` + doc.SHA256 + `"`}, fmt.Sprintf("mou-%d-revision-%d-signing.pdf", m.ID, doc.Revision))
 	return nil
 }
 

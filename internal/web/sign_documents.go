@@ -165,7 +165,7 @@ func certificateMarkdown(d certificateData) string {
 	}
 	for _, m := range d.meetings {
 		fmt.Fprintf(&b, "### %s, %s\n\n", e(d.bodyTitle(m.Body)), e(m.Date))
-		fmt.Fprintf(&b, "Meeting %d in stage %s reviewed revision %d (`%s`)", m.ID, e(m.Stage), m.Revision, shortHash(m.ContentHash))
+		fmt.Fprintf(&b, "Meeting %d in stage %s reviewed revision %d (`%s`)", m.ID, e(m.Stage), m.Revision, moudesk.ShortHash(m.ContentHash, moudesk.ShortHashLen))
 		if m.AgendaItem != "" {
 			fmt.Fprintf(&b, ", agenda item %s", e(m.AgendaItem))
 		}

@@ -40,11 +40,7 @@ func (s *Server) publicURL(c *gin.Context) string {
 // footerLine is what every page of a signing PDF carries, so a reader of a
 // paper copy can find and check the original.
 func footerLine(m *desk.MOU, rev *mou.Revision, publicURL string) string {
-	h := rev.ContentHash
-	if len(h) > 12 {
-		h = h[:12]
-	}
-	return fmt.Sprintf("moudesk · %d rev %d · %s · verify at %s/verify", m.ID, rev.Number, h, publicURL)
+	return fmt.Sprintf("moudesk · %d rev %d · %s · verify at %s/verify", m.ID, rev.Number, moudesk.ShortHash(rev.ContentHash, moudesk.ShortHashLen), publicURL)
 }
 
 // ensurePrepared returns the newest signing PDF of the MOU's current
@@ -88,7 +84,7 @@ func (s *Server) ensurePrepared(c *gin.Context, m *desk.MOU) (*desk.SigningDocum
 	if err != nil {
 		return nil, err
 	}
-	opt := s.revisionOptions(m, rev, pdfParams{paper: "letter"})
+	opt := s.desk.RevisionOptions(m, rev, "letter")
 	opt.Draft = false
 	opt.FooterNote = footerLine(m, rev, s.publicURL(c))
 	opt.Signatures = opt.Signatures[:0]

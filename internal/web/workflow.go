@@ -306,7 +306,7 @@ func (w *workflowHandlers) buildSummary(ctx context.Context, id, since int64) ([
 	fmt.Fprintf(&b, "# Review summary: %s\n\n", mdText(m.Title))
 	fmt.Fprintf(&b, "- Review process: %s\n", mdText(def.Title))
 	fmt.Fprintf(&b, "- Current stage: %s\n", mdText(stageTitle(def, m.Stage)))
-	fmt.Fprintf(&b, "- Current revision: %d (content hash `%s`)\n\n", cur.Number, shortHash(cur.ContentHash))
+	fmt.Fprintf(&b, "- Current revision: %d (content hash `%s`)\n\n", cur.Number, moudesk.ShortHash(cur.ContentHash, moudesk.ShortHashLen))
 
 	b.WriteString("## Meetings held\n\n")
 	if len(meetings) == 0 {
@@ -378,13 +378,13 @@ func (w *workflowHandlers) buildSummary(ctx context.Context, id, since int64) ([
 				return nil, err
 			}
 			r := redline.Compare(old.Content.Document(), cur.Content.Document(), redline.Options{})
-			doc, err := w.pdf.revisionDoc(m, cur, pdfParams{paper: "letter"})
+			doc, err := w.desk.RevisionPDF(m, cur, "letter")
 			if err != nil {
 				return nil, err
 			}
 			fmt.Fprintf(&b, "Pages and items refer to revision %d as printed.\n\n", cur.Number)
 			changed := 0
-			for _, ct := range citedChanges(r, keyedPages(cur, doc.pageMap)) {
+			for _, ct := range citedChanges(r, keyedPages(cur, doc.PageMap)) {
 				changed++
 				b.WriteString("- " + ct + "\n")
 			}
@@ -456,13 +456,6 @@ func derefInt(p *int) int {
 		return 0
 	}
 	return *p
-}
-
-func shortHash(h string) string {
-	if len(h) > 12 {
-		return h[:12]
-	}
-	return h
 }
 
 // mdEscaper backslash-escapes the characters that would make user text

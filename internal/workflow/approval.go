@@ -1,5 +1,7 @@
 package workflow
 
+import "github.com/moudesk/moudesk"
+
 // Approval is a governing body's recorded "approve" on one exact content
 // hash (SHA-256 of the assembled revision). It never carries over to other
 // content.
@@ -64,10 +66,10 @@ func (d *Definition) CheckApproved(contentHash string, approvals []Approval) err
 			}
 			for _, a := range approvals {
 				if a.Body == body {
-					return ruleErr(CodeStaleApproval, "%s approved other content (%s), not %s", d.bodyTitle(body), short(a.ContentHash), short(contentHash))
+					return ruleErr(CodeStaleApproval, "%s approved other content (%s), not %s", d.bodyTitle(body), moudesk.ShortHash(a.ContentHash, moudesk.ShortHashLen), moudesk.ShortHash(contentHash, moudesk.ShortHashLen))
 				}
 			}
-			return ruleErr(CodeStaleApproval, "%s has not approved %s", d.bodyTitle(body), short(contentHash))
+			return ruleErr(CodeStaleApproval, "%s has not approved %s", d.bodyTitle(body), moudesk.ShortHash(contentHash, moudesk.ShortHashLen))
 		}
 	}
 	return nil
@@ -80,10 +82,3 @@ func (d *Definition) bodyTitle(name string) string {
 	return name
 }
 
-// short shortens a content hash for messages, as the PDF header does.
-func short(hash string) string {
-	if len(hash) > 12 {
-		return hash[:12]
-	}
-	return hash
-}
