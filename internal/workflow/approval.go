@@ -81,4 +81,3 @@ func (d *Definition) bodyTitle(name string) string {
 	}
 	return name
 }
-
