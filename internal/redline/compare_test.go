@@ -2,7 +2,6 @@ package redline
 
 import (
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,44 +9,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 )
-
-// sharedDir holds the bench pair and the corpus, beside the repository.
-const sharedDir = "../../../shared"
-
-type docPair struct{ name, old, new string }
-
-// realPairs returns the bench pair and every corpus pair. They are
-// required: a test that silently skipped them would prove nothing.
-func realPairs(t testing.TB) []docPair {
-	t.Helper()
-	befores, err := filepath.Glob(filepath.Join(sharedDir, "corpus/pairs/*.before.md"))
-	if err != nil || len(befores) == 0 {
-		t.Fatalf("no corpus pairs under %s/corpus/pairs (err %v)", sharedDir, err)
-	}
-	pairs := []docPair{{
-		"bench",
-		readFile(t, filepath.Join(sharedDir, "bench/mou-40p.md")),
-		readFile(t, filepath.Join(sharedDir, "bench/mou-40p-v2.md")),
-	}}
-	for _, b := range befores {
-		a := strings.TrimSuffix(b, ".before.md") + ".after.md"
-		pairs = append(pairs, docPair{filepath.Base(strings.TrimSuffix(b, ".before.md")), readFile(t, b), readFile(t, a)})
-	}
-	return pairs
-}
-
-func realDocuments(t testing.TB) []string {
-	t.Helper()
-	var paths []string
-	for _, g := range []string{"bench/*.md", "corpus/pairs/*.md", "corpus/*.md"} {
-		m, _ := filepath.Glob(filepath.Join(sharedDir, g))
-		paths = append(paths, m...)
-	}
-	if len(paths) == 0 {
-		t.Fatalf("no documents under %s", sharedDir)
-	}
-	return paths
-}
 
 func readFile(t testing.TB, path string) string {
 	t.Helper()
@@ -137,8 +98,8 @@ func head(s string) string {
 	return s
 }
 
-func TestCompareRealPairs(t *testing.T) {
-	for _, p := range realPairs(t) {
+func TestComparePairs(t *testing.T) {
+	for _, p := range docPairs(t) {
 		t.Run(p.name, func(t *testing.T) {
 			r := Compare(Split(p.old), Split(p.new), Options{})
 			checkResult(t, p.name, p.old, p.new, r)
@@ -158,8 +119,12 @@ func TestCompareRealPairs(t *testing.T) {
 // after §59. Its heading repeats (§27, §51), so Split's positional keys
 // shift; the move must still be found by content.
 func TestCompareBenchMove(t *testing.T) {
-	p := realPairs(t)[0]
-	r := Compare(Split(p.old), Split(p.new), Options{})
+	p := benchPair()
+	old, new := Split(p.old), Split(p.new)
+	if len(old.Sections) != 62 || len(new.Sections) != 62 {
+		t.Fatalf("the bench pair has %d and %d sections, want 62", len(old.Sections), len(new.Sections))
+	}
+	r := Compare(old, new, Options{})
 	var moved []SectionChange
 	for _, c := range r.Sections {
 		if c.Status == StatusMoved {
@@ -258,7 +223,7 @@ func TestCompareTimeout(t *testing.T) {
 			t.Errorf("Options.Timeout %v gave DiffTimeout %v", opt.Timeout, got)
 		}
 	}
-	p := realPairs(t)[0]
+	p := benchPair()
 	old, new := Split(p.old), Split(p.new)
 	exact := Compare(old, new, Options{})
 	if again := Compare(old, new, Options{Timeout: 0}); !reflect.DeepEqual(exact, again) {

@@ -37,7 +37,7 @@ func checkJSON(t *testing.T, name string, r *Result) {
 func window(b []byte, i int) []byte { return b[max(0, i-30):min(len(b), i+30)] }
 
 func TestWriteJSONMatchesEncodingJSON(t *testing.T) {
-	for _, p := range realPairs(t) {
+	for _, p := range docPairs(t) {
 		checkJSON(t, p.name, Compare(Split(p.old), Split(p.new), Options{}))
 		checkJSON(t, p.name+" (A,A)", Compare(Split(p.old), Split(p.old), Options{}))
 	}
