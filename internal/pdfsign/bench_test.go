@@ -25,7 +25,7 @@ const benchMOU = "../../../shared/bench/mou-40p.md"
 func BenchmarkSign(b *testing.B) {
 	md, err := os.ReadFile(benchMOU)
 	if err != nil {
-		b.Skipf("bench MOU not beside the checkout: %v", err)
+		b.Skipf("benchmarks measure the shared bench MOU, not beside this checkout: %v", err)
 	}
 	res, err := render.PDF(md, render.Options{Title: "Bench MOU", FooterNote: "moudesk · 1 rev 1 · 0123456789ab · verify at https://moudesk.example.org/verify",
 		Signatures: []render.SignatureBlock{{Party: "City", Name: "Nelson Fialho", Title: "City Manager"}, {Party: "District", Name: "Zoë Ortíz", Title: "Superintendent"}}})

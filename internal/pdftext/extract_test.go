@@ -199,7 +199,7 @@ func contains(s []string, w string) bool {
 func BenchmarkExtractWords(b *testing.B) {
 	md, err := os.ReadFile("../../../shared/bench/mou-40p.md")
 	if err != nil {
-		b.Skipf("bench MOU not available: %v", err)
+		b.Skipf("benchmarks measure the shared bench MOU, not beside this checkout: %v", err)
 	}
 	res, err := render.PDF(md, render.Options{Title: "Bench MOU", FooterNote: "moudesk · 1 rev 1 · 0123456789ab · verify at https://x/verify"})
 	if err != nil {

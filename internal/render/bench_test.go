@@ -10,7 +10,7 @@ import (
 func BenchmarkRenderPDF(b *testing.B) {
 	md, err := os.ReadFile(benchMOU)
 	if err != nil {
-		b.Skipf("bench MOU not available: %v", err)
+		b.Skipf("benchmarks measure the shared bench MOU, not beside this checkout: %v", err)
 	}
 	opt := sampleOptions()
 	b.ReportAllocs()

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/moudesk/moudesk/internal/testtool"
 )
 
 // stripListMarkers drops Markdown list markers, which the PDF draws as
@@ -13,7 +15,8 @@ import (
 var listMarker = regexp.MustCompile(`(?m)^\s*([-*+]|\d+[.)])\s+`)
 
 func TestPDFBenchMOU(t *testing.T) {
-	md := readBench(t)
+	v1, _ := testtool.BenchMOU()
+	md := []byte(v1)
 	res, err := PDF(md, sampleOptions())
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/moudesk/moudesk/internal/redline"
+	"github.com/moudesk/moudesk/internal/testtool"
 )
 
 func TestRedlinePDF(t *testing.T) {
@@ -35,12 +36,8 @@ func TestRedlinePDF(t *testing.T) {
 }
 
 func TestRedlinePDFBench(t *testing.T) {
-	a := readBench(t)
-	b, err := os.ReadFile("../../../shared/bench/mou-40p-v2.md")
-	if err != nil {
-		t.Skip(err)
-	}
-	rl := redline.Compare(redline.Split(string(a)), redline.Split(string(b)), redline.Options{})
+	a, b := testtool.BenchMOU()
+	rl := redline.Compare(redline.Split(a), redline.Split(b), redline.Options{})
 	res, err := RedlinePDF(rl, Options{Title: "Redline"})
 	if err != nil {
 		t.Fatal(err)

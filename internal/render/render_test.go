@@ -14,6 +14,9 @@ import (
 	"github.com/moudesk/moudesk/internal/testtool"
 )
 
+// benchMOU is the shared 40-page bench MOU beside the checkout, which
+// docs/benchmarks.md's figures are measured on. Only benchmarks read it
+// (and skip without it); tests render the generated testtool.BenchMOU.
 const benchMOU = "../../../shared/bench/mou-40p.md"
 
 func sampleOptions() Options {
@@ -30,15 +33,6 @@ func sampleOptions() Options {
 			{Party: "Riverton Unified School District", Name: "Zoë Adams", Title: "Superintendent"},
 		},
 	}
-}
-
-func readBench(tb testing.TB) []byte {
-	tb.Helper()
-	md, err := os.ReadFile(benchMOU)
-	if err != nil {
-		tb.Skipf("bench MOU not available: %v", err)
-	}
-	return md
 }
 
 // writePDF stores a rendered PDF in a temp dir for the outside tools.

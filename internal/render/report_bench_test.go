@@ -12,11 +12,11 @@ import (
 func BenchmarkRedlineReport(b *testing.B) {
 	old, err := os.ReadFile(benchMOU)
 	if err != nil {
-		b.Skipf("bench MOU not available: %v", err)
+		b.Skipf("benchmarks measure the shared bench MOU, not beside this checkout: %v", err)
 	}
 	cur, err := os.ReadFile("../../../shared/bench/mou-40p-v2.md")
 	if err != nil {
-		b.Skipf("bench MOU v2 not available: %v", err)
+		b.Skipf("benchmarks measure the shared bench pair, not beside this checkout: %v", err)
 	}
 	rl := redline.Compare(redline.Split(string(old)), redline.Split(string(cur)), redline.Options{})
 	preface := [][]byte{[]byte("# Meeting packet\n\nRevisions 1 to 2.\n"), []byte("# Summary of changes\n\n- §6 Access to Student Records, pg. 2, item 7\n")}
