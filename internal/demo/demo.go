@@ -173,7 +173,7 @@ func state(ctx context.Context, db *sqlite.DB) (loadState, error) {
 			foreign++
 		}
 	}
-	mous, err := db.MOUs(ctx, "")
+	mous, err := db.MOUs(ctx, "", 0, desk.NoLimit)
 	if err != nil {
 		return 0, err
 	}

@@ -29,7 +29,12 @@ type Reader interface {
 	CountUsers(ctx context.Context) (int, error)
 
 	MOU(ctx context.Context, id int64) (*MOU, error)
-	MOUs(ctx context.Context, stage string) ([]MOU, error)
+	// MOUs, Meetings, MOUFeedback and AuditEvents read a page by keyset:
+	// after is the key of the last item of the previous page (0 for the
+	// first), limit the most items to return (NoLimit for all). MOUs run
+	// newest first, so their page holds ids below after; meetings, feedback
+	// and audit events run oldest first.
+	MOUs(ctx context.Context, stage string, after int64, limit int) ([]MOU, error)
 	Revision(ctx context.Context, mouID int64, n int) (*mou.Revision, error)
 	Revisions(ctx context.Context, mouID int64) ([]mou.RevisionInfo, error)
 	ExecutedRevision(ctx context.Context, mouID int64) (*mou.Revision, error)
@@ -44,9 +49,9 @@ type Reader interface {
 	SearchClauses(ctx context.Context, q ClauseQuery) ([]ClauseHit, error)
 
 	Meeting(ctx context.Context, id int64) (*Meeting, error)
-	Meetings(ctx context.Context, mouID int64) ([]Meeting, error)
+	Meetings(ctx context.Context, mouID, after int64, limit int) ([]Meeting, error)
 	FeedbackItem(ctx context.Context, id int64) (*Feedback, error)
-	MOUFeedback(ctx context.Context, mouID int64, status string) ([]Feedback, error)
+	MOUFeedback(ctx context.Context, mouID int64, status string, after int64, limit int) ([]Feedback, error)
 	StageChanges(ctx context.Context, mouID int64) ([]StageChange, error)
 	Approvals(ctx context.Context, mouID int64) ([]workflow.Approval, error)
 	LiveApprovals(ctx context.Context, mouID int64) ([]workflow.Approval, error)

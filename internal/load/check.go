@@ -198,7 +198,7 @@ func checkRevisionEvents(ctx context.Context, st *runState) Check {
 				} `json:"details"`
 			} `json:"events"`
 		}
-		if err := st.clerk.must(ctx, http.MethodGet, fmt.Sprintf("/api/v1/audit?mou=%d&after=%d&limit=1000", st.saveMOU, after), nil, http.StatusOK, &page); err != nil {
+		if err := st.clerk.must(ctx, http.MethodGet, fmt.Sprintf("/api/v1/audit?mou=%d&after=%d&limit=500", st.saveMOU, after), nil, http.StatusOK, &page); err != nil {
 			return Check{Name: "revision audit events", Detail: err.Error()}
 		}
 		if len(page.Events) == 0 {

@@ -60,19 +60,21 @@ func (db *DB) Audit(ctx context.Context, actor moudesk.Actor, action, object str
 	return db.update(ctx, func(tx *Tx) error { return tx.audit(ctx, actor, action, object, details) })
 }
 
-// AuditEvents lists events in seq order.
+// AuditEvents lists events in seq order: up to f.Limit of them
+// (desk.NoLimit for all) with seq above f.After. The object filter is two
+// ranges of audit_events_object (object, seq), the object itself and the
+// objects under it ("mou:3:…" is every object from "mou:3:" up to but not
+// including "mou:3;", ';' following ':'), so a page of one MOU's events
+// reads only that MOU's index entries instead of walking the whole log.
 func (db *DB) AuditEvents(ctx context.Context, f desk.AuditFilter) ([]audit.Event, error) {
-	if f.Limit <= 0 || f.Limit > 1000 {
-		f.Limit = 200
-	}
 	q := "SELECT seq, time, actor, action, object, details, prev_hash, hash FROM audit_events WHERE seq > ?"
 	args := []any{f.After}
 	if f.Object != "" {
-		q += " AND (object = ? OR object LIKE ? ESCAPE '\\')"
-		args = append(args, f.Object, escapeLike(f.Object)+":%")
+		q += " AND (object = ? OR (object >= ? AND object < ?))"
+		args = append(args, f.Object, f.Object+":", f.Object+";")
 	}
 	q += " ORDER BY seq LIMIT ?"
-	args = append(args, f.Limit)
+	args = append(args, sqlLimit(f.Limit))
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list audit events: %w", err)
@@ -128,15 +130,4 @@ func (db *DB) VerifyAudit(ctx context.Context) (int64, error) {
 		return err
 	})
 	return checked, err
-}
-
-func escapeLike(s string) string {
-	out := make([]rune, 0, len(s))
-	for _, r := range s {
-		if r == '%' || r == '_' || r == '\\' {
-			out = append(out, '\\')
-		}
-		out = append(out, r)
-	}
-	return string(out)
 }

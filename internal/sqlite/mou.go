@@ -426,15 +426,18 @@ func (db *DB) MOU(ctx context.Context, id int64) (*desk.MOU, error) {
 	return m, err
 }
 
-// MOUs lists MOUs, newest first, optionally only those in stage.
-func (db *DB) MOUs(ctx context.Context, stage string) ([]desk.MOU, error) {
-	q := "SELECT " + mouCols + " FROM mous"
-	var args []any
+// MOUs lists MOUs, newest first, optionally only those in stage: up to
+// limit of them (desk.NoLimit for all) with ids below after (0 for the
+// first page). The primary key, or mous_stage (stage, id) with a stage,
+// serves each page without a sort.
+func (db *DB) MOUs(ctx context.Context, stage string, after int64, limit int) ([]desk.MOU, error) {
+	q := "SELECT " + mouCols + " FROM mous WHERE id < ?"
+	args := []any{keysetBelow(after)}
 	if stage != "" {
-		q += " WHERE stage = ?"
+		q += " AND stage = ?"
 		args = append(args, stage)
 	}
-	rows, err := db.read.QueryContext(ctx, q+" ORDER BY id DESC", args...)
+	rows, err := db.read.QueryContext(ctx, q+" ORDER BY id DESC LIMIT ?", append(args, sqlLimit(limit))...)
 	if err != nil {
 		return nil, fmt.Errorf("list MOUs: %w", err)
 	}

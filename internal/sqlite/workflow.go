@@ -549,14 +549,25 @@ func queryFeedback(ctx context.Context, q queryer, where string, args ...any) ([
 }
 
 // MOUFeedback lists an MOU's feedback, oldest first; status "" means all.
-func (db *DB) MOUFeedback(ctx context.Context, mouID int64, status string) ([]desk.Feedback, error) {
+// It returns up to limit items (desk.NoLimit for all) with ids above after.
+// feedback_mou (mou_id, status, id) serves a status, feedback_mou_id
+// (mou_id, id) the whole list, each page without a sort.
+func (db *DB) MOUFeedback(ctx context.Context, mouID int64, status string, after int64, limit int) ([]desk.Feedback, error) {
+	q := "SELECT " + feedbackCols + " FROM feedback WHERE mou_id = ?"
+	args := []any{mouID}
 	switch status {
 	case "":
-		return queryFeedback(ctx, db.read, "mou_id = ?", mouID)
 	case desk.FeedbackOpen, desk.FeedbackResolved, desk.FeedbackDeclined:
-		return queryFeedback(ctx, db.read, "mou_id = ? AND status = ?", mouID, status)
+		q += " AND status = ?"
+		args = append(args, status)
+	default:
+		return nil, invalidInput("invalid_status", "status", "status must be open, resolved or declined")
 	}
-	return nil, invalidInput("invalid_status", "status", "status must be open, resolved or declined")
+	rows, err := db.read.QueryContext(ctx, q+" AND id > ? ORDER BY id LIMIT ?", append(args, after, sqlLimit(limit))...)
+	if err != nil {
+		return nil, fmt.Errorf("list feedback of MOU %d: %w", mouID, err)
+	}
+	return collect(rows, "feedback", scanFeedback)
 }
 
 // readOutcome fills m.Outcome (with votes) when one was recorded.
@@ -610,14 +621,16 @@ func (db *DB) Meeting(ctx context.Context, id int64) (*desk.Meeting, error) {
 }
 
 // Meetings lists an MOU's meetings in the order they were created, each
-// with its outcome and feedback.
-func (db *DB) Meetings(ctx context.Context, mouID int64) ([]desk.Meeting, error) {
+// with its outcome and feedback: up to limit of them (desk.NoLimit for
+// all) with ids above after, read in one snapshot. meetings_mou (mou_id,
+// id) serves each page without a sort.
+func (db *DB) Meetings(ctx context.Context, mouID, after int64, limit int) ([]desk.Meeting, error) {
 	out := []desk.Meeting{}
 	err := db.view(ctx, func(tx *sql.Tx) error {
 		if _, err := readMOUState(ctx, tx, mouID); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, "SELECT id FROM meetings WHERE mou_id = ? ORDER BY id", mouID)
+		rows, err := tx.QueryContext(ctx, "SELECT id FROM meetings WHERE mou_id = ? AND id > ? ORDER BY id LIMIT ?", mouID, after, sqlLimit(limit))
 		if err != nil {
 			return fmt.Errorf("list meetings of MOU %d: %w", mouID, err)
 		}

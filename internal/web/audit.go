@@ -12,23 +12,50 @@ import (
 	"github.com/moudesk/moudesk/internal/audit"
 )
 
-// listAudit pages through the audit log, optionally for one object.
+// listAudit pages through the audit log in seq order, optionally for one
+// object (?object=, or ?mou=N for "mou:N").
 func (s *Server) listAudit(c *gin.Context) error {
-	after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
-	limit, _ := strconv.Atoi(c.Query("limit"))
+	p, err := readAuditPage(c)
+	if err != nil {
+		return err
+	}
 	object := c.Query("object")
 	if m := c.Query("mou"); m != "" && object == "" {
 		object = "mou:" + m
 	}
-	evs, err := s.desk.AuditEvents(c.Request.Context(), desk.AuditFilter{Object: object, After: after, Limit: limit})
+	evs, err := s.desk.AuditEvents(c.Request.Context(), desk.AuditFilter{Object: object, After: p.after, Limit: p.limit + 1})
 	if err != nil {
 		return err
 	}
 	if evs == nil {
 		evs = []audit.Event{}
 	}
-	c.JSON(http.StatusOK, gin.H{"events": evs})
+	evs, next := pageOf(evs, p, "audit", auditSeq)
+	c.JSON(http.StatusOK, pageBody("events", evs, next))
 	return nil
+}
+
+func auditSeq(ev audit.Event) int64 { return ev.Seq }
+
+// readAuditPage reads a page of the audit log like any list's, and also
+// ?after=<seq>, which clients used before cursors: an event's seq is public
+// and stable, so it stays a valid place to start. Both at once is refused.
+func readAuditPage(c *gin.Context) (listPage, error) {
+	p, err := readListPage(c, "audit")
+	if err != nil {
+		return p, err
+	}
+	raw := c.Query("after")
+	if raw == "" {
+		return p, nil
+	}
+	if c.Query("cursor") != "" {
+		return p, errInvalid("invalid_cursor", "give cursor or after, not both")
+	}
+	if p.after, err = strconv.ParseInt(raw, 10, 64); err != nil || p.after < 0 {
+		return p, errInvalid("invalid_after", "after must be the seq of an audit event (a whole number, 0 or more)")
+	}
+	return p, nil
 }
 
 // verifyAudit walks the whole chain.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/demo"
+	"github.com/moudesk/moudesk/internal/desk"
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/shipped"
 )
@@ -33,7 +34,7 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 	}
 	st := res.Story
 	mid, exec, amend := itoa64(st.UnderReview), itoa64(st.Executed), itoa64(st.Amendment)
-	meetings, err := db.Meetings(context.Background(), st.UnderReview)
+	meetings, err := db.Meetings(context.Background(), st.UnderReview, 0, desk.NoLimit)
 	if err != nil || len(meetings) == 0 {
 		t.Fatalf("demo meetings: %v", err)
 	}

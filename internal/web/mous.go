@@ -48,12 +48,18 @@ func (m *mouHandlers) createMOU(c *gin.Context) error {
 	return nil
 }
 
+// listMOUs answers a page of MOUs, newest first, optionally of one stage.
 func (m *mouHandlers) listMOUs(c *gin.Context) error {
-	out, err := m.desk.MOUs(c.Request.Context(), c.Query("stage"))
+	p, err := readListPage(c, "mous")
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"mous": out})
+	out, err := m.desk.MOUs(c.Request.Context(), c.Query("stage"), p.after, p.limit+1)
+	if err != nil {
+		return err
+	}
+	out, next := pageOf(out, p, "mous", func(m desk.MOU) int64 { return m.ID })
+	c.JSON(http.StatusOK, pageBody("mous", out, next))
 	return nil
 }
 

@@ -23,7 +23,7 @@ import (
 // current revision.
 func (p *pdfHandlers) meetingPacket(c *gin.Context, id, meetingID int64, params pdfParams) error {
 	ctx := c.Request.Context()
-	meetings, err := p.desk.Meetings(ctx, id)
+	meetings, err := p.desk.Meetings(ctx, id, 0, desk.NoLimit)
 	if err != nil {
 		return err
 	}

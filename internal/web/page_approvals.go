@@ -29,7 +29,7 @@ type approvalsPage struct {
 // meeting is waiting for its vote.
 func (p *pageHandlers) approvalsPage(c *gin.Context) error {
 	ctx := c.Request.Context()
-	mous, err := p.desk.MOUs(ctx, "")
+	mous, err := p.desk.MOUs(ctx, "", 0, desk.NoLimit)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func (p *pageHandlers) approvalsPage(c *gin.Context) error {
 			if err != nil {
 				return err
 			}
-			meetings, err := p.desk.Meetings(ctx, m.ID)
+			meetings, err := p.desk.Meetings(ctx, m.ID, 0, desk.NoLimit)
 			if err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/moudesk/moudesk/internal/desk"
@@ -12,14 +13,11 @@ import (
 	"github.com/moudesk/moudesk/internal/audit"
 )
 
-// auditPageSize is how many events one page of the audit log shows.
-const auditPageSize = 100
-
 type auditPage struct {
 	Events  []audit.Event
 	Object  string
 	MOU     string
-	Next    int64
+	Next    string // address of the later events, "" on the last page
 	Checked bool
 	OK      bool
 	Count   int64
@@ -31,7 +29,10 @@ type auditPage struct {
 // hash chain on request (?verify=1).
 func (s *Server) auditPage(c *gin.Context) error {
 	ctx := c.Request.Context()
-	after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
+	p, err := readAuditPage(c)
+	if err != nil {
+		return err
+	}
 	out := auditPage{MOU: c.Query("mou")}
 	if out.MOU != "" {
 		if _, err := strconv.ParseInt(out.MOU, 10, 64); err != nil {
@@ -39,14 +40,13 @@ func (s *Server) auditPage(c *gin.Context) error {
 		}
 		out.Object = "mou:" + out.MOU
 	}
-	evs, err := s.desk.AuditEvents(ctx, desk.AuditFilter{Object: out.Object, After: after, Limit: auditPageSize})
+	evs, err := s.desk.AuditEvents(ctx, desk.AuditFilter{Object: out.Object, After: p.after, Limit: p.limit + 1})
 	if err != nil {
 		return err
 	}
-	out.Events = evs
-	if len(evs) == auditPageSize {
-		out.Next = evs[len(evs)-1].Seq
-	}
+	var next string
+	out.Events, next = pageOf(evs, p, "audit", auditSeq)
+	out.Next = nextPageLink("/audit", next, p, url.Values{"mou": {out.MOU}})
 	if c.Query("verify") != "" {
 		out.Checked = true
 		n, err := s.desk.VerifyAudit(ctx)

@@ -38,19 +38,31 @@ type dashboardPage struct {
 	Signing   []desk.MOU
 	Approvals []desk.MOU
 	Empty     bool
+	// Next is the address of the page of older MOUs, "" on the last
+	// page; Later says this page is not the first. The lists of what
+	// waits cover the MOUs of this page.
+	Next  string
+	Later bool
 }
 
-// dashboard shows every MOU by stage and what waits for the caller: open
-// feedback for drafters, meetings without an outcome for the clerk who
-// may record them, signatures due for signatories.
+// dashboard shows a page of MOUs, newest first (?cursor= for older ones),
+// by stage and what waits for the caller on them: open feedback for
+// drafters, meetings without an outcome for the clerk who may record them,
+// signatures due for signatories.
 func (p *pageHandlers) dashboard(c *gin.Context) error {
 	ctx := c.Request.Context()
 	me := principal(c)
-	mous, err := p.desk.MOUs(ctx, "")
+	pg, err := readListPage(c, "mous")
 	if err != nil {
 		return err
 	}
-	out := dashboardPage{Empty: len(mous) == 0}
+	mous, err := p.desk.MOUs(ctx, "", pg.after, pg.limit+1)
+	if err != nil {
+		return err
+	}
+	out := dashboardPage{Empty: len(mous) == 0 && pg.after == 0, Later: pg.after != 0}
+	mous, next := pageOf(mous, pg, "mous", func(m desk.MOU) int64 { return m.ID })
+	out.Next = nextPageLink("/dashboard", next, pg, nil)
 	groups := map[string]int{}
 	for _, m := range mous {
 		def, err := p.w.desk.Workflow(m.Workflow)
@@ -81,7 +93,7 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 			return full, nil
 		}
 		if me.Can(auth.RevisionWrite) {
-			open, err := p.desk.MOUFeedback(ctx, m.ID, desk.FeedbackOpen)
+			open, err := p.desk.MOUFeedback(ctx, m.ID, desk.FeedbackOpen, 0, desk.NoLimit)
 			if err != nil {
 				return err
 			}
@@ -100,7 +112,7 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 			}
 		}
 		if me.Can(auth.OutcomeWrite) {
-			ms, err := p.desk.Meetings(ctx, m.ID)
+			ms, err := p.desk.Meetings(ctx, m.ID, 0, desk.NoLimit)
 			if err != nil {
 				return err
 			}

@@ -85,11 +85,11 @@ func (p *pageHandlers) mouPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	meetings, err := p.desk.Meetings(ctx, id)
+	meetings, err := p.desk.Meetings(ctx, id, 0, desk.NoLimit)
 	if err != nil {
 		return err
 	}
-	open, err := p.desk.MOUFeedback(ctx, id, desk.FeedbackOpen)
+	open, err := p.desk.MOUFeedback(ctx, id, desk.FeedbackOpen, 0, desk.NoLimit)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ type publicListPage struct {
 // publicList lists executed agreements for anyone. Amendments appear on
 // the page of the agreement they amend.
 func (p *pageHandlers) publicList(c *gin.Context) error {
-	all, err := p.desk.MOUs(c.Request.Context(), "")
+	all, err := p.desk.MOUs(c.Request.Context(), "", 0, desk.NoLimit)
 	if err != nil {
 		return err
 	}

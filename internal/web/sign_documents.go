@@ -91,7 +91,7 @@ func (h *signHandlers) makeCertificate(c *gin.Context, doc *desk.SigningDocument
 	if err != nil {
 		return nil, err
 	}
-	meetings, err := h.desk.Meetings(ctx, doc.MOUID)
+	meetings, err := h.desk.Meetings(ctx, doc.MOUID, 0, desk.NoLimit)
 	if err != nil {
 		return nil, err
 	}

@@ -88,11 +88,16 @@ func (w *workflowHandlers) listMeetings(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ms, err := w.desk.Meetings(c.Request.Context(), id)
+	p, err := readListPage(c, "meetings")
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"meetings": ms})
+	ms, err := w.desk.Meetings(c.Request.Context(), id, p.after, p.limit+1)
+	if err != nil {
+		return err
+	}
+	ms, next := pageOf(ms, p, "meetings", func(m desk.Meeting) int64 { return m.ID })
+	c.JSON(http.StatusOK, pageBody("meetings", ms, next))
 	return nil
 }
 
@@ -137,15 +142,20 @@ func (w *workflowHandlers) listFeedback(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	p, err := readListPage(c, "feedback")
+	if err != nil {
+		return err
+	}
 	ctx := c.Request.Context()
 	if _, err := w.desk.MOU(ctx, id); err != nil {
 		return err
 	}
-	fs, err := w.desk.MOUFeedback(ctx, id, c.Query("status"))
+	fs, err := w.desk.MOUFeedback(ctx, id, c.Query("status"), p.after, p.limit+1)
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"feedback": fs})
+	fs, next := pageOf(fs, p, "feedback", func(f desk.Feedback) int64 { return f.ID })
+	c.JSON(http.StatusOK, pageBody("feedback", fs, next))
 	return nil
 }
 
@@ -273,7 +283,7 @@ func (w *workflowHandlers) buildSummary(ctx context.Context, id, since int64) ([
 	if err != nil {
 		return nil, err
 	}
-	all, err := w.desk.Meetings(ctx, id)
+	all, err := w.desk.Meetings(ctx, id, 0, desk.NoLimit)
 	if err != nil {
 		return nil, err
 	}
