@@ -24,7 +24,7 @@ func TestShortLoadRun(t *testing.T) {
 	}
 	mix[KindWorkflow] = 30 // reach outcomes within a few seconds
 	rep, err := Run(ctx, Config{URL: srv.url, Identities: id, Clients: 8, Duration: 4 * time.Second, Mix: mix,
-		BenchDir: benchDir, DB: db, Moudesk: moudeskBin})
+		BenchDir: writeBenchDir(t), DB: db, Moudesk: moudeskBin})
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, srv.logs)
 	}
