@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -23,12 +24,20 @@ const timeFormat = "2006-01-02T15:04:05.000000Z"
 
 // DB holds two handles on one SQLite file: a single writer connection, so
 // that writers queue in Go rather than fail with SQLITE_BUSY, and a small
-// pool of readers that WAL lets run beside it.
+// pool of readers that WAL lets run beside it. Write transactions reach
+// the writer through one goroutine that commits those waiting together
+// (writer.go).
 type DB struct {
 	path  string
 	write *sql.DB
 	read  *sql.DB
 	now   func() time.Time
+	// writes queues write transactions for the writer goroutine, in
+	// arrival order; closing stops it and writerDone says it stopped.
+	writes     chan *writeReq
+	closing    chan struct{}
+	closeOnce  sync.Once
+	writerDone chan struct{}
 	// heads is the newest revision number this process committed per MOU.
 	// Numbers only go up, so a save on a base below it is stale for sure
 	// and is refused without a transaction (memo.go).
@@ -77,7 +86,9 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	}
 	read.SetMaxOpenConns(opt.Readers)
 	read.SetMaxIdleConns(opt.Readers)
-	db := &DB{path: path, write: write, read: read, now: opt.Now}
+	db := &DB{path: path, write: write, read: read, now: opt.Now,
+		writes: make(chan *writeReq), closing: make(chan struct{}), writerDone: make(chan struct{})}
+	go db.runWriter()
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -85,9 +96,12 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	return db, nil
 }
 
-// Close closes both handles; WAL content is checkpointed by SQLite when the
-// last connection closes.
+// Close stops the writer once its batch is committed, then closes both
+// handles; WAL content is checkpointed by SQLite when the last connection
+// closes. Writes that arrive later fail.
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() { close(db.closing) })
+	<-db.writerDone
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
@@ -116,44 +130,6 @@ func (tx *Tx) Now() string { return tx.now.UTC().Format(timeFormat) }
 // rolled back otherwise, so a refused request leaves no row behind.
 func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
 	return db.writeWith(ctx, nil, fn, nil)
-}
-
-// writeWith holds the one writer connection for check, then fn in a write
-// transaction, then done once that committed. check runs before the
-// transaction begins: its error ends the write without any SQL, so a
-// request it refuses does not make the writers queued behind it wait for
-// a BEGIN and a ROLLBACK.
-func (db *DB) writeWith(ctx context.Context, check func() error, fn func(*Tx) error, done func()) error {
-	conn, err := db.write.Conn(ctx)
-	if err != nil {
-		return storageError("writer connection", err)
-	}
-	defer conn.Close()
-	if check != nil {
-		if err := check(); err != nil {
-			return err
-		}
-	}
-	sqlTx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return storageError("begin transaction", err)
-	}
-	defer sqlTx.Rollback()
-	if err := fn(&Tx{Tx: sqlTx, now: db.now()}); err != nil {
-		if _, ok := moudesk.AsError(err); ok {
-			return err
-		}
-		// A statement that failed because the disk is full or read-only
-		// is 503 wherever in fn it happened, not a 500.
-		return storageError("write", err)
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return storageError("commit", err)
-	}
-	if done != nil {
-		done()
-	}
-	return nil
 }
 
 // view runs fn in one read transaction, so it sees one consistent snapshot.
