@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -131,68 +130,6 @@ func (db *DB) CreateMOU(ctx context.Context, actor moudesk.Actor, n desk.NewMOU)
 	return db.MOU(ctx, id)
 }
 
-// insertRevision writes revision number of mouID: new section bodies (once
-// per distinct hash), the revision row and its ordered section rows.
-func (tx *Tx) insertRevision(ctx context.Context, actor moudesk.Actor, mouID int64, number int, c *mou.Content, message string) (string, error) {
-	vars, err := json.Marshal(c.Variables)
-	if err != nil {
-		return "", fmt.Errorf("encode variables: %w", err)
-	}
-	if c.Variables == nil {
-		vars = []byte("{}")
-	}
-	bodies, err := tx.PrepareContext(ctx, "INSERT OR IGNORE INTO section_bodies (hash, body) VALUES (?, ?)")
-	if err != nil {
-		return "", storageError("prepare body insert", err)
-	}
-	defer bodies.Close()
-	putBody := func(body string) (string, error) {
-		h := mou.Hash(body)
-		if _, err := bodies.ExecContext(ctx, h, body); err != nil {
-			return "", storageError("insert section body", err)
-		}
-		return h, nil
-	}
-	preHash, err := putBody(c.Preamble)
-	if err != nil {
-		return "", err
-	}
-	hash := mou.ContentHash(c)
-	var authorID any
-	if actor.UserID != 0 {
-		authorID = actor.UserID
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO revisions (mou_id, revision, title, preamble_hash, variables, content_hash, author, author_id, message, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, mouID, number, c.Title, preHash, string(vars), hash, actor.Author(), authorID, message, tx.Now())
-	if err != nil {
-		return "", storageError("insert revision", err)
-	}
-	secs, err := tx.PrepareContext(ctx, `INSERT INTO revision_sections (mou_id, revision, position, key, heading, body_hash, clause_slug, clause_version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return "", storageError("prepare section insert", err)
-	}
-	defer secs.Close()
-	for i, s := range c.Sections {
-		h, err := putBody(s.Body)
-		if err != nil {
-			return "", err
-		}
-		var slug, version any
-		if s.Clause != "" {
-			slug, version = s.Clause, s.ClauseVersion
-		}
-		if _, err := secs.ExecContext(ctx, mouID, number, i+1, s.Key, s.Heading, h, slug, version); err != nil {
-			if isUnique(err) {
-				return "", &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "duplicate_key", Field: fmt.Sprintf("sections[%d].key", i),
-					Message: fmt.Sprintf("section key %q is used twice", s.Key)}
-			}
-			return "", storageError("insert revision section", err)
-		}
-	}
-	return hash, nil
-}
-
 // CreateRevision saves the next revision of an MOU on top of base. change
 // gets the base revision (read in the write transaction, so nobody can save
 // in between) and returns the new content. When base is not the current
@@ -296,68 +233,6 @@ func (db *DB) Revision(ctx context.Context, mouID int64, n int) (*mou.Revision, 
 	return r, err
 }
 
-func readRevision(ctx context.Context, q queryer, mouID int64, n int) (*mou.Revision, error) {
-	r := &mou.Revision{MOUID: mouID, Number: n}
-	var vars, created string
-	err := q.QueryRowContext(ctx, `SELECT r.title, b.body, r.variables, r.content_hash, r.author, r.message, r.created_at
-		FROM revisions r JOIN section_bodies b ON b.hash = r.preamble_hash WHERE r.mou_id = ? AND r.revision = ?`, mouID, n).
-		Scan(&r.Title, &r.Preamble, &vars, &r.ContentHash, &r.Author, &r.Message, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, moudesk.ErrNotFound(fmt.Sprintf("revision %d of MOU %d", n, mouID))
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read revision %d of MOU %d: %w", n, mouID, err)
-	}
-	r.CreatedAt = parseTime(created)
-	if err := json.Unmarshal([]byte(vars), &r.Variables); err != nil {
-		return nil, fmt.Errorf("decode variables of revision %d of MOU %d: %w", n, mouID, err)
-	}
-	rows, err := q.QueryContext(ctx, `SELECT s.key, s.heading, b.body, coalesce(s.clause_slug, ''), coalesce(s.clause_version, 0)
-		FROM revision_sections s JOIN section_bodies b ON b.hash = s.body_hash
-		WHERE s.mou_id = ? AND s.revision = ? ORDER BY s.position`, mouID, n)
-	if err != nil {
-		return nil, fmt.Errorf("read sections of revision %d of MOU %d: %w", n, mouID, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var s mou.Section
-		if err := rows.Scan(&s.Key, &s.Heading, &s.Body, &s.Clause, &s.ClauseVersion); err != nil {
-			return nil, fmt.Errorf("scan section: %w", err)
-		}
-		r.Sections = append(r.Sections, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read sections of revision %d of MOU %d: %w", n, mouID, err)
-	}
-	return r, nil
-}
-
-// Revisions lists an MOU's revisions, oldest first.
-func (db *DB) Revisions(ctx context.Context, mouID int64) ([]mou.RevisionInfo, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT revision, content_hash, author, message, created_at FROM revisions WHERE mou_id = ? ORDER BY revision`, mouID)
-	if err != nil {
-		return nil, fmt.Errorf("list revisions of MOU %d: %w", mouID, err)
-	}
-	defer rows.Close()
-	out := []mou.RevisionInfo{}
-	for rows.Next() {
-		var ri mou.RevisionInfo
-		var created string
-		if err := rows.Scan(&ri.Number, &ri.ContentHash, &ri.Author, &ri.Message, &created); err != nil {
-			return nil, fmt.Errorf("scan revision: %w", err)
-		}
-		ri.CreatedAt = parseTime(created)
-		out = append(out, ri)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list revisions of MOU %d: %w", mouID, err)
-	}
-	if len(out) == 0 {
-		return nil, moudesk.ErrNotFound(fmt.Sprintf("MOU %d", mouID))
-	}
-	return out, nil
-}
-
 const mouCols = `id, title, template, workflow, stage, current_revision, amends_mou_id, created_at,
 	amendment_number, base_mou_id, base_revision, executed_revision, executed_at`
 
@@ -445,7 +320,7 @@ func (db *DB) MOUs(ctx context.Context, stage string, after int64, limit int) ([
 }
 
 // mouTables are the tables MOU writes touch, plus the audit log.
-var mouTables = []string{"mous", "mou_parties", "revisions", "revision_sections", "section_bodies", "audit_events"}
+var mouTables = []string{"mous", "mou_parties", "revisions", "revision_lists", "revision_list_rows", "revision_sections", "section_bodies", "audit_events"}
 
 // MOURowCounts counts the rows of every table an MOU write touches, so
 // tests and operators can check that a refused request wrote nothing and
