@@ -105,3 +105,7 @@ func (a Actor) Author() string {
 	}
 	return a.Email
 }
+
+// RetryAfter is an error's data carrying the seconds a client should wait
+// (the Retry-After header of a KindTooMany or KindUnavailable answer).
+type RetryAfter int

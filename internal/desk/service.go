@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/cache"
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/pdfsign"
@@ -34,6 +35,9 @@ type Config struct {
 	// Keys sign MOUs and seals; nil refuses signing (503 signing_unavailable).
 	Keys *pdfsign.Keys
 	Now  func() time.Time
+	// Throttle counts wrong passwords, at sign-in and at the signing
+	// ceremony's check alike; nil means 5 a minute per account and address.
+	Throttle *auth.Throttle
 }
 
 // Service is the application: the store, the keys, the templates and the
@@ -46,6 +50,7 @@ type Service struct {
 	templates map[string]*mou.Template
 	keys      *pdfsign.Keys
 	now       func() time.Time
+	throttle  *auth.Throttle
 	// storedText holds the words of stored signing PDFs and certificates
 	// for verification by text.
 	storedText *cache.LRU[storedTextKey, []string]
@@ -70,7 +75,10 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{Reader: cfg.Store, store: cfg.Store, workflows: cfg.Workflows,
+	if cfg.Throttle == nil {
+		cfg.Throttle = auth.NewThrottle(5, time.Minute, cfg.Now)
+	}
+	return &Service{throttle: cfg.Throttle, Reader: cfg.Store, store: cfg.Store, workflows: cfg.Workflows,
 		templates: cfg.Templates, keys: cfg.Keys, now: cfg.Now,
 		storedText: cache.New[storedTextKey](storedTextCacheSize, storedTextCacheBytes, wordsSize),
 		pdfs:       newPDFCache(pdfCacheEntries, pdfCacheBytes),
@@ -120,3 +128,6 @@ func (s *Service) Roots() *x509.CertPool {
 
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.now() }
+// Throttle counts wrong passwords; sign-in shares it with the ceremony.
+func (s *Service) Throttle() *auth.Throttle { return s.throttle }
+

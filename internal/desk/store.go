@@ -19,6 +19,7 @@ import (
 type Store interface {
 	Reader
 	Writer
+	Updater
 }
 
 // Reader is every read the service and its callers make. Reads change
@@ -82,7 +83,6 @@ type Writer interface {
 	CreateMOU(ctx context.Context, actor moudesk.Actor, n NewMOU) (*MOU, error)
 	CreateRevision(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, base int, message string, change func(base *mou.Revision) (*mou.Content, error)) (*mou.RevisionInfo, error)
 	CreateAmendment(ctx context.Context, actor moudesk.Actor, defs Workflows, parentID int64) (*MOU, error)
-	MarkExecuted(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, revision int) error
 
 	CreateClause(ctx context.Context, actor moudesk.Actor, c *clause.Clause, note string) (*ClauseVersion, error)
 	UpdateClause(ctx context.Context, actor moudesk.Actor, slug string, base int, c *clause.Clause, note string) (*ClauseVersion, error)
@@ -96,8 +96,6 @@ type Writer interface {
 	RecordOutcome(ctx context.Context, actor moudesk.Actor, defs Workflows, meetingID int64, n NewOutcome) (*Meeting, error)
 
 	AssignSignatories(ctx context.Context, actor moudesk.Actor, mouID int64, lines []mou.SignatureLine, assign []Assignment) ([]Signatory, error)
-	SavePrepared(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, revision int, contentHash string, lines int, rendered, certified []byte) error
-	RecordSignature(ctx context.Context, actor moudesk.Actor, defs Workflows, n NewSignature) (*SignatureResult, error)
 	SaveCertificate(ctx context.Context, actor moudesk.Actor, mouID int64, revision int, pdf []byte) ([]byte, error)
 
 	CreateParty(ctx context.Context, actor moudesk.Actor, p Party) (*Party, error)

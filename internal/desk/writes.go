@@ -6,7 +6,6 @@ import (
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/clause"
-	"github.com/moudesk/moudesk/internal/mou"
 )
 
 // The writes below apply their rules inside the store's one transaction
@@ -90,24 +89,4 @@ func (s *Service) RevokeToken(ctx context.Context, actor moudesk.Actor, id int64
 // Audit appends an event that no other write records (a sign-in, a refusal).
 func (s *Service) Audit(ctx context.Context, actor moudesk.Actor, action, object string, details any) error {
 	return s.store.Audit(ctx, actor, action, object, details)
-}
-
-// AssignSignatories puts people on signature lines.
-func (s *Service) AssignSignatories(ctx context.Context, actor moudesk.Actor, mouID int64, lines []mou.SignatureLine, assign []Assignment) ([]Signatory, error) {
-	return s.store.AssignSignatories(ctx, actor, mouID, lines, assign)
-}
-
-// SavePrepared stores the signing PDF of an approved revision.
-func (s *Service) SavePrepared(ctx context.Context, actor moudesk.Actor, mouID int64, revision int, contentHash string, lines int, rendered, certified []byte) error {
-	return s.store.SavePrepared(ctx, actor, s.workflows, mouID, revision, contentHash, lines, rendered, certified)
-}
-
-// RecordSignature stores one signature, in order, sealing when it is the last.
-func (s *Service) RecordSignature(ctx context.Context, actor moudesk.Actor, n NewSignature) (*SignatureResult, error) {
-	return s.store.RecordSignature(ctx, actor, s.workflows, n)
-}
-
-// SaveCertificate stores the sealed certificate of completion once.
-func (s *Service) SaveCertificate(ctx context.Context, actor moudesk.Actor, mouID int64, revision int, pdf []byte) ([]byte, error) {
-	return s.store.SaveCertificate(ctx, actor, mouID, revision, pdf)
 }

@@ -6,7 +6,10 @@ import (
 	"io/fs"
 	"testing"
 
+	"github.com/moudesk/moudesk/clauses"
+	"github.com/moudesk/moudesk/internal/clause"
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/templates"
 )
 
@@ -23,4 +26,32 @@ func Workflows(tb testing.TB) desk.Workflows {
 		tb.Fatal(err)
 	}
 	return defs
+}
+
+// Templates loads the MOU templates shipped in templates/mou, every one.
+func Templates(tb testing.TB) map[string]*mou.Template {
+	tb.Helper()
+	sub, err := fs.Sub(templates.FS, "mou")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tmpls, err := mou.LoadTemplates(sub, func(string) bool { return true })
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tmpls
+}
+
+// Variables fills every required variable of the shipped SRO template
+// with the library's examples and a three-year term.
+func Variables(tb testing.TB) map[string]string {
+	tb.Helper()
+	lib, err := clause.LoadFS(clauses.FS)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out := clause.ExampleValues(lib)
+	out["effective_date"], out["expiration_date"] = "2025-07-01", "2028-06-30"
+	delete(out, "amendment_effective_date")
+	return out
 }

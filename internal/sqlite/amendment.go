@@ -13,59 +13,6 @@ import (
 	"github.com/moudesk/moudesk/internal/workflow"
 )
 
-// MarkExecuted records that revision of an MOU was executed and moves the
-// MOU from its signature stage to the stage the definition names (executed).
-// It is the one way into that stage, for the signing flow to call once the
-// last signature is stored, inside the same transaction (Tx.MarkExecuted)
-// or on its own (DB.MarkExecuted). It refuses, writing nothing, when the MOU
-// is not in a signature stage (wrong_stage), when revision is not the
-// current one (revision_not_current), or when the revision's content hash
-// lacks a live approval of every body the definition requires
-// (stale_approval). Audited as mou.executed.
-func (db *DB) MarkExecuted(ctx context.Context, actor moudesk.Actor, defs desk.Workflows, mouID int64, revision int) error {
-	return db.update(ctx, func(tx *Tx) error {
-		return tx.MarkExecuted(ctx, actor, defs, mouID, revision)
-	})
-}
-
-// MarkExecuted is DB.MarkExecuted inside a transaction the caller owns.
-func (tx *Tx) MarkExecuted(ctx context.Context, actor moudesk.Actor, defs desk.Workflows, mouID int64, revision int) error {
-	st, def, err := readMOUDefinition(ctx, tx, defs, mouID)
-	if err != nil {
-		return err
-	}
-	next, err := def.Execute(st.stage)
-	if err != nil {
-		return err
-	}
-	if revision != st.current {
-		return unprocessable("revision_not_current", "revision", "MOU %d is at revision %d; only the current revision can be executed, not %d", mouID, st.current, revision)
-	}
-	var hash string
-	if err := tx.QueryRowContext(ctx, "SELECT content_hash FROM revisions WHERE mou_id = ? AND revision = ?", mouID, revision).Scan(&hash); err != nil {
-		return fmt.Errorf("read revision %d of MOU %d: %w", revision, mouID, err)
-	}
-	approvals, err := liveApprovals(ctx, tx, mouID)
-	if err != nil {
-		return err
-	}
-	if err := def.CheckApproved(hash, approvals); err != nil {
-		return err
-	}
-	res, err := tx.ExecContext(ctx, "UPDATE mous SET executed_revision = ?, executed_at = ? WHERE id = ? AND executed_revision IS NULL", revision, tx.Now(), mouID)
-	if err != nil {
-		return storageError("mark executed", err)
-	}
-	if k, _ := res.RowsAffected(); k != 1 {
-		return moudesk.Errorf(moudesk.KindConflict, "already_executed", "MOU %d was executed already", mouID)
-	}
-	if err := tx.setStage(ctx, actor, mouID, st.stage, next, "signature", nil, &revision, ""); err != nil {
-		return err
-	}
-	return tx.audit(ctx, actor, "mou.executed", fmt.Sprintf("mou:%d", mouID), map[string]any{
-		"revision": revision, "content_hash": hash, "from": st.stage, "to": next})
-}
-
 // agreementRow is what starting an amendment reads of the agreement.
 type agreementRow struct {
 	title, template, workflow, stage string

@@ -7,12 +7,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/moudesk/moudesk/internal/desk"
 
 	"github.com/moudesk/moudesk"
-	"github.com/moudesk/moudesk/internal/workflow"
 )
 
 // Kinds of signing documents, in the order they are made.
@@ -26,70 +24,6 @@ const (
 func sha256Hex(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
-}
-
-// checkSignable refuses unless the MOU is in a signature stage at revision
-// with the workflow's approvals on that revision's content hash; it
-// returns the state and definition it checked.
-func checkSignable(ctx context.Context, tx *Tx, defs desk.Workflows, mouID int64, revision int, contentHash string) (mouState, *workflow.Definition, error) {
-	st, err := readMOUState(ctx, tx, mouID)
-	if err != nil {
-		return st, nil, err
-	}
-	def, err := defs.Lookup(st.workflow)
-	if err != nil {
-		return st, nil, err
-	}
-	if def.Kind(st.stage) != workflow.KindSignature {
-		return st, nil, &workflow.RuleError{Code: workflow.CodeWrongStage, Message: fmt.Sprintf("MOU %d is in stage %q, not in a signature stage", mouID, st.stage)}
-	}
-	if st.current != revision {
-		return st, nil, unprocessable("stale_revision", "", "MOU %d is at revision %d; revision %d cannot be signed", mouID, st.current, revision)
-	}
-	approvals, err := liveApprovals(ctx, tx, mouID)
-	if err != nil {
-		return st, nil, err
-	}
-	if err := def.CheckApproved(contentHash, approvals); err != nil {
-		return st, nil, err
-	}
-	return st, def, nil
-}
-
-// SavePrepared stores the rendered revision (seq 0) and its certified copy
-// with empty signature fields (seq 1): the start of signing. It is refused
-// unless the MOU is in a signature stage at that revision with approvals
-// of its content and every line of its signature block (lines) assigned.
-// When another request prepared it first, it returns 409
-// already_prepared and writes nothing. Audited as signing.prepare.
-func (db *DB) SavePrepared(ctx context.Context, actor moudesk.Actor, defs desk.Workflows, mouID int64, revision int, contentHash string, lines int, rendered, certified []byte) error {
-	return db.update(ctx, func(tx *Tx) error {
-		if _, _, err := checkSignable(ctx, tx, defs, mouID, revision, contentHash); err != nil {
-			return err
-		}
-		if done, err := hasSigningDocuments(ctx, tx, mouID, revision); err != nil {
-			return err
-		} else if done {
-			return moudesk.Errorf(moudesk.KindConflict, "already_prepared", "revision %d of MOU %d is already prepared for signing", revision, mouID)
-		}
-		var assigned int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM signatories WHERE mou_id = ? AND line <= ?", mouID, lines).Scan(&assigned); err != nil {
-			return fmt.Errorf("count signatories: %w", err)
-		}
-		if assigned < lines {
-			return unprocessable("signatories_missing", "", "%d of the %d signature lines of MOU %d have no signatory; assign them first", lines-assigned, lines, mouID)
-		}
-		for i, d := range []struct {
-			kind string
-			pdf  []byte
-		}{{DocRendered, rendered}, {DocCertified, certified}} {
-			if err := tx.insertDocument(ctx, mouID, revision, i, d.kind, contentHash, d.pdf); err != nil {
-				return err
-			}
-		}
-		return tx.audit(ctx, actor, "signing.prepare", fmt.Sprintf("mou:%d", mouID), map[string]any{
-			"revision": revision, "content_hash": contentHash, "sha256": sha256Hex(certified)})
-	})
 }
 
 func (tx *Tx) insertDocument(ctx context.Context, mouID int64, revision, seq int, kind, contentHash string, pdf []byte) error {
@@ -129,8 +63,12 @@ func (db *DB) SigningDocuments(ctx context.Context, mouID int64, revision int) (
 // LatestSigningDocument is the newest step of revision's signing, with its
 // bytes; not found when the revision was never prepared.
 func (db *DB) LatestSigningDocument(ctx context.Context, mouID int64, revision int) (*desk.SigningDocument, error) {
+	return latestSigningDocument(ctx, db.read, mouID, revision)
+}
+
+func latestSigningDocument(ctx context.Context, q queryer, mouID int64, revision int) (*desk.SigningDocument, error) {
 	var pdf []byte
-	d, err := scanDocument(db.read.QueryRowContext(ctx, "SELECT "+documentCols+", pdf FROM signing_documents WHERE mou_id = ? AND revision = ? ORDER BY seq DESC LIMIT 1", mouID, revision), &pdf)
+	d, err := scanDocument(q.QueryRowContext(ctx, "SELECT "+documentCols+", pdf FROM signing_documents WHERE mou_id = ? AND revision = ? ORDER BY seq DESC LIMIT 1", mouID, revision), &pdf)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, moudesk.ErrNotFound(fmt.Sprintf("signing document of MOU %d revision %d", mouID, revision))
 	}
@@ -189,7 +127,11 @@ func repeatPlaceholder(n int) string {
 // ApprovalRecords lists the MOU's approvals with their meetings, oldest
 // first, stale ones included and marked.
 func (db *DB) ApprovalRecords(ctx context.Context, mouID int64) ([]desk.ApprovalRecord, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT a.meeting_id, a.body, m.date, o.resolution, a.content_hash, a.stale_at IS NOT NULL, a.created_at
+	return readApprovalRecords(ctx, db.read, mouID)
+}
+
+func readApprovalRecords(ctx context.Context, q queryer, mouID int64) ([]desk.ApprovalRecord, error) {
+	rows, err := q.QueryContext(ctx, `SELECT a.meeting_id, a.body, m.date, o.resolution, a.content_hash, a.stale_at IS NOT NULL, a.created_at
 		FROM approvals a JOIN meetings m ON m.id = a.meeting_id JOIN meeting_outcomes o ON o.meeting_id = a.meeting_id
 		WHERE a.mou_id = ? ORDER BY a.meeting_id`, mouID)
 	if err != nil {
@@ -224,9 +166,6 @@ func (db *DB) Signatures(ctx context.Context, mouID int64, revision int) ([]desk
 		return &s, nil
 	})
 }
-
-// lineKey names a signature line for the workflow's signer rules.
-func lineKey(line int) string { return "line " + strconv.Itoa(line) }
 
 // SigningRowCounts counts the rows of every signing table and the audit
 // log, so tests can show a refused request wrote nothing.

@@ -166,9 +166,6 @@ func TestAmendmentOverHTTP(t *testing.T) {
 	// Not executed yet: refused with the rule's code, nothing written.
 	before := e.rows()
 	e.refused(e.drafter, "POST", amend, nil, 422, "not_amendable")
-	if err := e.db.MarkExecuted(ctx, moudesk.System, nil, id, 1); ruleCode(err) != "wrong_stage" {
-		t.Fatalf("executing a draft: %v", err)
-	}
 	if after := e.rows(); !maps.Equal(before, after) {
 		t.Fatalf("refusals wrote rows: %v → %v", before, after)
 	}
@@ -176,9 +173,6 @@ func TestAmendmentOverHTTP(t *testing.T) {
 	e.revise(id, map[string]string{"term": "This MOU runs for three school years."})
 	e.approveAll(id, "2025-06-03")
 	before = e.rows()
-	if err := e.db.MarkExecuted(ctx, moudesk.System, nil, id, 1); ruleCode(err) != "revision_not_current" {
-		t.Fatalf("executing an old revision: %v", err)
-	}
 	e.refused(e.drafter, "POST", amend, nil, 422, "not_amendable") // in signature, not executed
 	if after := e.rows(); !maps.Equal(before, after) {
 		t.Fatalf("refusals wrote rows: %v → %v", before, after)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,9 +12,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
-	"github.com/moudesk/moudesk/internal/cache"
-	"github.com/moudesk/moudesk/internal/desk"
-	"github.com/moudesk/moudesk/internal/shipped"
 )
 
 // TestRevisionJSONCache reads revisions through the cache: a repeat read
@@ -82,43 +78,5 @@ func TestRawDetailsMatchEncoder(t *testing.T) {
 		if rec.Code != http.StatusConflict || rec.Header().Get("Content-Length") != strconv.Itoa(len(want)) {
 			t.Errorf("status %d, Content-Length %s for %d bytes", rec.Code, rec.Header().Get("Content-Length"), len(want))
 		}
-	}
-}
-
-// TestStoredRevisionCopies checks that readers of a remembered revision
-// each get their own sections and variables: marking deviations on one
-// copy must not show in the next.
-func TestStoredRevisionCopies(t *testing.T) {
-	e := newMOUEnv(t)
-	id := e.createSRO()
-	svc, err := desk.New(desk.Config{Store: e.db, Workflows: shipped.Workflows(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &mouHandlers{Server: &Server{desk: svc}, stored: cache.New[revisionKey](8, 1<<20, revisionSize)}
-	ctx := context.Background()
-	a, err := m.storedRevision(ctx, id, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := a.Sections[0]
-	a.Sections[0].Deviation, a.Sections[0].Body = true, "changed by a reader\n"
-	for k := range a.Variables {
-		a.Variables[k] = "changed by a reader"
-	}
-	b, err := m.storedRevision(ctx, id, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b.Sections[0] != want {
-		t.Fatalf("a reader's change reached the next reader: %+v", b.Sections[0])
-	}
-	for k, v := range b.Variables {
-		if v == "changed by a reader" {
-			t.Fatalf("a reader's change to variable %s reached the next reader", k)
-		}
-	}
-	if _, ok := m.stored.Get(revisionKey{mou: id, n: 1}); !ok {
-		t.Fatal("revision 1 was not remembered")
 	}
 }

@@ -64,7 +64,7 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		s.log.ErrorContext(c.Request.Context(), "request failed", "request_id", requestID(c), "err", err)
 	}
 	if e.Kind == moudesk.KindTooMany {
-		if d, ok := e.Data.(retryAfter); ok {
+		if d, ok := e.Data.(moudesk.RetryAfter); ok {
 			c.Header("Retry-After", strconv.Itoa(int(d)))
 		}
 	}
@@ -82,7 +82,7 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		body["field"] = e.Field
 	}
 	if e.Data != nil {
-		if _, ok := e.Data.(retryAfter); !ok {
+		if _, ok := e.Data.(moudesk.RetryAfter); !ok {
 			body["details"] = e.Data
 		}
 	}
@@ -126,9 +126,6 @@ func rawEnvelope(e *moudesk.Error) (head, tail []byte) {
 	tail = append(append(append(tail, `,"message":`...), str(e.Message)...), "}}"...)
 	return head, tail
 }
-
-// retryAfter is error data carrying seconds for the Retry-After header.
-type retryAfter int
 
 func errInvalid(code, format string, args ...any) error {
 	return moudesk.Errorf(moudesk.KindInvalid, code, format, args...)

@@ -74,7 +74,7 @@ func (m *mouHandlers) getMOU(c *gin.Context) error {
 	}
 	body := gin.H{"mou": got}
 	if _, ok := m.desk.Template(got.Template); ok {
-		lines, err := m.signatoryLines(c.Request.Context(), got)
+		lines, err := m.desk.SignatoryLines(c.Request.Context(), got)
 		if err != nil {
 			return err
 		}

@@ -150,11 +150,11 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 // signatureDue reports whether it is me's turn to sign MOU m: one of the
 // lines that may sign now is theirs.
 func (p *pageHandlers) signatureDue(ctx context.Context, me *auth.Principal, m *desk.MOU) (bool, error) {
-	lines, err := p.signatoryLines(ctx, m)
+	lines, err := p.desk.SignatoryLines(ctx, m)
 	if err != nil {
 		return false, err
 	}
-	next := nextLines(lines)
+	next := desk.NextLines(lines)
 	for _, l := range lines {
 		if l.UserID == me.UserID && l.SignedAt == nil && slices.Contains(next, l.Line) {
 			return true, nil

@@ -151,7 +151,7 @@ func (p *pageHandlers) mouPage(c *gin.Context) error {
 		}
 	}
 	if _, ok := p.desk.Template(m.Template); ok {
-		if out.Signatures, err = p.signatoryLines(ctx, m); err != nil {
+		if out.Signatures, err = p.desk.SignatoryLines(ctx, m); err != nil {
 			return err
 		}
 	}

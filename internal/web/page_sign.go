@@ -24,7 +24,7 @@ type signPage struct {
 	StageTitle string
 	Lines      []lineChoice
 	CanAssign  bool
-	Signing    *signingView
+	Signing    *desk.SigningView
 	Waiting    string // why signing is not open yet
 	MyTurn     bool
 	MyLine     *desk.Signatory
@@ -48,7 +48,7 @@ func (p *pageHandlers) signData(c *gin.Context) (*signPage, error) {
 	for name := range def.Bodies {
 		out.BodyTitles[name] = desk.BodyTitle(def, name)
 	}
-	lines, err := p.signatoryLines(ctx, m)
+	lines, err := p.desk.SignatoryLines(ctx, m)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func (p *pageHandlers) signData(c *gin.Context) (*signPage, error) {
 	out.CanAssign = me.Can(auth.SignatoryWrite) && kind != workflow.KindSignature && kind != workflow.KindTerminal
 	switch kind {
 	case workflow.KindSignature:
-		v, err := p.sg.signing(c, m)
+		v, err := p.desk.Signing(ctx, actor(c), m.ID, p.publicURL(c))
 		if err != nil {
 			e, safe := clientError(err)
 			if !safe || e.Kind == moudesk.KindInternal {
@@ -115,9 +115,9 @@ func (p *pageHandlers) signPost(c *gin.Context) error {
 		return err
 	}
 	out.TypedName = c.PostForm("typed_name")
-	req := signatureRequest{TypedName: out.TypedName, Consent: c.PostForm("consent") == "yes",
+	req := desk.SignRequest{TypedName: out.TypedName, Consent: c.PostForm("consent") == "yes",
 		Password: c.PostForm("password"), ContentHash: c.PostForm("content_hash"), DocumentSHA256: c.PostForm("document_sha256"),
-		ConsentText: ConsentText}
+		ConsentText: desk.ConsentText}
 	if !req.Consent {
 		out.Errors["consent"] = "Tick the box to agree to sign electronically."
 	}
@@ -130,7 +130,7 @@ func (p *pageHandlers) signPost(c *gin.Context) error {
 	if len(out.Errors) > 0 {
 		return p.renderPage(c, http.StatusUnprocessableEntity, "sign", "Sign: "+out.MOU.Title, "approvals", out)
 	}
-	res, err := p.sg.sign(c, out.MOU, req)
+	res, err := p.desk.Sign(c.Request.Context(), principal(c), p.client(c), out.MOU.ID, req)
 	if err != nil {
 		e, safe := clientError(err)
 		if !safe || e.Kind == moudesk.KindInternal {
@@ -161,7 +161,7 @@ func (p *pageHandlers) assignPost(c *gin.Context) error {
 			as = append(as, desk.Assignment{Line: l.Line, Email: email})
 		}
 	}
-	if _, err := p.sg.assign(c, out.MOU, as); err != nil {
+	if _, err := p.desk.AssignSignatories(c.Request.Context(), actor(c), out.MOU.ID, as); err != nil {
 		e, safe := clientError(err)
 		if !safe || e.Kind == moudesk.KindInternal {
 			return err

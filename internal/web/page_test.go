@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/shipped"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
@@ -282,7 +283,7 @@ func TestPageResolveFeedback(t *testing.T) {
 	mid := itoa64(id)
 	e.do("POST", "/api/v1/mous/"+mid+"/transitions", map[string]any{"to": "liaison_review"})
 	ctx := context.Background()
-	mt, err := e.db.CreateMeeting(ctx, moudesk.System, nil, id, desk.NewMeeting{Body: "liaison_committee", Date: "2026-05-01", Revision: 1})
+	mt, err := e.db.CreateMeeting(ctx, moudesk.System, shipped.Workflows(t), id, desk.NewMeeting{Body: "liaison_committee", Date: "2026-05-01", Revision: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -398,7 +399,7 @@ func TestPageOutcomeMoreRows(t *testing.T) {
 	id := e.createSRO()
 	e.do("POST", "/api/v1/mous/"+itoa64(id)+"/transitions", map[string]any{"to": "liaison_review"})
 	ctx := context.Background()
-	mt, err := e.db.CreateMeeting(ctx, moudesk.System, nil, id, desk.NewMeeting{Body: "liaison_committee", Date: "2026-05-01", Revision: 1})
+	mt, err := e.db.CreateMeeting(ctx, moudesk.System, shipped.Workflows(t), id, desk.NewMeeting{Body: "liaison_committee", Date: "2026-05-01", Revision: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -430,7 +431,7 @@ func TestPageOutcomeMoreRows(t *testing.T) {
 // PDF's footer prints, as a reader of a paper copy would type it.
 func TestPrintedVerifyAddressLeadsToVerifyPage(t *testing.T) {
 	_, base, _ := startTestServer(t)
-	footer := footerLine(&desk.MOU{ID: 7}, &mou.Revision{Number: 2, ContentHash: strings.Repeat("ab", 32)}, base)
+	footer := desk.FooterLine(&desk.MOU{ID: 7}, &mou.Revision{Number: 2, ContentHash: strings.Repeat("ab", 32)}, base)
 	_, addr, ok := strings.Cut(footer, "verify at ")
 	if !ok {
 		t.Fatalf("footer %q prints no address", footer)

@@ -18,9 +18,7 @@ import (
 	"github.com/moudesk/moudesk/internal/desk"
 	"github.com/moudesk/moudesk/internal/shipped"
 
-	"github.com/moudesk/moudesk/clauses"
 	"github.com/moudesk/moudesk/internal/auth"
-	"github.com/moudesk/moudesk/internal/clause"
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/redline"
 	"github.com/moudesk/moudesk/internal/render"
@@ -93,14 +91,7 @@ func (e *pdfEnv) send(method, path string, body any, header ...string) pdfResp {
 // pdfVariables fills every required variable of the shipped SRO template.
 func pdfVariables(t testing.TB) map[string]string {
 	t.Helper()
-	lib, err := clause.LoadFS(clauses.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := clause.ExampleValues(lib)
-	out["effective_date"], out["expiration_date"] = "2025-07-01", "2028-06-30"
-	delete(out, "amendment_effective_date")
-	return out
+	return shipped.Variables(t)
 }
 
 const pdfTitle = "Springfield School Resource Officer MOU"

@@ -80,7 +80,7 @@ func New(cfg Config) *Server {
 		desk:     cfg.Service,
 		log:      cfg.Logger,
 		engine:   e,
-		throttle: auth.NewThrottle(5, time.Minute, cfg.Now),
+		throttle: cfg.Service.Throttle(),
 		rules:    map[string]auth.Action{},
 		uploads:  map[string]bool{},
 		pages:    pages,

@@ -57,7 +57,7 @@ func (s *Server) startSession(c *gin.Context, rawEmail, password string) (*desk.
 		secs := int(math.Ceil(wait.Seconds()))
 		_ = s.desk.Audit(ctx, moudesk.Actor{Addr: addr}, "login.throttled", "account:"+email, map[string]any{"addr": addr, "retry_after": secs})
 		return nil, "", &moudesk.Error{Kind: moudesk.KindTooMany, Code: "too_many_attempts",
-			Message: "too many failed sign-in attempts; wait and try again", Data: retryAfter(secs)}
+			Message: "too many failed sign-in attempts; wait and try again", Data: moudesk.RetryAfter(secs)}
 	}
 	u, hash, err := s.desk.UserByEmail(ctx, email)
 	if err != nil && !moudesk.IsKind(err, moudesk.KindNotFound) {

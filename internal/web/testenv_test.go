@@ -2,23 +2,18 @@ package web
 
 import (
 	"context"
-	"io/fs"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/moudesk/moudesk/internal/desk"
 	"github.com/moudesk/moudesk/internal/shipped"
+	"github.com/moudesk/moudesk/internal/teststore"
 
 	"github.com/moudesk/moudesk"
-	"github.com/moudesk/moudesk/clauses"
 	"github.com/moudesk/moudesk/internal/auth"
-	"github.com/moudesk/moudesk/internal/clause"
-	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/pdfsign"
 	"github.com/moudesk/moudesk/internal/sqlite"
-	"github.com/moudesk/moudesk/templates"
 )
 
 // testPublicURL is the public base URL test servers print in footers.
@@ -42,26 +37,8 @@ func startTestServer(t testing.TB, parties ...desk.Party) (db *sqlite.DB, url st
 func startTestServerTS(t testing.TB, parties ...desk.Party) (db *sqlite.DB, ts *httptest.Server, token func(email, party string, role auth.Role) string) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "moudesk.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	lib, err := clause.LoadFS(clauses.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.SyncLibrary(ctx, lib); err != nil {
-		t.Fatal(err)
-	}
-	sub, err := fs.Sub(templates.FS, "mou")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpls, err := mou.LoadTemplates(sub, func(string) bool { return true })
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = teststore.Open(t)
+	tmpls := shipped.Templates(t)
 	for _, p := range parties {
 		if _, err := db.CreateParty(ctx, moudesk.System, p); err != nil {
 			t.Fatal(err)

@@ -9,18 +9,16 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/moudesk/moudesk/internal/desk"
 	"github.com/moudesk/moudesk/internal/shipped"
+	"github.com/moudesk/moudesk/internal/teststore"
 
 	"github.com/moudesk/moudesk"
-	"github.com/moudesk/moudesk/clauses"
 	"github.com/moudesk/moudesk/internal/auth"
-	"github.com/moudesk/moudesk/internal/clause"
 	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/web"
 )
@@ -39,19 +37,7 @@ type testEnv struct {
 // library loaded.
 func newEnv(t *testing.T) *testEnv {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "moudesk.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	lib, err := clause.LoadFS(clauses.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.SyncLibrary(ctx, lib); err != nil {
-		t.Fatal(err)
-	}
+	db := teststore.Open(t)
 	svc, err := desk.New(desk.Config{Store: db, Workflows: shipped.Workflows(t)})
 	if err != nil {
 		t.Fatal(err)

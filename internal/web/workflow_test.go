@@ -11,10 +11,9 @@ import (
 	"testing"
 
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/shipped"
 
-	"github.com/moudesk/moudesk/clauses"
 	"github.com/moudesk/moudesk/internal/auth"
-	"github.com/moudesk/moudesk/internal/clause"
 	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/web"
 )
@@ -104,14 +103,7 @@ func (e *wfEnv) refused(token, method, path string, body any, status int, code s
 // wfVariables gives a value to every required variable without a default.
 func wfVariables(t *testing.T) map[string]string {
 	t.Helper()
-	lib, err := clause.LoadFS(clauses.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := clause.ExampleValues(lib)
-	out["effective_date"], out["expiration_date"] = "2025-07-01", "2028-06-30"
-	delete(out, "amendment_effective_date")
-	return out
+	return shipped.Variables(t)
 }
 
 func (e *wfEnv) createMOU(workflowName string) int64 {

@@ -1,0 +1,325 @@
+package desk
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/mou"
+	"github.com/moudesk/moudesk/internal/pdfsign"
+	"github.com/moudesk/moudesk/internal/render"
+	"github.com/moudesk/moudesk/internal/workflow"
+)
+
+// Names of the signature fields moudesk itself fills. PDF field names may
+// not contain '.', which separates the parts of qualified names.
+const (
+	certificationField = "moudesk certification"
+	sealField          = "moudesk seal"
+)
+
+// SignatoryField is the name of line's signature field in a signing PDF.
+func SignatoryField(line int) string { return fmt.Sprintf("Signatory %d", line) }
+
+func sha256Hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// SigningView is what a signatory sees before signing: the exact PDF (by
+// URL and SHA-256), the approved content hash, and who signs when.
+type SigningView struct {
+	MOUID       int64            `json:"mou_id"`
+	Stage       string           `json:"stage"`
+	Revision    int              `json:"revision"`
+	ContentHash string           `json:"content_hash"`
+	Document    SigningDocument  `json:"document"`
+	PDFURL      string           `json:"pdf_url"`
+	Approvals   []ApprovalRecord `json:"approvals"`
+	Signatories []Signatory      `json:"signatories"`
+	// Next are the lines that may sign now: unsigned lines of the lowest
+	// unsigned order.
+	Next        []int  `json:"next"`
+	ConsentText string `json:"consent_text"`
+}
+
+// Signing shows the ceremony's document, preparing it on first use.
+func (s *Service) Signing(ctx context.Context, actor moudesk.Actor, mouID int64, publicURL string) (*SigningView, error) {
+	m, err := s.store.MOU(ctx, mouID)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := s.SigningPDF(ctx, actor, m, publicURL)
+	if err != nil {
+		return nil, err
+	}
+	lines, err := s.SignatoryLines(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.store.ApprovalRecords(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &SigningView{
+		MOUID: m.ID, Stage: m.Stage, Revision: doc.Revision, ContentHash: doc.ContentHash, Document: *doc,
+		PDFURL: fmt.Sprintf("/api/v1/mous/%d/signing.pdf", m.ID), Approvals: liveApprovalRecords(all, doc.ContentHash),
+		Signatories: lines, Next: NextLines(lines), ConsentText: ConsentText,
+	}, nil
+}
+
+// NextLines are the unsigned lines of the lowest order still unsigned.
+func NextLines(lines []Signatory) []int {
+	low := math.MaxInt
+	for _, l := range lines {
+		if l.SignedAt == nil {
+			low = min(low, l.Order)
+		}
+	}
+	next := []int{}
+	for _, l := range lines {
+		if l.SignedAt == nil && l.Order == low {
+			next = append(next, l.Line)
+		}
+	}
+	return next
+}
+
+// SigningPDF is the newest signing PDF of the MOU's current revision,
+// prepared first when there is none yet (see prepareTx). Preparation runs
+// on the first request that needs it, not in the transaction that moved
+// the MOU into signature, so a failure here never costs the clerk the vote
+// that was recorded; the next request simply tries again.
+func (s *Service) SigningPDF(ctx context.Context, actor moudesk.Actor, m *MOU, publicURL string) (*SigningDocument, error) {
+	doc, err := s.store.LatestSigningDocument(ctx, m.ID, m.CurrentRevision)
+	if err == nil || !moudesk.IsKind(err, moudesk.KindNotFound) {
+		return doc, err
+	}
+	err = s.store.Update(ctx, func(tx Tx) error {
+		st, err := tx.MOUState(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		def, err := s.workflows.Lookup(st.Workflow)
+		if err != nil {
+			return err
+		}
+		assigned, err := tx.Signatories(ctx, m.ID, st.Current)
+		if err != nil {
+			return err
+		}
+		lines, err := s.mergeLines(m, assigned)
+		if err != nil {
+			return err
+		}
+		doc, err = s.prepareTx(ctx, tx, actor, m, st, def, lines, publicURL)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// prepareTx returns the newest signing document of the current revision,
+// first preparing it when there is none: the approved revision rendered
+// with its footer and the signatories' names, one empty field per line in
+// its block, one invisible field for the seal, and moudesk's certification
+// signature (DocMDP P=2) whose reason cites the approvals; stored as the
+// rendered (seq 0) and certified (seq 1) steps. Either way it checks, in
+// the caller's transaction, that the MOU is in a signature stage and its
+// current text approved by every body required; preparing also needs every
+// line assigned (422 signatories_missing). Audited as signing.prepare.
+func (s *Service) prepareTx(ctx context.Context, tx Tx, actor moudesk.Actor, m *MOU, st MOUState, def *workflow.Definition, lines []Signatory, publicURL string) (*SigningDocument, error) {
+	if def.Kind(st.Stage) != workflow.KindSignature {
+		return nil, &workflow.RuleError{Code: workflow.CodeWrongStage, Message: fmt.Sprintf("MOU %d is in stage %q; signing happens in a signature stage", m.ID, st.Stage)}
+	}
+	approvals, err := tx.LiveApprovals(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := def.CheckApproved(st.ContentHash, approvals); err != nil {
+		return nil, err
+	}
+	doc, err := tx.LatestSigningDocument(ctx, m.ID, st.Current)
+	if err == nil || !moudesk.IsKind(err, moudesk.KindNotFound) {
+		return doc, err
+	}
+	for _, l := range lines {
+		if l.UserID == 0 {
+			return nil, moudesk.Errorf(moudesk.KindUnprocessable, "signatories_missing",
+				"line %d (%s, %s) of MOU %d has no signatory; assign one with PUT /api/v1/mous/%d/signatories", l.Line, l.Title, l.PartyName, m.ID, m.ID)
+		}
+	}
+	keys, err := s.Keys()
+	if err != nil {
+		return nil, err
+	}
+	rev, err := s.Revision(ctx, m.ID, st.Current)
+	if err != nil {
+		return nil, err
+	}
+	records, err := tx.ApprovalRecords(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := tx.Now()
+	rendered, certified, err := s.renderForSigning(keys, m, rev, def, lines, liveApprovalRecords(records, rev.ContentHash), publicURL, now)
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range []SigningDocument{
+		{Kind: DocRendered, PDF: rendered},
+		{Kind: DocCertified, PDF: certified},
+	} {
+		d.MOUID, d.Revision, d.Seq, d.ContentHash = m.ID, rev.Number, i, rev.ContentHash
+		if err := tx.InsertSigningDocument(ctx, d); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Audit(ctx, actor, "signing.prepare", fmt.Sprintf("mou:%d", m.ID), map[string]any{
+		"revision": rev.Number, "content_hash": rev.ContentHash, "sha256": sha256Hex(certified)}); err != nil {
+		return nil, err
+	}
+	sum := sha256Hex(certified)
+	return &SigningDocument{MOUID: m.ID, Revision: rev.Number, Seq: 1, Kind: DocCertified, ContentHash: rev.ContentHash,
+		SHA256: sum, Size: len(certified), CreatedAt: now, PDF: certified}, nil
+}
+
+// renderForSigning renders the approved revision for signing and certifies
+// it: the rendered and the certified PDF.
+func (s *Service) renderForSigning(keys *pdfsign.Keys, m *MOU, rev *mou.Revision, def *workflow.Definition, lines []Signatory, approvals []ApprovalRecord, publicURL string, now time.Time) (rendered, certified []byte, err error) {
+	opt := s.RevisionOptions(m, rev, "letter")
+	opt.Draft = false
+	opt.FooterNote = FooterLine(m, rev, publicURL)
+	opt.Signatures = opt.Signatures[:0]
+	for _, l := range lines {
+		opt.Signatures = append(opt.Signatures, render.SignatureBlock{Party: l.PartyName, Name: l.Name, Title: l.Title})
+	}
+	res, err := render.PDF([]byte(rev.Markdown()), opt)
+	if err != nil {
+		return nil, nil, fmt.Errorf("render MOU %d revision %d for signing: %w", m.ID, rev.Number, err)
+	}
+	if len(res.Signatures) != len(lines) {
+		return nil, nil, fmt.Errorf("render MOU %d: %d signature blocks placed for %d lines", m.ID, len(res.Signatures), len(lines))
+	}
+	seal, err := keys.SignerFor(pdfsign.SealName, "moudesk", "", now)
+	if err != nil {
+		return nil, nil, fmt.Errorf("seal key: %w", err)
+	}
+	fields := make([]pdfsign.Field, 0, len(lines)+1)
+	for i, l := range lines {
+		fields = append(fields, pdfsign.Field{Name: SignatoryField(l.Line), Page: res.Signatures[i].Page, Rect: res.Signatures[i].Rect})
+	}
+	fields = append(fields, pdfsign.Field{Name: sealField, Page: res.Pages})
+	certified, err = pdfsign.Sign(res.PDF, seal, pdfsign.Request{
+		Field: certificationField, Certify: true, Name: "moudesk", Time: now,
+		Reason:    certificationReason(def, rev, approvals),
+		NewFields: fields,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("certify MOU %d revision %d: %w", m.ID, rev.Number, err)
+	}
+	return res.PDF, certified, nil
+}
+
+// FooterLine is what every page of a signing PDF carries, so a reader of a
+// paper copy can find and check the original.
+func FooterLine(m *MOU, rev *mou.Revision, publicURL string) string {
+	return fmt.Sprintf("moudesk · %d rev %d · %s · verify at %s/verify", m.ID, rev.Number, moudesk.ShortHash(rev.ContentHash, moudesk.ShortHashLen), publicURL)
+}
+
+// liveApprovalRecords are the approvals of contentHash no revision made
+// stale.
+func liveApprovalRecords(all []ApprovalRecord, contentHash string) []ApprovalRecord {
+	var out []ApprovalRecord
+	for _, a := range all {
+		if !a.Stale && a.ContentHash == contentHash {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// certificationReason names what the certification rests on: each
+// approving body, its meeting date and resolution, and the content hash.
+func certificationReason(def *workflow.Definition, rev *mou.Revision, approvals []ApprovalRecord) string {
+	parts := make([]string, 0, len(approvals))
+	for _, a := range approvals {
+		p := fmt.Sprintf("%s on %s", BodyTitle(def, a.Body), a.Date)
+		if a.Resolution != "" {
+			p += " (resolution " + a.Resolution + ")"
+		}
+		parts = append(parts, p)
+	}
+	return fmt.Sprintf("Revision %d as approved by %s; content_hash %s", rev.Number, strings.Join(parts, " and "), rev.ContentHash)
+}
+
+// signatureLines is the signature block of the MOU's template.
+func (s *Service) signatureLines(m *MOU) ([]mou.SignatureLine, error) {
+	t, ok := s.templates[m.Template]
+	if !ok {
+		return nil, moudesk.Errorf(moudesk.KindUnprocessable, "unknown_template", "MOU %d uses template %q, which this server does not load", m.ID, m.Template)
+	}
+	return t.Signatures, nil
+}
+
+// SignatoryLines lists every line of the MOU's signature block, each with
+// its assigned signatory when there is one (UserID 0 when not).
+func (s *Service) SignatoryLines(ctx context.Context, m *MOU) ([]Signatory, error) {
+	assigned, err := s.store.Signatories(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	return s.mergeLines(m, assigned)
+}
+
+// mergeLines puts the assigned signatories on the template's lines.
+func (s *Service) mergeLines(m *MOU, assigned []Signatory) ([]Signatory, error) {
+	lines, err := s.signatureLines(m)
+	if err != nil {
+		return nil, err
+	}
+	byLine := make(map[int]Signatory, len(assigned))
+	for _, a := range assigned {
+		byLine[a.Line] = a
+	}
+	out := make([]Signatory, len(lines))
+	for i, l := range lines {
+		sg, ok := byLine[i+1]
+		if !ok || sg.Party != l.Party || sg.Title != l.Title || sg.Order != l.Order {
+			// Unassigned, or assigned to a line the template has since
+			// changed: show the template's line without a signatory.
+			sg = Signatory{Line: i + 1, Party: l.Party, Title: l.Title, Order: l.Order}
+			for _, p := range m.Parties {
+				if p.Role == l.Party {
+					sg.PartySlug, sg.PartyName = p.Slug, p.Name
+				}
+			}
+		}
+		out[i] = sg
+	}
+	return out, nil
+}
+
+// AssignSignatories puts people on lines of the MOU's signature block and
+// returns every line as SignatoryLines does.
+func (s *Service) AssignSignatories(ctx context.Context, actor moudesk.Actor, mouID int64, as []Assignment) ([]Signatory, error) {
+	m, err := s.store.MOU(ctx, mouID)
+	if err != nil {
+		return nil, err
+	}
+	lines, err := s.signatureLines(m)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.store.AssignSignatories(ctx, actor, m.ID, lines, as); err != nil {
+		return nil, err
+	}
+	return s.SignatoryLines(ctx, m)
+}

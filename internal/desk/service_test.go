@@ -1,0 +1,464 @@
+package desk_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/mou"
+	"github.com/moudesk/moudesk/internal/pdfsign"
+	"github.com/moudesk/moudesk/internal/shipped"
+	"github.com/moudesk/moudesk/internal/sqlite"
+	"github.com/moudesk/moudesk/internal/teststore"
+	"github.com/moudesk/moudesk/internal/workflow"
+)
+
+const password = "correct horse battery staple"
+
+// env is the service on a real SQLite file with the shipped library,
+// templates and workflows, two parties, and one user per role.
+type env struct {
+	t   *testing.T
+	db  *sqlite.DB
+	svc *desk.Service
+	ctx context.Context
+
+	drafter, cityClerk, districtClerk *auth.Principal
+	chief, superintendent             *auth.Principal
+	manager, president                *auth.Principal
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	db := teststore.Open(t)
+	ca, err := pdfsign.NewCA("moudesk Test CA", "moudesk", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := desk.New(desk.Config{Store: db, Workflows: shipped.Workflows(t), Templates: shipped.Templates(t), Keys: &pdfsign.Keys{Authority: ca}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []desk.Party{
+		{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
+		{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
+	} {
+		if _, err := db.CreateParty(ctx, moudesk.System, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hasher := auth.Hasher{Memory: 256, Time: 1, Threads: 1}
+	hash, err := hasher.Hash(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := func(email, name, title, party string, role auth.Role) *auth.Principal {
+		t.Helper()
+		u, err := db.CreateUser(ctx, moudesk.System, desk.NewUser{Email: email, Name: name, Title: title, PartySlug: party, Roles: []auth.Role{role}, PasswordHash: hash})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &auth.Principal{UserID: u.ID, Email: email, Name: name, Title: title, PartySlug: party, Roles: []auth.Role{role}, Via: auth.ViaSession}
+	}
+	return &env{t: t, db: db, svc: svc, ctx: ctx,
+		drafter:        user("drafter@city.example", "Drew Drafter", "", "pleasanton", auth.RoleDrafter),
+		cityClerk:      user("clerk@city.example", "Cal Clerk", "", "pleasanton", auth.RoleClerk),
+		districtClerk:  user("clerk@district.example", "Dee Clerk", "", "pusd", auth.RoleClerk),
+		chief:          user("chief@city.example", "David Swing", "Chief of Police", "pleasanton", auth.RoleSignatory),
+		superintendent: user("super@district.example", "Zoë Ortíz-Łukasz", "Superintendent", "pusd", auth.RoleSignatory),
+		manager:        user("manager@city.example", "Nelson Fialho", "City Manager", "pleasanton", auth.RoleSignatory),
+		president:      user("president@district.example", "Joan Laursen", "President, Board of Trustees", "pusd", auth.RoleSignatory),
+	}
+}
+
+func actorOf(p *auth.Principal) moudesk.Actor {
+	return moudesk.Actor{UserID: p.UserID, Email: p.Email, Addr: "192.0.2.1"}
+}
+
+// rows counts the rows of every table a use case here writes.
+func (e *env) rows() map[string]int {
+	e.t.Helper()
+	out := map[string]int{}
+	for _, count := range []func(context.Context) (map[string]int, error){e.db.MOURowCounts, e.db.WorkflowRowCounts, e.db.SigningRowCounts} {
+		m, err := count(e.ctx)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		maps.Copy(out, m)
+	}
+	return out
+}
+
+// unchanged runs refused, which must fail with code, and checks that no
+// row changed.
+func (e *env) unchanged(name, code string, refused func() error) {
+	e.t.Helper()
+	before := e.rows()
+	err := refused()
+	if got := codeOf(err); got != code {
+		e.t.Errorf("%s: error %v (code %q), want code %q", name, err, got, code)
+	}
+	if after := e.rows(); !maps.Equal(before, after) {
+		e.t.Errorf("%s: refused request changed rows: %v → %v", name, before, after)
+	}
+}
+
+func codeOf(err error) string {
+	if e, ok := moudesk.AsError(err); ok {
+		return e.Code
+	}
+	var r *workflow.RuleError
+	if errors.As(err, &r) {
+		return r.Code
+	}
+	return fmt.Sprint(err)
+}
+
+func (e *env) createMOU() *desk.MOU {
+	e.t.Helper()
+	m, _, err := e.svc.CreateMOU(e.ctx, actorOf(e.drafter), desk.CreateMOURequest{
+		Title: "Pleasanton SRO MOU", Template: "sro-mou",
+		Parties:   map[string]string{"city": "pleasanton", "district": "pusd"},
+		Variables: shipped.Variables(e.t),
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return m
+}
+
+func (e *env) mou(id int64) *desk.MOU {
+	e.t.Helper()
+	m, err := e.svc.MOU(e.ctx, id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return m
+}
+
+// outcome has clerk record outcome at a new meeting of body on the
+// current revision and returns the stage afterwards.
+func (e *env) outcome(clerk *auth.Principal, id int64, body, outcome string, votes []workflow.Vote) string {
+	e.t.Helper()
+	mt, err := e.svc.CreateMeeting(e.ctx, actorOf(clerk), id, desk.NewMeeting{Body: body, Date: "2025-06-03", Revision: e.mou(id).CurrentRevision})
+	if err != nil {
+		e.t.Fatalf("meeting of %s: %v", body, err)
+	}
+	_, stage, err := e.svc.RecordOutcome(e.ctx, clerk, actorOf(clerk), mt.ID, desk.NewOutcome{Outcome: outcome, Votes: votes, Resolution: "2025-17"})
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", body, outcome, err)
+	}
+	return stage
+}
+
+func ayes(n int) []workflow.Vote {
+	out := make([]workflow.Vote, n)
+	for i := range out {
+		out[i] = workflow.Vote{Member: fmt.Sprintf("Member %d", i+1), Vote: "aye"}
+	}
+	return out
+}
+
+// toApproval takes a new MOU through liaison and joint review.
+func (e *env) toApproval(id int64) {
+	e.t.Helper()
+	if _, err := e.svc.Transition(e.ctx, actorOf(e.drafter), id, "liaison_review", ""); err != nil {
+		e.t.Fatal(err)
+	}
+	e.outcome(e.cityClerk, id, "liaison_committee", "forward", nil)
+	if got := e.outcome(e.districtClerk, id, "joint_meeting", "forward", nil); got != "approval" {
+		e.t.Fatalf("joint forward → %s", got)
+	}
+}
+
+// approved builds an MOU in the signature stage with every line assigned.
+func (e *env) approved() int64 {
+	e.t.Helper()
+	id := e.createMOU().ID
+	e.toApproval(id)
+	e.outcome(e.cityClerk, id, "city_council", "approve", ayes(5))
+	if got := e.outcome(e.districtClerk, id, "school_board", "approve", ayes(5)); got != "signature" {
+		e.t.Fatalf("board approve → %s", got)
+	}
+	_, err := e.svc.AssignSignatories(e.ctx, actorOf(e.drafter), id, []desk.Assignment{
+		{Line: 1, Email: e.chief.Email}, {Line: 2, Email: e.superintendent.Email},
+		{Line: 3, Email: e.manager.Email}, {Line: 4, Email: e.president.Email},
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return id
+}
+
+// hash is the content hash of the MOU's current revision.
+func (e *env) hash(id int64) string {
+	e.t.Helper()
+	rev, err := e.svc.Revision(e.ctx, id, 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return rev.ContentHash
+}
+
+func (e *env) sign(p *auth.Principal, id int64) (*desk.SignatureResult, error) {
+	return e.svc.Sign(e.ctx, p, desk.Client{Addr: "192.0.2.1", UserAgent: "test", PublicURL: "https://moudesk.example.org"}, id,
+		desk.SignRequest{TypedName: p.Name, Consent: true, Password: password})
+}
+
+func (e *env) documents(id int64) []desk.SigningDocument {
+	e.t.Helper()
+	docs, err := e.svc.SigningDocuments(e.ctx, id, e.mou(id).CurrentRevision)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return docs
+}
+
+func TestSaveWithStaleBase(t *testing.T) {
+	e := newEnv(t)
+	m := e.createMOU()
+	edit := func(base int, body string) error {
+		_, err := e.svc.SaveRevision(e.ctx, actorOf(e.drafter), m.ID, desk.RevisionRequest{Base: base, Message: "edit",
+			Edits: []mou.Edit{{Op: "update", Key: "term", Body: &body}}})
+		return err
+	}
+	if err := edit(1, "This MOU runs for two school years.\n"); err != nil {
+		t.Fatal(err)
+	}
+	e.unchanged("save on revision 1 after revision 2", "stale_revision", func() error {
+		return edit(1, "This MOU runs for three school years.\n")
+	})
+	if got := e.mou(m.ID).CurrentRevision; got != 2 {
+		t.Fatalf("current revision %d after a refused stale save", got)
+	}
+}
+
+func TestApprovalsGoStaleOnNewRevision(t *testing.T) {
+	e := newEnv(t)
+	id := e.createMOU().ID
+	e.toApproval(id)
+	e.outcome(e.cityClerk, id, "city_council", "approve", ayes(5))
+	live, err := e.svc.LiveApprovals(e.ctx, id)
+	if err != nil || len(live) != 1 || live[0].ContentHash != e.hash(id) {
+		t.Fatalf("after the council's approval: %+v %v", live, err)
+	}
+	_, err = e.svc.SaveRevision(e.ctx, actorOf(e.drafter), id, desk.RevisionRequest{Base: 1, Message: "after approval",
+		Edits: []mou.Edit{{Op: "update", Key: "term", Body: new("This MOU runs for three school years.\n")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if live, err := e.svc.LiveApprovals(e.ctx, id); err != nil || len(live) != 0 {
+		t.Fatalf("live approvals after a new revision: %+v %v", live, err)
+	}
+	records, err := e.svc.ApprovalRecords(e.ctx, id)
+	if err != nil || len(records) != 1 || !records[0].Stale {
+		t.Fatalf("approval records after a new revision: %+v %v", records, err)
+	}
+	if got := e.mou(id).Stage; got != "draft" {
+		t.Fatalf("stage after a revision in approval: %s", got)
+	}
+}
+
+// TestEqualOrderSignaturesRace: the two lines of order 1 sign at the same
+// moment; both succeed, one on top of the other, without a retry.
+func TestEqualOrderSignaturesRace(t *testing.T) {
+	e := newEnv(t)
+	id := e.approved()
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i, p := range []*auth.Principal{e.chief, e.superintendent} {
+		wg.Go(func() { _, errs[i] = e.sign(p, id) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("signatory %d: %v", i, err)
+		}
+	}
+	docs := e.documents(id)
+	if len(docs) != 4 || docs[2].Kind != desk.DocSignature || docs[3].Kind != desk.DocSignature {
+		t.Fatalf("steps after two signatures: %+v", docs)
+	}
+	sigs, err := e.svc.Signatures(e.ctx, id, 1)
+	if err != nil || len(sigs) != 2 || sigs[0].DocumentSeq != 2 || sigs[1].DocumentSeq != 3 {
+		t.Fatalf("signatures: %+v %v", sigs, err)
+	}
+	e.unchanged("order 2 after order 1: a line signs twice", "signature_order", func() error {
+		_, err := e.sign(e.chief, id)
+		return err
+	})
+}
+
+// TestLastSignatureSealsOnce: the two last lines (equal order) sign at
+// once; exactly one of them is the last, and moudesk seals once.
+func TestLastSignatureSealsOnce(t *testing.T) {
+	e := newEnv(t)
+	id := e.approved()
+	for _, p := range []*auth.Principal{e.chief, e.superintendent} {
+		if _, err := e.sign(p, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	results := make([]*desk.SignatureResult, 2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i, p := range []*auth.Principal{e.manager, e.president} {
+		wg.Go(func() { results[i], errs[i] = e.sign(p, id) })
+	}
+	wg.Wait()
+	executed := 0
+	for i := range results {
+		if errs[i] != nil {
+			t.Fatalf("signatory %d: %v", i, errs[i])
+		}
+		if results[i].Executed {
+			executed++
+		}
+	}
+	if executed != 1 {
+		t.Fatalf("%d signatures reported executing the MOU", executed)
+	}
+	docs := e.documents(id)
+	seals := 0
+	for _, d := range docs {
+		if d.Kind == desk.DocSeal {
+			seals++
+		}
+	}
+	if seals != 1 || docs[len(docs)-1].Kind != desk.DocSeal || len(docs) != 7 {
+		t.Fatalf("signing steps: %+v", docs)
+	}
+	m := e.mou(id)
+	if m.Stage != "executed" || m.ExecutedRevision == nil || *m.ExecutedRevision != 1 {
+		t.Fatalf("MOU after the last signature: stage %s executed %v", m.Stage, m.ExecutedRevision)
+	}
+	events, err := e.svc.AuditEvents(e.ctx, desk.AuditFilter{Object: fmt.Sprintf("mou:%d", id)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	executions := 0
+	for _, ev := range events {
+		if ev.Action == "mou.executed" {
+			executions++
+		}
+	}
+	if executions != 1 {
+		t.Fatalf("%d mou.executed events", executions)
+	}
+	e.unchanged("a signature after execution", "signature_order", func() error {
+		_, err := e.sign(e.manager, id)
+		return err
+	})
+}
+
+// TestRefusalsChangeNoRow: each refused act answers its code and leaves
+// every row count as it was.
+func TestRefusalsChangeNoRow(t *testing.T) {
+	e := newEnv(t)
+	draft := e.createMOU().ID
+	id := e.approved()
+	client := desk.Client{Addr: "192.0.2.9", UserAgent: "test", PublicURL: "https://moudesk.example.org"}
+	req := func(p *auth.Principal) desk.SignRequest {
+		return desk.SignRequest{TypedName: p.Name, Consent: true, Password: password}
+	}
+	for _, tc := range []struct {
+		name, code string
+		act        func() error
+	}{
+		{"not a signatory", "not_signatory", func() error {
+			_, err := e.svc.Sign(e.ctx, e.drafter, client, id, req(e.drafter))
+			return err
+		}},
+		{"out of turn", "signature_order", func() error {
+			_, err := e.svc.Sign(e.ctx, e.manager, client, id, req(e.manager))
+			return err
+		}},
+		{"no consent", "consent_required", func() error {
+			r := req(e.chief)
+			r.Consent = false
+			_, err := e.svc.Sign(e.ctx, e.chief, client, id, r)
+			return err
+		}},
+		{"another's name", "name_mismatch", func() error {
+			r := req(e.chief)
+			r.TypedName = e.manager.Name
+			_, err := e.svc.Sign(e.ctx, e.chief, client, id, r)
+			return err
+		}},
+		{"wrong password", "wrong_password", func() error {
+			r := req(e.chief)
+			r.Password = "not it"
+			_, err := e.svc.Sign(e.ctx, e.chief, client, id, r)
+			return err
+		}},
+		{"pinned to other text", "stale_revision", func() error {
+			r := req(e.chief)
+			r.ContentHash = strings.Repeat("0", 64)
+			_, err := e.svc.Sign(e.ctx, e.chief, client, id, r)
+			return err
+		}},
+		{"pinned to another document", "document_changed", func() error {
+			r := req(e.chief)
+			r.DocumentSHA256 = "0000"
+			_, err := e.svc.Sign(e.ctx, e.chief, client, id, r)
+			return err
+		}},
+		{"a draft is not signed", "wrong_stage", func() error {
+			_, err := e.svc.Signing(e.ctx, actorOf(e.chief), draft, client.PublicURL)
+			return err
+		}},
+		{"skipping a stage", "stage_skipped", func() error {
+			_, err := e.svc.Transition(e.ctx, actorOf(e.drafter), draft, "approval", "")
+			return err
+		}},
+		{"a meeting of a body that does not act now", "body_not_acting", func() error {
+			_, err := e.svc.CreateMeeting(e.ctx, actorOf(e.cityClerk), draft, desk.NewMeeting{Body: "city_council", Date: "2025-06-03", Revision: 1})
+			return err
+		}},
+	} {
+		e.unchanged(tc.name, tc.code, tc.act)
+	}
+}
+
+// TestStoredRevisionCopies checks that readers of a remembered revision
+// each get their own sections and variables: marking deviations on one
+// copy must not show in the next; and that it is remembered: read again
+// once the database is closed.
+func TestStoredRevisionCopies(t *testing.T) {
+	e := newEnv(t)
+	id := e.createMOU().ID
+	a, err := e.svc.Revision(e.ctx, id, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := a.Sections[0]
+	a.Sections[0].Deviation, a.Sections[0].Body = true, "changed by a reader\n"
+	for k := range a.Variables {
+		a.Variables[k] = "changed by a reader"
+	}
+	e.db.Close()
+	b, err := e.svc.Revision(e.ctx, id, 1)
+	if err != nil {
+		t.Fatalf("revision 1 was not remembered: %v", err)
+	}
+	if b.Sections[0] != want {
+		t.Fatalf("a reader's change reached the next reader: %+v", b.Sections[0])
+	}
+	for k, v := range b.Variables {
+		if v == "changed by a reader" {
+			t.Fatalf("a reader's change to variable %s reached the next reader", k)
+		}
+	}
+	if _, err := e.svc.Revision(e.ctx, id, 0); err == nil {
+		t.Fatal("the current revision was answered from memory after the database closed")
+	}
+}

@@ -1,0 +1,317 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/pdfsign"
+	"github.com/moudesk/moudesk/internal/workflow"
+)
+
+// ConsentText is the statement a signatory agrees to when the client sends
+// none of its own; whatever text is agreed to is stored verbatim.
+const ConsentText = "I agree to sign this document electronically. My electronic signature has the same effect as my handwritten signature, and I have reviewed the exact document shown, identified by its SHA-256."
+
+// Kinds of signing documents, in the order they are made.
+const (
+	DocRendered  = "rendered"
+	DocCertified = "certified"
+	DocSignature = "signature"
+	DocSeal      = "seal"
+)
+
+// SignRequest is a signatory's act of signing, as the ceremony collects it.
+type SignRequest struct {
+	TypedName   string `json:"typed_name"`
+	Consent     bool   `json:"consent"`
+	ConsentText string `json:"consent_text"`
+	Password    string `json:"password"`
+	// ContentHash and DocumentSHA256, when sent, pin what the signatory
+	// saw: a different approved text is 422, a newer signing PDF 409.
+	ContentHash    string `json:"content_hash"`
+	DocumentSHA256 string `json:"document_sha256"`
+}
+
+// Client is where a request came from, as the ceremony's record keeps it.
+type Client struct {
+	Addr      string
+	UserAgent string
+	// PublicURL is where the public reaches this server (no trailing
+	// slash), printed in the footer of every signing PDF.
+	PublicURL string
+}
+
+// Sign is the signing ceremony's act: the caller signs their own line of
+// the signature block of the MOU's current revision, and when theirs is
+// the last line moudesk seals the PDF and the MOU is executed. Every check
+// runs once, in the one transaction that records the signature, on the
+// rows it changes: the caller's line and party (403 not_signatory,
+// wrong_party), consent and typed name (422), the password (403, checked
+// before the transaction since hashing is slow, reported in this order),
+// the signature stage and the approvals of the current text (422), the
+// pinned text and document (422 stale_revision, 409 document_changed) and
+// the signing order (422 signature_order). Signatories of equal order who
+// sign at once are serialized by the transaction: the second signs on top
+// of the first, so nobody is asked to sign again. A refusal writes nothing.
+// Audited as signature.create (and signing.prepare, mou.executed).
+func (s *Service) Sign(ctx context.Context, p *auth.Principal, client Client, mouID int64, req SignRequest) (*SignatureResult, error) {
+	if p == nil {
+		return nil, moudesk.Errorf(moudesk.KindForbidden, "not_signatory", "sign in to sign")
+	}
+	keys, err := s.Keys()
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.store.MOU(ctx, mouID)
+	if err != nil {
+		return nil, err
+	}
+	// The password is checked first, outside the writer, and its verdict
+	// given in its place among the checks below.
+	pwErr := s.recheckPassword(ctx, p, client.Addr, req.Password)
+	if pwErr != nil && moudesk.IsKind(pwErr, moudesk.KindInternal) {
+		return nil, pwErr
+	}
+	consent := req.ConsentText
+	if consent == "" {
+		consent = ConsentText
+	}
+	actor := moudesk.Actor{UserID: p.UserID, Email: p.Email, Addr: client.Addr}
+	var out *SignatureResult
+	err = s.store.Update(ctx, func(tx Tx) error {
+		st, err := tx.MOUState(ctx, mouID)
+		if err != nil {
+			return err
+		}
+		assigned, err := tx.Signatories(ctx, mouID, st.Current)
+		if err != nil {
+			return err
+		}
+		lines, err := s.mergeLines(m, assigned)
+		if err != nil {
+			return err
+		}
+		line, err := callerLine(p, m.ID, lines)
+		if err != nil {
+			return err
+		}
+		if !req.Consent {
+			return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "consent_required", Field: "consent", Message: "signing electronically needs your explicit consent (consent: true)"}
+		}
+		if !sameName(req.TypedName, p.Name) {
+			return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "name_mismatch", Field: "typed_name", Message: "type your name exactly as your account shows it: " + p.Name}
+		}
+		if pwErr != nil {
+			return pwErr
+		}
+		def, err := s.workflows.Lookup(st.Workflow)
+		if err != nil {
+			return err
+		}
+		doc, err := s.prepareTx(ctx, tx, actor, m, st, def, lines, client.PublicURL)
+		if err != nil {
+			return err
+		}
+		if req.ContentHash != "" && req.ContentHash != doc.ContentHash {
+			return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "stale_revision", Field: "content_hash",
+				Message: fmt.Sprintf("the approved text of MOU %d is %s, not %s", m.ID, doc.ContentHash, req.ContentHash)}
+		}
+		if req.DocumentSHA256 != "" && req.DocumentSHA256 != doc.SHA256 {
+			return moudesk.Errorf(moudesk.KindConflict, "document_changed", "the signing PDF changed since you loaded it; review the current one (SHA-256 %s)", doc.SHA256)
+		}
+		last, err := signingTurn(def, st.Stage, lines, line)
+		if err != nil {
+			return err
+		}
+		now := tx.Now()
+		signed, err := signLine(keys, doc, line, now)
+		if err != nil {
+			return err
+		}
+		sig := Signature{MOUID: m.ID, Revision: doc.Revision, Line: line.Line, ContentHash: doc.ContentHash, UserID: line.UserID,
+			Name: line.Name, Title: line.Title, PartyName: line.PartyName, TypedName: req.TypedName, ConsentText: consent,
+			ClientAddr: client.Addr, UserAgent: client.UserAgent, DocumentSeq: doc.Seq + 1, SignedAt: now}
+		if err := tx.InsertSigningDocument(ctx, SigningDocument{MOUID: m.ID, Revision: doc.Revision, Seq: sig.DocumentSeq,
+			Kind: DocSignature, ContentHash: doc.ContentHash, PDF: signed}); err != nil {
+			return err
+		}
+		if err := tx.InsertSignature(ctx, sig); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, actor, "signature.create", fmt.Sprintf("mou:%d", m.ID), map[string]any{
+			"revision": sig.Revision, "line": sig.Line, "content_hash": sig.ContentHash, "sha256": sha256Hex(signed),
+			"addr": client.Addr, "user_agent": client.UserAgent}); err != nil {
+			return err
+		}
+		out = &SignatureResult{Signature: sig, Stage: st.Stage}
+		if !last {
+			return nil
+		}
+		sealed, err := sealDocument(keys, signed, len(lines), doc, now)
+		if err != nil {
+			return err
+		}
+		if err := tx.InsertSigningDocument(ctx, SigningDocument{MOUID: m.ID, Revision: doc.Revision, Seq: sig.DocumentSeq + 1,
+			Kind: DocSeal, ContentHash: doc.ContentHash, PDF: sealed}); err != nil {
+			return err
+		}
+		next, err := execute(ctx, tx, actor, def, st)
+		if err != nil {
+			return err
+		}
+		out.Executed, out.Stage = true, next
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// callerLine is the caller's unsigned line of the lowest order (one person
+// may hold two lines), refused when they hold none or act for another
+// party than the line's.
+func callerLine(p *auth.Principal, mouID int64, lines []Signatory) (Signatory, error) {
+	mine := -1
+	for i, l := range lines {
+		if l.UserID == p.UserID && l.SignedAt == nil && (mine < 0 || l.Order < lines[mine].Order) {
+			mine = i
+		}
+	}
+	if mine < 0 {
+		if slices.ContainsFunc(lines, func(l Signatory) bool { return l.UserID == p.UserID }) {
+			return Signatory{}, moudesk.Errorf(moudesk.KindUnprocessable, "signature_order", "you have already signed MOU %d", mouID)
+		}
+		return Signatory{}, moudesk.Errorf(moudesk.KindForbidden, "not_signatory", "you are not a signatory of MOU %d", mouID)
+	}
+	line := lines[mine]
+	if !auth.CanSignAs(p, line.UserID, line.PartySlug) {
+		return Signatory{}, moudesk.Errorf(moudesk.KindForbidden, "wrong_party", "line %d signs for %s, not for your party", line.Line, line.PartyName)
+	}
+	return line, nil
+}
+
+// signingTurn applies the workflow's signing order to line: every line of
+// a lower order must have signed (equal orders sign in any order among
+// themselves). It reports whether line is the last one unsigned, which is
+// when moudesk seals.
+func signingTurn(def *workflow.Definition, stage string, lines []Signatory, line Signatory) (last bool, err error) {
+	var all, before, signed []string
+	for _, l := range lines {
+		all = append(all, lineKey(l.Line))
+		if l.Order < line.Order {
+			before = append(before, lineKey(l.Line))
+		}
+		if l.SignedAt != nil {
+			signed = append(signed, lineKey(l.Line))
+		}
+	}
+	// The workflow's rule is strictly sequential; giving it only the lines
+	// of lower order, then this one, lets equal orders sign in any order.
+	if err := def.CheckSigner(stage, append(before, lineKey(line.Line)), signed, lineKey(line.Line)); err != nil {
+		return false, err
+	}
+	done, _ := def.SignaturesComplete(stage, all, append(signed, lineKey(line.Line)))
+	return done, nil
+}
+
+// lineKey names a signature line for the workflow's signer rules.
+func lineKey(line int) string { return "line " + strconv.Itoa(line) }
+
+// execute records the signed revision as executed and moves the MOU out
+// of its signature stage to the stage the definition names, once the last
+// signature is stored, in the same transaction: the only way into the
+// executed stage. The stage, the revision and its approvals were checked
+// by prepareTx in this transaction. Audited as mou.executed; it returns
+// the stage the MOU moved to.
+func execute(ctx context.Context, tx Tx, actor moudesk.Actor, def *workflow.Definition, st MOUState) (string, error) {
+	next, err := def.Execute(st.Stage)
+	if err != nil {
+		return "", err
+	}
+	if err := tx.MarkExecuted(ctx, st.ID, st.Current); err != nil {
+		return "", err
+	}
+	revision := st.Current
+	if err := tx.SetStage(ctx, actor, StageMove{MOUID: st.ID, From: st.Stage, To: next, Cause: "signature", Revision: &revision}); err != nil {
+		return "", err
+	}
+	return next, tx.Audit(ctx, actor, "mou.executed", fmt.Sprintf("mou:%d", st.ID), map[string]any{
+		"revision": revision, "content_hash": st.ContentHash, "from": st.Stage, "to": next})
+}
+
+// sameName compares a typed name with the account's, ignoring case,
+// Unicode normalization form and runs of spaces.
+func sameName(typed, account string) bool {
+	clean := func(s string) string { return strings.Join(strings.Fields(norm.NFC.String(s)), " ") }
+	return clean(typed) != "" && strings.EqualFold(clean(typed), clean(account))
+}
+
+// recheckPassword asks for the signatory's password again, with the same
+// throttle as sign-in, so a session left open cannot sign.
+func (s *Service) recheckPassword(ctx context.Context, p *auth.Principal, addr, password string) error {
+	if ok, wait := s.throttle.Allow(p.Email, addr); !ok {
+		secs := int(math.Ceil(wait.Seconds()))
+		return &moudesk.Error{Kind: moudesk.KindTooMany, Code: "too_many_attempts", Message: "too many wrong passwords; wait and try again", Data: moudesk.RetryAfter(secs)}
+	}
+	_, hash, err := s.store.UserByEmail(ctx, p.Email)
+	if err != nil {
+		return err
+	}
+	ok, err := auth.VerifyPassword(hash, password)
+	if err != nil && !errors.Is(err, auth.ErrMalformedHash) {
+		return fmt.Errorf("check password of %s: %w", p.Email, err)
+	}
+	if !ok {
+		s.throttle.Fail(p.Email, addr)
+		return &moudesk.Error{Kind: moudesk.KindForbidden, Code: "wrong_password", Field: "password", Message: "the password is not right"}
+	}
+	s.throttle.Succeed(p.Email, addr)
+	return nil
+}
+
+// signLine appends the signatory's signature to doc, filling their field
+// with its visible appearance. The certificate is issued to the
+// signatory's own name and party, so readers show who signed.
+func signLine(keys *pdfsign.Keys, doc *SigningDocument, line Signatory, now time.Time) ([]byte, error) {
+	signer, err := keys.SignerFor(line.Name, line.PartyName, line.Email, now)
+	if err != nil {
+		return nil, fmt.Errorf("signing key for %s: %w", line.Email, err)
+	}
+	signed, err := pdfsign.Sign(doc.PDF, signer, pdfsign.Request{
+		Field: SignatoryField(line.Line), Name: line.Name, Time: now,
+		Reason:     fmt.Sprintf("Signed as %s for %s; content_hash %s", line.Title, line.PartyName, doc.ContentHash),
+		Appearance: []string{line.Name, line.Title, line.PartyName, now.UTC().Format("2006-01-02 15:04 UTC"), "Digitally signed"},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sign MOU %d line %d: %w", doc.MOUID, line.Line, err)
+	}
+	return signed, nil
+}
+
+// sealDocument adds moudesk's seal in the last field, after the last
+// signature.
+func sealDocument(keys *pdfsign.Keys, signed []byte, lines int, doc *SigningDocument, now time.Time) ([]byte, error) {
+	seal, err := keys.SignerFor(pdfsign.SealName, "moudesk", "", now)
+	if err != nil {
+		return nil, fmt.Errorf("seal key: %w", err)
+	}
+	sealed, err := pdfsign.Sign(signed, seal, pdfsign.Request{
+		Field: sealField, Name: "moudesk", Time: now,
+		Reason: fmt.Sprintf("Executed: all %d signatories signed revision %d; content_hash %s", lines, doc.Revision, doc.ContentHash),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("seal MOU %d: %w", doc.MOUID, err)
+	}
+	return sealed, nil
+}

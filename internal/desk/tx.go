@@ -1,0 +1,74 @@
+package desk
+
+import (
+	"context"
+	"time"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/workflow"
+)
+
+// Updater runs a use case's decisions and writes in one write transaction
+// of the store: committed when fn returns nil, rolled back otherwise, so a
+// refused request leaves every row as it was. The store applies no rule
+// inside it; the service does, on what the transaction reads.
+type Updater interface {
+	Update(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is one write transaction: the reads a rule needs, which see exactly
+// the rows the write will change, and plain writes of what the service
+// decided. Every write carries the transaction's time.
+type Tx interface {
+	Now() time.Time
+
+	// MOUState is the workflow-relevant part of an MOU; not found when
+	// there is none.
+	MOUState(ctx context.Context, mouID int64) (MOUState, error)
+	// LiveApprovals are the MOU's approvals no revision made stale.
+	LiveApprovals(ctx context.Context, mouID int64) ([]workflow.Approval, error)
+	// ApprovalRecords are all of the MOU's approvals with their meetings,
+	// stale ones marked.
+	ApprovalRecords(ctx context.Context, mouID int64) ([]ApprovalRecord, error)
+	// Signatories are the assigned lines, each marked with when it signed
+	// revision.
+	Signatories(ctx context.Context, mouID int64, revision int) ([]Signatory, error)
+	// LatestSigningDocument is the newest step of revision's signing with
+	// its bytes; not found when the revision was never prepared.
+	LatestSigningDocument(ctx context.Context, mouID int64, revision int) (*SigningDocument, error)
+
+	// InsertSigningDocument stores one step of signing (d.Seq unique per
+	// revision: 409 document_changed when taken).
+	InsertSigningDocument(ctx context.Context, d SigningDocument) error
+	// InsertSignature stores the record of a signature ceremony (409
+	// already_signed when the line signed this revision).
+	InsertSignature(ctx context.Context, s Signature) error
+	// MarkExecuted records revision as the MOU's executed one (409
+	// already_executed when one is recorded).
+	MarkExecuted(ctx context.Context, mouID int64, revision int) error
+	// SetStage moves the MOU from stage from to stage to and records the
+	// move with its cause (409 stage_changed when it is no longer in from).
+	SetStage(ctx context.Context, actor moudesk.Actor, ch StageMove) error
+	// Audit appends an event to the hash chain.
+	Audit(ctx context.Context, actor moudesk.Actor, action, object string, details any) error
+}
+
+// MOUState is what the workflow's rules read of an MOU.
+type MOUState struct {
+	ID          int64
+	Workflow    string
+	Stage       string
+	Current     int    // current revision
+	ContentHash string // of the current revision
+	Executed    int    // executed revision; 0 before execution
+}
+
+// StageMove is one move of an MOU between stages.
+type StageMove struct {
+	MOUID     int64
+	From, To  string
+	Cause     string // manual, outcome, revision, signature
+	MeetingID *int64
+	Revision  *int
+	Note      string
+}

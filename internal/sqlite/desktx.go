@@ -1,0 +1,99 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/workflow"
+)
+
+// Update runs fn in one write transaction for the service, which decides
+// inside it; see desk.Tx.
+func (db *DB) Update(ctx context.Context, fn func(desk.Tx) error) error {
+	return db.update(ctx, func(tx *Tx) error { return fn(deskTx{tx}) })
+}
+
+// deskTx is a write transaction as the service sees it: reads and plain
+// writes, no rules.
+type deskTx struct{ tx *Tx }
+
+func (t deskTx) Now() time.Time { return t.tx.now.UTC() }
+
+func (t deskTx) MOUState(ctx context.Context, mouID int64) (desk.MOUState, error) {
+	s := desk.MOUState{ID: mouID}
+	var executed sql.NullInt64
+	err := t.tx.QueryRowContext(ctx, `SELECT m.workflow, m.stage, m.current_revision, r.content_hash, m.executed_revision
+		FROM mous m JOIN revisions r ON r.mou_id = m.id AND r.revision = m.current_revision WHERE m.id = ?`, mouID).
+		Scan(&s.Workflow, &s.Stage, &s.Current, &s.ContentHash, &executed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, moudesk.ErrNotFound(fmt.Sprintf("MOU %d", mouID))
+	}
+	if err != nil {
+		return s, fmt.Errorf("read MOU %d: %w", mouID, err)
+	}
+	s.Executed = int(executed.Int64)
+	return s, nil
+}
+
+func (t deskTx) LiveApprovals(ctx context.Context, mouID int64) ([]workflow.Approval, error) {
+	return liveApprovals(ctx, t.tx, mouID)
+}
+
+func (t deskTx) ApprovalRecords(ctx context.Context, mouID int64) ([]desk.ApprovalRecord, error) {
+	return readApprovalRecords(ctx, t.tx, mouID)
+}
+
+func (t deskTx) Signatories(ctx context.Context, mouID int64, revision int) ([]desk.Signatory, error) {
+	return readSignatories(ctx, t.tx, mouID, revision)
+}
+
+func (t deskTx) LatestSigningDocument(ctx context.Context, mouID int64, revision int) (*desk.SigningDocument, error) {
+	return latestSigningDocument(ctx, t.tx, mouID, revision)
+}
+
+func (t deskTx) InsertSigningDocument(ctx context.Context, d desk.SigningDocument) error {
+	return t.tx.insertDocument(ctx, d.MOUID, d.Revision, d.Seq, d.Kind, d.ContentHash, d.PDF)
+}
+
+func (t deskTx) InsertSignature(ctx context.Context, s desk.Signature) error {
+	for _, f := range []struct{ name, v string }{{"typed_name", s.TypedName}, {"consent_text", s.ConsentText}, {"user_agent", s.UserAgent}} {
+		if err := checkText(f.name, f.v, maxText, false); err != nil {
+			return err
+		}
+	}
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO signatures (mou_id, revision, line, content_hash, user_id, name, title, party_name, typed_name,
+		consent_text, client_addr, user_agent, document_seq, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.MOUID, s.Revision, s.Line, s.ContentHash, s.UserID, s.Name, s.Title, s.PartyName, s.TypedName,
+		s.ConsentText, s.ClientAddr, s.UserAgent, s.DocumentSeq, t.tx.Now())
+	if isUnique(err) {
+		return moudesk.Errorf(moudesk.KindConflict, "already_signed", "line %d of MOU %d is already signed", s.Line, s.MOUID)
+	}
+	if err != nil {
+		return storageError("insert signature", err)
+	}
+	return nil
+}
+
+func (t deskTx) MarkExecuted(ctx context.Context, mouID int64, revision int) error {
+	res, err := t.tx.ExecContext(ctx, "UPDATE mous SET executed_revision = ?, executed_at = ? WHERE id = ? AND executed_revision IS NULL", revision, t.tx.Now(), mouID)
+	if err != nil {
+		return storageError("mark executed", err)
+	}
+	if k, _ := res.RowsAffected(); k != 1 {
+		return moudesk.Errorf(moudesk.KindConflict, "already_executed", "MOU %d was executed already", mouID)
+	}
+	return nil
+}
+
+func (t deskTx) SetStage(ctx context.Context, actor moudesk.Actor, m desk.StageMove) error {
+	return t.tx.setStage(ctx, actor, m.MOUID, m.From, m.To, m.Cause, m.MeetingID, m.Revision, m.Note)
+}
+
+func (t deskTx) Audit(ctx context.Context, actor moudesk.Actor, action, object string, details any) error {
+	return t.tx.audit(ctx, actor, action, object, details)
+}
