@@ -66,6 +66,7 @@ type Report struct {
 	LoadAfter  string
 	Elapsed    time.Duration
 	Kinds      []KindSummary
+	Groups     []KindSummary // reads and writes as a whole
 	AckedSaves int
 	Checks     []Check
 }
@@ -89,7 +90,7 @@ func (r *Report) OK() bool {
 
 // Print writes the figures and the checks.
 func (r *Report) Print(w io.Writer) {
-	PrintSummary(w, r.Kinds, r.Elapsed)
+	PrintSummary(w, r.Kinds, r.Elapsed, r.Groups...)
 	if r.LoadBefore != "" {
 		fmt.Fprintf(w, "load average (1, 5, 15 min): %s before, %s after\n", r.LoadBefore, r.LoadAfter)
 	}
@@ -214,7 +215,7 @@ func run(ctx context.Context, cfg Config) (*Report, *runState, error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	rep := &Report{LoadBefore: loadBefore, LoadAfter: loadAverage(), Elapsed: elapsed, Kinds: stats.Summary(elapsed), AckedSaves: st.ledger.Acknowledged()}
+	rep := &Report{LoadBefore: loadBefore, LoadAfter: loadAverage(), Elapsed: elapsed, Kinds: stats.Summary(elapsed), Groups: stats.GroupSummary(elapsed), AckedSaves: st.ledger.Acknowledged()}
 	fmt.Fprintln(cfg.Log, "checking")
 	rep.Checks = endChecks(ctx, cfg, st)
 	sort.SliceStable(rep.Checks, func(i, j int) bool { return !rep.Checks[i].OK && rep.Checks[j].OK })

@@ -20,6 +20,15 @@ const (
 	KindWorkflow = "workflow" // one step of a review: transition, meeting, feedback or outcome
 )
 
+// The review steps, as the report prints them (the mix weighs them
+// together as KindWorkflow).
+const (
+	kindTransition = "transition"
+	kindMeeting    = "meeting"
+	kindFeedback   = "feedback"
+	kindOutcome    = "outcome"
+)
+
 // recentRevisions is how far back the revision kind reads.
 const recentRevisions = 8
 
@@ -164,10 +173,10 @@ func (rv *review) step(ctx context.Context, w *worker) {
 	switch rv.next {
 	case stepTransition:
 		want = http.StatusOK
-		res, err = r.clerk.do(ctx, "transition", http.MethodPost, fmt.Sprintf("/api/v1/mous/%d/transitions", rv.mou),
+		res, err = r.clerk.do(ctx, kindTransition, http.MethodPost, fmt.Sprintf("/api/v1/mous/%d/transitions", rv.mou),
 			map[string]string{"to": "liaison_review", "note": "load review"})
 	case stepMeeting:
-		res, err = r.clerk.do(ctx, "meeting", http.MethodPost, fmt.Sprintf("/api/v1/mous/%d/meetings", rv.mou), map[string]any{
+		res, err = r.clerk.do(ctx, kindMeeting, http.MethodPost, fmt.Sprintf("/api/v1/mous/%d/meetings", rv.mou), map[string]any{
 			"body": "liaison_committee", "date": "2025-05-01", "location": "Council Chambers", "agenda_item": fmt.Sprintf("%d.%d", w.id, w.seq), "revision": 1})
 		if err == nil && res.status == want {
 			var out struct {
@@ -183,7 +192,7 @@ func (rv *review) step(ctx context.Context, w *worker) {
 	case stepFeedback1, stepFeedback2:
 		sec := r.keys[w.rng.IntN(len(r.keys))]
 		text := fmt.Sprintf("Load client %d asks, item %d: clarify this section (%016x).", w.id, w.seq, w.rng.Uint64())
-		res, err = r.clerk.do(ctx, "feedback", http.MethodPost, fmt.Sprintf("/api/v1/meetings/%d/feedback", rv.meeting), map[string]string{"section": sec, "text": text})
+		res, err = r.clerk.do(ctx, kindFeedback, http.MethodPost, fmt.Sprintf("/api/v1/meetings/%d/feedback", rv.meeting), map[string]string{"section": sec, "text": text})
 		if err == nil && res.status == want {
 			var out struct {
 				Feedback struct {
@@ -195,7 +204,7 @@ func (rv *review) step(ctx context.Context, w *worker) {
 			}
 		}
 	case stepOutcome:
-		res, err = r.clerk.do(ctx, "outcome", http.MethodPost, fmt.Sprintf("/api/v1/meetings/%d/outcome", rv.meeting), map[string]any{
+		res, err = r.clerk.do(ctx, kindOutcome, http.MethodPost, fmt.Sprintf("/api/v1/meetings/%d/outcome", rv.meeting), map[string]any{
 			"outcome": "revise", "votes": []any{}, "minutes": fmt.Sprintf("Sent back for revision (load client %d).", w.id), "resolution": ""})
 		if err == nil && res.status == want {
 			r.ledger.outcome(rv.meeting, "revise")

@@ -3,6 +3,7 @@ package load
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"sync"
@@ -62,22 +63,57 @@ func (s *Stats) Summary(elapsed time.Duration) []KindSummary {
 	defer s.mu.Unlock()
 	out := make([]KindSummary, 0, len(s.kinds))
 	for name, k := range s.kinds {
-		lat := slices.Clone(k.lat)
-		slices.Sort(lat)
-		ks := KindSummary{Kind: name, Requests: len(lat), Statuses: map[int]int{}, NetErrors: k.neterrs}
-		for st, n := range k.statuses {
-			ks.Statuses[st] = n
-		}
-		if elapsed > 0 {
-			ks.PerSecond = float64(len(lat)) / elapsed.Seconds()
-		}
-		if len(lat) > 0 {
-			ks.P50, ks.P95, ks.P99, ks.Max = pct(lat, 50), pct(lat, 95), pct(lat, 99), lat[len(lat)-1]
-		}
-		out = append(out, ks)
+		out = append(out, kindSummary(name, elapsed, k))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
 	return out
+}
+
+// Groups of kinds whose figures are also given together: targets are set
+// for reads and for writes as a whole, and a group's p99 is not the
+// largest of its kinds' p99s.
+var groups = []struct {
+	name  string
+	kinds []string
+}{
+	{"reads", []string{KindMOU, KindRevision, KindRedline, KindPDF}},
+	{"writes", []string{KindSave, kindTransition, kindMeeting, kindFeedback, kindOutcome}},
+}
+
+// GroupSummary returns the figures of each group with requests in the run.
+func (s *Stats) GroupSummary(elapsed time.Duration) []KindSummary {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []KindSummary
+	for _, g := range groups {
+		all := &kindStats{statuses: map[int]int{}}
+		for _, name := range g.kinds {
+			if k := s.kinds[name]; k != nil {
+				all.lat = append(all.lat, k.lat...)
+				for st, n := range k.statuses {
+					all.statuses[st] += n
+				}
+				all.neterrs += k.neterrs
+			}
+		}
+		if len(all.lat)+all.neterrs > 0 {
+			out = append(out, kindSummary(g.name, elapsed, all))
+		}
+	}
+	return out
+}
+
+func kindSummary(name string, elapsed time.Duration, k *kindStats) KindSummary {
+	lat := slices.Clone(k.lat)
+	slices.Sort(lat)
+	ks := KindSummary{Kind: name, Requests: len(lat), Statuses: maps.Clone(k.statuses), NetErrors: k.neterrs}
+	if elapsed > 0 {
+		ks.PerSecond = float64(len(lat)) / elapsed.Seconds()
+	}
+	if len(lat) > 0 {
+		ks.P50, ks.P95, ks.P99, ks.Max = pct(lat, 50), pct(lat, 95), pct(lat, 99), lat[len(lat)-1]
+	}
+	return ks
 }
 
 // pct is the nearest-rank percentile of sorted latencies.
@@ -89,16 +125,24 @@ func pct(sorted []time.Duration, p int) time.Duration {
 	return sorted[i-1]
 }
 
-// PrintSummary writes the per-kind table and the totals.
-func PrintSummary(w io.Writer, sum []KindSummary, elapsed time.Duration) {
+// PrintSummary writes the per-kind table, the totals and then each
+// group's figures (GroupSummary) when given.
+func PrintSummary(w io.Writer, sum []KindSummary, elapsed time.Duration, groups ...KindSummary) {
 	fmt.Fprintf(w, "%-11s %9s %9s %9s %9s %9s %9s  %s\n", "kind", "requests", "req/s", "p50", "p95", "p99", "max", "statuses")
 	total := 0
 	for _, k := range sum {
 		total += k.Requests
-		fmt.Fprintf(w, "%-11s %9d %9.1f %9s %9s %9s %9s  %s\n", k.Kind, k.Requests, k.PerSecond,
-			ms(k.P50), ms(k.P95), ms(k.P99), ms(k.Max), statusText(k.Statuses, k.NetErrors))
+		printKind(w, k)
 	}
 	fmt.Fprintf(w, "%-11s %9d %9.1f  over %.1fs\n", "total", total, float64(total)/elapsed.Seconds(), elapsed.Seconds())
+	for _, g := range groups {
+		printKind(w, g)
+	}
+}
+
+func printKind(w io.Writer, k KindSummary) {
+	fmt.Fprintf(w, "%-11s %9d %9.1f %9s %9s %9s %9s  %s\n", k.Kind, k.Requests, k.PerSecond,
+		ms(k.P50), ms(k.P95), ms(k.P99), ms(k.Max), statusText(k.Statuses, k.NetErrors))
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }
