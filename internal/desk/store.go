@@ -37,7 +37,9 @@ type Reader interface {
 	// and audit events run oldest first.
 	MOUs(ctx context.Context, stage string, after int64, limit int) ([]MOU, error)
 	Revision(ctx context.Context, mouID int64, n int) (*mou.Revision, error)
-	Revisions(ctx context.Context, mouID int64) ([]mou.RevisionInfo, error)
+	// Revisions lists an MOU's revisions oldest first, numbered above
+	// after (0 for the first page), at most limit of them (NoLimit for all).
+	Revisions(ctx context.Context, mouID int64, after, limit int) ([]mou.RevisionInfo, error)
 	ExecutedRevision(ctx context.Context, mouID int64) (*mou.Revision, error)
 	Amendments(ctx context.Context, parentID int64) ([]Amendment, error)
 	PartiesBySlug(ctx context.Context, slugs []string) (map[string]Party, error)

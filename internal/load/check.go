@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os/exec"
 	"sort"
 	"strings"
@@ -35,12 +36,9 @@ func checkRevisions(ctx context.Context, st *runState) []Check {
 	l := st.ledger
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var list struct {
-		Revisions []struct {
-			Number int `json:"revision"`
-		} `json:"revisions"`
-	}
-	if err := st.drafter.must(ctx, http.MethodGet, fmt.Sprintf("/api/v1/mous/%d/revisions", st.saveMOU), nil, http.StatusOK, &list); err != nil {
+	var list struct{ Revisions []listedRevision }
+	var err error
+	if list.Revisions, err = listRevisions(ctx, st.drafter, st.saveMOU); err != nil {
 		return []Check{{Name: "revisions", Detail: err.Error()}}
 	}
 	var problems []string
@@ -171,13 +169,9 @@ func oneChange(a, b []section) (string, bool) {
 // written in the same transaction, and no event names a revision that is
 // not stored.
 func checkRevisionEvents(ctx context.Context, st *runState) Check {
-	var list struct {
-		Revisions []struct {
-			Number int    `json:"revision"`
-			Hash   string `json:"content_hash"`
-		} `json:"revisions"`
-	}
-	if err := st.drafter.must(ctx, http.MethodGet, fmt.Sprintf("/api/v1/mous/%d/revisions", st.saveMOU), nil, http.StatusOK, &list); err != nil {
+	var list struct{ Revisions []listedRevision }
+	var err error
+	if list.Revisions, err = listRevisions(ctx, st.drafter, st.saveMOU); err != nil {
 		return Check{Name: "revision audit events", Detail: err.Error()}
 	}
 	hashes := map[int]string{}
@@ -329,4 +323,35 @@ func summarize(problems []string) string {
 		return strings.Join(problems[:5], "; ") + fmt.Sprintf("; and %d more", len(problems)-5)
 	}
 	return strings.Join(problems, "; ")
+}
+
+// listedRevision is one revision as GET /api/v1/mous/{id}/revisions lists it.
+type listedRevision struct {
+	Number int    `json:"revision"`
+	Hash   string `json:"content_hash"`
+}
+
+// listRevisions reads every revision of MOU id, oldest first, a page at a
+// time: a run saves thousands of revisions, more than one page holds.
+func listRevisions(ctx context.Context, c *Client, id int64) ([]listedRevision, error) {
+	var out []listedRevision
+	cursor := ""
+	for {
+		var page struct {
+			Revisions []listedRevision `json:"revisions"`
+			Next      string           `json:"next_cursor"`
+		}
+		path := fmt.Sprintf("/api/v1/mous/%d/revisions?limit=500", id)
+		if cursor != "" {
+			path += "&cursor=" + url.QueryEscape(cursor)
+		}
+		if err := c.must(ctx, http.MethodGet, path, nil, http.StatusOK, &page); err != nil {
+			return nil, err
+		}
+		out = append(out, page.Revisions...)
+		if page.Next == "" {
+			return out, nil
+		}
+		cursor = page.Next
+	}
 }

@@ -76,3 +76,27 @@ func BenchmarkReadRevision(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRevisionsFirstPage lists the first page of an MOU with 2,000
+// revisions as the API asks for it (its default 100, plus one to learn
+// whether more remain), and the last page. Target: under 5 ms.
+func BenchmarkRevisionsFirstPage(b *testing.B) {
+	ctx := context.Background()
+	db := MustOpenDB(b)
+	m := newTestMOU(b, db, 3)
+	addRevisions(b, db, m.ID, 2000)
+	for _, bc := range []struct {
+		name  string
+		after int
+	}{{"First", 0}, {"Last", 1900}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				page, err := db.Revisions(ctx, m.ID, bc.after, 101)
+				if err != nil || len(page) != min(101, 2000-bc.after) {
+					b.Fatal(len(page), err)
+				}
+			}
+		})
+	}
+}

@@ -110,9 +110,13 @@ func readBodies(ctx context.Context, q queryer, entries []listEntry) (map[string
 	return texts, nil
 }
 
-// Revisions lists an MOU's revisions, oldest first.
-func (db *DB) Revisions(ctx context.Context, mouID int64) ([]mou.RevisionInfo, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT revision, content_hash, author, message, created_at FROM revisions WHERE mou_id = ? ORDER BY revision`, mouID)
+// Revisions lists an MOU's revisions oldest first: up to limit of them
+// (desk.NoLimit for all) numbered above after (0 for the first page). The
+// primary key (mou_id, revision) serves each page without a sort, so a
+// page costs the same in an MOU of ten revisions or of thousands.
+func (db *DB) Revisions(ctx context.Context, mouID int64, after, limit int) ([]mou.RevisionInfo, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT revision, content_hash, author, message, created_at FROM revisions
+		WHERE mou_id = ? AND revision > ? ORDER BY revision LIMIT ?`, mouID, after, sqlLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("list revisions of MOU %d: %w", mouID, err)
 	}
@@ -131,7 +135,15 @@ func (db *DB) Revisions(ctx context.Context, mouID int64) ([]mou.RevisionInfo, e
 		return nil, fmt.Errorf("list revisions of MOU %d: %w", mouID, err)
 	}
 	if len(out) == 0 {
-		return nil, moudesk.ErrNotFound(fmt.Sprintf("MOU %d", mouID))
+		// Past the last page, or no such MOU: only the second is an error.
+		var one int
+		err := db.read.QueryRowContext(ctx, "SELECT 1 FROM mous WHERE id = ?", mouID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, moudesk.ErrNotFound(fmt.Sprintf("MOU %d", mouID))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read MOU %d: %w", mouID, err)
+		}
 	}
 	return out, nil
 }

@@ -382,3 +382,44 @@ func TestRevisionListImmutable(t *testing.T) {
 		t.Errorf("a delta off the chain: err = %v", err)
 	}
 }
+
+func TestRevisionsPages(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	m := newTestMOU(t, db, 2)
+	addRevisions(t, db, m.ID, 7)
+	var got []int
+	after := 0
+	for {
+		page, err := db.Revisions(ctx, m.ID, after, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, r := range page {
+			got = append(got, r.Number)
+		}
+		after = page[len(page)-1].Number
+	}
+	if fmt.Sprint(got) != "[1 2 3 4 5 6 7]" {
+		t.Errorf("pages of 3 gave %v", got)
+	}
+	all, err := db.Revisions(ctx, m.ID, 0, desk.NoLimit)
+	if err != nil || len(all) != 7 || all[6].ContentHash == "" || all[6].Message != "edit 7" {
+		t.Fatalf("every revision: %d, %v", len(all), err)
+	}
+	t.Run("PastTheEnd", func(t *testing.T) {
+		page, err := db.Revisions(ctx, m.ID, 7, 3)
+		if err != nil || page == nil || len(page) != 0 {
+			t.Errorf("after the last: %v, %v; want an empty page", page, err)
+		}
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		_, err := db.Revisions(ctx, m.ID+1, 0, 3)
+		if e, ok := moudesk.AsError(err); !ok || e.Kind != moudesk.KindNotFound {
+			t.Errorf("unknown MOU: %v", err)
+		}
+	})
+}

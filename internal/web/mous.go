@@ -87,19 +87,6 @@ func (m *mouHandlers) getMOU(c *gin.Context) error {
 	return nil
 }
 
-func (m *mouHandlers) listRevisions(c *gin.Context) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	out, err := m.desk.Revisions(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, gin.H{"revisions": out})
-	return nil
-}
-
 // revision reads revision n with each section's deviation from the library.
 func (m *mouHandlers) revision(c *gin.Context, id int64, n int) (*mou.Revision, map[mou.ClauseRef]*clause.Clause, error) {
 	rev, err := m.desk.Revision(c.Request.Context(), id, n)

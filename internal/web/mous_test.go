@@ -492,7 +492,7 @@ func TestConcurrentRevisions(t *testing.T) {
 	if count[201] != 1 || count[409] != n-1 {
 		t.Fatalf("statuses = %v; want one 201 and %d 409", count, n-1)
 	}
-	revs, err := e.db.Revisions(context.Background(), id)
+	revs, err := e.db.Revisions(context.Background(), id, 0, desk.NoLimit)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,6 +43,7 @@ type mouPage struct {
 	IsCurrent   bool
 	Sections    []sectionView
 	Revisions   []mou.RevisionInfo
+	History     *revisionHistory // links to the rest of a long history
 	Meetings    []desk.Meeting
 	BodyTitles  map[string]string
 	Reviewed    map[int64]int // meeting id → the revision it reviewed
@@ -81,7 +82,7 @@ func (p *pageHandlers) mouPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	revs, err := p.desk.Revisions(ctx, id)
+	hist, err := p.revisionHistory(c, id, m.CurrentRevision)
 	if err != nil {
 		return err
 	}
@@ -96,7 +97,7 @@ func (p *pageHandlers) mouPage(c *gin.Context) error {
 	me := principal(c)
 	st, _ := def.Stage(m.Stage)
 	out := mouPage{MOU: m, Workflow: def.Title, StageTitle: stageTitle(def, m.Stage), Rev: rev,
-		IsCurrent: rev.Number == m.CurrentRevision, Revisions: revs, Meetings: meetings, Open: open,
+		IsCurrent: rev.Number == m.CurrentRevision, Revisions: hist.Revisions, History: hist, Meetings: meetings, Open: open,
 		BodyTitles: map[string]string{}, Reviewed: map[int64]int{}, Prev: rev.Number - 1}
 	for _, mt := range meetings {
 		out.Reviewed[mt.ID] = mt.Revision

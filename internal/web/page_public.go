@@ -34,6 +34,7 @@ type publicMOUPage struct {
 	MOU       *publicMOU
 	Rev       *mou.Revision
 	Revisions []mou.RevisionInfo
+	History   *revisionHistory
 }
 
 // publicMOU shows an executed agreement's executed text with its
@@ -45,11 +46,11 @@ func (p *pageHandlers) publicMOU(c *gin.Context) error {
 		return err
 	}
 	id := pm.ID
-	revs, err := p.desk.Revisions(c.Request.Context(), id)
+	hist, err := p.revisionHistory(c, id, pm.ExecutedRevision)
 	if err != nil {
 		return err
 	}
-	return p.renderPage(c, http.StatusOK, "publicmou", pm.Title, "public", publicMOUPage{MOU: pm, Rev: rev, Revisions: upTo(revs, pm.ExecutedRevision)})
+	return p.renderPage(c, http.StatusOK, "publicmou", pm.Title, "public", publicMOUPage{MOU: pm, Rev: rev, Revisions: hist.Revisions, History: hist})
 }
 
 // publicRedline shows the redline between two revisions of an executed

@@ -68,10 +68,7 @@ func (p *pageHandlers) redlineData(c *gin.Context, m *desk.MOU) (*redlinePage, e
 	if err != nil {
 		return nil, err
 	}
-	revs, err := p.desk.Revisions(c.Request.Context(), m.ID)
-	if err != nil {
-		return nil, err
-	}
+	revs := revisionNumbers(m.CurrentRevision)
 	inline, err := p.m.redlineBytes(c, m.ID, from, to, "html", redline.Inline)
 	if err != nil {
 		return nil, err
