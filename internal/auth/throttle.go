@@ -24,7 +24,14 @@ const defaultMaxKeys = 100_000
 // Throttle refuses login attempts for an account, and separately for a
 // client address, that failed too often recently. Counting per account
 // stops guessing one password from many addresses; counting per address
-// stops one address spraying many accounts. It is safe for concurrent use.
+// stops one address spraying many accounts.
+//
+// Re-entering the password of an account one is already signed in to (the
+// signing ceremony's check) is counted apart, per account and address
+// together (AllowRecheck): only a holder of a session of that account
+// reaches that check, so nobody else's failures, at sign-in or from
+// another address, can stop the signatory there, while the session's own
+// wrong passwords are still throttled. It is safe for concurrent use.
 type Throttle struct {
 	limit   int
 	window  time.Duration
@@ -78,15 +85,66 @@ func addrKey(addr string) (throttleKey, bool) {
 	return sha256.Sum256([]byte("addr\x00" + addr)), addr != ""
 }
 
+// recheckKey is the key of the password re-check of account from addr; it
+// shares nothing with accountKey and addrKey, so sign-in failures never
+// count against it.
+func recheckKey(account, addr string) (throttleKey, bool) {
+	a := strings.ToLower(strings.TrimSpace(account))
+	return sha256.Sum256([]byte("recheck\x00" + a + "\x00" + addr)), a != ""
+}
+
 // Allow reports whether a login attempt for account from addr may proceed.
 // When it may not, retryAfter is how long until it may (for a Retry-After
 // header); it is always at least one second when ok is false.
 func (t *Throttle) Allow(account, addr string) (ok bool, retryAfter time.Duration) {
+	return t.allow(t.keysFor(account, addr))
+}
+
+// Fail records a failed attempt for account and for addr.
+func (t *Throttle) Fail(account, addr string) {
+	t.fail(t.keysFor(account, addr))
+}
+
+// Succeed forgets the failures of account after a successful login. The
+// address keeps its count: otherwise an attacker holding one valid account
+// could log into it between guesses to reset their address's counter.
+func (t *Throttle) Succeed(account, addr string) {
+	if k, ok := accountKey(account); ok {
+		t.forget(k)
+	}
+}
+
+// AllowRecheck is Allow for re-entering the password of account, signed in
+// already, from addr. Only failures recorded by FailRecheck for the same
+// account and address count; sign-in failures do not.
+func (t *Throttle) AllowRecheck(account, addr string) (ok bool, retryAfter time.Duration) {
+	k, tracked := recheckKey(account, addr)
+	if !tracked {
+		return true, 0
+	}
+	return t.allow([]throttleKey{k})
+}
+
+// FailRecheck records a wrong password re-entered for account from addr.
+func (t *Throttle) FailRecheck(account, addr string) {
+	if k, ok := recheckKey(account, addr); ok {
+		t.fail([]throttleKey{k})
+	}
+}
+
+// SucceedRecheck forgets the re-check failures of account from addr.
+func (t *Throttle) SucceedRecheck(account, addr string) {
+	if k, ok := recheckKey(account, addr); ok {
+		t.forget(k)
+	}
+}
+
+func (t *Throttle) allow(ks []throttleKey) (ok bool, retryAfter time.Duration) {
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.prune(now)
-	for _, k := range t.keysFor(account, addr) {
+	for _, k := range ks {
 		if d := t.wait(k, now); d > retryAfter {
 			retryAfter = d
 		}
@@ -97,25 +155,17 @@ func (t *Throttle) Allow(account, addr string) (ok bool, retryAfter time.Duratio
 	return false, max(retryAfter, time.Second)
 }
 
-// Fail records a failed attempt for account and for addr.
-func (t *Throttle) Fail(account, addr string) {
+func (t *Throttle) fail(ks []throttleKey) {
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.prune(now)
-	for _, k := range t.keysFor(account, addr) {
+	for _, k := range ks {
 		t.record(k, now)
 	}
 }
 
-// Succeed forgets the failures of account after a successful login. The
-// address keeps its count: otherwise an attacker holding one valid account
-// could log into it between guesses to reset their address's counter.
-func (t *Throttle) Succeed(account, addr string) {
-	k, ok := accountKey(account)
-	if !ok {
-		return
-	}
+func (t *Throttle) forget(k throttleKey) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if e, found := t.keys[k]; found {

@@ -182,3 +182,34 @@ func TestThrottleEmptyNamesNotTracked(t *testing.T) {
 		t.Errorf("tracked %d keys for empty names", n)
 	}
 }
+
+// TestThrottleRecheckApart: sign-in failures for an account, from any
+// address, do not count against re-entering its password, and re-check
+// failures count per account and address.
+func TestThrottleRecheckApart(t *testing.T) {
+	clk := newFakeClock()
+	th := NewThrottle(LoginLimit, LoginWindow, clk.Now)
+	for range 10 {
+		th.Fail("ada@city.gov", "198.51.100.7")
+	}
+	mustRefuse(t, th, "ada@city.gov", "203.0.113.9")
+	if ok, _ := th.AllowRecheck("ada@city.gov", "203.0.113.9"); !ok {
+		t.Fatal("sign-in failures stopped the account's password re-check")
+	}
+	for range 5 {
+		th.FailRecheck("Ada@City.gov", "203.0.113.9")
+	}
+	if ok, ra := th.AllowRecheck("ada@city.gov", "203.0.113.9"); ok || ra < time.Second {
+		t.Fatalf("sixth re-check = %v (retry after %v), want refused", ok, ra)
+	}
+	if ok, _ := th.AllowRecheck("ada@city.gov", "192.0.2.1"); !ok {
+		t.Fatal("re-check failures from one address stopped another")
+	}
+	th.SucceedRecheck("ada@city.gov", "203.0.113.9")
+	if ok, _ := th.AllowRecheck("ada@city.gov", "203.0.113.9"); !ok {
+		t.Fatal("a right password did not clear the re-check failures")
+	}
+	if ok, _ := th.AllowRecheck("", "203.0.113.9"); !ok {
+		t.Fatal("an empty account is throttled")
+	}
+}

@@ -257,10 +257,13 @@ func sameName(typed, account string) bool {
 	return clean(typed) != "" && strings.EqualFold(clean(typed), clean(account))
 }
 
-// recheckPassword asks for the signatory's password again, with the same
-// throttle as sign-in, so a session left open cannot sign.
+// recheckPassword asks for the signatory's password again, so a session
+// left open cannot sign. Its wrong passwords are throttled per account and
+// address apart from sign-in's counts (Throttle.AllowRecheck): failed
+// sign-ins by anyone else, from anywhere, cannot lock a signed-in
+// signatory out of signing.
 func (s *Service) recheckPassword(ctx context.Context, p *auth.Principal, addr, password string) error {
-	if ok, wait := s.throttle.Allow(p.Email, addr); !ok {
+	if ok, wait := s.throttle.AllowRecheck(p.Email, addr); !ok {
 		secs := int(math.Ceil(wait.Seconds()))
 		return &moudesk.Error{Kind: moudesk.KindTooMany, Code: "too_many_attempts", Message: "too many wrong passwords; wait and try again", Data: moudesk.RetryAfter(secs)}
 	}
@@ -273,10 +276,10 @@ func (s *Service) recheckPassword(ctx context.Context, p *auth.Principal, addr, 
 		return fmt.Errorf("check password of %s: %w", p.Email, err)
 	}
 	if !ok {
-		s.throttle.Fail(p.Email, addr)
+		s.throttle.FailRecheck(p.Email, addr)
 		return &moudesk.Error{Kind: moudesk.KindForbidden, Code: "wrong_password", Field: "password", Message: "the password is not right"}
 	}
-	s.throttle.Succeed(p.Email, addr)
+	s.throttle.SucceedRecheck(p.Email, addr)
 	return nil
 }
 
