@@ -33,11 +33,11 @@ func TestNoRevisionOnceWithdrawn(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, _ := db.MOURowCounts(ctx)
-	_, err = db.CreateRevision(ctx, moudesk.System, shipped.Workflows(t), m.ID, 1, "late", func(base *mou.Revision) (*mou.Content, error) {
+	_, err = db.CreateRevision(ctx, moudesk.System, m.ID, 1, "late", func(base *mou.Revision) (*mou.Content, error) {
 		c := base.Content
 		c.Sections = []mou.Section{{Key: "a", Heading: "A", Body: "y"}}
 		return &c, nil
-	})
+	}, nil)
 	var re *workflow.RuleError
 	if !errors.As(err, &re) || re.Code != workflow.CodeTerminalStage {
 		t.Fatalf("revision of a withdrawn MOU: %v", err)
