@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"net/url"
 	"os"
 
 	"github.com/mattn/go-sqlite3"
@@ -12,12 +14,26 @@ import (
 
 // Backup writes a consistent copy of the live database to path with
 // SQLite's online backup API. It reads through a reader connection, which
-// in WAL mode does not block writers; the copy is one snapshot.
-func (db *DB) Backup(ctx context.Context, path string) error {
-	if _, err := os.Stat(path); err == nil {
+// in WAL mode does not block writers; the copy is one snapshot. The file
+// is new and private (fileMode, whatever the umask), like the database it
+// copies; a failed backup removes it.
+func (db *DB) Backup(ctx context.Context, path string) (err error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, fileMode)
+	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("backup: %s already exists; choose a new file", path)
 	}
-	dst, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(path)
+		}
+	}()
+	if err := errors.Join(f.Chmod(fileMode), f.Close()); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	dst, err := sql.Open("sqlite3", "file:"+url.PathEscape(path))
 	if err != nil {
 		return fmt.Errorf("backup: open %s: %w", path, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -60,6 +61,9 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 			return nil, fmt.Errorf("create database folder: %w", err)
 		}
 	}
+	if err := restrictFiles(path); err != nil {
+		return nil, err
+	}
 	if opt.Readers <= 0 {
 		opt.Readers = 4
 	}
@@ -94,6 +98,42 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// fileMode is the mode of the database and of every file SQLite keeps
+// beside it: they hold password, session and token hashes, so only the
+// account moudesk runs as may read them.
+const fileMode = 0o600
+
+// sideFiles are the suffixes of the files SQLite keeps beside a database.
+var sideFiles = []string{"-wal", "-shm", "-journal"}
+
+// restrictFiles creates the database file at path with fileMode when it is
+// missing and sets fileMode on it and on its side files when they exist,
+// whatever the umask. SQLite creates the WAL, shared-memory and journal
+// files with the database file's mode, so a new one is private too.
+func restrictFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, fileMode)
+	if err != nil {
+		return fmt.Errorf("open database file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("open database file: %w", err)
+	}
+	for _, name := range append([]string{path}, sidePaths(path)...) {
+		if err := os.Chmod(name, fileMode); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("restrict database file: %w", err)
+		}
+	}
+	return nil
+}
+
+func sidePaths(path string) []string {
+	out := make([]string, len(sideFiles))
+	for i, suffix := range sideFiles {
+		out[i] = path + suffix
+	}
+	return out
 }
 
 // Close stops the writer once its batch is committed, then closes both
