@@ -12,7 +12,10 @@ import (
 // The normalisation, defined once here, that two PDFs' texts go through
 // before they are compared:
 //
-//  1. Unicode NFC, so "é" composed and decomposed are one.
+//  1. Unicode NFC, so "é" composed and decomposed are one, and the Latin
+//     typographic ligatures (U+FB00–FB06: ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ) spelled out as
+//     their letters: a renderer may draw "fi" with one glyph (Chromium
+//     does), and pdftotext and readers' search spell it out again.
 //  2. Page furniture is dropped, because it legitimately differs between
 //     copies of the same text or is not the text at all: a line that is
 //     only "Page X of Y", a line that is only "DRAFT" (the watermark), and
@@ -27,6 +30,7 @@ import (
 // ignored, while any change of a letter, a digit or punctuation is not.
 
 var (
+	ligatures  = strings.NewReplacer("\ufb00", "ff", "\ufb01", "fi", "\ufb02", "fl", "\ufb03", "ffi", "\ufb04", "ffl", "\ufb05", "st", "\ufb06", "st")
 	pageLine   = regexp.MustCompile(`^Page \d+ of \d+$`)
 	footerLine = regexp.MustCompile(`moudesk · (\d{1,18}) rev (\d{1,9}) · ([0-9a-f]{6,64})(?: · verify at \S*)?…?`)
 )
@@ -35,7 +39,7 @@ var (
 func Words(pages []string) []string {
 	var words []string
 	for _, p := range pages {
-		for _, line := range strings.Split(norm.NFC.String(p), "\n") {
+		for _, line := range strings.Split(ligatures.Replace(norm.NFC.String(p)), "\n") {
 			line = strings.TrimSpace(footerLine.ReplaceAllString(line, " "))
 			if line == "DRAFT" || pageLine.MatchString(line) {
 				continue
