@@ -59,6 +59,8 @@ type Service struct {
 	pdfs *cache.LRU[string, *PDF]
 	// revisions holds revisions as read from the store: they never change.
 	revisions *cache.LRU[revisionKey, *mou.Revision]
+	// redlines holds rendered redlines (JSON, HTML, text) by revisions.
+	redlines *cache.LRU[redlineKey, []byte]
 }
 
 // New builds the service.
@@ -82,7 +84,8 @@ func New(cfg Config) (*Service, error) {
 		templates: cfg.Templates, keys: cfg.Keys, now: cfg.Now,
 		storedText: cache.New[storedTextKey](storedTextCacheSize, storedTextCacheBytes, wordsSize),
 		pdfs:       newPDFCache(pdfCacheEntries, pdfCacheBytes),
-		revisions:  newRevisionCache()}, nil
+		revisions:  newRevisionCache(),
+		redlines:   newRedlineCache()}, nil
 }
 
 // Workflows are the loaded definitions; callers must not change them.
@@ -128,6 +131,6 @@ func (s *Service) Roots() *x509.CertPool {
 
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.now() }
+
 // Throttle counts wrong passwords; sign-in shares it with the ceremony.
 func (s *Service) Throttle() *auth.Throttle { return s.throttle }
-

@@ -100,7 +100,7 @@ func (db *DB) runWriter() {
 	for {
 		select {
 		case r := <-db.writes:
-			batch = db.commitBatch(append(batch[:0], r), waiting)
+			batch = db.commitBatch(r, waiting, batch[:0])
 			clear(batch)
 		case <-db.closing:
 			return
@@ -108,10 +108,11 @@ func (db *DB) runWriter() {
 	}
 }
 
-// commitBatch runs batch[0] and then the requests next returns, while it
+// commitBatch runs first and then the requests next returns, while it
 // returns any and the limits allow, in one transaction; commits it; and
-// answers every request in it. It returns the batch for reuse.
-func (db *DB) commitBatch(batch []*writeReq, next func() *writeReq) []*writeReq {
+// answers every request. batch is storage for the requests waiting for
+// the commit, returned for reuse.
+func (db *DB) commitBatch(first *writeReq, next func() *writeReq, batch []*writeReq) []*writeReq {
 	// Statements run with each request's own context; the transaction
 	// itself belongs to no request, so no caller's cancellation ends it.
 	bg := context.Background()
@@ -123,35 +124,41 @@ func (db *DB) commitBatch(batch []*writeReq, next func() *writeReq) []*writeReq 
 		members int       // requests that ran SQL
 		started time.Time
 	)
-	run := func(r *writeReq) {
+	// run runs r in the batch's transaction, beginning it when r is the
+	// first to need it. A request refused before any SQL (cancelled, its
+	// check, no transaction) is answered at once, since nothing of the
+	// batch decides its outcome; run reports whether r waits for the
+	// commit instead.
+	run := func(r *writeReq) bool {
+		refuse := func(err error) bool {
+			r.err = err
+			close(r.result)
+			return false
+		}
 		if err := r.ctx.Err(); err != nil {
-			r.err = fmt.Errorf("wait for the writer: %w", err)
-			return
+			return refuse(fmt.Errorf("wait for the writer: %w", err))
 		}
 		if r.check != nil {
 			if err := db.call(r, r.check); err != nil {
-				r.err = err
-				return
+				return refuse(err)
 			}
 		}
 		if tx == nil {
 			var err error
 			if conn == nil {
 				if conn, err = db.write.Conn(bg); err != nil {
-					r.err = storageError("writer connection", err)
-					return
+					return refuse(storageError("writer connection", err))
 				}
 			}
 			if tx, err = conn.BeginTx(bg, nil); err != nil {
-				r.err = storageError("begin transaction", err)
-				return
+				return refuse(storageError("begin transaction", err))
 			}
 			started = time.Now()
 		}
 		if _, err := tx.ExecContext(bg, "SAVEPOINT w"); err != nil {
 			r.err = storageError("begin transaction", err)
 			lost, culprit = r.err, r
-			return
+			return true
 		}
 		r.ran = true
 		members++
@@ -163,10 +170,10 @@ func (db *DB) commitBatch(batch []*writeReq, next func() *writeReq) []*writeReq 
 				// say so.
 				r.err = storageError("write", err)
 				lost, culprit = r.err, r
-				return
+				return true
 			}
 			r.ok = true
-			return
+			return true
 		}
 		if _, ok := moudesk.AsError(err); !ok {
 			// A statement that failed because the disk is full or
@@ -180,21 +187,25 @@ func (db *DB) commitBatch(batch []*writeReq, next func() *writeReq) []*writeReq 
 		// so is every other request's work in this batch.
 		if _, rbErr := tx.ExecContext(bg, "ROLLBACK TO w"); rbErr != nil {
 			lost, culprit = err, r
-			return
+			return true
 		}
 		if _, rbErr := tx.ExecContext(bg, "RELEASE w"); rbErr != nil {
 			lost, culprit = err, r
 		}
+		return true
 	}
 
-	run(batch[0])
-	for lost == nil && members < maxBatch && (members == 0 || time.Since(started) < maxBatchTime) {
-		r := next()
-		if r == nil {
-			break
+	if run(first) {
+		batch = append(batch, first)
+		for lost == nil && members < maxBatch && time.Since(started) < maxBatchTime {
+			r := next()
+			if r == nil {
+				break
+			}
+			if run(r) {
+				batch = append(batch, r)
+			}
 		}
-		batch = append(batch, r)
-		run(r)
 	}
 
 	if tx != nil {

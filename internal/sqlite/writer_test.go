@@ -55,14 +55,14 @@ func testWrite(name string, fail func(*Tx) error, done *atomic.Int32) *writeReq 
 // waiting together.
 func runBatch(db *DB, reqs ...*writeReq) {
 	rest := reqs[1:]
-	db.commitBatch([]*writeReq{reqs[0]}, func() *writeReq {
+	db.commitBatch(reqs[0], func() *writeReq {
 		if len(rest) == 0 {
 			return nil
 		}
 		r := rest[0]
 		rest = rest[1:]
 		return r
-	})
+	}, nil)
 }
 
 func TestWriteBatch(t *testing.T) {

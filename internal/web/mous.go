@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,8 +14,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/moudesk/moudesk"
-	"github.com/moudesk/moudesk/internal/clause"
-	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/redline"
 	"github.com/moudesk/moudesk/internal/render"
 )
@@ -22,7 +21,6 @@ import (
 // mouHandlers serves MOUs, revisions and redlines.
 type mouHandlers struct {
 	*Server
-	redlines  *cache.LRU[redlineKey, []byte]
 	revisions *cache.LRU[revisionKey, []byte] // revisions as JSON, deviations marked
 	pdf       *pdfHandlers                    // format=pdf and format=pagemap (pdf_routes.go)
 }
@@ -87,20 +85,6 @@ func (m *mouHandlers) getMOU(c *gin.Context) error {
 	return nil
 }
 
-// revision reads revision n with each section's deviation from the library.
-func (m *mouHandlers) revision(c *gin.Context, id int64, n int) (*mou.Revision, map[mou.ClauseRef]*clause.Clause, error) {
-	rev, err := m.desk.Revision(c.Request.Context(), id, n)
-	if err != nil {
-		return nil, nil, err
-	}
-	lib, err := m.desk.ClauseVersions(c.Request.Context(), mou.Refs(rev.Sections))
-	if err != nil {
-		return nil, nil, err
-	}
-	mou.MarkDeviations(rev.Sections, lib, rev.Variables)
-	return rev, lib, nil
-}
-
 func (m *mouHandlers) getRevision(c *gin.Context) error {
 	id, err := idParam(c)
 	if err != nil {
@@ -113,7 +97,7 @@ func (m *mouHandlers) getRevision(c *gin.Context) error {
 	format := c.DefaultQuery("format", "json")
 	switch format {
 	case "json":
-		out, err := m.revisionJSON(c, id, n)
+		out, err := m.revisionJSON(c.Request.Context(), id, n)
 		if err != nil {
 			return err
 		}
@@ -157,9 +141,9 @@ type revisionKey struct {
 // the cache when it was encoded before. Reading it takes a query per
 // section's clause and a fill of each clause; a revision is read far
 // more often than it is written, and its answer never changes.
-func (m *mouHandlers) revisionJSON(c *gin.Context, id int64, n int) ([]byte, error) {
+func (m *mouHandlers) revisionJSON(ctx context.Context, id int64, n int) ([]byte, error) {
 	return m.revisions.Cached(revisionKey{mou: id, n: n}, func() ([]byte, error) {
-		rev, _, err := m.revision(c, id, n)
+		rev, err := m.desk.MarkedRevision(ctx, id, n)
 		if err != nil {
 			return nil, err
 		}
@@ -202,7 +186,7 @@ func (m *mouHandlers) withStaleRedline(c *gin.Context, id int64, err error) erro
 	if !ok || st.Base < 1 || st.Base > st.Latest {
 		return err
 	}
-	out, rerr := m.redlineBytes(c, id, st.Base, st.Latest, "json", redline.Inline)
+	out, rerr := m.desk.RenderRedline(c.Request.Context(), id, st.Base, st.Latest, "json", redline.Inline)
 	if rerr != nil {
 		return err
 	}
@@ -248,7 +232,7 @@ func (m *mouHandlers) getRedline(c *gin.Context) error {
 	default:
 		return errInvalid("invalid_format", "format must be json, html, text or pdf")
 	}
-	out, err := m.redlineBytes(c, id, from, to, format, view)
+	out, err := m.desk.RenderRedline(c.Request.Context(), id, from, to, format, view)
 	if err != nil {
 		return err
 	}
@@ -257,45 +241,6 @@ func (m *mouHandlers) getRedline(c *gin.Context) error {
 	}
 	c.Data(http.StatusOK, ctype, out)
 	return nil
-}
-
-// redlineBytes renders the redline between two revisions, from the cache
-// when it was rendered before.
-func (m *mouHandlers) redlineBytes(c *gin.Context, id int64, from, to int, format string, view redline.View) ([]byte, error) {
-	key := redlineKey{mou: id, from: from, to: to, format: format, view: view}
-	return m.redlines.Cached(key, func() ([]byte, error) {
-		a, err := m.desk.Revision(c.Request.Context(), id, from)
-		if err != nil {
-			return nil, err
-		}
-		b, err := m.desk.Revision(c.Request.Context(), id, to)
-		if err != nil {
-			return nil, err
-		}
-		r := redline.Compare(a.Document(), b.Document(), redline.Options{})
-		var buf bytes.Buffer
-		switch format {
-		case "json":
-			err = json.NewEncoder(&buf).Encode(r)
-		case "html":
-			err = r.WriteHTML(&buf, view)
-		case "text":
-			err = r.WriteText(&buf)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("render redline: %w", err)
-		}
-		return buf.Bytes(), nil
-	})
-}
-
-// deviation is one section whose text differs from its library clause.
-type deviation struct {
-	Key           string          `json:"key"`
-	Heading       string          `json:"heading"`
-	Clause        string          `json:"clause"`
-	ClauseVersion int             `json:"clause_version"`
-	Redline       *redline.Result `json:"redline"`
 }
 
 // getDeviations shows, for each section that no longer matches the library
@@ -312,38 +257,12 @@ func (m *mouHandlers) getDeviations(c *gin.Context) error {
 			return err
 		}
 	}
-	out, number, err := m.deviations(c, id, n)
+	out, number, err := m.desk.Deviations(c.Request.Context(), id, n)
 	if err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"revision": number, "deviations": out})
 	return nil
-}
-
-// deviations is getDeviations' work, shared with the deviations page: for
-// revision n (0 = current) it returns the deviating sections and the
-// revision's number.
-func (m *mouHandlers) deviations(c *gin.Context, id int64, n int) ([]deviation, int, error) {
-	rev, lib, err := m.revision(c, id, n)
-	if err != nil {
-		return nil, 0, err
-	}
-	out := []deviation{}
-	for _, s := range rev.Sections {
-		if !s.Deviation {
-			continue
-		}
-		libText := ""
-		if cl, ok := lib[mou.ClauseRef{Slug: s.Clause, Version: s.ClauseVersion}]; ok {
-			libText, _ = mou.FillClause(cl, rev.Variables)
-		}
-		one := func(body string) redline.Document {
-			return redline.Document{Sections: mou.Parts(rev.Title, "", []mou.Section{{Key: s.Key, Heading: s.Heading, Body: body}})[1:]}
-		}
-		out = append(out, deviation{Key: s.Key, Heading: s.Heading, Clause: s.Clause, ClauseVersion: s.ClauseVersion,
-			Redline: redline.Compare(one(libText), one(s.Body), redline.Options{})})
-	}
-	return out, rev.Number, nil
 }
 
 func idParam(c *gin.Context) (int64, error) {
@@ -360,12 +279,4 @@ func queryRevision(c *gin.Context, name string) (int, error) {
 		return 0, errInvalid("invalid_"+name, "%s must be a revision number (1 or more)", name)
 	}
 	return n, nil
-}
-
-// redlineKey identifies one rendering of one pair of revisions.
-type redlineKey struct {
-	mou      int64
-	from, to int
-	format   string
-	view     redline.View
 }

@@ -35,7 +35,7 @@ func (p *pageHandlers) approvalsPage(c *gin.Context) error {
 	}
 	var out approvalsPage
 	for _, m := range mous {
-		def, err := p.w.desk.Workflow(m.Workflow)
+		def, err := p.desk.Workflow(m.Workflow)
 		if err != nil {
 			return err
 		}

@@ -65,7 +65,7 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 	out.Next = nextPageLink("/dashboard", next, pg, nil)
 	groups := map[string]int{}
 	for _, m := range mous {
-		def, err := p.w.desk.Workflow(m.Workflow)
+		def, err := p.desk.Workflow(m.Workflow)
 		if err != nil {
 			return err
 		}
@@ -102,7 +102,7 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 				if err != nil {
 					return err
 				}
-				rev, err := p.m.desk.Revision(ctx, m.ID, m.CurrentRevision)
+				rev, err := p.desk.Revision(ctx, m.ID, m.CurrentRevision)
 				if err != nil {
 					return err
 				}

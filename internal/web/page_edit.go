@@ -169,7 +169,7 @@ func (p *pageHandlers) saveSection(c *gin.Context) error {
 // what others saved since the user's base, the section as it reads now,
 // and a new base, so pressing Save again applies the user's text on top.
 func (p *pageHandlers) staleEdit(c *gin.Context, form *editPage, st desk.StaleRevision, old mou.Section) error {
-	diff, err := p.m.redlineBytes(c, form.MOU.ID, st.Base, st.Latest, "html", redline.Inline)
+	diff, err := p.desk.RenderRedline(c.Request.Context(), form.MOU.ID, st.Base, st.Latest, "html", redline.Inline)
 	if err != nil {
 		return err
 	}

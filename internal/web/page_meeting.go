@@ -140,7 +140,7 @@ func (p *pageHandlers) meetingData(c *gin.Context) (*meetingPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	def, err := p.w.desk.Workflow(m.Workflow)
+	def, err := p.desk.Workflow(m.Workflow)
 	if err != nil {
 		return nil, err
 	}
@@ -244,8 +244,10 @@ func (p *pageHandlers) recordOutcomePage(c *gin.Context) error {
 		out.Errors["outcome"] = "Choose the outcome."
 		return p.renderPage(c, http.StatusUnprocessableEntity, "meeting", out.BodyTitle+", "+out.Meeting.Date, "", out)
 	}
-	if _, _, err := p.w.outcome(c, out.Meeting.ID, desk.NewOutcome{Outcome: out.Outcome, Votes: votes,
-		Resolution: out.Resolution, Minutes: out.Min}); err != nil {
+	_, _, err = p.desk.RecordOutcome(c.Request.Context(), principal(c), actor(c), out.Meeting.ID, desk.NewOutcome{
+		Outcome: out.Outcome, Votes: votes, Resolution: out.Resolution, Minutes: out.Min})
+	p.auditOutcomeRefusal(c, err)
+	if err != nil {
 		errs, ierr := fieldErrors(err)
 		if ierr != nil {
 			return ierr

@@ -74,11 +74,11 @@ func (p *pageHandlers) mouPage(c *gin.Context) error {
 			return errInvalid("invalid_rev", "rev must be a revision number")
 		}
 	}
-	rev, _, err := p.m.revision(c, id, n)
+	rev, err := p.desk.MarkedRevision(ctx, id, n)
 	if err != nil {
 		return err
 	}
-	def, err := p.w.desk.Workflow(m.Workflow)
+	def, err := p.desk.Workflow(m.Workflow)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func (p *pageHandlers) mouPage(c *gin.Context) error {
 		// ?rev= asked for an older one.
 		cur := rev
 		if !out.IsCurrent {
-			if cur, err = p.m.desk.Revision(ctx, id, m.CurrentRevision); err != nil {
+			if cur, err = p.desk.Revision(ctx, id, m.CurrentRevision); err != nil {
 				return err
 			}
 		}

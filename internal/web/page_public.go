@@ -31,7 +31,7 @@ func (p *pageHandlers) publicList(c *gin.Context) error {
 }
 
 type publicMOUPage struct {
-	MOU       *publicMOU
+	MOU       *desk.PublicMOU
 	Rev       *mou.Revision
 	Revisions []mou.RevisionInfo
 	History   *revisionHistory
@@ -67,7 +67,7 @@ func (p *pageHandlers) publicRedline(c *gin.Context) error {
 		return err
 	}
 	if from > pm.ExecutedRevision || to > pm.ExecutedRevision {
-		return notExecuted(id)
+		return desk.ErrNotExecuted(id)
 	}
 	m, err := p.desk.MOU(c.Request.Context(), id)
 	if err != nil {
@@ -85,12 +85,12 @@ func (p *pageHandlers) publicRedline(c *gin.Context) error {
 
 // executedParam reads the executed agreement the :id parameter names; 404
 // for anything not executed.
-func (p *pageHandlers) executedParam(c *gin.Context) (*publicMOU, *mou.Revision, error) {
+func (p *pageHandlers) executedParam(c *gin.Context) (*desk.PublicMOU, *mou.Revision, error) {
 	id, err := idParam(c)
 	if err != nil {
 		return nil, nil, err
 	}
-	return p.m.publicExecuted(c.Request.Context(), id)
+	return p.desk.PublicExecuted(c.Request.Context(), id)
 }
 
 // upTo keeps the revisions numbered n or less.
@@ -110,6 +110,14 @@ func (p *pageHandlers) publicPDF(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	id := pm.ID
-	return p.m.pdf.revisionPDF(c, id, pm.ExecutedRevision)
+	params, err := readPDFParams(c)
+	if err != nil {
+		return err
+	}
+	doc, rev, err := p.desk.RevisionDocument(c.Request.Context(), pm.ID, pm.ExecutedRevision, params.paper)
+	if err != nil {
+		return err
+	}
+	writeRevisionPDF(c, pm.ID, rev, doc)
+	return nil
 }

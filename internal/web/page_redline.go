@@ -69,11 +69,12 @@ func (p *pageHandlers) redlineData(c *gin.Context, m *desk.MOU) (*redlinePage, e
 		return nil, err
 	}
 	revs := revisionNumbers(m.CurrentRevision)
-	inline, err := p.m.redlineBytes(c, m.ID, from, to, "html", redline.Inline)
+	ctx := c.Request.Context()
+	inline, err := p.desk.RenderRedline(ctx, m.ID, from, to, "html", redline.Inline)
 	if err != nil {
 		return nil, err
 	}
-	side, err := p.m.redlineBytes(c, m.ID, from, to, "html", redline.SideBySide)
+	side, err := p.desk.RenderRedline(ctx, m.ID, from, to, "html", redline.SideBySide)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +123,7 @@ func (p *pageHandlers) deviationsPage(c *gin.Context) error {
 			return err
 		}
 	}
-	devs, rev, err := p.m.deviations(c, id, n)
+	devs, rev, err := p.desk.Deviations(c.Request.Context(), id, n)
 	if err != nil {
 		return err
 	}

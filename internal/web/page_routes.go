@@ -17,19 +17,18 @@ import (
 	"github.com/moudesk/moudesk/templates"
 )
 
-// pageHandlers serves the HTML pages. It holds the API handlers so pages
-// reach the store through the same code (and caches) as the JSON API.
+// pageHandlers serves the HTML pages. Like the JSON API they call the
+// service, so both share its rules and its caches; neither calls the
+// other's handlers.
 type pageHandlers struct {
 	*Server
-	m  *mouHandlers
-	w  *workflowHandlers
 	sg *signHandlers
 }
 
 // pageRoutes registers the pages. Every page names its action like any API
 // route; public pages live under /public.
-func (s *Server) pageRoutes(m *mouHandlers, w *workflowHandlers, sg *signHandlers) {
-	p := &pageHandlers{Server: s, m: m, w: w, sg: sg}
+func (s *Server) pageRoutes(sg *signHandlers) {
+	p := &pageHandlers{Server: s, sg: sg}
 	s.handle(http.MethodGet, "/static/*file", auth.Public, s.static)
 	s.handle(http.MethodGet, "/", auth.Public, s.home)
 	s.handle(http.MethodGet, "/signin", auth.Public, s.signinForm)
@@ -84,12 +83,15 @@ func (p *pageHandlers) mouAndWorkflow(c *gin.Context) (*desk.MOU, *workflow.Defi
 	if err != nil {
 		return nil, nil, err
 	}
-	def, err := p.w.desk.Workflow(m.Workflow)
+	def, err := p.desk.Workflow(m.Workflow)
 	if err != nil {
 		return nil, nil, err
 	}
 	return m, def, nil
 }
+
+// stageTitle is the stage's title as pages show it.
+func stageTitle(def *workflow.Definition, stage string) string { return desk.StageTitle(def, stage) }
 
 // static serves the stylesheet and script embedded under templates/web/static.
 func (s *Server) static(c *gin.Context) error {

@@ -4,21 +4,14 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
-
-	"github.com/moudesk/moudesk/internal/desk"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
-	"github.com/moudesk/moudesk/internal/mou"
-	"github.com/moudesk/moudesk/internal/redline"
-	"github.com/moudesk/moudesk/internal/render"
 )
 
-// pdfHandlers serves the PDF downloads; the renderings are cached by the
-// service.
+// pdfHandlers serves the PDF downloads; the service renders and caches
+// them.
 type pdfHandlers struct {
 	*Server
 }
@@ -98,16 +91,11 @@ func (p *pdfHandlers) revisionPDF(c *gin.Context, id int64, n int) error {
 	if err != nil {
 		return err
 	}
-	m, rev, err := p.loadRevision(c.Request.Context(), id, n)
+	doc, rev, err := p.desk.RevisionDocument(c.Request.Context(), id, n, params.paper)
 	if err != nil {
 		return err
 	}
-	doc, err := p.desk.RevisionPDF(m, rev, params.paper)
-	if err != nil {
-		return err
-	}
-	c.Header("X-Content-Hash", rev.ContentHash)
-	writePDF(c, doc, fmt.Sprintf("mou-%d-revision-%d.pdf", id, n))
+	writeRevisionPDF(c, id, rev, doc)
 	return nil
 }
 
@@ -118,62 +106,19 @@ func (p *pdfHandlers) revisionPageMap(c *gin.Context, id int64, n int) error {
 	if err != nil {
 		return err
 	}
-	m, rev, err := p.loadRevision(c.Request.Context(), id, n)
-	if err != nil {
-		return err
-	}
-	doc, err := p.desk.RevisionPDF(m, rev, params.paper)
+	pm, err := p.desk.PageMap(c.Request.Context(), id, n, params.paper)
 	if err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, gin.H{
-		"revision":     rev.Number,
-		"content_hash": rev.ContentHash,
-		"pdf_etag":     doc.ETag,
-		"pages":        doc.Pages,
-		"page_map":     doc.PageMap,
-		"sections":     keyedPages(rev, doc.PageMap),
+		"revision":     pm.Revision.Number,
+		"content_hash": pm.Revision.ContentHash,
+		"pdf_etag":     pm.PDF.ETag,
+		"pages":        pm.PDF.Pages,
+		"page_map":     pm.PDF.PageMap,
+		"sections":     pm.Sections,
 	})
 	return nil
-}
-
-// comparison is two revisions of one MOU, their redline and the change
-// citations into the newer one's PDF.
-type comparison struct {
-	mou      *desk.MOU
-	from, to *mou.Revision
-	redline  *redline.Result
-	cites    []citation
-}
-
-func (p *pdfHandlers) compare(c *gin.Context, id int64, fromN, toN int, params pdfParams) (*comparison, error) {
-	m, from, err := p.loadRevision(c.Request.Context(), id, fromN)
-	if err != nil {
-		return nil, err
-	}
-	to, err := p.desk.Revision(c.Request.Context(), id, toN)
-	if err != nil {
-		return nil, err
-	}
-	toDoc, err := p.desk.RevisionPDF(m, to, params.paper)
-	if err != nil {
-		return nil, err
-	}
-	res := redline.Compare(from.Document(), to.Document(), redline.Options{})
-	return &comparison{mou: m, from: from, to: to, redline: res, cites: citations(res, keyedPages(to, toDoc.PageMap))}, nil
-}
-
-// redlineOptions are the render options shared by redline PDFs and packets.
-func redlineOptions(cmp *comparison, params pdfParams, header string) render.Options {
-	return render.Options{
-		Paper:      params.paper,
-		Title:      desk.DocumentTitle(cmp.mou, cmp.to),
-		HeaderNote: fmt.Sprintf("%s · revision %d → %d", header, cmp.from.Number, cmp.to.Number),
-		Subject:    fmt.Sprintf("Changes from revision %d (%s) to revision %d (%s)", cmp.from.Number, cmp.from.ContentHash, cmp.to.Number, cmp.to.ContentHash),
-		DocumentID: mou.Hash(cmp.from.ContentHash + cmp.to.ContentHash),
-		Draft:      cmp.mou.Stage != "executed",
-		Time:       cmp.to.CreatedAt,
-	}
 }
 
 // redlinePDF answers with the redline from revision from to revision to: a
@@ -184,23 +129,7 @@ func (p *pdfHandlers) redlinePDF(c *gin.Context, id int64, from, to int) error {
 	if err != nil {
 		return err
 	}
-	cmp, err := p.compare(c, id, from, to, params)
-	if err != nil {
-		return err
-	}
-	opt := redlineOptions(cmp, params, "Redline")
-	key, err := desk.PDFKey("redline", []string{cmp.from.ContentHash, cmp.to.ContentHash, strconv.Itoa(to)}, opt)
-	if err != nil {
-		return err
-	}
-	doc, err := p.desk.RenderCached(key, func() (*render.Result, error) {
-		summary := summaryMarkdown(cmp.to.Title, cmp.from, cmp.to, cmp.redline, cmp.cites)
-		res, err := render.RedlineReport([][]byte{summary}, cmp.redline, opt)
-		if err != nil {
-			return nil, fmt.Errorf("render redline of MOU %d, %d to %d: %w", id, from, to, err)
-		}
-		return res, nil
-	})
+	doc, err := p.desk.RedlinePDF(c.Request.Context(), id, from, to, params.paper)
 	if err != nil {
 		return err
 	}
@@ -208,11 +137,9 @@ func (p *pdfHandlers) redlinePDF(c *gin.Context, id int64, from, to int) error {
 	return nil
 }
 
-// getPacket answers with a meeting packet: a cover naming the MOU, the
-// revisions compared and the date; the change summary with page citations;
-// then the redline. With meeting= it is that meeting's packet (packet.go);
-// otherwise from= and to= choose the revisions, by default the current one
-// and the one before it.
+// getPacket answers with a meeting packet (desk.Packet). With meeting= it
+// is that meeting's packet (desk.MeetingPacket); otherwise from= and to=
+// choose the revisions, by default the current one and the one before it.
 func (p *pdfHandlers) getPacket(c *gin.Context) error {
 	ctx := c.Request.Context()
 	id, err := pdfPositive(c.Param("id"), "id")
@@ -231,13 +158,14 @@ func (p *pdfHandlers) getPacket(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		return p.meetingPacket(c, id, mid, params)
+		doc, err := p.desk.MeetingPacket(ctx, id, mid, params.paper)
+		if err != nil {
+			return err
+		}
+		writePDF(c, doc, fmt.Sprintf("mou-%d-meeting-%d-packet.pdf", id, mid))
+		return nil
 	}
-	m, err := p.desk.MOU(ctx, id)
-	if err != nil {
-		return err
-	}
-	to := m.CurrentRevision
+	var from, to int
 	if v := c.Query("to"); v != "" {
 		n, err := pdfPositive(v, "to")
 		if err != nil {
@@ -245,7 +173,6 @@ func (p *pdfHandlers) getPacket(c *gin.Context) error {
 		}
 		to = int(n)
 	}
-	from := to - 1
 	if v := c.Query("from"); v != "" {
 		n, err := pdfPositive(v, "from")
 		if err != nil {
@@ -253,41 +180,10 @@ func (p *pdfHandlers) getPacket(c *gin.Context) error {
 		}
 		from = int(n)
 	}
-	if from < 1 {
-		return moudesk.Errorf(moudesk.KindUnprocessable, "nothing_to_compare", "the MOU has only revision %d; pass from= and to= to choose two revisions", to)
-	}
-	cmp, err := p.compare(c, id, from, to, params)
+	doc, from, to, err := p.desk.Packet(ctx, id, from, to, params.paper)
 	if err != nil {
 		return err
 	}
-	now := p.cfg.Now().UTC()
-	opt := redlineOptions(cmp, params, "Meeting packet")
-	opt.Time = now
-	cover := packetCover(cmp, now.Format("2 January 2006"))
-	summary := summaryMarkdown(cmp.to.Title, cmp.from, cmp.to, cmp.redline, cmp.cites)
-	res, err := render.RedlineReport([][]byte{cover, summary}, cmp.redline, opt)
-	if err != nil {
-		return fmt.Errorf("render packet of MOU %d, %d to %d: %w", id, from, to, err)
-	}
-	writePDF(c, desk.NewPDF(res), fmt.Sprintf("mou-%d-packet-%d-%d.pdf", id, from, to))
+	writePDF(c, doc, fmt.Sprintf("mou-%d-packet-%d-%d.pdf", id, from, to))
 	return nil
-}
-
-// packetCover is the first page of a meeting packet.
-func packetCover(cmp *comparison, date string) []byte {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n## Meeting packet\n\n", mdEscape(cmp.to.Title))
-	fmt.Fprintf(&b, "**Revisions compared:** revision %d (%s, %s) to revision %d (%s, %s)\n\n",
-		cmp.from.Number, moudesk.ShortHash(cmp.from.ContentHash, moudesk.HeaderHashLen), cmp.from.CreatedAt.UTC().Format("2 January 2006"),
-		cmp.to.Number, moudesk.ShortHash(cmp.to.ContentHash, moudesk.HeaderHashLen), cmp.to.CreatedAt.UTC().Format("2 January 2006"))
-	fmt.Fprintf(&b, "**Stage:** %s\n\n**Prepared:** %s\n\n", mdEscape(cmp.mou.Stage), mdEscape(date))
-	var parties []string
-	for _, pt := range cmp.mou.Parties {
-		parties = append(parties, mdEscape(pt.Name))
-	}
-	if len(parties) > 0 {
-		fmt.Fprintf(&b, "**Parties:** %s\n\n", strings.Join(parties, "; "))
-	}
-	b.WriteString("**Contents:** summary of changes with page citations into revision " + strconv.Itoa(cmp.to.Number) + ", then the full redline.\n")
-	return []byte(b.String())
 }

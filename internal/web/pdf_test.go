@@ -20,7 +20,6 @@ import (
 
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/mou"
-	"github.com/moudesk/moudesk/internal/redline"
 	"github.com/moudesk/moudesk/internal/render"
 	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/testtool"
@@ -223,10 +222,10 @@ func TestRevisionPDF(t *testing.T) {
 			t.Fatalf("pagemap: %d %s", pm.status, pm.body)
 		}
 		var got struct {
-			Pages    int            `json:"pages"`
-			ETag     string         `json:"pdf_etag"`
-			PageMap  render.PageMap `json:"page_map"`
-			Sections []SectionPages `json:"sections"`
+			Pages    int                 `json:"pages"`
+			ETag     string              `json:"pdf_etag"`
+			PageMap  render.PageMap      `json:"page_map"`
+			Sections []desk.SectionPages `json:"sections"`
 		}
 		if err := json.Unmarshal(pm.body, &got); err != nil {
 			t.Fatal(err)
@@ -309,12 +308,12 @@ func TestRedlinePDFAndPacket(t *testing.T) {
 	id := e.createMOU()
 	pm := e.get(fmt.Sprintf("/api/v1/mous/%d/revisions/2/pagemap", id))
 	var got struct {
-		Sections []SectionPages `json:"sections"`
+		Sections []desk.SectionPages `json:"sections"`
 	}
 	if err := json.Unmarshal(pm.body, &got); err != nil {
 		t.Fatal(err)
 	}
-	var records SectionPages
+	var records desk.SectionPages
 	for _, s := range got.Sections {
 		if s.Key == "student-records" {
 			records = s
@@ -350,29 +349,6 @@ func TestRedlinePDFAndPacket(t *testing.T) {
 	}
 }
 
-func TestChangedItem(t *testing.T) {
-	eq := func(s string) redline.Op { return redline.Op{Op: redline.OpEqual, Text: s} }
-	ins := func(s string) redline.Op { return redline.Op{Op: redline.OpInsert, Text: s} }
-	del := func(s string) redline.Op { return redline.Op{Op: redline.OpDelete, Text: s} }
-	for _, tc := range []struct {
-		name string
-		ops  []redline.Op
-		want int
-	}{
-		{"no change", []redline.Op{eq("## 1. A\n\n1. x\n2. y\n")}, 0},
-		{"in paragraph", []redline.Op{eq("## 1. A\n\nSome "), ins("new "), eq("text.\n")}, 0},
-		{"third item", []redline.Op{eq("## 1. A\n\n1. x\n2. y\n3. the "), ins("new "), eq("z\n")}, 3},
-		{"list starting at 5", []redline.Op{eq("## 1. A\n\n5) x\n\n   more\n5) y "), del("old")}, 6},
-		{"after the list", []redline.Op{eq("## 1. A\n\n1. x\n2. y\n\nAfter "), ins("it")}, 0},
-		{"deletion just before a list cites its first item", []redline.Op{del("gone\n"), eq("1. x\n")}, 1},
-		{"numbering restarts", []redline.Op{eq("1. a\n2. b\n\nText.\n\n7. c\n8. "), ins("d")}, 8},
-	} {
-		if got := changedItem(tc.ops); got != tc.want {
-			t.Errorf("%s: item %d, want %d", tc.name, got, tc.want)
-		}
-	}
-}
-
 func TestETagMatches(t *testing.T) {
 	for _, tc := range []struct {
 		header string
@@ -383,17 +359,6 @@ func TestETagMatches(t *testing.T) {
 		if got := etagMatches(tc.header, `"x"`); got != tc.want {
 			t.Errorf("etagMatches(%q) = %v", tc.header, got)
 		}
-	}
-}
-
-func TestMarkdownEscape(t *testing.T) {
-	in := "# *not* [a](link) <b> 1. §6"
-	out, err := render.HTML([]byte(mdEscape(in)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s := string(out); strings.Contains(s, "<em>") || strings.Contains(s, "<a ") || strings.Contains(s, "<h1") || !strings.Contains(s, "§6") {
-		t.Errorf("escaped Markdown still formats: %s", s)
 	}
 }
 

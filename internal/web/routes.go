@@ -48,13 +48,13 @@ func (s *Server) routes() {
 	s.handle(http.MethodPut, "/api/v1/clauses/:slug", auth.ClauseWrite, s.updateClause)
 	s.handle(http.MethodGet, "/api/v1/clauses/:slug/versions/:n", auth.Public, s.getClauseVersion)
 
-	m := s.mouRoutes()
+	s.mouRoutes()
 	s.pdfRoutes()
-	w := s.workflowRoutes()
+	s.workflowRoutes()
 	sg := s.signRoutes()
 
 	s.handle(http.MethodGet, "/api/v1/audit", auth.AuditRead, s.listAudit)
 	s.handle(http.MethodGet, "/api/v1/audit/verify", auth.AuditRead, s.verifyAudit)
 
-	s.pageRoutes(m, w, sg)
+	s.pageRoutes(sg)
 }

@@ -9,8 +9,8 @@ import (
 // workflowRoutes registers transitions, meetings, feedback and outcomes.
 // The definitions are the ones shipped in the binary, the same set the
 // store applies when a revision is made, so both always agree.
-func (s *Server) workflowRoutes() *workflowHandlers {
-	w := &workflowHandlers{Server: s, pdf: newPDFHandlers(s)}
+func (s *Server) workflowRoutes() {
+	w := &workflowHandlers{Server: s}
 	s.handle(http.MethodPost, "/api/v1/mous/:id/transitions", auth.TransitionWrite, w.transition)
 	s.handle(http.MethodGet, "/api/v1/mous/:id/meetings", auth.MOURead, w.listMeetings)
 	s.handle(http.MethodPost, "/api/v1/mous/:id/meetings", auth.MeetingWrite, w.createMeeting)
@@ -21,5 +21,4 @@ func (s *Server) workflowRoutes() *workflowHandlers {
 	s.handle(http.MethodPost, "/api/v1/meetings/:mid/outcome", auth.OutcomeWrite, w.recordOutcome)
 	s.handle(http.MethodPost, "/api/v1/feedback/:fid/resolve", auth.FeedbackResolve, w.resolveFeedback)
 	s.handle(http.MethodPost, "/api/v1/feedback/:fid/decline", auth.FeedbackResolve, w.declineFeedback)
-	return w
 }
