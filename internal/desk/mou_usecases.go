@@ -147,5 +147,5 @@ func (s *Service) SaveRevision(ctx context.Context, actor moudesk.Actor, id int6
 		}
 		return &next, nil
 	}
-	return s.store.CreateRevision(ctx, actor, s.workflows, id, req.Base, req.Message, change)
+	return s.store.CreateRevision(ctx, actor, id, req.Base, req.Message, change, s.afterRevision(ctx, actor, id))
 }

@@ -29,7 +29,10 @@ func (s *Service) RecordOutcome(ctx context.Context, p *auth.Principal, actor mo
 			"only a clerk acting for the party of %s may record its outcome", BodyTitle(def, m.Body))
 		return nil, "", e
 	}
-	out, err := s.store.RecordOutcome(ctx, actor, s.workflows, id, n)
+	if err := s.recordOutcome(ctx, actor, id, n); err != nil {
+		return nil, "", err
+	}
+	out, err := s.store.Meeting(ctx, id)
 	if err != nil {
 		return nil, "", err
 	}

@@ -462,3 +462,18 @@ func TestStoredRevisionCopies(t *testing.T) {
 		t.Fatal("the current revision was answered from memory after the database closed")
 	}
 }
+
+// TestNoRevisionOnceWithdrawn: a withdrawn MOU takes no new revision, and
+// the refused save writes no row.
+func TestNoRevisionOnceWithdrawn(t *testing.T) {
+	e := newEnv(t)
+	id := e.createMOU().ID
+	if _, err := e.svc.Transition(e.ctx, actorOf(e.drafter), id, "withdrawn", "abandoned"); err != nil {
+		t.Fatal(err)
+	}
+	e.unchanged("revision of a withdrawn MOU", workflow.CodeTerminalStage, func() error {
+		_, err := e.svc.SaveRevision(e.ctx, actorOf(e.drafter), id, desk.RevisionRequest{Base: 1, Message: "late",
+			Edits: []mou.Edit{{Op: "update", Key: "term", Body: new("Too late.\n")}}})
+		return err
+	})
+}

@@ -83,19 +83,16 @@ type Reader interface {
 // Writer is every write, each in one transaction with its audit event.
 type Writer interface {
 	CreateMOU(ctx context.Context, actor moudesk.Actor, n NewMOU) (*MOU, error)
-	CreateRevision(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, base int, message string, change func(base *mou.Revision) (*mou.Content, error)) (*mou.RevisionInfo, error)
+	CreateRevision(ctx context.Context, actor moudesk.Actor, mouID int64, base int, message string, change func(base *mou.Revision) (*mou.Content, error), after func(tx Tx, revision int) error) (*mou.RevisionInfo, error)
 	CreateAmendment(ctx context.Context, actor moudesk.Actor, defs Workflows, parentID int64) (*MOU, error)
 
 	CreateClause(ctx context.Context, actor moudesk.Actor, c *clause.Clause, note string) (*ClauseVersion, error)
 	UpdateClause(ctx context.Context, actor moudesk.Actor, slug string, base int, c *clause.Clause, note string) (*ClauseVersion, error)
 	SyncLibrary(ctx context.Context, shipped []*clause.Clause) (SyncReport, error)
 
-	Transition(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, to, note string) (*StageChange, error)
-	CreateMeeting(ctx context.Context, actor moudesk.Actor, defs Workflows, mouID int64, n NewMeeting) (*Meeting, error)
 	CreateFeedback(ctx context.Context, actor moudesk.Actor, meetingID int64, section, text, quote string) (*Feedback, error)
 	ResolveFeedback(ctx context.Context, actor moudesk.Actor, id int64, revision int) (*Feedback, error)
 	DeclineFeedback(ctx context.Context, actor moudesk.Actor, id int64, reason string) (*Feedback, error)
-	RecordOutcome(ctx context.Context, actor moudesk.Actor, defs Workflows, meetingID int64, n NewOutcome) (*Meeting, error)
 
 	AssignSignatories(ctx context.Context, actor moudesk.Actor, mouID int64, lines []mou.SignatureLine, assign []Assignment) ([]Signatory, error)
 	SaveCertificate(ctx context.Context, actor moudesk.Actor, mouID int64, revision int, pdf []byte) ([]byte, error)

@@ -49,6 +49,23 @@ type Tx interface {
 	// SetStage moves the MOU from stage from to stage to and records the
 	// move with its cause (409 stage_changed when it is no longer in from).
 	SetStage(ctx context.Context, actor moudesk.Actor, ch StageMove) error
+	// OpenFeedback counts the MOU's open feedback items.
+	OpenFeedback(ctx context.Context, mouID int64) (int, error)
+	// Meeting is a meeting with its revision's content hash, without its
+	// outcome; not found when there is none.
+	Meeting(ctx context.Context, id int64) (*Meeting, error)
+	// HasOutcome reports whether the meeting's outcome is recorded.
+	HasOutcome(ctx context.Context, meetingID int64) (bool, error)
+	// InsertMeeting stores a meeting of the MOU in stage and returns its id.
+	InsertMeeting(ctx context.Context, actor moudesk.Actor, mouID int64, stage string, n NewMeeting) (int64, error)
+	// InsertOutcome stores a meeting's outcome and votes (409
+	// outcome_recorded when it has one).
+	InsertOutcome(ctx context.Context, actor moudesk.Actor, meetingID int64, n NewOutcome, from, to string) error
+	// InsertApproval stores a body's approval of a content hash.
+	InsertApproval(ctx context.Context, meetingID, mouID int64, a workflow.Approval) error
+	// MarkApprovalsStale marks every live approval of the MOU stale and
+	// says how many it marked.
+	MarkApprovalsStale(ctx context.Context, mouID int64) (int64, error)
 	// Audit appends an event to the hash chain.
 	Audit(ctx context.Context, actor moudesk.Actor, action, object string, details any) error
 }

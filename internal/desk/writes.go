@@ -11,16 +11,6 @@ import (
 // The writes below apply their rules inside the store's one transaction
 // with the definitions this service loaded; each is audited there.
 
-// Transition moves an MOU by hand, when its workflow allows the move.
-func (s *Service) Transition(ctx context.Context, actor moudesk.Actor, mouID int64, to, note string) (*StageChange, error) {
-	return s.store.Transition(ctx, actor, s.workflows, mouID, to, note)
-}
-
-// CreateMeeting schedules a meeting of a body acting in the MOU's stage.
-func (s *Service) CreateMeeting(ctx context.Context, actor moudesk.Actor, mouID int64, n NewMeeting) (*Meeting, error) {
-	return s.store.CreateMeeting(ctx, actor, s.workflows, mouID, n)
-}
-
 // CreateFeedback records a point raised at a meeting on one section.
 func (s *Service) CreateFeedback(ctx context.Context, actor moudesk.Actor, meetingID int64, section, text, quote string) (*Feedback, error) {
 	return s.store.CreateFeedback(ctx, actor, meetingID, section, text, quote)

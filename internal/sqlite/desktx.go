@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/moudesk/moudesk"
@@ -96,4 +97,74 @@ func (t deskTx) SetStage(ctx context.Context, actor moudesk.Actor, m desk.StageM
 
 func (t deskTx) Audit(ctx context.Context, actor moudesk.Actor, action, object string, details any) error {
 	return t.tx.audit(ctx, actor, action, object, details)
+}
+
+func (t deskTx) OpenFeedback(ctx context.Context, mouID int64) (int, error) {
+	return openFeedback(ctx, t.tx, mouID)
+}
+
+func (t deskTx) Meeting(ctx context.Context, id int64) (*desk.Meeting, error) {
+	return readMeetingRow(ctx, t.tx, id)
+}
+
+func (t deskTx) HasOutcome(ctx context.Context, meetingID int64) (bool, error) {
+	var one int
+	err := t.tx.QueryRowContext(ctx, "SELECT 1 FROM meeting_outcomes WHERE meeting_id = ?", meetingID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read outcome of meeting %d: %w", meetingID, err)
+	}
+	return true, nil
+}
+
+func (t deskTx) InsertMeeting(ctx context.Context, actor moudesk.Actor, mouID int64, stage string, n desk.NewMeeting) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO meetings (mou_id, body, stage, date, location, agenda_item, revision, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, mouID, n.Body, stage, n.Date, n.Location, n.AgendaItem, n.Revision, actor.Author(), t.tx.Now())
+	if err != nil {
+		return 0, storageError("insert meeting", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("meeting id: %w", err)
+	}
+	return id, nil
+}
+
+func (t deskTx) InsertOutcome(ctx context.Context, actor moudesk.Actor, meetingID int64, n desk.NewOutcome, from, to string) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO meeting_outcomes (meeting_id, outcome, resolution, minutes, from_stage, to_stage, recorded_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, meetingID, n.Outcome, n.Resolution, n.Minutes, from, to, actor.Author(), t.tx.Now())
+	if isUnique(err) {
+		return moudesk.Errorf(moudesk.KindConflict, "outcome_recorded", "meeting %d already has its outcome", meetingID)
+	}
+	if err != nil {
+		return storageError("insert outcome", err)
+	}
+	for i, v := range n.Votes {
+		_, err := t.tx.ExecContext(ctx, "INSERT INTO meeting_votes (meeting_id, position, member, vote) VALUES (?, ?, ?, ?)",
+			meetingID, i+1, strings.TrimSpace(v.Member), v.Vote)
+		if err != nil {
+			return storageError("insert vote", err)
+		}
+	}
+	return nil
+}
+
+func (t deskTx) InsertApproval(ctx context.Context, meetingID, mouID int64, a workflow.Approval) error {
+	_, err := t.tx.ExecContext(ctx, "INSERT INTO approvals (meeting_id, mou_id, body, content_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+		meetingID, mouID, a.Body, a.ContentHash, t.tx.Now())
+	if err != nil {
+		return storageError("insert approval", err)
+	}
+	return nil
+}
+
+func (t deskTx) MarkApprovalsStale(ctx context.Context, mouID int64) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, "UPDATE approvals SET stale_at = ? WHERE mou_id = ? AND stale_at IS NULL", t.tx.Now(), mouID)
+	if err != nil {
+		return 0, storageError("mark approvals stale", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
 }

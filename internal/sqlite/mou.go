@@ -134,8 +134,10 @@ func (db *DB) CreateMOU(ctx context.Context, actor moudesk.Actor, n desk.NewMOU)
 // gets the base revision (read in the write transaction, so nobody can save
 // in between) and returns the new content. When base is not the current
 // revision nothing is written and the error is 409 stale_revision with
-// StaleRevision data. Audited as revision.create.
-func (db *DB) CreateRevision(ctx context.Context, actor moudesk.Actor, defs desk.Workflows, mouID int64, base int, message string, change func(base *mou.Revision) (*mou.Content, error)) (*mou.RevisionInfo, error) {
+// StaleRevision data. after applies the service's rules to the revision
+// just written, in the same transaction (nil, in the store's own tests,
+// applies none). Audited as revision.create.
+func (db *DB) CreateRevision(ctx context.Context, actor moudesk.Actor, mouID int64, base int, message string, change func(base *mou.Revision) (*mou.Content, error), after func(tx desk.Tx, revision int) error) (*mou.RevisionInfo, error) {
 	if len(message) > mou.MaxMessageBytes {
 		return nil, &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_message", Field: "message", Message: fmt.Sprintf("the message may be at most %d bytes", mou.MaxMessageBytes)}
 	}
@@ -189,8 +191,10 @@ func (db *DB) CreateRevision(ctx context.Context, actor moudesk.Actor, defs desk
 		if err != nil {
 			return err
 		}
-		if err := tx.AfterRevision(ctx, actor, defs, mouID, current+1); err != nil {
-			return err
+		if after != nil {
+			if err := after(deskTx{tx}, current+1); err != nil {
+				return err
+			}
 		}
 		info = &mou.RevisionInfo{Number: current + 1, ContentHash: hash, Author: actor.Author(), Message: message, CreatedAt: tx.now.UTC()}
 		return tx.audit(ctx, actor, "revision.create", fmt.Sprintf("mou:%d", mouID), map[string]any{

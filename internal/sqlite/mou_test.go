@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/moudesk/moudesk/internal/desk"
-	"github.com/moudesk/moudesk/internal/shipped"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/mou"
@@ -57,7 +56,7 @@ func TestRevisionStorage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := db.CreateRevision(ctx, moudesk.System, shipped.Workflows(t), m.ID, 1, "one word", editOne("section-30", "Changed."))
+	info, err := db.CreateRevision(ctx, moudesk.System, m.ID, 1, "one word", editOne("section-30", "Changed."), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +97,7 @@ func TestRevisionStorage(t *testing.T) {
 		}
 	})
 	t.Run("Stale", func(t *testing.T) {
-		_, err := db.CreateRevision(ctx, moudesk.System, shipped.Workflows(t), m.ID, 1, "late", editOne("section-1", "x"))
+		_, err := db.CreateRevision(ctx, moudesk.System, m.ID, 1, "late", editOne("section-1", "x"), nil)
 		e, ok := moudesk.AsError(err)
 		if !ok || e.Code != "stale_revision" || e.Data.(desk.StaleRevision).Latest != 2 {
 			t.Fatalf("err = %v", err)
@@ -106,7 +105,7 @@ func TestRevisionStorage(t *testing.T) {
 	})
 	t.Run("SameTextSharesBody", func(t *testing.T) {
 		before, _ := db.MOURowCounts(ctx)
-		if _, err := db.CreateRevision(ctx, moudesk.System, shipped.Workflows(t), m.ID, 2, "revert", editOne("section-30", rev.Sections[28].Body)); err != nil {
+		if _, err := db.CreateRevision(ctx, moudesk.System, m.ID, 2, "revert", editOne("section-30", rev.Sections[28].Body), nil); err != nil {
 			t.Fatal(err)
 		}
 		after, _ := db.MOURowCounts(ctx)
@@ -135,11 +134,10 @@ func BenchmarkCreateRevision(b *testing.B) {
 	ctx := context.Background()
 	db := MustOpenDB(b)
 	m := newTestMOU(b, db, 60)
-	defs := shipped.Workflows(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := db.CreateRevision(ctx, moudesk.System, defs, m.ID, i+1, "edit", editOne("section-30", fmt.Sprintf("Edit %d.", i))); err != nil {
+		if _, err := db.CreateRevision(ctx, moudesk.System, m.ID, i+1, "edit", editOne("section-30", fmt.Sprintf("Edit %d.", i)), nil); err != nil {
 			b.Fatal(err)
 		}
 	}

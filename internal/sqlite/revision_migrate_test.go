@@ -13,7 +13,6 @@ import (
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/mou"
-	"github.com/moudesk/moudesk/internal/shipped"
 	"github.com/moudesk/moudesk/migrations"
 )
 
@@ -139,12 +138,12 @@ func TestMigrateRevisionDeltas(t *testing.T) {
 			t.Errorf("%s: %v", check, got)
 		}
 	}
-	if _, err := db.CreateRevision(ctx, moudesk.System, shipped.Workflows(t), 1, revisions, "after", func(base *mou.Revision) (*mou.Content, error) {
+	if _, err := db.CreateRevision(ctx, moudesk.System, 1, revisions, "after", func(base *mou.Revision) (*mou.Content, error) {
 		next := base.Content
 		next.Sections = append([]mou.Section(nil), base.Sections...)
 		next.Sections[0].Body = "After the migration.\n"
 		return &next, nil
-	}); err != nil {
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	rev, err := db.Revision(ctx, 1, revisions+1)

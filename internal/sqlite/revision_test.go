@@ -14,7 +14,6 @@ import (
 	"github.com/moudesk/moudesk/internal/cache"
 	"github.com/moudesk/moudesk/internal/desk"
 	"github.com/moudesk/moudesk/internal/mou"
-	"github.com/moudesk/moudesk/internal/shipped"
 )
 
 // clauseTexts are the shipped clauses' bodies, the realistic text that
@@ -162,7 +161,7 @@ func TestSectionBodiesDeflated(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
 	m := newClauseMOU(t, db, 3)
-	if _, err := db.CreateRevision(ctx, moudesk.System, shipped.Workflows(t), m.ID, 1, "", editOne("advisory-team", "Short.\n")); err != nil {
+	if _, err := db.CreateRevision(ctx, moudesk.System, m.ID, 1, "", editOne("advisory-team", "Short.\n"), nil); err != nil {
 		t.Fatal(err)
 	}
 	want := clauseContent(t, 3)
@@ -202,7 +201,6 @@ func TestOneSectionEditStorage(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
 	m := newClauseMOU(t, db, 60)
-	defs := shipped.Workflows(t)
 	// "term", about 1 KB, is the shortest section: the fixed cost of a
 	// revision (its row and audit event, about 600 bytes) weighs most.
 	const key, edits = "term", 200
@@ -218,7 +216,7 @@ func TestOneSectionEditStorage(t *testing.T) {
 	}
 	before := storedBytes(t, db)
 	for i := range edits {
-		if _, err := db.CreateRevision(ctx, moudesk.System, defs, m.ID, i+1, "one word", oneWord(key, i)); err != nil {
+		if _, err := db.CreateRevision(ctx, moudesk.System, m.ID, i+1, "one word", oneWord(key, i), nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -236,7 +234,6 @@ func TestRevisionListRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
 	m := newClauseMOU(t, db, 12)
-	defs := shipped.Workflows(t)
 	first, err := db.Revision(ctx, m.ID, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -275,12 +272,12 @@ func TestRevisionListRoundTrip(t *testing.T) {
 		if len(want[n-1].Sections) < 4 {
 			op = ops[2]
 		}
-		info, err := db.CreateRevision(ctx, moudesk.System, defs, m.ID, n-1, "", func(base *mou.Revision) (*mou.Content, error) {
+		info, err := db.CreateRevision(ctx, moudesk.System, m.ID, n-1, "", func(base *mou.Revision) (*mou.Content, error) {
 			next := base.Content
 			next.Sections = append([]mou.Section(nil), base.Sections...)
 			op(&next, n)
 			return &next, nil
-		})
+		}, nil)
 		if err != nil {
 			t.Fatalf("save revision %d: %v", n, err)
 		}
@@ -342,9 +339,8 @@ func TestRevisionListImmutable(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
 	m := newTestMOU(t, db, 3)
-	defs := shipped.Workflows(t)
 	for i := range 3 {
-		if _, err := db.CreateRevision(ctx, moudesk.System, defs, m.ID, i+1, "", editOne("section-2", fmt.Sprintf("Edit %d.\n", i))); err != nil {
+		if _, err := db.CreateRevision(ctx, moudesk.System, m.ID, i+1, "", editOne("section-2", fmt.Sprintf("Edit %d.\n", i)), nil); err != nil {
 			t.Fatal(err)
 		}
 	}

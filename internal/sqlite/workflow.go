@@ -5,9 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/moudesk/moudesk/internal/desk"
 
@@ -15,13 +12,10 @@ import (
 	"github.com/moudesk/moudesk/internal/workflow"
 )
 
-// Limits on free text, so one request cannot store megabytes of minutes.
+// Limits on free text (moudesk.CheckText).
 const (
-	maxShortText = 500    // body, location, agenda item, section key, member
-	maxText      = 20000  // feedback text, quote, note, reason, resolution
-	maxMinutes   = 200000 // minutes of a meeting
-	maxVotes     = 200    // members voting at one meeting
-	dateLayout   = "2006-01-02"
+	maxShortText = moudesk.MaxShortText
+	maxText      = moudesk.MaxText
 )
 
 func unprocessable(code, field, format string, args ...any) *moudesk.Error {
@@ -32,18 +26,9 @@ func invalidInput(code, field, format string, args ...any) *moudesk.Error {
 	return &moudesk.Error{Kind: moudesk.KindInvalid, Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-// checkText refuses text that is too long or, when required, blank.
+// checkText refuses text the store will not keep (moudesk.CheckText).
 func checkText(field, s string, max int, required bool) error {
-	if required && strings.TrimSpace(s) == "" {
-		return invalidInput("missing_field", field, "%s is required", field)
-	}
-	if len(s) > max {
-		return invalidInput("too_long", field, "%s may be at most %d bytes", field, max)
-	}
-	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
-		return invalidInput("invalid_text", field, "%s must be UTF-8 text without NUL", field)
-	}
-	return nil
+	return moudesk.CheckText(field, s, max, required)
 }
 
 // mouState is the workflow-relevant part of an MOU row, read inside the
@@ -64,17 +49,6 @@ func readMOUState(ctx context.Context, q queryer, mouID int64) (mouState, error)
 		return s, fmt.Errorf("read MOU %d: %w", mouID, err)
 	}
 	return s, nil
-}
-
-// readMOUDefinition reads the MOU's state and the workflow definition it
-// follows: the start of every workflow write.
-func readMOUDefinition(ctx context.Context, q queryer, defs desk.Workflows, mouID int64) (mouState, *workflow.Definition, error) {
-	st, err := readMOUState(ctx, q, mouID)
-	if err != nil {
-		return st, nil, err
-	}
-	def, err := defs.Lookup(st.workflow)
-	return st, def, err
 }
 
 // openFeedback counts the MOU's open feedback items, which gate leaving a
@@ -102,88 +76,6 @@ func (tx *Tx) setStage(ctx context.Context, actor moudesk.Actor, mouID int64, fr
 		return storageError("insert stage change", err)
 	}
 	return nil
-}
-
-// Transition moves an MOU by hand to stage to, when its definition lists
-// the move under manual: and open feedback does not block it. Audited as
-// mou.transition.
-func (db *DB) Transition(ctx context.Context, actor moudesk.Actor, defs desk.Workflows, mouID int64, to, note string) (*desk.StageChange, error) {
-	if err := checkText("to", to, maxShortText, true); err != nil {
-		return nil, err
-	}
-	if err := checkText("note", note, maxText, false); err != nil {
-		return nil, err
-	}
-	var out *desk.StageChange
-	err := db.update(ctx, func(tx *Tx) error {
-		st, def, err := readMOUDefinition(ctx, tx, defs, mouID)
-		if err != nil {
-			return err
-		}
-		if err := def.Transition(st.stage, to); err != nil {
-			return err
-		}
-		open, err := openFeedback(ctx, tx, mouID)
-		if err != nil {
-			return err
-		}
-		if err := def.CheckLeave(st.stage, to, open); err != nil {
-			return err
-		}
-		if err := tx.setStage(ctx, actor, mouID, st.stage, to, "manual", nil, nil, note); err != nil {
-			return err
-		}
-		out = &desk.StageChange{From: st.stage, To: to, Cause: "manual", Note: note, Actor: actor.String(), CreatedAt: tx.now.UTC()}
-		return tx.audit(ctx, actor, "mou.transition", fmt.Sprintf("mou:%d", mouID), map[string]any{"from": st.stage, "to": to, "note": note})
-	})
-	return out, err
-}
-
-// CreateMeeting schedules a meeting of a body that acts in the MOU's
-// current stage, on the MOU's current revision. Audited as meeting.create.
-func (db *DB) CreateMeeting(ctx context.Context, actor moudesk.Actor, defs desk.Workflows, mouID int64, n desk.NewMeeting) (*desk.Meeting, error) {
-	if err := checkText("body", n.Body, maxShortText, true); err != nil {
-		return nil, err
-	}
-	if _, err := time.Parse(dateLayout, n.Date); err != nil {
-		return nil, invalidInput("invalid_date", "date", "date must be a day written YYYY-MM-DD")
-	}
-	if err := checkText("location", n.Location, maxShortText, false); err != nil {
-		return nil, err
-	}
-	if err := checkText("agenda_item", n.AgendaItem, maxShortText, false); err != nil {
-		return nil, err
-	}
-	if n.Revision < 1 {
-		return nil, invalidInput("missing_field", "revision", "revision (the revision under review) is required")
-	}
-	var id int64
-	err := db.update(ctx, func(tx *Tx) error {
-		st, def, err := readMOUDefinition(ctx, tx, defs, mouID)
-		if err != nil {
-			return err
-		}
-		if n.Revision != st.current {
-			return unprocessable("revision_not_current", "revision", "MOU %d is at revision %d; a meeting reviews the current revision, not %d", mouID, st.current, n.Revision)
-		}
-		if err := def.CheckActs(st.stage, n.Body); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO meetings (mou_id, body, stage, date, location, agenda_item, revision, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, mouID, n.Body, st.stage, n.Date, n.Location, n.AgendaItem, n.Revision, actor.Author(), tx.Now())
-		if err != nil {
-			return storageError("insert meeting", err)
-		}
-		if id, err = res.LastInsertId(); err != nil {
-			return fmt.Errorf("meeting id: %w", err)
-		}
-		return tx.audit(ctx, actor, "meeting.create", fmt.Sprintf("meeting:%d", id), map[string]any{
-			"mou": mouID, "body": n.Body, "stage": st.stage, "date": n.Date, "revision": n.Revision})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return db.Meeting(ctx, id)
 }
 
 // meetingRow is a meeting's row read inside a transaction.
@@ -368,140 +260,6 @@ func liveApprovals(ctx context.Context, q queryer, mouID int64) ([]workflow.Appr
 		out = append(out, a)
 	}
 	return out, rows.Err()
-}
-
-// RecordOutcome records what a body decided at a meeting, with its votes,
-// and applies it through workflow.RecordOutcome: an approval is stored for
-// the meeting revision's content hash, and the MOU moves when the outcome
-// (or the last approval) says so. A meeting has one outcome; a second is
-// 409 outcome_recorded. The caller checks who may record for the body.
-// Audited as meeting.outcome.
-func (db *DB) RecordOutcome(ctx context.Context, actor moudesk.Actor, defs desk.Workflows, meetingID int64, n desk.NewOutcome) (*desk.Meeting, error) {
-	if err := checkText("outcome", n.Outcome, maxShortText, true); err != nil {
-		return nil, err
-	}
-	if err := checkText("resolution", n.Resolution, maxText, false); err != nil {
-		return nil, err
-	}
-	if err := checkText("minutes", n.Minutes, maxMinutes, false); err != nil {
-		return nil, err
-	}
-	if len(n.Votes) > maxVotes {
-		return nil, invalidInput("too_long", "votes", "at most %d votes may be recorded", maxVotes)
-	}
-	for i, v := range n.Votes {
-		if err := checkText(fmt.Sprintf("votes[%d].member", i), v.Member, maxShortText, false); err != nil {
-			return nil, err
-		}
-	}
-	err := db.update(ctx, func(tx *Tx) error {
-		m, err := readMeetingRow(ctx, tx, meetingID)
-		if err != nil {
-			return err
-		}
-		var one int
-		err = tx.QueryRowContext(ctx, "SELECT 1 FROM meeting_outcomes WHERE meeting_id = ?", meetingID).Scan(&one)
-		if err == nil {
-			return moudesk.Errorf(moudesk.KindConflict, "outcome_recorded", "meeting %d already has its outcome", meetingID)
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("read outcome: %w", err)
-		}
-		st, def, err := readMOUDefinition(ctx, tx, defs, m.MOUID)
-		if err != nil {
-			return err
-		}
-		open, err := openFeedback(ctx, tx, m.MOUID)
-		if err != nil {
-			return err
-		}
-		approvals, err := liveApprovals(ctx, tx, m.MOUID)
-		if err != nil {
-			return err
-		}
-		if def.Kind(st.stage) == workflow.KindApproval && n.Outcome == workflow.OutcomeApprove && m.Revision != st.current {
-			return &workflow.RuleError{Code: workflow.CodeStaleApproval, Message: fmt.Sprintf(
-				"meeting %d reviewed revision %d but the MOU is at revision %d; approve the current text at a new meeting", meetingID, m.Revision, st.current)}
-		}
-		res, err := def.RecordOutcome(workflow.Meeting{
-			Stage: st.stage, Body: m.Body, Outcome: n.Outcome, ContentHash: m.ContentHash,
-			Votes: n.Votes, OpenFeedback: open, Approvals: approvals,
-		})
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO meeting_outcomes (meeting_id, outcome, resolution, minutes, from_stage, to_stage, recorded_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, meetingID, n.Outcome, n.Resolution, n.Minutes, st.stage, res.Next, actor.Author(), tx.Now())
-		if err != nil {
-			if isUnique(err) {
-				return moudesk.Errorf(moudesk.KindConflict, "outcome_recorded", "meeting %d already has its outcome", meetingID)
-			}
-			return storageError("insert outcome", err)
-		}
-		for i, v := range n.Votes {
-			_, err := tx.ExecContext(ctx, "INSERT INTO meeting_votes (meeting_id, position, member, vote) VALUES (?, ?, ?, ?)",
-				meetingID, i+1, strings.TrimSpace(v.Member), v.Vote)
-			if err != nil {
-				return storageError("insert vote", err)
-			}
-		}
-		if res.Approval != nil {
-			_, err := tx.ExecContext(ctx, "INSERT INTO approvals (meeting_id, mou_id, body, content_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-				meetingID, m.MOUID, res.Approval.Body, res.Approval.ContentHash, tx.Now())
-			if err != nil {
-				return storageError("insert approval", err)
-			}
-		}
-		if res.Moved {
-			if err := tx.setStage(ctx, actor, m.MOUID, st.stage, res.Next, "outcome", &meetingID, nil, ""); err != nil {
-				return err
-			}
-		}
-		details := map[string]any{"mou": m.MOUID, "body": m.Body, "outcome": n.Outcome, "from": st.stage, "to": res.Next, "votes": len(n.Votes)}
-		if res.Approval != nil {
-			details["approved_hash"] = res.Approval.ContentHash
-		}
-		return tx.audit(ctx, actor, "meeting.outcome", fmt.Sprintf("meeting:%d", meetingID), details)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return db.Meeting(ctx, meetingID)
-}
-
-// AfterRevision applies the workflow to a revision just written inside tx:
-// it refuses the revision (rolling the transaction back) in a stage that
-// takes none, marks every live approval stale, since it was given to other
-// content, and moves the MOU where the stage's on_new_revision says.
-// Revision creation calls it in its own transaction; defs nil means the
-// shipped definitions. Audited as mou.revised_in_review when it changed
-// anything.
-func (tx *Tx) AfterRevision(ctx context.Context, actor moudesk.Actor, defs desk.Workflows, mouID int64, revision int) error {
-	st, def, err := readMOUDefinition(ctx, tx, defs, mouID)
-	if err != nil {
-		return err
-	}
-	if err := def.CheckNewRevision(st.stage); err != nil {
-		return err
-	}
-	res, err := tx.ExecContext(ctx, "UPDATE approvals SET stale_at = ? WHERE mou_id = ? AND stale_at IS NULL", tx.Now(), mouID)
-	if err != nil {
-		return storageError("mark approvals stale", err)
-	}
-	stale, _ := res.RowsAffected()
-	next, moved := def.AfterNewRevision(st.stage)
-	if moved && next != st.stage {
-		if err := tx.setStage(ctx, actor, mouID, st.stage, next, "revision", nil, &revision, ""); err != nil {
-			return err
-		}
-	} else {
-		next = st.stage
-	}
-	if stale == 0 && next == st.stage {
-		return nil
-	}
-	return tx.audit(ctx, actor, "mou.revised_in_review", fmt.Sprintf("mou:%d", mouID), map[string]any{
-		"revision": revision, "from": st.stage, "to": next, "stale_approvals": stale})
 }
 
 const feedbackCols = `id, meeting_id, mou_id, section_key, text, quote, status, resolved_revision, decline_reason, created_by, created_at, closed_by, closed_at`

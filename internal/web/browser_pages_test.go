@@ -15,7 +15,6 @@ import (
 	"github.com/moudesk/moudesk/internal/demo"
 	"github.com/moudesk/moudesk/internal/desk"
 	"github.com/moudesk/moudesk/internal/mou"
-	"github.com/moudesk/moudesk/internal/shipped"
 )
 
 // TestBrowserEveryPageFitsAPhone loads the demo and opens every page as the
@@ -92,14 +91,14 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.CreateRevision(context.Background(), moudesk.System, shipped.Workflows(t), st.UnderReview, cur.CurrentRevision, "meanwhile",
+	if _, err := db.CreateRevision(context.Background(), moudesk.System, st.UnderReview, cur.CurrentRevision, "meanwhile",
 		func(base *mou.Revision) (*mou.Content, error) {
 			next := base.Content
 			body := "The term is three school years."
 			var err error
 			next.Sections, err = mou.ApplyEdits(base.Sections, []mou.Edit{{Op: mou.OpUpdate, Key: "term", Body: &body}})
 			return &next, err
-		}); err != nil {
+		}, nil); err != nil {
 		t.Fatal(err)
 	}
 	b.do(chromedp.SetValue(chromedp.ID("f-body"), "My own term text."), chromedp.SetValue(chromedp.ID("f-message"), "mine"))

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/moudesk/moudesk/internal/desk"
-	"github.com/moudesk/moudesk/internal/shipped"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
@@ -283,7 +282,7 @@ func TestPageResolveFeedback(t *testing.T) {
 	mid := itoa64(id)
 	e.do("POST", "/api/v1/mous/"+mid+"/transitions", map[string]any{"to": "liaison_review"})
 	ctx := context.Background()
-	mt, err := e.db.CreateMeeting(ctx, moudesk.System, shipped.Workflows(t), id, desk.NewMeeting{Body: "liaison_committee", Date: "2026-05-01", Revision: 1})
+	mt, err := testService(t, e.db).CreateMeeting(ctx, moudesk.System, id, desk.NewMeeting{Body: "liaison_committee", Date: "2026-05-01", Revision: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,7 +398,7 @@ func TestPageOutcomeMoreRows(t *testing.T) {
 	id := e.createSRO()
 	e.do("POST", "/api/v1/mous/"+itoa64(id)+"/transitions", map[string]any{"to": "liaison_review"})
 	ctx := context.Background()
-	mt, err := e.db.CreateMeeting(ctx, moudesk.System, shipped.Workflows(t), id, desk.NewMeeting{Body: "liaison_committee", Date: "2026-05-01", Revision: 1})
+	mt, err := testService(t, e.db).CreateMeeting(ctx, moudesk.System, id, desk.NewMeeting{Body: "liaison_committee", Date: "2026-05-01", Revision: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

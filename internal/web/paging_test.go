@@ -16,7 +16,6 @@ import (
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/desk"
-	"github.com/moudesk/moudesk/internal/shipped"
 )
 
 // listEnv is a real server on a real database holding a few MOUs (some
@@ -59,7 +58,7 @@ func newListEnv(t *testing.T) *listEnv {
 	e.reviewed = e.mous[1]
 	ctx := context.Background()
 	for i := range 5 {
-		mt, err := db.CreateMeeting(ctx, moudesk.System, shipped.Workflows(t), e.reviewed, desk.NewMeeting{Body: "liaison_committee", Date: fmt.Sprintf("2026-05-%02d", i+1), Revision: 3})
+		mt, err := testService(t, db).CreateMeeting(ctx, moudesk.System, e.reviewed, desk.NewMeeting{Body: "liaison_committee", Date: fmt.Sprintf("2026-05-%02d", i+1), Revision: 3})
 		if err != nil {
 			t.Fatal(err)
 		}

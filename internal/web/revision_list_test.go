@@ -10,7 +10,6 @@ import (
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/mou"
-	"github.com/moudesk/moudesk/internal/shipped"
 )
 
 // addRevisions saves revisions until the MOU has last, each changing the
@@ -23,14 +22,13 @@ func (e *mouEnv) addRevisions(id int64, last int) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defs := shipped.Workflows(e.t)
 	for n := m.CurrentRevision + 1; n <= last; n++ {
-		_, err := e.db.CreateRevision(ctx, moudesk.System, defs, id, n-1, fmt.Sprintf("edit %d", n), func(base *mou.Revision) (*mou.Content, error) {
+		_, err := e.db.CreateRevision(ctx, moudesk.System, id, n-1, fmt.Sprintf("edit %d", n), func(base *mou.Revision) (*mou.Content, error) {
 			next := base.Content
 			next.Sections = append([]mou.Section(nil), base.Sections...)
 			next.Sections[0].Body = fmt.Sprintf("Text of revision %d.\n", n)
 			return &next, nil
-		})
+		}, nil)
 		if err != nil {
 			e.t.Fatal(err)
 		}

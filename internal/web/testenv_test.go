@@ -79,3 +79,14 @@ func startTestServerTS(t testing.TB, parties ...desk.Party) (db *sqlite.DB, ts *
 
 // StartTestServer lets the external web_test package share the setup.
 var StartTestServer = startTestServer
+
+// testService is a service on db with the shipped workflows, for tests
+// that set up state below the HTTP layer.
+func testService(t testing.TB, db *sqlite.DB) *desk.Service {
+	t.Helper()
+	svc, err := desk.New(desk.Config{Store: db, Workflows: shipped.Workflows(t), Templates: shipped.Templates(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
