@@ -102,7 +102,9 @@ func CheckPasswordPolicy(pw string) error {
 
 // Hash returns pw hashed with a fresh random 16-byte salt, as a PHC string
 // `$argon2id$v=19$m=<KiB>,t=<passes>,p=<threads>$<salt>$<hash>` with salt and
-// hash in unpadded standard base64, the form other argon2 tools read.
+// hash in unpadded standard base64, the form other argon2 tools read. Like
+// every argon2id computation here it waits its turn (see HashSlots), and
+// past HashWait it is refused with 503 busy.
 func (h Hasher) Hash(pw string) (string, error) {
 	if err := CheckPasswordPolicy(pw); err != nil {
 		return "", err
@@ -114,7 +116,10 @@ func (h Hasher) Hash(pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("hash password: read salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(pw), salt, h.Time, h.Memory, h.Threads, keyLen)
+	key, err := h.idKey(pw, salt, keyLen)
+	if err != nil {
+		return "", err
+	}
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, h.Memory, h.Time, h.Threads,
@@ -128,9 +133,9 @@ func HashPassword(pw string) (string, error) {
 
 // VerifyPassword reports whether pw matches the PHC hash. The comparison of
 // derived keys is constant-time. A wrong password is (false, nil); an
-// unreadable hash is (false, wrapped ErrMalformedHash). Passwords over
-// MaxPasswordLen are refused without hashing, since none could have been
-// stored.
+// unreadable hash is (false, wrapped ErrMalformedHash); no turn to hash
+// within HashWait is (false, 503 busy). Passwords over MaxPasswordLen are
+// refused without hashing, since none could have been stored.
 func VerifyPassword(hash, pw string) (bool, error) {
 	p, err := parsePHC(hash)
 	if err != nil {
@@ -139,20 +144,37 @@ func VerifyPassword(hash, pw string) (bool, error) {
 	if utf8.RuneCountInString(pw) > MaxPasswordLen {
 		return false, nil
 	}
-	key := argon2.IDKey([]byte(pw), p.salt, p.h.Time, p.h.Memory, p.h.Threads, uint32(len(p.key)))
+	key, err := p.h.idKey(pw, p.salt, uint32(len(p.key)))
+	if err != nil {
+		return false, err
+	}
 	return subtle.ConstantTimeCompare(key, p.key) == 1, nil
 }
 
 // SpendVerifyTime does the work of one verification against a throwaway
 // salt and discards the result. The login handler calls it when the account
 // does not exist, so response time does not reveal which e-mail addresses
-// have accounts.
-func (h Hasher) SpendVerifyTime(pw string) {
+// have accounts; it waits its turn like a real check and is refused as one
+// is (503 busy), so neither does the answer under load.
+func (h Hasher) SpendVerifyTime(pw string) error {
 	if h.validate() != nil || utf8.RuneCountInString(pw) > MaxPasswordLen {
-		return
+		return nil
 	}
 	var salt [saltLen]byte
-	_ = argon2.IDKey([]byte(pw), salt[:], h.Time, h.Memory, h.Threads, keyLen)
+	_, err := h.idKey(pw, salt[:], keyLen)
+	return err
+}
+
+// idKey is argon2id with h's parameters, run when the process's hashing
+// gate has room for its memory (HashSlots), so that a crowd of sign-ins
+// cannot take the server's memory: each computation holds h.Memory KiB.
+func (h Hasher) idKey(pw string, salt []byte, n uint32) ([]byte, error) {
+	release, err := hashingGate().acquire(uint64(h.Memory))
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return argon2.IDKey([]byte(pw), salt, h.Time, h.Memory, h.Threads, n), nil
 }
 
 // phc is a parsed argon2id PHC string.

@@ -63,10 +63,8 @@ func (s *Server) writeError(c *gin.Context, err error) {
 	if !safe || status >= 500 {
 		s.log.ErrorContext(c.Request.Context(), "request failed", "request_id", requestID(c), "err", err)
 	}
-	if e.Kind == moudesk.KindTooMany {
-		if d, ok := e.Data.(moudesk.RetryAfter); ok {
-			c.Header("Retry-After", strconv.Itoa(int(d)))
-		}
+	if d, ok := e.Data.(moudesk.RetryAfter); ok {
+		c.Header("Retry-After", strconv.Itoa(int(d)))
 	}
 	if isPage(c) {
 		s.writePageError(c, e, status)

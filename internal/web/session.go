@@ -41,7 +41,9 @@ func (s *Server) login(c *gin.Context) error {
 // startSession checks a password and, when it matches, sets the session
 // cookie and returns the user and the session's CSRF token. The JSON login
 // and the sign-in page share it. Failures are throttled per account and
-// per address and audited, never with the password.
+// per address and audited, never with the password. Password checks wait
+// their turn for hashing memory; past auth.HashWait the answer is 503 busy
+// with Retry-After, and no failure is counted.
 func (s *Server) startSession(c *gin.Context, rawEmail, password string) (*desk.User, string, error) {
 	ctx := c.Request.Context()
 	email := strings.ToLower(strings.TrimSpace(rawEmail))
@@ -72,7 +74,10 @@ func (s *Server) startSession(c *gin.Context, rawEmail, password string) (*desk.
 	} else {
 		// Spend the same time as a real check so timing does not reveal
 		// which e-mail addresses have accounts.
-		s.cfg.Hasher.SpendVerifyTime(password)
+		// Under load it is refused (503 busy) as a real check would be.
+		if err := s.cfg.Hasher.SpendVerifyTime(password); err != nil {
+			return nil, "", err
+		}
 	}
 	if !ok {
 		s.throttle.Fail(email, addr)
