@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -25,23 +26,23 @@ func (s *Server) verifyPrintedAddress(c *gin.Context) error {
 	return nil
 }
 
-// verifyPost checks an uploaded PDF with the same code as POST
-// /api/v1/verify and says in plain words what it is.
+// verifyPost checks an uploaded PDF with the same code and the same
+// admission (verifyGate) as POST /api/v1/verify and says in plain words
+// what it is; a refusal, busy included, is shown on the form.
 func (p *pageHandlers) verifyPost(c *gin.Context) error {
 	out := verifyPage{Errors: map[string]string{}}
-	release, err := p.sg.verifySlot()
-	if err != nil {
-		return err
-	}
-	defer release()
-	data, err := readUpload(c, "file", MaxVerifyBytes)
+	data, release, err := p.sg.verifyGate.receive(c)
 	if err == nil {
+		defer release()
 		out.Answer, err = p.sg.verifyPDF(c.Request.Context(), data)
 	}
 	if err != nil {
 		e, safe := clientError(err)
 		if !safe || e.Kind == moudesk.KindInternal {
 			return err
+		}
+		if d, ok := e.Data.(moudesk.RetryAfter); ok {
+			c.Header("Retry-After", strconv.Itoa(int(d)))
 		}
 		out.Errors["file"] = e.Message
 		return p.renderPage(c, statusOf[e.Kind], "verify", "Verify a PDF", "verify", out)

@@ -12,7 +12,7 @@ import (
 // and certificate are public once the MOU is executed (they are 404 until
 // then); verification is public always.
 func (s *Server) signRoutes() *signHandlers {
-	h := &signHandlers{Server: s, verifySlots: make(chan struct{}, 2*runtime.GOMAXPROCS(0))}
+	h := &signHandlers{Server: s, verifyGate: newVerifyGate(2 * runtime.GOMAXPROCS(0))}
 	s.handle(http.MethodGet, "/api/v1/mous/:id/signatories", auth.MOURead, h.getSignatories)
 	s.handle(http.MethodPut, "/api/v1/mous/:id/signatories", auth.SignatoryWrite, h.putSignatories)
 	s.handle(http.MethodGet, "/api/v1/mous/:id/signing", auth.MOURead, h.getSigning)

@@ -12,9 +12,9 @@ import (
 // certificates and verification.
 type signHandlers struct {
 	*Server
-	// verifySlots bounds the public verifications running at once: each
-	// may take seconds of CPU on a hostile file, and anyone may send one.
-	verifySlots chan struct{}
+	// verifyGate admits public verifications: each check may take
+	// seconds of CPU on a hostile file, and anyone may send one.
+	verifyGate *verifyGate
 }
 
 func (h *signHandlers) getSignatories(c *gin.Context) error {

@@ -55,32 +55,17 @@ type verifyAnswer struct {
 // else whether its text is that of the revision its footer names.
 // Public: anyone handed a copy may check it.
 func (h *signHandlers) verify(c *gin.Context) error {
-	release, err := h.verifySlot()
+	data, release, err := h.verifyGate.receive(c)
 	if err != nil {
 		return err
 	}
 	defer release()
-	data, err := readUpload(c, "file", MaxVerifyBytes)
-	if err != nil {
-		return err
-	}
 	ans, err := h.verifyPDF(c.Request.Context(), data)
 	if err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, ans)
 	return nil
-}
-
-// verifySlot takes one of the bounded verification slots, or refuses with
-// 503 busy when all are taken; the verify page takes one the same way.
-func (h *signHandlers) verifySlot() (release func(), err error) {
-	select {
-	case h.verifySlots <- struct{}{}:
-		return func() { <-h.verifySlots }, nil
-	default:
-		return nil, &moudesk.Error{Kind: moudesk.KindUnavailable, Code: "busy", Message: "too many files are being checked right now; try again shortly"}
-	}
 }
 
 // verifyPDF is verify's work, shared with the public verify page.
@@ -135,6 +120,8 @@ func readUpload(c *gin.Context, field string, limit int64) ([]byte, error) {
 			return nil, tooLarge
 		case errors.Is(err, io.EOF):
 			return nil, &moudesk.Error{Kind: moudesk.KindInvalid, Code: "missing_file", Field: field, Message: "no file was sent in the field " + field}
+		case isTimeout(err):
+			return nil, errUploadTimeout
 		case err != nil:
 			return nil, errInvalid("invalid_multipart", "the multipart body is malformed")
 		}
@@ -145,6 +132,8 @@ func readUpload(c *gin.Context, field string, limit int64) ([]byte, error) {
 		switch {
 		case errors.As(err, &mbe):
 			return nil, tooLarge
+		case isTimeout(err):
+			return nil, errUploadTimeout
 		case err != nil:
 			return nil, errInvalid("invalid_multipart", "the multipart body is malformed")
 		case int64(len(data)) > limit:
