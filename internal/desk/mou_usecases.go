@@ -21,7 +21,8 @@ type CreateMOURequest struct {
 
 // CreateMOU assembles revision 1 from the template, the latest library
 // clauses and the variables, and stores it. Every check runs before the
-// one write transaction, so a refusal leaves no row.
+// one write transaction, so a refusal leaves no row; raw HTML anywhere in
+// the assembled text is 400 raw_html.
 func (s *Service) CreateMOU(ctx context.Context, actor moudesk.Actor, req CreateMOURequest) (*MOU, *mou.Revision, error) {
 	t, ok := s.templates[req.Template]
 	if !ok {
@@ -71,6 +72,9 @@ func (s *Service) CreateMOU(ctx context.Context, actor moudesk.Actor, req Create
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := checkContentHTML(content); err != nil {
+		return nil, nil, err
+	}
 	if len(req.Message) > mou.MaxMessageBytes {
 		return nil, nil, &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_message", Field: "message", Message: "the message is too long"}
 	}
@@ -99,7 +103,9 @@ type RevisionRequest struct {
 
 // SaveRevision saves a new revision on top of req.Base: a full section
 // list, or edits, and/or new variable values. A stale base is the store's
-// 409 stale_revision, with StaleRevision data.
+// 409 stale_revision, with StaleRevision data. The whole new revision must
+// be free of raw HTML (400 raw_html), sections the save did not touch too:
+// no revision is stored whose page and PDF differ.
 func (s *Service) SaveRevision(ctx context.Context, actor moudesk.Actor, id int64, req RevisionRequest) (*mou.RevisionInfo, error) {
 	if req.Base < 1 {
 		return nil, moudesk.Errorf(moudesk.KindInvalid, "missing_field", "base (the revision you edited) is required")
@@ -144,6 +150,9 @@ func (s *Service) SaveRevision(ctx context.Context, actor moudesk.Actor, id int6
 			if err := mou.Revalue(&next, t, lib, req.Variables); err != nil {
 				return nil, err
 			}
+		}
+		if err := checkContentHTML(&next); err != nil {
+			return nil, err
 		}
 		return &next, nil
 	}

@@ -74,6 +74,11 @@ func New(cfg Config) (*Service, error) {
 	if _, ok := cfg.Workflows["default"]; !ok {
 		return nil, errors.New("desk: the workflow definitions lack \"default\"")
 	}
+	for _, t := range cfg.Templates {
+		if err := checkTemplateHTML(t); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

@@ -33,16 +33,29 @@ func (s *Service) CreateAmendment(ctx context.Context, actor moudesk.Actor, pare
 
 // CreateClause adds a clause to the library.
 func (s *Service) CreateClause(ctx context.Context, actor moudesk.Actor, c *clause.Clause, note string) (*ClauseVersion, error) {
+	if err := checkClauseHTML(c); err != nil {
+		return nil, err
+	}
 	return s.store.CreateClause(ctx, actor, c, note)
 }
 
 // UpdateClause adds a version on top of base, or 409 when base is stale.
 func (s *Service) UpdateClause(ctx context.Context, actor moudesk.Actor, slug string, base int, c *clause.Clause, note string) (*ClauseVersion, error) {
+	if err := checkClauseHTML(c); err != nil {
+		return nil, err
+	}
 	return s.store.UpdateClause(ctx, actor, slug, base, c, note)
 }
 
 // SyncLibrary loads the shipped clauses, never overwriting a local edit.
+// A shipped clause holding raw HTML is refused like any other, and then
+// none is loaded.
 func (s *Service) SyncLibrary(ctx context.Context, shipped []*clause.Clause) (SyncReport, error) {
+	for _, c := range shipped {
+		if err := checkClauseHTML(c); err != nil {
+			return SyncReport{}, err
+		}
+	}
 	return s.store.SyncLibrary(ctx, shipped)
 }
 

@@ -91,7 +91,11 @@ func reviewFlow(t *testing.T, js bool) {
 	b.open(e.url + "/mous/new")
 	// User text carries markup everywhere it can, and every page the flow
 	// visits is checked for injected elements or script (tab.shot).
-	title := "Pleasanton SRO MOU 2026–27 " + xssPayload
+	// Document text refuses raw HTML, so title and bodies carry it with
+	// each "<" escaped for Markdown: literal text, still markup to a page
+	// that would unescape it.
+	mdPayload := strings.ReplaceAll(xssPayload, "<", `\<`)
+	title := "Pleasanton SRO MOU 2026–27 " + mdPayload
 	b.do(chromedp.SetValue(chromedp.ID("f-title"), title))
 	for name, v := range requiredVariables(t) {
 		// The helper covers every clause in the library; fill those this
@@ -127,7 +131,7 @@ func reviewFlow(t *testing.T, js bool) {
 
 	// Edit a section: preview (the no-JavaScript path), then save.
 	b.submit(`a[href$="/sections/term/edit"]`, "#f-body")
-	b.do(chromedp.SetValue(chromedp.ID("f-body"), "This MOU runs for **three** school years, until {{expiration}}.\n\n- It renews once.\n\n"+xssPayload))
+	b.do(chromedp.SetValue(chromedp.ID("f-body"), "This MOU runs for **three** school years, until {{expiration}}.\n\n- It renews once.\n\n"+mdPayload))
 	b.submit(`button[name=action][value=preview]`, "#preview-out strong")
 	b.shot("edit-preview")
 	b.do(chromedp.SetValue(chromedp.ID("f-message"), "Three-year term, as the committee asked"))

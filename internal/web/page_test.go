@@ -227,14 +227,14 @@ func TestPageStaleSaveKeepsEdit(t *testing.T) {
 		"edits": []map[string]any{{"op": "update", "key": "purpose", "body": "Their purpose text."}}}); status != http.StatusCreated {
 		t.Fatalf("concurrent save = %d %s", status, body)
 	}
-	mine := "My new term text, kept <b>verbatim</b>."
+	mine := `My new term text, kept \<b>verbatim\</b>: a < b.` // HTML-like, but not raw HTML, which is refused
 	f := url.Values{"base": {"1"}, "heading": {"Term and Effective Date"}, "body": {mine}, "message": {"my edit"}, "action": {"save"}}
 	r := p.post(path, f, path)
 	if r.status != http.StatusConflict {
 		t.Fatalf("stale save = %d, want 409\n%s", r.status, r.body)
 	}
 	for _, want := range []string{"Someone saved this MOU while you were editing", `name="base" value="2"`,
-		"My new term text, kept &lt;b&gt;verbatim&lt;/b&gt;.", `class="redline redline-inline"`, "Their"} {
+		`My new term text, kept \&lt;b&gt;verbatim\&lt;/b&gt;: a &lt; b.`, `class="redline redline-inline"`, "Their"} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("stale page lacks %q", want)
 		}
