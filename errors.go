@@ -80,6 +80,37 @@ type Actor struct {
 	UserID int64  // 0 for the system or an anonymous caller
 	Email  string // empty for the system
 	Addr   string // client address, for anonymous callers and audit details
+	// Credential is what the user proved who they are with for this act;
+	// the audit stores it with every event, so an act through a token is
+	// told apart from one in a session. Zero for the system and anonymous
+	// callers.
+	Credential Credential
+}
+
+// Credential names how an actor authenticated, by kind and id — never by
+// its secret: "session:12", "token:7", "invitation:3", or a kind alone
+// ("console" for an operator command, "password" for one that checked the
+// user's password).
+type Credential struct {
+	Kind string // CredSession, CredToken, CredInvitation, CredPassword, CredConsole
+	ID   int64  // the session's, token's or invitation's id; 0 for the others
+}
+
+// Credential kinds.
+const (
+	CredSession    = "session"
+	CredToken      = "token"
+	CredInvitation = "invitation"
+	CredPassword   = "password"
+	CredConsole    = "console"
+)
+
+// String is the credential as the audit records it; "" for none.
+func (c Credential) String() string {
+	if c.ID == 0 {
+		return c.Kind
+	}
+	return fmt.Sprintf("%s:%d", c.Kind, c.ID)
 }
 
 // System is moudesk acting on its own (loading the shipped library).

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,8 +28,9 @@ func (e *env) withDB(ctx context.Context, fn func(*sqlite.DB) error) error {
 	return fn(db)
 }
 
-// operator is the actor for commands run at the console.
-var operator = moudesk.Actor{Addr: "console"}
+// operator is the actor for commands run at the console: whoever holds
+// the server's shell, named by the credential "console" in the audit.
+var operator = moudesk.Actor{Addr: "console", Credential: moudesk.Credential{Kind: moudesk.CredConsole}}
 
 func (e *env) party(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "add" {
@@ -51,37 +54,155 @@ func (e *env) party(ctx context.Context, args []string) error {
 	})
 }
 
-func (e *env) user(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "add" {
-		return exitError{code: 2, msg: "usage: moudesk user add --email E --name N --role R[,R…] [--party SLUG] [--title T] --password-stdin"}
+// withService opens the database and the service on it, for operator
+// commands whose rules the service holds (tokens, invitations, passwords).
+func (e *env) withService(ctx context.Context, fn func(*desk.Service) error) error {
+	return e.withDB(ctx, func(db *sqlite.DB) error {
+		svc, err := newService(db, nil, nil)
+		if err != nil {
+			return err
+		}
+		return fn(svc)
+	})
+}
+
+// readPassword reads the first line of standard input: passwords are
+// never taken on the command line, where ps and shell history see them.
+func (e *env) readPassword() (string, error) {
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", errors.New("read password from standard input: nothing there")
 	}
-	fs := e.flags("user add")
-	email := fs.String("email", "", "e-mail address (the login)")
-	name := fs.String("name", "", "full name")
-	roles := fs.String("role", "", "roles: admin, drafter, reviewer, clerk, signatory (comma-separated)")
-	party := fs.String("party", "", "slug of the party the user acts for")
-	title := fs.String("title", "", "job title, e.g. Superintendent")
-	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	if _, err := parse(fs, args[1:]); err != nil {
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+const userUsage = `usage:
+  moudesk user invite --email E --name N --role R[,R…] [--party SLUG] [--title T] [--public-url URL]
+  moudesk user passwd --email E --password-stdin
+  moudesk user add    --email E --name N --role R[,R…] [--party SLUG] [--title T] --password-stdin`
+
+func (e *env) user(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return exitError{code: 2, msg: userUsage}
+	}
+	switch args[0] {
+	case "invite":
+		return e.userInvite(ctx, args[1:])
+	case "passwd":
+		return e.userPasswd(ctx, args[1:])
+	case "add":
+		return e.userAdd(ctx, args[1:])
+	}
+	return exitError{code: 2, msg: userUsage}
+}
+
+// accountFlags are the flags that describe a new account.
+type accountFlags struct{ email, name, roles, party, title *string }
+
+func newAccountFlags(fs *flag.FlagSet) accountFlags {
+	return accountFlags{
+		email: fs.String("email", "", "e-mail address (the login)"),
+		name:  fs.String("name", "", "full name"),
+		roles: fs.String("role", "", "roles: admin, drafter, reviewer, clerk, signatory (comma-separated)"),
+		party: fs.String("party", "", "slug of the party the user acts for"),
+		title: fs.String("title", "", "job title, e.g. Superintendent"),
+	}
+}
+
+func (a accountFlags) newUser() (desk.NewUser, error) {
+	rs, err := auth.ParseRoles(*a.roles)
+	if err != nil {
+		return desk.NewUser{}, err
+	}
+	return desk.NewUser{Email: *a.email, Name: *a.name, Title: *a.title, PartySlug: *a.party, Roles: rs}, nil
+}
+
+// userInvite creates an account without a password and prints the
+// one-time link its owner sets their password with.
+func (e *env) userInvite(ctx context.Context, args []string) error {
+	fs := e.flags("user invite")
+	af := newAccountFlags(fs)
+	publicURL := fs.String("public-url", firstNonEmpty(e.getenv("MOUDESK_PUBLIC_URL"), "http://"+firstNonEmpty(e.getenv("MOUDESK_ADDR"), "127.0.0.1:8080")),
+		"URL people reach the server at, for the link")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	nu, err := af.newUser()
+	if err != nil {
+		return err
+	}
+	return e.withService(ctx, func(svc *desk.Service) error {
+		u, link, err := svc.InviteUser(ctx, operator, nu)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "user %s invited (id %d); send them this link, which works once, until %s:\n",
+			u.Email, u.ID, link.ExpiresAt.Format("2006-01-02 15:04 MST"))
+		fmt.Fprintln(e.stdout, desk.InvitationURL(*publicURL, link.Token))
+		return nil
+	})
+}
+
+// userPasswd is the operator's recovery of an account whose owner cannot
+// sign in: it sets a temporary password, signs out every session of the
+// account, and its owner must choose a new password at next sign-in.
+func (e *env) userPasswd(ctx context.Context, args []string) error {
+	fs := e.flags("user passwd")
+	email := fs.String("email", "", "the account's e-mail address")
+	pwStdin := fs.Bool("password-stdin", false, "read the temporary password from the first line of standard input")
+	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	if !*pwStdin {
 		return exitError{code: 2, msg: "--password-stdin is required: passwords are never taken on the command line"}
 	}
-	rs, err := auth.ParseRoles(*roles)
+	pw, err := e.readPassword()
 	if err != nil {
 		return err
 	}
-	line, err := bufio.NewReader(e.stdin).ReadString('\n')
-	if err != nil && line == "" {
-		return errors.New("read password from standard input: nothing there")
+	return e.withService(ctx, func(svc *desk.Service) error {
+		u, err := svc.ResetPassword(ctx, operator, auth.DefaultHasher(), *email, pw)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "password of %s reset; all its sessions are signed out, and it must set a new password at next sign-in\n", u.Email)
+		return nil
+	})
+}
+
+// userAdd creates an account with a password the operator gives: for the
+// operator's own account and for service accounts (an integration, a load
+// test) that the operator runs themself. People are invited instead, so
+// nobody but them knows their password; a signatory's signature is
+// personal, so a signatory cannot be added this way.
+func (e *env) userAdd(ctx context.Context, args []string) error {
+	fs := e.flags("user add")
+	af := newAccountFlags(fs)
+	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	if _, err := parse(fs, args); err != nil {
+		return err
 	}
-	hash, err := auth.HashPassword(strings.TrimRight(line, "\r\n"))
+	if !*pwStdin {
+		return exitError{code: 2, msg: "--password-stdin is required: passwords are never taken on the command line"}
+	}
+	nu, err := af.newUser()
 	if err != nil {
 		return err
 	}
-	return e.withDB(ctx, func(db *sqlite.DB) error {
-		u, err := db.CreateUser(ctx, operator, desk.NewUser{Email: *email, Name: *name, Title: *title, PartySlug: *party, Roles: rs, PasswordHash: hash})
+	if slices.Contains(nu.Roles, auth.RoleSignatory) {
+		return exitError{code: 2, msg: "a signatory sets their own password: use moudesk user invite"}
+	}
+	pw, err := e.readPassword()
+	if err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	nu.PasswordHash = hash
+	return e.withService(ctx, func(svc *desk.Service) error {
+		u, err := svc.CreateUser(ctx, operator, nu)
 		if err != nil {
 			return err
 		}
@@ -92,22 +213,34 @@ func (e *env) user(ctx context.Context, args []string) error {
 
 func (e *env) token(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return exitError{code: 2, msg: "usage: moudesk token create --email E [--label L] | revoke --id N | list"}
+		return exitError{code: 2, msg: "usage: moudesk token create --email E --label L --password-stdin | revoke --id N | list"}
 	}
 	switch args[0] {
 	case "create":
+		// A token acts for the user who creates it. At the console that
+		// user proves it with their password; the operator cannot make a
+		// token for an account whose password they do not know.
 		fs := e.flags("token create")
-		email := fs.String("email", "", "user the token acts as")
+		email := fs.String("email", "", "your e-mail address: the token acts as you")
 		label := fs.String("label", "", "what the token is for")
+		pwStdin := fs.Bool("password-stdin", false, "read your password from the first line of standard input")
 		if _, err := parse(fs, args[1:]); err != nil {
 			return err
 		}
-		plain, hash, err := auth.NewToken()
+		if !*pwStdin {
+			return exitError{code: 2, msg: "--password-stdin is required: a token acts for the user who creates it, who proves it with their password"}
+		}
+		pw, err := e.readPassword()
 		if err != nil {
 			return err
 		}
-		return e.withDB(ctx, func(db *sqlite.DB) error {
-			if _, err := db.CreateToken(ctx, operator, *email, *label, hash); err != nil {
+		return e.withService(ctx, func(svc *desk.Service) error {
+			me, err := svc.CheckPassword(ctx, *email, pw)
+			if err != nil {
+				return err
+			}
+			_, plain, err := svc.CreateToken(ctx, me, strings.TrimSpace(*label))
+			if err != nil {
 				return err
 			}
 			fmt.Fprintln(e.stdout, plain)

@@ -57,8 +57,9 @@ commands:
   serve      start the web service (--addr, --public-url, --demo, --secure-cookies, --signing-*)
   migrate    apply database migrations and exit
   party add  create a party (--slug --name --kind --body)
-  user add   create a user (--email --name --role --party --title --password-stdin)
-  token      create | revoke | list API tokens
+  user       invite a person (prints their one-time link) | passwd (reset, --password-stdin) |
+             add an operator or service account (--password-stdin)
+  token      create (your own, --password-stdin) | revoke | list API tokens
   audit      verify the audit chain
   backup     write a consistent copy of the database (-o FILE)
   render     Markdown to PDF (IN.md -o OUT.pdf)

@@ -56,7 +56,7 @@ func TestOperatorCommands(t *testing.T) {
 	if _, _, err := runCmd(t, db, "a long enough password\n", "user", "add", "--email", "clerk@city.example", "--name", "Pat Lee", "--role", "clerk,reviewer", "--party", "pleasanton", "--password-stdin"); err != nil {
 		t.Fatal(err)
 	}
-	out, _, err := runCmd(t, db, "", "token", "create", "--email", "clerk@city.example", "--label", "agenda")
+	out, _, err := runCmd(t, db, "a long enough password\n", "token", "create", "--email", "clerk@city.example", "--label", "agenda", "--password-stdin")
 	if err != nil || !strings.HasPrefix(out, "mdk_") || strings.Count(out, "\n") != 1 {
 		t.Fatalf("token create printed %q, %v; want the token alone", out, err)
 	}

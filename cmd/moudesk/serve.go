@@ -145,7 +145,8 @@ func (e *env) serve(ctx context.Context, args []string) error {
 }
 
 // firstAdmin creates the first administrator on an empty database, with
-// the password from MOUDESK_ADMIN_PASSWORD or a random one logged once.
+// the password from MOUDESK_ADMIN_PASSWORD or a random one logged once,
+// which must be replaced at first sign-in.
 func (e *env) firstAdmin(ctx context.Context, db *sqlite.DB, log *slog.Logger) error {
 	n, err := db.CountUsers(ctx)
 	if err != nil || n > 0 {
@@ -165,13 +166,16 @@ func (e *env) firstAdmin(ctx context.Context, db *sqlite.DB, log *slog.Logger) e
 		return fmt.Errorf("MOUDESK_ADMIN_PASSWORD: %w", err)
 	}
 	const email = "admin@moudesk.local"
-	if _, err := db.CreateUser(ctx, moudesk.System, desk.NewUser{Email: email, Name: "Administrator", Roles: []auth.Role{auth.RoleAdmin}, PasswordHash: hash}); err != nil {
+	// Whoever reads the log or the environment knows this password, so
+	// it only lets the administrator in to choose their own.
+	if _, err := db.CreateUser(ctx, moudesk.System, desk.NewUser{Email: email, Name: "Administrator", Roles: []auth.Role{auth.RoleAdmin},
+		PasswordHash: hash, MustChangePassword: true}); err != nil {
 		return fmt.Errorf("create first admin: %w", err)
 	}
 	if printed {
-		log.Warn("created the first administrator; this one-time password is shown only now — sign in and change it", "email", email, "password", pw)
+		log.Warn("created the first administrator; this one-time password is shown only now — sign in and set your own (nothing else is allowed until you do)", "email", email, "password", pw)
 	} else {
-		log.Info("created the first administrator from MOUDESK_ADMIN_PASSWORD", "email", email)
+		log.Info("created the first administrator from MOUDESK_ADMIN_PASSWORD; sign in and set your own password (nothing else is allowed until you do)", "email", email)
 	}
 	return nil
 }

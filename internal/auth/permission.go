@@ -21,8 +21,13 @@ const (
 	SignatureWrite  Action = "signature.write"  // sign; see CanSignAs
 	SignatoryWrite  Action = "signatory.write"  // assign the users who sign an MOU
 	AuditRead       Action = "audit.read"
-	AdminUsers      Action = "admin.users" // users, parties, tokens
-	Public          Action = "public"      // no login needed
+	AdminUsers      Action = "admin.users" // users, invitations, parties; list and revoke anyone's tokens
+	// Account is the caller's own account: who am I, change my password,
+	// sign out. It is the one action a user who must change their password
+	// may take (see AllowedBeforePasswordChange).
+	Account   Action = "account"
+	OwnTokens Action = "account.tokens" // create, list and revoke the caller's own API tokens
+	Public    Action = "public"         // no login needed
 )
 
 // Actions returns every action, in a fixed order.
@@ -31,7 +36,7 @@ func Actions() []Action {
 		ClauseRead, ClauseWrite, TemplateRead, MOURead, MOUCreate,
 		RevisionWrite, TransitionWrite, MeetingWrite, FeedbackWrite,
 		FeedbackResolve, OutcomeWrite, SignatureWrite, SignatoryWrite, AuditRead,
-		AdminUsers, Public,
+		AdminUsers, Account, OwnTokens, Public,
 	}
 }
 
@@ -72,7 +77,7 @@ func (r Role) bit() roleSet {
 // not of whoever runs the server.
 func grantedTo(a Action) roleSet {
 	switch a {
-	case ClauseRead, TemplateRead, MOURead:
+	case ClauseRead, TemplateRead, MOURead, Account, OwnTokens:
 		return everyRole
 	case ClauseWrite, MOUCreate, RevisionWrite, SignatoryWrite:
 		return admin | drafter
@@ -118,6 +123,14 @@ const (
 	ViaToken   = "token"
 )
 
+// AllowedBeforePasswordChange reports whether a user who must set a new
+// password (the first administrator, an account whose password an
+// operator reset) may take action a: only their own account (change the
+// password, sign out, who am I) and what the public may do.
+func AllowedBeforePasswordChange(a Action) bool {
+	return a == Account || a == Public
+}
+
 // Principal is the authenticated caller of one request. Anonymous callers
 // are a nil *Principal, which may do only Public actions.
 type Principal struct {
@@ -128,6 +141,12 @@ type Principal struct {
 	PartySlug string // the party the user acts for, e.g. "city" or "district"; "" if none
 	Roles     []Role
 	Via       string // ViaSession or ViaToken
+	// CredentialID is the id of the session or token the caller proved
+	// themselves with (never its secret); the audit records it with Via.
+	CredentialID int64
+	// MustChangePassword holds until the user sets a password of their
+	// own; until then only AllowedBeforePasswordChange actions are allowed.
+	MustChangePassword bool
 }
 
 // Can reports whether p may perform a. It is safe on a nil receiver.

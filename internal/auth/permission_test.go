@@ -26,6 +26,8 @@ var wantGrants = map[Action][5]bool{
 	SignatoryWrite:  {true, true, false, false, false},
 	AuditRead:       {true, false, false, true, false},
 	AdminUsers:      {true, false, false, false, false},
+	Account:         {true, true, true, true, true},
+	OwnTokens:       {true, true, true, true, true},
 	Public:          {true, true, true, true, true},
 }
 
@@ -151,5 +153,16 @@ func TestCanSignAs(t *testing.T) {
 				t.Errorf("CanSignAs = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestAllowedBeforePasswordChange: a user who must set a new password may
+// reach only their own account and what the public may.
+func TestAllowedBeforePasswordChange(t *testing.T) {
+	for _, a := range Actions() {
+		want := a == Account || a == Public
+		if got := AllowedBeforePasswordChange(a); got != want {
+			t.Errorf("AllowedBeforePasswordChange(%s) = %v, want %v", a, got, want)
+		}
 	}
 }

@@ -27,6 +27,22 @@ func NewToken() (plain, hash string, err error) {
 	return plain, HashToken(plain), nil
 }
 
+// InvitationPrefix starts every invitation token, so one pasted in the
+// wrong place (a bearer header, a log) is recognisable as such.
+const InvitationPrefix = "mdi_"
+
+// NewInvitationToken returns the secret of a one-time invitation link and
+// the hash to store. Like tokens, only the hash reaches the database: the
+// link is shown once, to the admin who sends it.
+func NewInvitationToken() (plain, hash string, err error) {
+	s, err := randomSecret()
+	if err != nil {
+		return "", "", fmt.Errorf("new invitation: %w", err)
+	}
+	plain = InvitationPrefix + s
+	return plain, HashToken(plain), nil
+}
+
 // NewSessionID returns a fresh session identifier for the cookie and the
 // hash to store. Like tokens, only the hash reaches the database.
 func NewSessionID() (plain, hash string, err error) {

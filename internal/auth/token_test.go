@@ -52,3 +52,19 @@ func TestNewSessionID(t *testing.T) {
 		t.Fatal("session id looks like an API token")
 	}
 }
+
+func TestNewInvitationToken(t *testing.T) {
+	plain, hash, err := NewInvitationToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^mdi_[A-Za-z0-9_-]{43}$`).MatchString(plain) {
+		t.Fatalf("invitation %q is not mdi_ + 43 base64url characters", plain)
+	}
+	if !hexSHA256.MatchString(hash) || hash != HashToken(plain) {
+		t.Fatalf("hash %q is not hex SHA-256 of the invitation", hash)
+	}
+	if again, _, _ := NewInvitationToken(); again == plain {
+		t.Fatal("two invitations are equal")
+	}
+}

@@ -86,7 +86,7 @@ func (s *Service) Sign(ctx context.Context, p *auth.Principal, client Client, mo
 	if consent == "" {
 		consent = ConsentText
 	}
-	actor := moudesk.Actor{UserID: p.UserID, Email: p.Email, Addr: client.Addr}
+	actor := ActorOf(p, client.Addr)
 	var out *SignatureResult
 	err = s.store.Update(ctx, func(tx Tx) error {
 		st, err := tx.MOUState(ctx, mouID)

@@ -20,6 +20,7 @@ type Store interface {
 	Reader
 	Writer
 	Updater
+	Accounts
 }
 
 // Reader is every read the service and its callers make. Reads change
@@ -72,8 +73,9 @@ type Reader interface {
 	UserByEmail(ctx context.Context, email string) (*User, string, error)
 	UserByID(ctx context.Context, id int64) (*User, error)
 	Users(ctx context.Context) ([]User, error)
-	Session(ctx context.Context, idHash string, idle time.Duration) (*User, string, error)
-	TokenUser(ctx context.Context, tokenHash string) (*User, error)
+	Session(ctx context.Context, idHash string, idle time.Duration) (*User, SessionInfo, error)
+	// TokenUser is the user a live token acts for, and the token's id.
+	TokenUser(ctx context.Context, tokenHash string) (*User, int64, error)
 	Tokens(ctx context.Context) ([]APIToken, error)
 
 	AuditEvents(ctx context.Context, f AuditFilter) ([]audit.Event, error)

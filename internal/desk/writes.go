@@ -2,7 +2,6 @@ package desk
 
 import (
 	"context"
-	"time"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/clause"
@@ -62,31 +61,6 @@ func (s *Service) SyncLibrary(ctx context.Context, shipped []*clause.Clause) (Sy
 // CreateParty adds a party.
 func (s *Service) CreateParty(ctx context.Context, actor moudesk.Actor, p Party) (*Party, error) {
 	return s.store.CreateParty(ctx, actor, p)
-}
-
-// CreateUser adds an account.
-func (s *Service) CreateUser(ctx context.Context, actor moudesk.Actor, nu NewUser) (*User, error) {
-	return s.store.CreateUser(ctx, actor, nu)
-}
-
-// CreateSession stores a signed-in session by the hash of its id.
-func (s *Service) CreateSession(ctx context.Context, u *User, idHash, csrf string, expires time.Time, addr string) error {
-	return s.store.CreateSession(ctx, u, idHash, csrf, expires, addr)
-}
-
-// DeleteSession ends a session.
-func (s *Service) DeleteSession(ctx context.Context, idHash string) error {
-	return s.store.DeleteSession(ctx, idHash)
-}
-
-// CreateToken stores an API token by its hash for the user with email.
-func (s *Service) CreateToken(ctx context.Context, actor moudesk.Actor, email, label, tokenHash string) (*APIToken, error) {
-	return s.store.CreateToken(ctx, actor, email, label, tokenHash)
-}
-
-// RevokeToken revokes a token.
-func (s *Service) RevokeToken(ctx context.Context, actor moudesk.Actor, id int64) error {
-	return s.store.RevokeToken(ctx, actor, id)
 }
 
 // Audit appends an event that no other write records (a sign-in, a refusal).

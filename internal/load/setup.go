@@ -66,7 +66,8 @@ func Provision(ctx context.Context, moudeskBin, dbPath string) (Identities, erro
 		if _, err := run(pw+"\n", "user", "add", "--email", u.email, "--name", u.role+" "+sfx, "--role", u.role, "--party", id.City, "--password-stdin"); err != nil {
 			return id, err
 		}
-		tok, err := run("", "token", "create", "--email", u.email, "--label", "moudesk-load")
+		// A token acts for the user who creates it, proved by their password.
+		tok, err := run(pw+"\n", "token", "create", "--email", u.email, "--label", "moudesk-load", "--password-stdin")
 		if err != nil {
 			return id, err
 		}

@@ -21,12 +21,9 @@ const genesisHash = "00000000000000000000000000000000000000000000000000000000000
 // exactly when the change it records does. The single writer connection
 // serialises appends, which keeps seq contiguous and the chain linear.
 func (tx *Tx) audit(ctx context.Context, actor moudesk.Actor, action, object string, details any) error {
-	raw, err := json.Marshal(details)
+	raw, err := auditDetails(actor, details)
 	if err != nil {
-		return fmt.Errorf("encode audit details: %w", err)
-	}
-	if details == nil {
-		raw = []byte("{}")
+		return err
 	}
 	var seq int64
 	prev := genesisHash
@@ -52,6 +49,38 @@ func (tx *Tx) audit(ctx context.Context, actor moudesk.Actor, action, object str
 		return storageError("append audit event", err)
 	}
 	return nil
+}
+
+// auditDetails encodes an event's details with the actor's credential
+// added as "credential" ("session:12", "token:7"), so the hash chain covers
+// which session or token an act came through. Events written before
+// credentials were recorded keep their stored details, and so their
+// hashes.
+func auditDetails(actor moudesk.Actor, details any) ([]byte, error) {
+	raw, err := json.Marshal(details)
+	if err != nil {
+		return nil, fmt.Errorf("encode audit details: %w", err)
+	}
+	if details == nil {
+		raw = []byte("{}")
+	}
+	cred := actor.Credential.String()
+	if cred == "" {
+		return raw, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("audit details are not a JSON object: %w", err)
+	}
+	if m == nil {
+		m = map[string]json.RawMessage{}
+	}
+	if _, taken := m["credential"]; taken {
+		return nil, fmt.Errorf("audit details may not set \"credential\": it is the actor's")
+	}
+	c, _ := json.Marshal(cred)
+	m["credential"] = c
+	return json.Marshal(m)
 }
 
 // Audit records an event on its own, for things that change no other row:

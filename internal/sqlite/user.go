@@ -72,56 +72,81 @@ func (db *DB) Parties(ctx context.Context) ([]desk.Party, error) {
 // CreateUser adds an account. An unknown party slug is an error.
 func (db *DB) CreateUser(ctx context.Context, actor moudesk.Actor, nu desk.NewUser) (*desk.User, error) {
 	nu.Email = strings.TrimSpace(nu.Email)
+	if err := checkNewUser(nu); err != nil {
+		return nil, err
+	}
+	var u *desk.User
+	err := db.update(ctx, func(tx *Tx) error {
+		var err error
+		u, err = tx.insertUser(ctx, actor, nu)
+		return err
+	})
+	return u, err
+}
+
+// checkNewUser validates an account before any write.
+func checkNewUser(nu desk.NewUser) error {
 	if !strings.Contains(nu.Email, "@") || len(nu.Email) > 254 {
-		return nil, moudesk.Errorf(moudesk.KindInvalid, "invalid_email", "%q is not an e-mail address", nu.Email)
+		return &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_email", Field: "email", Message: fmt.Sprintf("%q is not an e-mail address", nu.Email)}
 	}
 	if strings.TrimSpace(nu.Name) == "" {
-		return nil, moudesk.Errorf(moudesk.KindInvalid, "missing_field", "a user needs a name")
+		return &moudesk.Error{Kind: moudesk.KindInvalid, Code: "missing_field", Field: "name", Message: "a user needs a name"}
 	}
 	if len(nu.Roles) == 0 {
-		return nil, moudesk.Errorf(moudesk.KindInvalid, "missing_role", "a user needs at least one role")
+		return &moudesk.Error{Kind: moudesk.KindInvalid, Code: "missing_role", Field: "roles", Message: "a user needs at least one role"}
 	}
 	// The name and title go into signing certificates, signature
 	// appearances and certificates of completion: no NUL, no invalid
 	// UTF-8, no megabytes, whether from the admin page or the command line.
 	for _, f := range []struct{ name, v string }{{"email", nu.Email}, {"name", nu.Name}, {"title", nu.Title}} {
 		if err := checkText(f.name, f.v, maxShortText, false); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	var u *desk.User
-	err := db.update(ctx, func(tx *Tx) error {
-		var partyID any
-		if nu.PartySlug != "" {
-			var id int64
-			err := tx.QueryRowContext(ctx, "SELECT id FROM parties WHERE slug = ?", nu.PartySlug).Scan(&id)
-			if errors.Is(err, sql.ErrNoRows) {
-				return moudesk.Errorf(moudesk.KindUnprocessable, "unknown_party", "no party with slug %q", nu.PartySlug)
-			}
-			if err != nil {
-				return storageError("read party", err)
-			}
-			partyID = id
-		}
-		res, err := tx.ExecContext(ctx, "INSERT INTO users (email, name, title, party_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-			nu.Email, nu.Name, nu.Title, partyID, nu.PasswordHash, tx.Now())
-		if isUnique(err) {
-			return moudesk.Errorf(moudesk.KindConflict, "already_exists", "a user with e-mail %q already exists", nu.Email)
+	return nil
+}
+
+// insertUser adds a checked account. The audit says how its password was
+// set: by whoever created it ("set"), or not yet ("invited").
+func (tx *Tx) insertUser(ctx context.Context, actor moudesk.Actor, nu desk.NewUser) (*desk.User, error) {
+	var partyID any
+	if nu.PartySlug != "" {
+		var id int64
+		err := tx.QueryRowContext(ctx, "SELECT id FROM parties WHERE slug = ?", nu.PartySlug).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "unknown_party", Field: "party", Message: fmt.Sprintf("no party with slug %q", nu.PartySlug)}
 		}
 		if err != nil {
-			return storageError("insert user", err)
+			return nil, storageError("read party", err)
 		}
-		id, _ := res.LastInsertId()
-		for _, r := range nu.Roles {
-			if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO user_roles (user_id, role) VALUES (?, ?)", id, string(r)); err != nil {
-				return storageError("insert role", err)
-			}
+		partyID = id
+	}
+	res, err := tx.ExecContext(ctx, "INSERT INTO users (email, name, title, party_id, password_hash, must_change_password, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		nu.Email, nu.Name, nu.Title, partyID, nu.PasswordHash, nu.MustChangePassword, tx.Now())
+	if isUnique(err) {
+		return nil, &moudesk.Error{Kind: moudesk.KindConflict, Code: "already_exists", Field: "email", Message: fmt.Sprintf("a user with e-mail %q already exists", nu.Email)}
+	}
+	if err != nil {
+		return nil, storageError("insert user", err)
+	}
+	id, _ := res.LastInsertId()
+	for _, r := range nu.Roles {
+		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO user_roles (user_id, role) VALUES (?, ?)", id, string(r)); err != nil {
+			return nil, storageError("insert role", err)
 		}
-		u = &desk.User{ID: id, Email: nu.Email, Name: nu.Name, Title: nu.Title, PartySlug: nu.PartySlug, Roles: nu.Roles}
-		return tx.audit(ctx, actor, "user.create", fmt.Sprintf("user:%d", id), map[string]any{
-			"email": nu.Email, "name": nu.Name, "title": nu.Title, "party": nu.PartySlug, "roles": auth.FormatRoles(nu.Roles)})
-	})
-	return u, err
+	}
+	u := &desk.User{ID: id, Email: nu.Email, Name: nu.Name, Title: nu.Title, PartySlug: nu.PartySlug, Roles: nu.Roles,
+		Active: nu.PasswordHash != "", MustChangePassword: nu.MustChangePassword}
+	password := "invited"
+	if nu.PasswordHash != "" {
+		password = "set"
+	}
+	details := map[string]any{"email": nu.Email, "name": nu.Name, "title": nu.Title, "party": nu.PartySlug,
+		"roles": auth.FormatRoles(nu.Roles), "password": password}
+	if nu.MustChangePassword {
+		details["must_change_password"] = true
+	}
+	return u, tx.audit(ctx, actor, "user.create", fmt.Sprintf("user:%d", id), details)
 }
 
 // CountUsers is used at start to decide whether to create the first admin.
@@ -134,6 +159,7 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 }
 
 const userCols = `u.id, u.email, u.name, u.title, coalesce(p.slug, ''), u.disabled,
+	u.password_hash != '', u.must_change_password,
 	(SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id)`
 
 const userFrom = ` FROM users u LEFT JOIN parties p ON p.id = u.party_id `
@@ -141,7 +167,7 @@ const userFrom = ` FROM users u LEFT JOIN parties p ON p.id = u.party_id `
 func scanUser(r rowScanner, extra ...any) (*desk.User, error) {
 	var u desk.User
 	var roles sql.NullString
-	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.Title, &u.PartySlug, &u.Disabled, &roles}, extra...)
+	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.Title, &u.PartySlug, &u.Disabled, &u.Active, &u.MustChangePassword, &roles}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -190,43 +216,47 @@ func (db *DB) Users(ctx context.Context) ([]desk.User, error) {
 	return collect(rows, "users", func(r rowScanner) (*desk.User, error) { return scanUser(r) })
 }
 
-// CreateSession stores a new session by the hash of its id.
+// CreateSession stores a new session by the hash of its id. Its sign-in
+// is audited as the user acting through the new session.
 func (db *DB) CreateSession(ctx context.Context, u *desk.User, idHash, csrf string, expires time.Time, addr string) error {
 	return db.update(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+		res, err := tx.ExecContext(ctx, "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
 			idHash, u.ID, csrf, tx.Now(), tx.Now(), formatTime(expires))
 		if err != nil {
 			return storageError("insert session", err)
 		}
-		return tx.audit(ctx, moudesk.Actor{UserID: u.ID, Email: u.Email}, "login.success", fmt.Sprintf("user:%d", u.ID), map[string]any{"addr": addr})
+		id, _ := res.LastInsertId()
+		actor := moudesk.Actor{UserID: u.ID, Email: u.Email, Addr: addr, Credential: moudesk.Credential{Kind: moudesk.CredSession, ID: id}}
+		return tx.audit(ctx, actor, "login.success", fmt.Sprintf("user:%d", u.ID), map[string]any{"addr": addr})
 	})
 }
 
 // Session looks a session up by the hash of its id. It fails with 401 when
 // the session is unknown, past its absolute expiry or idle too long, and
 // refreshes last_seen at most once a minute so reads stay reads.
-func (db *DB) Session(ctx context.Context, idHash string, idle time.Duration) (*desk.User, string, error) {
-	var lastSeen, expires, csrf string
-	u, err := scanUser(db.read.QueryRowContext(ctx, "SELECT "+userCols+", s.last_seen_at, s.expires_at, s.csrf_token"+userFrom+
-		"JOIN sessions s ON s.user_id = u.id WHERE s.id_hash = ?", idHash), &lastSeen, &expires, &csrf)
+func (db *DB) Session(ctx context.Context, idHash string, idle time.Duration) (*desk.User, desk.SessionInfo, error) {
+	var lastSeen, expires string
+	var info desk.SessionInfo
+	u, err := scanUser(db.read.QueryRowContext(ctx, "SELECT "+userCols+", s.id, s.last_seen_at, s.expires_at, s.csrf_token"+userFrom+
+		"JOIN sessions s ON s.user_id = u.id WHERE s.id_hash = ?", idHash), &info.ID, &lastSeen, &expires, &info.CSRF)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, "", moudesk.Errorf(moudesk.KindUnauthorized, "unauthenticated", "your session has ended; sign in again")
+		return nil, desk.SessionInfo{}, moudesk.Errorf(moudesk.KindUnauthorized, "unauthenticated", "your session has ended; sign in again")
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("read session: %w", err)
+		return nil, desk.SessionInfo{}, fmt.Errorf("read session: %w", err)
 	}
 	now := db.now()
 	if u.Disabled || now.After(parseTime(expires)) || now.Sub(parseTime(lastSeen)) > idle {
 		_ = db.DeleteSession(ctx, idHash)
-		return nil, "", moudesk.Errorf(moudesk.KindUnauthorized, "unauthenticated", "your session has expired; sign in again")
+		return nil, desk.SessionInfo{}, moudesk.Errorf(moudesk.KindUnauthorized, "unauthenticated", "your session has expired; sign in again")
 	}
 	if now.Sub(parseTime(lastSeen)) > time.Minute {
 		_, err := db.write.ExecContext(ctx, "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", formatTime(now), idHash)
 		if err != nil {
-			return nil, "", storageError("touch session", err)
+			return nil, desk.SessionInfo{}, storageError("touch session", err)
 		}
 	}
-	return u, csrf, nil
+	return u, info, nil
 }
 
 // DeleteSession ends a session (logout).
@@ -254,7 +284,7 @@ func (db *DB) CreateToken(ctx context.Context, actor moudesk.Actor, email, label
 			return storageError("insert token", err)
 		}
 		id, _ := res.LastInsertId()
-		t = &desk.APIToken{ID: id, UserEmail: u.Email, Label: label, CreatedAt: tx.now.UTC()}
+		t = &desk.APIToken{ID: id, UserID: u.ID, UserEmail: u.Email, Label: label, CreatedAt: tx.now.UTC()}
 		return tx.audit(ctx, actor, "token.create", fmt.Sprintf("token:%d", id), map[string]any{"user": u.Email, "label": label})
 	})
 	return t, err
@@ -274,44 +304,67 @@ func (db *DB) RevokeToken(ctx context.Context, actor moudesk.Actor, id int64) er
 	})
 }
 
+const tokenSelect = "SELECT t.id, t.user_id, u.email, t.label, t.created_at, t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id "
+
+func scanToken(r rowScanner) (*desk.APIToken, error) {
+	var t desk.APIToken
+	var created string
+	var revoked sql.NullString
+	if err := r.Scan(&t.ID, &t.UserID, &t.UserEmail, &t.Label, &created, &revoked); err != nil {
+		return nil, err
+	}
+	t.CreatedAt = parseTime(created)
+	if revoked.Valid {
+		rt := parseTime(revoked.String)
+		t.RevokedAt = &rt
+	}
+	return &t, nil
+}
+
 // Tokens lists every token.
 func (db *DB) Tokens(ctx context.Context) ([]desk.APIToken, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT t.id, u.email, t.label, t.created_at, t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id")
+	rows, err := db.read.QueryContext(ctx, tokenSelect+"ORDER BY t.id")
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
-	defer rows.Close()
-	out := []desk.APIToken{}
-	for rows.Next() {
-		var t desk.APIToken
-		var created string
-		var revoked sql.NullString
-		if err := rows.Scan(&t.ID, &t.UserEmail, &t.Label, &created, &revoked); err != nil {
-			return nil, fmt.Errorf("scan token: %w", err)
-		}
-		t.CreatedAt = parseTime(created)
-		if revoked.Valid {
-			rt := parseTime(revoked.String)
-			t.RevokedAt = &rt
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return collect(rows, "tokens", scanToken)
 }
 
-// TokenUser authenticates a bearer token by its hash: unknown, revoked or
-// disabled → 401.
-func (db *DB) TokenUser(ctx context.Context, tokenHash string) (*desk.User, error) {
-	var revoked sql.NullString
-	u, err := scanUser(db.read.QueryRowContext(ctx, "SELECT "+userCols+", t.revoked_at"+userFrom+
-		"JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = ?", tokenHash), &revoked)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && (revoked.Valid || u.Disabled)) {
-		return nil, moudesk.Errorf(moudesk.KindUnauthorized, "invalid_token", "the API token is unknown or revoked")
+// TokensOf lists the tokens of one user.
+func (db *DB) TokensOf(ctx context.Context, userID int64) ([]desk.APIToken, error) {
+	rows, err := db.read.QueryContext(ctx, tokenSelect+"WHERE t.user_id = ? ORDER BY t.id", userID)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	return collect(rows, "tokens", scanToken)
+}
+
+// Token is one token by id.
+func (db *DB) Token(ctx context.Context, id int64) (*desk.APIToken, error) {
+	t, err := scanToken(db.read.QueryRowContext(ctx, tokenSelect+"WHERE t.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, moudesk.ErrNotFound(fmt.Sprintf("token %d", id))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read token: %w", err)
 	}
-	return u, nil
+	return t, nil
+}
+
+// TokenUser authenticates a bearer token by its hash and returns the user
+// it acts for and its id: unknown, revoked or disabled → 401.
+func (db *DB) TokenUser(ctx context.Context, tokenHash string) (*desk.User, int64, error) {
+	var revoked sql.NullString
+	var id int64
+	u, err := scanUser(db.read.QueryRowContext(ctx, "SELECT "+userCols+", t.id, t.revoked_at"+userFrom+
+		"JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = ?", tokenHash), &id, &revoked)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (revoked.Valid || u.Disabled)) {
+		return nil, 0, moudesk.Errorf(moudesk.KindUnauthorized, "invalid_token", "the API token is unknown or revoked")
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("read token: %w", err)
+	}
+	return u, id, nil
 }
 
 func validSlug(s string) bool {
@@ -324,4 +377,35 @@ func validSlug(s string) bool {
 		}
 	}
 	return true
+}
+
+// SetPassword replaces a user's password, sets or lifts the requirement
+// to change it, and deletes the user's sessions but ps.KeepSession, all in
+// one transaction with its audit event.
+func (db *DB) SetPassword(ctx context.Context, actor moudesk.Actor, ps desk.PasswordSet) (int, error) {
+	if ps.Hash == "" || ps.AuditAction == "" {
+		return 0, errors.New("set password: no hash or no audit action")
+	}
+	var ended int
+	err := db.update(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?", ps.Hash, ps.MustChange, ps.UserID)
+		if err != nil {
+			return storageError("set password", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return moudesk.ErrNotFound(fmt.Sprintf("user %d", ps.UserID))
+		}
+		res, err = tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ? AND id != ?", ps.UserID, ps.KeepSession)
+		if err != nil {
+			return storageError("end sessions", err)
+		}
+		n, _ := res.RowsAffected()
+		ended = int(n)
+		details := map[string]any{"sessions_ended": ended, "must_change_password": ps.MustChange}
+		for k, v := range ps.AuditDetails {
+			details[k] = v
+		}
+		return tx.audit(ctx, actor, ps.AuditAction, fmt.Sprintf("user:%d", ps.UserID), details)
+	})
+	return ended, err
 }

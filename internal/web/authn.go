@@ -12,6 +12,7 @@ import (
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/desk"
 )
 
 const sessionCookie = "moudesk_session"
@@ -22,12 +23,10 @@ func principal(c *gin.Context) *auth.Principal {
 	return p
 }
 
-// actor is the caller as the audit log and version authors record it.
+// actor is the caller as the audit log and version authors record it,
+// with the session or token it came through.
 func actor(c *gin.Context) moudesk.Actor {
-	if p := principal(c); p != nil {
-		return moudesk.Actor{UserID: p.UserID, Email: p.Email, Addr: c.ClientIP()}
-	}
-	return moudesk.Actor{Addr: c.ClientIP()}
+	return desk.ActorOf(principal(c), c.ClientIP())
 }
 
 type sessionInfo struct{ csrf string }
@@ -43,20 +42,20 @@ func (s *Server) authenticate(c *gin.Context) {
 			s.writeError(c, moudesk.Errorf(moudesk.KindUnauthorized, "invalid_token", "Authorization must be \"Bearer <token>\""))
 			return
 		}
-		u, err := s.desk.TokenUser(ctx, auth.HashToken(strings.TrimSpace(token)))
+		u, id, err := s.desk.TokenUser(ctx, auth.HashToken(strings.TrimSpace(token)))
 		if err != nil {
 			s.writeError(c, err)
 			return
 		}
-		c.Request = c.Request.WithContext(context.WithValue(ctx, keyPrincipal, u.Principal(auth.ViaToken)))
+		c.Request = c.Request.WithContext(context.WithValue(ctx, keyPrincipal, u.Principal(auth.ViaToken, id)))
 		c.Next()
 		return
 	}
 	if cookie, err := c.Cookie(sessionCookie); err == nil && cookie != "" {
-		u, csrf, err := s.desk.Session(ctx, auth.HashToken(cookie), s.cfg.SessionIdle)
+		u, info, err := s.desk.Session(ctx, auth.HashToken(cookie), s.cfg.SessionIdle)
 		if err == nil {
-			ctx = context.WithValue(ctx, keyPrincipal, u.Principal(auth.ViaSession))
-			c.Set("session", sessionInfo{csrf: csrf})
+			ctx = context.WithValue(ctx, keyPrincipal, u.Principal(auth.ViaSession, info.ID))
+			c.Set("session", sessionInfo{csrf: info.CSRF})
 			c.Request = c.Request.WithContext(ctx)
 		} else if !moudesk.IsKind(err, moudesk.KindUnauthorized) {
 			s.writeError(c, err)
@@ -66,8 +65,10 @@ func (s *Server) authenticate(c *gin.Context) {
 	c.Next()
 }
 
-// authorize enforces the permission table for one route. Denied writes are
-// audited (without their body) so probing leaves a trace.
+// authorize enforces the permission table for one route. A user who must
+// set a new password may reach only their own account until they do (403
+// password_change_required). Denied writes are audited (without their
+// body) so probing leaves a trace.
 func (s *Server) authorize(a auth.Action) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if a == auth.Public {
@@ -79,6 +80,8 @@ func (s *Server) authorize(a auth.Action) gin.HandlerFunc {
 		switch {
 		case p == nil:
 			err = moudesk.Errorf(moudesk.KindUnauthorized, "unauthenticated", "sign in or send an API token")
+		case p.MustChangePassword && !auth.AllowedBeforePasswordChange(a):
+			err = desk.ErrPasswordChangeRequired()
 		case !p.Can(a):
 			err = moudesk.Errorf(moudesk.KindForbidden, "forbidden", "your roles (%s) do not allow %s", auth.FormatRoles(p.Roles), a)
 		case p.Via == auth.ViaSession && !safeMethod(c.Request.Method) && !s.sameOrigin(c):

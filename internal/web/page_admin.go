@@ -2,8 +2,8 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
+	"time"
 
 	"github.com/moudesk/moudesk/internal/desk"
 
@@ -27,10 +27,14 @@ type adminPage struct {
 	AllRoles   []auth.Role
 	User       userForm
 	Party      partyForm
-	TokenEmail string
 	TokenLabel string
 	NewToken   string // shown once, right after it was made
-	Errors     map[string]string
+	// Invited and InviteURL are the account just invited and the link to
+	// send them, shown once, right after it was made.
+	Invited   string
+	InviteURL string
+	InviteExp time.Time
+	Errors    map[string]string
 }
 
 func (s *Server) adminData(c *gin.Context) (*adminPage, error) {
@@ -100,23 +104,50 @@ func (s *Server) addUserPage(c *gin.Context) error {
 	if len(roles) == 0 && out.Errors["user.roles"] == "" {
 		out.Errors["user.roles"] = "Choose at least one role."
 	}
-	pw := c.PostForm("password")
-	if err := auth.CheckPasswordPolicy(pw); err != nil {
-		out.Errors["user.password"] = "The password needs at least " + strconv.Itoa(auth.MinPasswordLen) + " characters."
+	// Nobody chooses another person's password: an old form, or a
+	// hand-made post, that carries one is refused, not ignored.
+	if _, sent := c.GetPostForm("password"); sent {
+		return s.adminFail(c, out, errPasswordNotAccepted("password"), map[string]string{"password_not_accepted": "_form"})
 	}
 	if len(out.Errors) > 0 {
 		return s.renderPage(c, http.StatusUnprocessableEntity, "admin", "Admin", "admin", out)
 	}
-	hash, err := s.cfg.Hasher.Hash(pw)
+	u, link, err := s.desk.InviteUser(c.Request.Context(), actor(c), desk.NewUser{Email: out.User.Email, Name: out.User.Name,
+		Title: out.User.Title, PartySlug: out.User.Party, Roles: roles})
 	if err != nil {
-		return err
-	}
-	if _, err := s.desk.CreateUser(c.Request.Context(), actor(c), desk.NewUser{Email: out.User.Email, Name: out.User.Name,
-		Title: out.User.Title, PartySlug: out.User.Party, Roles: roles, PasswordHash: hash}); err != nil {
 		return s.adminFail(c, out, err, map[string]string{"invalid_email": "user.email", "already_exists": "user.email",
 			"missing_field": "user.name", "missing_role": "user.roles", "unknown_party": "user.party"})
 	}
-	return seeOther(c, "/admin#users", "user")
+	return s.showInvitation(c, u.Email, link)
+}
+
+// showInvitation shows the admin page with the invitation link, once: it
+// is stored only as a hash.
+func (s *Server) showInvitation(c *gin.Context, email string, link *desk.InvitationLink) error {
+	fresh, err := s.adminData(c)
+	if err != nil {
+		return err
+	}
+	fresh.Invited, fresh.InviteURL, fresh.InviteExp = email, desk.InvitationURL(s.publicURL(c), link.Token), link.ExpiresAt
+	return s.renderPage(c, http.StatusCreated, "admin", "Admin", "admin", fresh)
+}
+
+// reinvitePage makes a new invitation link for an account whose owner
+// has not set a password yet.
+func (s *Server) reinvitePage(c *gin.Context) error {
+	id, err := positiveID(c, "uid", "user")
+	if err != nil {
+		return err
+	}
+	u, err := s.desk.UserByID(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	link, err := s.desk.Reinvite(c.Request.Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return s.showInvitation(c, u.Email, link)
 }
 
 func (s *Server) addPartyPage(c *gin.Context) error {
@@ -134,24 +165,32 @@ func (s *Server) addPartyPage(c *gin.Context) error {
 	return seeOther(c, "/admin#parties", "party")
 }
 
-// createTokenPage makes an API token and shows it once, on this response
-// only; it is stored hashed.
+// errOwnTokenOnly refuses a token for someone else: a token acts for the
+// user who created it.
+func errOwnTokenOnly() error {
+	return moudesk.Errorf(moudesk.KindForbidden, "own_token_only",
+		"a token acts for the user who creates it: you can create tokens only for yourself, and revoke anyone's")
+}
+
+// createTokenPage makes an API token for the admin themself and shows it
+// once, on this response only; it is stored hashed. A form naming another
+// user is refused: admins revoke others' tokens, never mint them.
 func (s *Server) createTokenPage(c *gin.Context) error {
 	out, err := s.adminData(c)
 	if err != nil {
 		return err
 	}
-	out.TokenEmail, out.TokenLabel = strings.TrimSpace(c.PostForm("email")), strings.TrimSpace(c.PostForm("label"))
+	if email := strings.TrimSpace(c.PostForm("email")); email != "" && !strings.EqualFold(email, principal(c).Email) {
+		return errOwnTokenOnly()
+	}
+	out.TokenLabel = strings.TrimSpace(c.PostForm("label"))
 	if out.TokenLabel == "" {
 		out.Errors["token.label"] = "Say what the token is for, for example “agenda system”."
 		return s.renderPage(c, http.StatusUnprocessableEntity, "admin", "Admin", "admin", out)
 	}
-	plain, hash, err := auth.NewToken()
+	_, plain, err := s.desk.CreateToken(c.Request.Context(), actor(c), out.TokenLabel)
 	if err != nil {
-		return err
-	}
-	if _, err := s.desk.CreateToken(c.Request.Context(), actor(c), out.TokenEmail, out.TokenLabel, hash); err != nil {
-		return s.adminFail(c, out, err, map[string]string{"not_found": "token.email", "unknown_user": "token.email"})
+		return s.adminFail(c, out, err, map[string]string{"missing_field": "token.label", "too_long": "token.label", "invalid_text": "token.label"})
 	}
 	fresh, err := s.adminData(c)
 	if err != nil {

@@ -33,8 +33,10 @@ func (s *Server) pageRoutes(sg *signHandlers) {
 	s.handle(http.MethodGet, "/", auth.Public, s.home)
 	s.handle(http.MethodGet, "/signin", auth.Public, s.signinForm)
 	s.handle(http.MethodPost, "/signin", auth.Public, s.signin)
-	// Signing out needs a session, so the CSRF check applies to it.
-	s.handle(http.MethodPost, "/signout", auth.MOURead, s.signout)
+	// Signing out needs a session, so the CSRF check applies to it; it is
+	// part of the caller's own account, open even to a user who must
+	// change their password.
+	s.handle(http.MethodPost, "/signout", auth.Account, s.signout)
 
 	s.handle(http.MethodGet, "/dashboard", auth.MOURead, p.dashboard)
 	s.handle(http.MethodGet, "/audit", auth.AuditRead, s.auditPage)

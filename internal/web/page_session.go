@@ -42,7 +42,8 @@ func (s *Server) signin(c *gin.Context) error {
 	if len(form.Errors) > 0 {
 		return s.renderPage(c, http.StatusBadRequest, "signin", "Sign in", "", form)
 	}
-	if _, _, err := s.startSession(c, email, c.PostForm("password")); err != nil {
+	u, _, err := s.startSession(c, email, c.PostForm("password"))
+	if err != nil {
 		e, safe := clientError(err)
 		if !safe || (e.Kind != moudesk.KindUnauthorized && e.Kind != moudesk.KindTooMany) {
 			return err
@@ -50,7 +51,9 @@ func (s *Server) signin(c *gin.Context) error {
 		form.Errors["_form"] = e.Message
 		return s.renderPage(c, statusOf[e.Kind], "signin", "Sign in", "", form)
 	}
-	if next == "/" {
+	if u.MustChangePassword {
+		next = "/profile#password"
+	} else if next == "/" {
 		next = "/dashboard"
 	}
 	c.Redirect(http.StatusSeeOther, next)

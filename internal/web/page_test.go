@@ -315,9 +315,9 @@ func TestPageResolveFeedback(t *testing.T) {
 	}
 }
 
-// TestPageAdmin adds a party and a user, refuses a bad user with the
-// errors beside the fields and the input kept, and makes a token that is
-// shown once and can be revoked.
+// TestPageAdmin adds a party and invites a user, refuses a bad user with
+// the errors beside the fields and the input kept, and makes a token for
+// the admin themself that is shown once and can be revoked.
 func TestPageAdmin(t *testing.T) {
 	db, base, token := startTestServer(t)
 	token("root@city.gov", "", auth.RoleAdmin)
@@ -328,25 +328,28 @@ func TestPageAdmin(t *testing.T) {
 		t.Fatalf("add party = %d\n%s", r.status, r.body)
 	}
 	users, _ := db.Users(context.Background())
-	r = p.post("/admin/users", url.Values{"email": {"nope"}, "name": {"Kept Name"}, "party": {"dublin"}, "password": {"short"}}, "/admin")
-	for _, want := range []string{`id="err-user-email"`, `id="err-user-roles"`, `id="err-user-password"`, `value="Kept Name"`, `<option value="dublin" selected>`} {
+	r = p.post("/admin/users", url.Values{"email": {"nope"}, "name": {"Kept Name"}, "party": {"dublin"}}, "/admin")
+	for _, want := range []string{`id="err-user-email"`, `id="err-user-roles"`, `value="Kept Name"`, `<option value="dublin" selected>`} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("refused user form lacks %s", want)
 		}
+	}
+	if strings.Contains(r.body, `name="password"`) {
+		t.Error("the user form asks the admin for the person's password")
 	}
 	if after, _ := db.Users(context.Background()); len(after) != len(users) {
 		t.Fatal("a refused user form added a user")
 	}
 	r = p.post("/admin/users", url.Values{"email": {"clerk@dublin.gov"}, "name": {"Dana Clerk"}, "party": {"dublin"},
-		"roles": {"clerk", "reviewer"}, "password": {"a long enough password"}}, "/admin")
-	if r.status != http.StatusSeeOther {
-		t.Fatalf("add user = %d\n%s", r.status, r.body)
+		"roles": {"clerk", "reviewer"}}, "/admin")
+	if r.status != http.StatusCreated || !strings.Contains(r.body, "/invite?token=mdi_") {
+		t.Fatalf("invite user = %d, no link shown\n%s", r.status, r.body)
 	}
-	u, _, err := db.UserByEmail(context.Background(), "clerk@dublin.gov")
-	if err != nil || u.PartySlug != "dublin" || len(u.Roles) != 2 {
-		t.Fatalf("added user: %+v %v", u, err)
+	u, hash, err := db.UserByEmail(context.Background(), "clerk@dublin.gov")
+	if err != nil || u.PartySlug != "dublin" || len(u.Roles) != 2 || hash != "" || u.Active {
+		t.Fatalf("invited user: %+v %v; want no password", u, err)
 	}
-	r = p.post("/admin/tokens", url.Values{"email": {"clerk@dublin.gov"}, "label": {"agenda system"}}, "/admin")
+	r = p.post("/admin/tokens", url.Values{"label": {"my script"}}, "/admin")
 	m := regexp.MustCompile(`<p class="token">([^<]+)</p>`).FindStringSubmatch(r.body)
 	if r.status != http.StatusCreated || m == nil {
 		t.Fatalf("create token = %d, token not shown", r.status)
@@ -356,10 +359,13 @@ func TestPageAdmin(t *testing.T) {
 	}
 	tokens, _ := db.Tokens(context.Background())
 	last := tokens[len(tokens)-1]
+	if last.UserEmail != "root@city.gov" {
+		t.Fatalf("the admin's token acts for %s", last.UserEmail)
+	}
 	if r := p.post("/admin/tokens/"+itoa64(last.ID)+"/revoke", url.Values{}, "/admin"); r.status != http.StatusSeeOther {
 		t.Fatalf("revoke = %d", r.status)
 	}
-	if _, err := db.TokenUser(context.Background(), auth.HashToken(m[1])); err == nil {
+	if _, _, err := db.TokenUser(context.Background(), auth.HashToken(m[1])); err == nil {
 		t.Fatal("a revoked token still authenticates")
 	}
 }

@@ -66,14 +66,15 @@ func (s *Server) startSession(c *gin.Context, rawEmail, password string) (*desk.
 		return nil, "", err
 	}
 	ok := false
-	if u != nil && !u.Disabled {
+	if u != nil && !u.Disabled && u.Active {
 		ok, err = auth.VerifyPassword(hash, password)
 		if err != nil && !errors.Is(err, auth.ErrMalformedHash) {
 			return nil, "", err
 		}
 	} else {
 		// Spend the same time as a real check so timing does not reveal
-		// which e-mail addresses have accounts.
+		// which e-mail addresses have accounts, or which accounts are
+		// invited and have no password yet.
 		// Under load it is refused (503 busy) as a real check would be.
 		if err := s.cfg.Hasher.SpendVerifyTime(password); err != nil {
 			return nil, "", err
@@ -132,7 +133,8 @@ func (s *Server) endSession(c *gin.Context) error {
 	return nil
 }
 
-// me answers who the caller is.
+// me answers who the caller is, and how they are signed in; a user who
+// must change their password may ask (must_change_password says so).
 func (s *Server) me(c *gin.Context) error {
 	p := principal(c)
 	u, err := s.desk.UserByID(c.Request.Context(), p.UserID)

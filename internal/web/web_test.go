@@ -304,6 +304,9 @@ func TestEveryRouteHasARule(t *testing.T) {
 		"GET /": true, "GET /signin": true, "POST /signin": true, "GET /static/*file": true,
 		// The verify address printed on every signed PDF.
 		"GET /verify": true,
+		// An invitation link's page and its API: the link's secret is the
+		// credential.
+		"GET /invite": true, "POST /invite": true, "POST /api/v1/invitation": true,
 		// Executed MOUs' signed PDF and certificate (404 before), and the CA
 		// certificate readers trust.
 		"GET /api/v1/mous/:id/signed.pdf": true, "GET /api/v1/mous/:id/certificate.pdf": true, "GET /api/v1/ca.pem": true,
