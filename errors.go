@@ -85,6 +85,18 @@ type Actor struct {
 	// told apart from one in a session. Zero for the system and anonymous
 	// callers.
 	Credential Credential
+	// Party is the slug of the party the user acts for ("" for none, the
+	// system and anonymous callers); Admin says the user administers
+	// moudesk, which lets them read any MOU but act on none of another
+	// party's.
+	Party string
+	Admin bool
+}
+
+// IsSystem reports whether a is moudesk itself (an operator's command, the
+// shipped library), which no party scope applies to.
+func (a Actor) IsSystem() bool {
+	return a.UserID == 0 && a.Email == "" && a.Addr == ""
 }
 
 // Credential names how an actor authenticated, by kind and id — never by

@@ -3,6 +3,8 @@ package desk
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/clause"
@@ -52,6 +54,10 @@ func (s *Service) CreateMOU(ctx context.Context, actor moudesk.Actor, req Create
 	parties, err := s.store.PartiesBySlug(ctx, slugs)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !actor.IsSystem() && !slices.Contains(slices.Collect(maps.Values(req.Parties)), actor.Party) {
+		return nil, nil, &moudesk.Error{Kind: moudesk.KindForbidden, Code: "not_a_party", Field: "parties",
+			Message: "an MOU is created by one of its parties; yours is not among them"}
 	}
 	names := map[string]string{}
 	for _, p := range t.Parties {
@@ -116,15 +122,18 @@ func (s *Service) SaveRevision(ctx context.Context, actor moudesk.Actor, id int6
 	if req.Sections == nil && req.Edits == nil && req.Variables == nil {
 		return nil, moudesk.Errorf(moudesk.KindInvalid, "invalid_request", "send sections, edits or variables")
 	}
-	// Only new variable values need the MOU's template; any other save
-	// goes straight to the store, which answers 404 for a missing MOU and
-	// 409 for a stale base without this read (most racing saves lose).
+	// The MOU's parties and template never change, so they come from
+	// memory after the first save: racing saves (most lose with 409)
+	// reach the store without another read.
+	current, err := s.scopeOf(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := canAct(actor, current); err != nil {
+		return nil, err
+	}
 	var t *mou.Template
 	if req.Variables != nil {
-		current, err := s.store.MOU(ctx, id)
-		if err != nil {
-			return nil, err
-		}
 		var ok bool
 		if t, ok = s.templates[current.Template]; !ok {
 			return nil, moudesk.Errorf(moudesk.KindUnprocessable, "unknown_template", "template %q of this MOU is no longer loaded, so variables cannot change", current.Template)

@@ -16,7 +16,7 @@ func (s *Service) RecordOutcome(ctx context.Context, p *auth.Principal, actor mo
 	if err != nil {
 		return nil, "", err
 	}
-	mou, err := s.store.MOU(ctx, m.MOUID)
+	mou, err := s.actingMOU(ctx, actor, m.MOUID)
 	if err != nil {
 		return nil, "", err
 	}

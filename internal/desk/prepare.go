@@ -50,7 +50,7 @@ type SigningView struct {
 
 // Signing shows the ceremony's document, preparing it on first use.
 func (s *Service) Signing(ctx context.Context, actor moudesk.Actor, mouID int64, publicURL string) (*SigningView, error) {
-	m, err := s.store.MOU(ctx, mouID)
+	m, err := s.VisibleMOU(ctx, actor, mouID)
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +96,9 @@ func NextLines(lines []Signatory) []int {
 // the MOU into signature, so a failure here never costs the clerk the vote
 // that was recorded; the next request simply tries again.
 func (s *Service) SigningPDF(ctx context.Context, actor moudesk.Actor, m *MOU, publicURL string) (*SigningDocument, error) {
+	if err := CanSee(actor, m); err != nil {
+		return nil, err
+	}
 	doc, err := s.store.LatestSigningDocument(ctx, m.ID, m.CurrentRevision)
 	if err == nil || !moudesk.IsKind(err, moudesk.KindNotFound) {
 		return doc, err
@@ -310,7 +313,7 @@ func (s *Service) mergeLines(m *MOU, assigned []Signatory) ([]Signatory, error) 
 // AssignSignatories puts people on lines of the MOU's signature block and
 // returns every line as SignatoryLines does.
 func (s *Service) AssignSignatories(ctx context.Context, actor moudesk.Actor, mouID int64, as []Assignment) ([]Signatory, error) {
-	m, err := s.store.MOU(ctx, mouID)
+	m, err := s.actingMOU(ctx, actor, mouID)
 	if err != nil {
 		return nil, err
 	}

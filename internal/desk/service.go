@@ -57,6 +57,9 @@ type Service struct {
 	// pdfs is the one cache of rendered PDFs (revisions, redlines,
 	// packets), shared by the API and the pages.
 	pdfs *cache.LRU[string, *PDF]
+	// scopes holds each MOU's parties and template, which never change
+	// after creation (scopeOf).
+	scopes *cache.LRU[int64, *MOU]
 	// revisions holds revisions as read from the store: they never change.
 	revisions *cache.LRU[revisionKey, *mou.Revision]
 	// redlines holds rendered redlines (JSON, HTML, text) by revisions.
@@ -90,6 +93,7 @@ func New(cfg Config) (*Service, error) {
 		storedText: cache.New[storedTextKey](storedTextCacheSize, storedTextCacheBytes, wordsSize),
 		pdfs:       newPDFCache(pdfCacheEntries, pdfCacheBytes),
 		revisions:  newRevisionCache(),
+		scopes:     cache.New[int64](4096, 4<<20, func(m *MOU) int { return 128 * (1 + len(m.Parties)) }),
 		redlines:   newRedlineCache()}, nil
 }
 
@@ -134,8 +138,8 @@ func (s *Service) Roots() *x509.CertPool {
 	return s.keys.Roots()
 }
 
-// Now is the service's clock.
-func (s *Service) Now() time.Time { return s.now() }
-
 // Throttle counts wrong passwords; sign-in shares it with the ceremony.
 func (s *Service) Throttle() *auth.Throttle { return s.throttle }
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }

@@ -34,6 +34,8 @@ type env struct {
 	drafter, cityClerk, districtClerk *auth.Principal
 	chief, superintendent             *auth.Principal
 	manager, president                *auth.Principal
+	// user makes an account of party with one role.
+	user func(email, name, title, party string, role auth.Role) *auth.Principal
 }
 
 func newEnv(t *testing.T) *env {
@@ -51,6 +53,7 @@ func newEnv(t *testing.T) *env {
 	for _, p := range []desk.Party{
 		{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
 		{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
+		{Slug: "county", Name: "Alameda County", Kind: "agency", Body: "Board of Supervisors"},
 	} {
 		if _, err := db.CreateParty(ctx, moudesk.System, p); err != nil {
 			t.Fatal(err)
@@ -69,7 +72,7 @@ func newEnv(t *testing.T) *env {
 		}
 		return &auth.Principal{UserID: u.ID, Email: email, Name: name, Title: title, PartySlug: party, Roles: []auth.Role{role}, Via: auth.ViaSession}
 	}
-	return &env{t: t, db: db, svc: svc, ctx: ctx,
+	return &env{t: t, db: db, svc: svc, ctx: ctx, user: user,
 		drafter:        user("drafter@city.example", "Drew Drafter", "", "pleasanton", auth.RoleDrafter),
 		cityClerk:      user("clerk@city.example", "Cal Clerk", "", "pleasanton", auth.RoleClerk),
 		districtClerk:  user("clerk@district.example", "Dee Clerk", "", "pusd", auth.RoleClerk),
@@ -81,7 +84,7 @@ func newEnv(t *testing.T) *env {
 }
 
 func actorOf(p *auth.Principal) moudesk.Actor {
-	return moudesk.Actor{UserID: p.UserID, Email: p.Email, Addr: "192.0.2.1"}
+	return desk.ActorOf(p, "192.0.2.1")
 }
 
 // rows counts the rows of every table a use case here writes.
@@ -474,6 +477,86 @@ func TestNoRevisionOnceWithdrawn(t *testing.T) {
 	e.unchanged("revision of a withdrawn MOU", workflow.CodeTerminalStage, func() error {
 		_, err := e.svc.SaveRevision(e.ctx, actorOf(e.drafter), id, desk.RevisionRequest{Base: 1, Message: "late",
 			Edits: []mou.Edit{{Op: "update", Key: "term", Body: new("Too late.\n")}}})
+		return err
+	})
+}
+
+// TestPartyScope: users act only on MOUs of their party and only for
+// their own party within one; each refusal changes no row.
+func TestPartyScope(t *testing.T) {
+	e := newEnv(t)
+	id := e.createMOU().ID
+	countyDrafter := e.user("drafter@county.example", "Cory Drafter", "", "county", auth.RoleDrafter)
+	countyClerk := e.user("clerk@county.example", "Cleo Clerk", "", "county", auth.RoleClerk)
+	countyAdmin := e.user("admin@county.example", "Ada Admin", "", "county", auth.RoleAdmin)
+	reviewer := e.user("trustee@district.example", "Tess Trustee", "", "pusd", auth.RoleReviewer)
+	save := func(p *auth.Principal) error {
+		_, err := e.svc.SaveRevision(e.ctx, actorOf(p), id, desk.RevisionRequest{Base: 1, Message: "edit",
+			Edits: []mou.Edit{{Op: "update", Key: "term", Body: new("This MOU runs for two school years.\n")}}})
+		return err
+	}
+	e.unchanged("a third party's drafter saves", "not_found", func() error { return save(countyDrafter) })
+	e.unchanged("a third party's admin saves", "not_a_party", func() error { return save(countyAdmin) })
+	e.unchanged("a third party's drafter withdraws", "not_found", func() error {
+		_, err := e.svc.Transition(e.ctx, actorOf(countyDrafter), id, "withdrawn", "")
+		return err
+	})
+	e.unchanged("a third party's clerk schedules a meeting", "not_found", func() error {
+		_, err := e.svc.CreateMeeting(e.ctx, actorOf(countyClerk), id, desk.NewMeeting{Body: "liaison_committee", Date: "2025-06-03", Revision: 1})
+		return err
+	})
+	e.unchanged("a third party's drafter assigns signatories", "not_found", func() error {
+		_, err := e.svc.AssignSignatories(e.ctx, actorOf(countyDrafter), id, []desk.Assignment{{Line: 1, Email: e.chief.Email}})
+		return err
+	})
+	e.unchanged("an MOU between two other bodies", "not_a_party", func() error {
+		_, _, err := e.svc.CreateMOU(e.ctx, actorOf(countyDrafter), desk.CreateMOURequest{Title: "Not ours", Template: "sro-mou",
+			Parties: map[string]string{"city": "pleasanton", "district": "pusd"}, Variables: shipped.Variables(t)})
+		return err
+	})
+	if _, err := e.svc.VisibleMOU(e.ctx, actorOf(countyAdmin), id); err != nil {
+		t.Errorf("an admin reads another party's MOU: %v", err)
+	}
+	if _, err := e.svc.VisibleMOU(e.ctx, actorOf(countyDrafter), id); codeOf(err) != "not_found" {
+		t.Errorf("a third party reads the MOU: %v", err)
+	}
+	if list, err := e.svc.MOUsFor(e.ctx, actorOf(countyDrafter), "", 0, desk.NoLimit); err != nil || len(list) != 0 {
+		t.Errorf("a third party lists %d MOUs (%v)", len(list), err)
+	}
+	if list, err := e.svc.MOUsFor(e.ctx, actorOf(e.drafter), "", 0, desk.NoLimit); err != nil || len(list) != 1 {
+		t.Errorf("a party lists %d MOUs (%v)", len(list), err)
+	}
+	if _, err := e.svc.AuditFor(e.ctx, actorOf(e.drafter), desk.AuditFilter{}); codeOf(err) != "forbidden" {
+		t.Errorf("a drafter reads the whole audit log: %v", err)
+	}
+	if _, err := e.svc.AuditFor(e.ctx, actorOf(countyDrafter), desk.AuditFilter{Object: fmt.Sprintf("mou:%d", id)}); codeOf(err) != "not_found" {
+		t.Errorf("a third party reads the MOU's audit: %v", err)
+	}
+
+	// Within the MOU: the city clerk may not schedule the board's meeting,
+	// and the city's drafter may not decline the district's feedback.
+	if _, err := e.svc.Transition(e.ctx, actorOf(e.drafter), id, "liaison_review", ""); err != nil {
+		t.Fatal(err)
+	}
+	mt, err := e.svc.CreateMeeting(e.ctx, actorOf(e.cityClerk), id, desk.NewMeeting{Body: "liaison_committee", Date: "2025-06-03", Revision: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb, err := e.svc.CreateFeedback(e.ctx, actorOf(reviewer), mt.ID, "term", "Say three years.", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.unchanged("the city declines the district's feedback", "wrong_party", func() error {
+		_, err := e.svc.DeclineFeedback(e.ctx, actorOf(e.drafter), fb.ID, "We disagree.")
+		return err
+	})
+	if _, err := e.svc.DeclineFeedback(e.ctx, actorOf(e.districtClerk), fb.ID, "Three years is the district's term anyway."); err != nil {
+		t.Fatalf("the raising party declines its feedback: %v", err)
+	}
+	e.outcome(e.cityClerk, id, "liaison_committee", "forward", nil)
+	e.outcome(e.districtClerk, id, "joint_meeting", "forward", nil)
+	e.unchanged("the city clerk schedules the board's meeting", "wrong_party", func() error {
+		_, err := e.svc.CreateMeeting(e.ctx, actorOf(e.cityClerk), id, desk.NewMeeting{Body: "school_board", Date: "2025-06-10", Revision: 1})
 		return err
 	})
 }

@@ -72,7 +72,8 @@ func (s *Service) Sign(ctx context.Context, p *auth.Principal, client Client, mo
 	if err != nil {
 		return nil, err
 	}
-	m, err := s.store.MOU(ctx, mouID)
+	actor := ActorOf(p, client.Addr)
+	m, err := s.actingMOU(ctx, actor, mouID)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +87,6 @@ func (s *Service) Sign(ctx context.Context, p *auth.Principal, client Client, mo
 	if consent == "" {
 		consent = ConsentText
 	}
-	actor := ActorOf(p, client.Addr)
 	var out *SignatureResult
 	err = s.store.Update(ctx, func(tx Tx) error {
 		st, err := tx.MOUState(ctx, mouID)

@@ -35,6 +35,9 @@ func (s *Service) Transition(ctx context.Context, actor moudesk.Actor, mouID int
 	if err := moudesk.CheckText("note", note, moudesk.MaxText, false); err != nil {
 		return nil, err
 	}
+	if _, err := s.actingMOU(ctx, actor, mouID); err != nil {
+		return nil, err
+	}
 	var out *StageChange
 	err := s.store.Update(ctx, func(tx Tx) error {
 		st, def, err := s.definition(ctx, tx, mouID)
@@ -81,8 +84,12 @@ func (s *Service) CreateMeeting(ctx context.Context, actor moudesk.Actor, mouID 
 	if n.Revision < 1 {
 		return nil, &moudesk.Error{Kind: moudesk.KindInvalid, Code: "missing_field", Field: "revision", Message: "revision (the revision under review) is required"}
 	}
+	m, err := s.actingMOU(ctx, actor, mouID)
+	if err != nil {
+		return nil, err
+	}
 	var id int64
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err = s.store.Update(ctx, func(tx Tx) error {
 		st, def, err := s.definition(ctx, tx, mouID)
 		if err != nil {
 			return err
@@ -92,6 +99,9 @@ func (s *Service) CreateMeeting(ctx context.Context, actor moudesk.Actor, mouID 
 				Message: fmt.Sprintf("MOU %d is at revision %d; a meeting reviews the current revision, not %d", mouID, st.Current, n.Revision)}
 		}
 		if err := def.CheckActs(st.Stage, n.Body); err != nil {
+			return err
+		}
+		if err := actsForBody(actor, def, n.Body, m); err != nil {
 			return err
 		}
 		if id, err = tx.InsertMeeting(ctx, actor, mouID, st.Stage, n); err != nil {

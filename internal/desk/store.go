@@ -37,6 +37,8 @@ type Reader interface {
 	// newest first, so their page holds ids below after; meetings, feedback
 	// and audit events run oldest first.
 	MOUs(ctx context.Context, stage string, after int64, limit int) ([]MOU, error)
+	// PartyMOUs is MOUs limited to those party (a slug) is a party to.
+	PartyMOUs(ctx context.Context, party, stage string, after int64, limit int) ([]MOU, error)
 	Revision(ctx context.Context, mouID int64, n int) (*mou.Revision, error)
 	// Revisions lists an MOU's revisions oldest first, numbered above
 	// after (0 for the first page), at most limit of them (NoLimit for all).

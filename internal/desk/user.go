@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"slices"
 	"time"
 
 	"github.com/moudesk/moudesk"
@@ -47,7 +48,7 @@ func ActorOf(p *auth.Principal, addr string) moudesk.Actor {
 	if p == nil {
 		return moudesk.Actor{Addr: addr}
 	}
-	a := moudesk.Actor{UserID: p.UserID, Email: p.Email, Addr: addr}
+	a := moudesk.Actor{UserID: p.UserID, Email: p.Email, Addr: addr, Party: p.PartySlug, Admin: slices.Contains(p.Roles, auth.RoleAdmin)}
 	switch p.Via {
 	case auth.ViaSession:
 		a.Credential = moudesk.Credential{Kind: moudesk.CredSession, ID: p.CredentialID}

@@ -12,21 +12,56 @@ import (
 
 // CreateFeedback records a point raised at a meeting on one section.
 func (s *Service) CreateFeedback(ctx context.Context, actor moudesk.Actor, meetingID int64, section, text, quote string) (*Feedback, error) {
+	mt, err := s.store.Meeting(ctx, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.actingMOU(ctx, actor, mt.MOUID); err != nil {
+		return nil, err
+	}
 	return s.store.CreateFeedback(ctx, actor, meetingID, section, text, quote)
 }
 
 // ResolveFeedback closes feedback as answered by revision.
 func (s *Service) ResolveFeedback(ctx context.Context, actor moudesk.Actor, id int64, revision int) (*Feedback, error) {
+	f, err := s.store.FeedbackItem(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.actingMOU(ctx, actor, f.MOUID); err != nil {
+		return nil, err
+	}
 	return s.store.ResolveFeedback(ctx, actor, id, revision)
 }
 
-// DeclineFeedback closes feedback with a reason.
+// DeclineFeedback closes feedback with a reason. Only the party that
+// raised it may decline it (403 wrong_party): declined feedback counts as
+// closed for approval, so the other party cannot wave it away.
 func (s *Service) DeclineFeedback(ctx context.Context, actor moudesk.Actor, id int64, reason string) (*Feedback, error) {
+	f, err := s.store.FeedbackItem(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.actingMOU(ctx, actor, f.MOUID); err != nil {
+		return nil, err
+	}
+	if !actor.IsSystem() {
+		raiser, _, err := s.store.UserByEmail(ctx, f.CreatedBy)
+		if err != nil && !moudesk.IsKind(err, moudesk.KindNotFound) {
+			return nil, err
+		}
+		if raiser != nil && raiser.PartySlug != "" && raiser.PartySlug != actor.Party {
+			return nil, moudesk.Errorf(moudesk.KindForbidden, "wrong_party", "feedback %d was raised by another party; only that party may decline it", id)
+		}
+	}
 	return s.store.DeclineFeedback(ctx, actor, id, reason)
 }
 
 // CreateAmendment starts "Amendment No. N" of an executed MOU.
 func (s *Service) CreateAmendment(ctx context.Context, actor moudesk.Actor, parentID int64) (*MOU, error) {
+	if _, err := s.actingMOU(ctx, actor, parentID); err != nil {
+		return nil, err
+	}
 	return s.store.CreateAmendment(ctx, actor, s.workflows, parentID)
 }
 

@@ -310,8 +310,18 @@ func (db *DB) MOU(ctx context.Context, id int64) (*desk.MOU, error) {
 // first page). The primary key, or mous_stage (stage, id) with a stage,
 // serves each page without a sort.
 func (db *DB) MOUs(ctx context.Context, stage string, after int64, limit int) ([]desk.MOU, error) {
+	return db.PartyMOUs(ctx, "", stage, after, limit)
+}
+
+// PartyMOUs is MOUs limited to those party (a slug; "" for every MOU) is
+// a party to.
+func (db *DB) PartyMOUs(ctx context.Context, party, stage string, after int64, limit int) ([]desk.MOU, error) {
 	q := "SELECT " + mouCols + " FROM mous WHERE id < ?"
 	args := []any{keysetBelow(after)}
+	if party != "" {
+		q += " AND id IN (SELECT mp.mou_id FROM mou_parties mp JOIN parties p ON p.id = mp.party_id WHERE p.slug = ?)"
+		args = append(args, party)
+	}
 	if stage != "" {
 		q += " AND stage = ?"
 		args = append(args, stage)

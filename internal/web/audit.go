@@ -23,7 +23,7 @@ func (s *Server) listAudit(c *gin.Context) error {
 	if m := c.Query("mou"); m != "" && object == "" {
 		object = "mou:" + m
 	}
-	evs, err := s.desk.AuditEvents(c.Request.Context(), desk.AuditFilter{Object: object, After: p.after, Limit: p.limit + 1})
+	evs, err := s.desk.AuditFor(c.Request.Context(), actor(c), desk.AuditFilter{Object: object, After: p.after, Limit: p.limit + 1})
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 		{"rdelgado@aldercreek.example", "meeting", "/meetings/" + meeting},
 		{"rdelgado@aldercreek.example", "new-meeting", "/mous/" + amend + "/meetings/new"},
 		{"rdelgado@aldercreek.example", "approvals", "/approvals"},
-		{"rdelgado@aldercreek.example", "audit", "/audit"},
+		{"rdelgado@aldercreek.example", "audit", "/audit?mou=" + mid},
 		{"mbell@aldercreek.example", "sign", "/mous/" + exec + "/sign"},
 		{"admin@aldercreek.example", "admin", "/admin"},
 	}
@@ -84,8 +84,14 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 		}
 	}
 
-	// A stale save: the admin edits a section while someone else saves.
+	// A stale save: the drafter edits a section while someone else saves
+	// (the admin, last signed in, acts on no party's MOU).
 	b.do(chromedp.EmulateViewport(375, 800))
+	b.open(ts.URL + "/dashboard")
+	b.signOut()
+	b.open(ts.URL + "/signin")
+	b.do(chromedp.SetValue(chromedp.ID("f-email"), "pramana@aldercreek.example"), chromedp.SetValue(chromedp.ID("f-password"), password["pramana@aldercreek.example"]))
+	b.submit(`form[action="/signin"] button[type=submit]`, "form.signout")
 	b.open(ts.URL + "/mous/" + mid + "/sections/term/edit")
 	cur, err := db.MOU(context.Background(), st.UnderReview)
 	if err != nil {

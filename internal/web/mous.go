@@ -52,7 +52,7 @@ func (m *mouHandlers) listMOUs(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := m.desk.MOUs(c.Request.Context(), c.Query("stage"), p.after, p.limit+1)
+	out, err := m.desk.MOUsFor(c.Request.Context(), actor(c), c.Query("stage"), p.after, p.limit+1)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func newMOUEnv(t testing.TB) *mouEnv {
 		desk.Party{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
 		desk.Party{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
 	)
-	return &mouEnv{t: t, db: db, url: url, token: token("ada@city.gov", "", auth.RoleDrafter), reader: token("rev@city.gov", "", auth.RoleReviewer)}
+	return &mouEnv{t: t, db: db, url: url, token: token("ada@city.gov", "pleasanton", auth.RoleDrafter), reader: token("rev@city.gov", "pleasanton", auth.RoleReviewer)}
 }
 
 // do sends a request with the drafter's token and returns status and body.

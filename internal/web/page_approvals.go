@@ -29,7 +29,7 @@ type approvalsPage struct {
 // meeting is waiting for its vote.
 func (p *pageHandlers) approvalsPage(c *gin.Context) error {
 	ctx := c.Request.Context()
-	mous, err := p.desk.MOUs(ctx, "", 0, desk.NoLimit)
+	mous, err := p.desk.MOUsFor(ctx, actor(c), "", 0, desk.NoLimit)
 	if err != nil {
 		return err
 	}

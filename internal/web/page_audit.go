@@ -40,7 +40,7 @@ func (s *Server) auditPage(c *gin.Context) error {
 		}
 		out.Object = "mou:" + out.MOU
 	}
-	evs, err := s.desk.AuditEvents(ctx, desk.AuditFilter{Object: out.Object, After: p.after, Limit: p.limit + 1})
+	evs, err := s.desk.AuditFor(ctx, actor(c), desk.AuditFilter{Object: out.Object, After: p.after, Limit: p.limit + 1})
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	mous, err := p.desk.MOUs(ctx, "", pg.after, pg.limit+1)
+	mous, err := p.desk.MOUsFor(ctx, actor(c), "", pg.after, pg.limit+1)
 	if err != nil {
 		return err
 	}

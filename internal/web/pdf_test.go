@@ -40,7 +40,7 @@ func newPDFEnv(t testing.TB) *pdfEnv {
 		desk.Party{Slug: "springfield", Name: "City of Springfield", Kind: "city", Body: "City Council"},
 		desk.Party{Slug: "susd", Name: "Springfield Unified School District", Kind: "district", Body: "Board of Trustees"},
 	)
-	return &pdfEnv{t: t, db: db, url: url, token: token("pdf@city.gov", "", auth.RoleDrafter)}
+	return &pdfEnv{t: t, db: db, url: url, token: token("pdf@city.gov", "springfield", auth.RoleDrafter)}
 }
 
 type pdfResp struct {

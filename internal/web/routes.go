@@ -12,7 +12,11 @@ import (
 // no route exists without a rule in the permission table.
 func (s *Server) handle(method, path string, a auth.Action, h handlerFunc) {
 	s.rules[method+" "+path] = a
-	s.engine.Handle(method, path, s.authorize(a), s.wrap(h))
+	chain := []gin.HandlerFunc{s.authorize(a)}
+	if param := scopeParam(path); param != "" && a != auth.Public {
+		chain = append(chain, s.partyScope(param))
+	}
+	s.engine.Handle(method, path, append(chain, s.wrap(h))...)
 }
 
 // handleUpload registers a route that reads a file upload of at most limit
