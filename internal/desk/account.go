@@ -214,10 +214,14 @@ func checkNewPassword(field, pw string) error {
 }
 
 // ChangePassword replaces the caller's password after checking the
-// current one (403 wrong_password, throttled like sign-in), and ends the
+// current one (403 wrong_password), and ends the
 // caller's other sessions: whoever held one of them by the old password
 // is out. The session that made the change stays signed in. It also
-// lifts the requirement to change the password.
+// lifts the requirement to change the password. Wrong current passwords
+// are throttled like the signing ceremony's re-check, per account and
+// address apart from sign-in: only a holder of the account's session or
+// token gets here, so someone else's failed sign-ins cannot stop the
+// owner from changing their password, while guessing is still slowed.
 func (s *Service) ChangePassword(ctx context.Context, actor moudesk.Actor, h auth.Hasher, current, next string) error {
 	if actor.UserID == 0 {
 		return moudesk.Errorf(moudesk.KindUnauthorized, "unauthenticated", "sign in to change your password")
@@ -231,7 +235,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor moudesk.Actor, h aut
 	if next == current {
 		return &moudesk.Error{Kind: moudesk.KindInvalid, Code: "same_password", Field: "new", Message: "the new password must differ from the current one"}
 	}
-	if ok, wait := s.throttle.Allow(actor.Email, actor.Addr); !ok {
+	if ok, wait := s.throttle.AllowRecheck(actor.Email, actor.Addr); !ok {
 		return &moudesk.Error{Kind: moudesk.KindTooMany, Code: "too_many_attempts", Message: "too many wrong passwords; wait and try again",
 			Data: moudesk.RetryAfter(int(math.Ceil(wait.Seconds())))}
 	}
@@ -244,13 +248,13 @@ func (s *Service) ChangePassword(ctx context.Context, actor moudesk.Actor, h aut
 		return fmt.Errorf("check password of %s: %w", actor.Email, err)
 	}
 	if !ok {
-		s.throttle.Fail(actor.Email, actor.Addr)
+		s.throttle.FailRecheck(actor.Email, actor.Addr)
 		if err := s.store.Audit(ctx, actor, "user.password_change_refused", fmt.Sprintf("user:%d", actor.UserID), map[string]any{"addr": actor.Addr}); err != nil {
 			return err
 		}
 		return &moudesk.Error{Kind: moudesk.KindForbidden, Code: "wrong_password", Field: "current", Message: "the current password is not right"}
 	}
-	s.throttle.Succeed(actor.Email, actor.Addr)
+	s.throttle.SucceedRecheck(actor.Email, actor.Addr)
 	hash, err := h.Hash(next)
 	if err != nil {
 		return err

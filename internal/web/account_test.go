@@ -668,3 +668,27 @@ func TestPasswordChangeRequiredFirst(t *testing.T) {
 		t.Fatalf("users by token after the change = %d %s", r.status, r.body)
 	}
 }
+
+// TestPasswordChangeThrottle: wrong current passwords from the owner's
+// session are throttled (429 with Retry-After), but someone else's failed
+// sign-ins to the account do not stop the owner changing it.
+func TestPasswordChangeThrottle(t *testing.T) {
+	e := newAccountEnv(t)
+	e.user("clerk@pusd.example", "pusd", false, auth.RoleClerk)
+	me := e.signIn("clerk@pusd.example", testPassword)
+	anon := e.withToken("")
+	for i := 0; i < 6; i++ { // another client guessing at sign-in until throttled
+		anon.call(http.MethodPost, "/api/v1/session", map[string]string{"email": "clerk@pusd.example", "password": "a guess"})
+	}
+	if r := anon.call(http.MethodPost, "/api/v1/session", map[string]string{"email": "clerk@pusd.example", "password": testPassword}); r.status != 429 {
+		t.Fatalf("sign-in after the guesses = %d; want the account throttled", r.status)
+	}
+	for i := 0; i < auth.LoginLimit; i++ {
+		me.refused(http.MethodPost, "/api/v1/me/password", map[string]string{"current": "wrong", "new": "a brand new password"}, 403, "wrong_password")
+	}
+	me.refused(http.MethodPost, "/api/v1/me/password", map[string]string{"current": testPassword, "new": "a brand new password"}, 429, "too_many_attempts")
+	e.advance(auth.LoginWindow + time.Second)
+	if r := me.call(http.MethodPost, "/api/v1/me/password", map[string]string{"current": testPassword, "new": "a brand new password"}); r.status != 204 {
+		t.Fatalf("change after the window = %d %s", r.status, r.body)
+	}
+}
