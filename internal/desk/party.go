@@ -115,7 +115,12 @@ func (s *Service) MOUOfMeeting(ctx context.Context, actor moudesk.Actor, meeting
 	if err != nil {
 		return nil, err
 	}
-	return s.VisibleMOU(ctx, actor, mt.MOUID)
+	m, err := s.VisibleMOU(ctx, actor, mt.MOUID)
+	if moudesk.IsKind(err, moudesk.KindNotFound) {
+		// As for a meeting that does not exist: nothing about its MOU.
+		return nil, moudesk.ErrNotFound(fmt.Sprintf("meeting %d", meetingID))
+	}
+	return m, err
 }
 
 // MOUOfFeedback is the MOU a feedback item belongs to, as actor may see it.
@@ -124,7 +129,11 @@ func (s *Service) MOUOfFeedback(ctx context.Context, actor moudesk.Actor, id int
 	if err != nil {
 		return nil, err
 	}
-	return s.VisibleMOU(ctx, actor, f.MOUID)
+	m, err := s.VisibleMOU(ctx, actor, f.MOUID)
+	if moudesk.IsKind(err, moudesk.KindNotFound) {
+		return nil, moudesk.ErrNotFound(fmt.Sprintf("feedback %d", id))
+	}
+	return m, err
 }
 
 // bodyParty is the slug of the MOU's party a body of def belongs to, or ""

@@ -103,6 +103,12 @@ func (s *Service) SigningPDF(ctx context.Context, actor moudesk.Actor, m *MOU, p
 	if err == nil || !moudesk.IsKind(err, moudesk.KindNotFound) {
 		return doc, err
 	}
+	// Preparing writes (the signing PDF, an audit event) and fixes the
+	// signature lines: only a party to the MOU does it, never a reader
+	// such as an admin of another party.
+	if canAct(actor, m) != nil {
+		return nil, moudesk.Errorf(moudesk.KindConflict, "not_prepared", "the signing PDF of MOU %d is made when one of its parties first opens it", m.ID)
+	}
 	err = s.store.Update(ctx, func(tx Tx) error {
 		st, err := tx.MOUState(ctx, m.ID)
 		if err != nil {

@@ -89,3 +89,20 @@ type StageMove struct {
 	Revision  *int
 	Note      string
 }
+
+// AgreementState is what starting an amendment reads of an agreement and
+// its amendments, in the write transaction.
+type AgreementState struct {
+	ID               int64
+	Workflow, Stage  string
+	AmendsMOUID      *int64 // set when the MOU is itself an amendment
+	ExecutedRevision *int
+	Amendments       []AmendmentState
+}
+
+// AmendmentState is an earlier amendment with the workflow that decides
+// whether it is still open.
+type AmendmentState struct {
+	Amendment
+	Workflow string
+}

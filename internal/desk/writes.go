@@ -57,14 +57,6 @@ func (s *Service) DeclineFeedback(ctx context.Context, actor moudesk.Actor, id i
 	return s.store.DeclineFeedback(ctx, actor, id, reason)
 }
 
-// CreateAmendment starts "Amendment No. N" of an executed MOU.
-func (s *Service) CreateAmendment(ctx context.Context, actor moudesk.Actor, parentID int64) (*MOU, error) {
-	if _, err := s.actingMOU(ctx, actor, parentID); err != nil {
-		return nil, err
-	}
-	return s.store.CreateAmendment(ctx, actor, s.workflows, parentID)
-}
-
 // CreateClause adds a clause to the library.
 func (s *Service) CreateClause(ctx context.Context, actor moudesk.Actor, c *clause.Clause, note string) (*ClauseVersion, error) {
 	if err := checkClauseHTML(c); err != nil {

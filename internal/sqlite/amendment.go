@@ -10,7 +10,6 @@ import (
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/mou"
-	"github.com/moudesk/moudesk/internal/workflow"
 )
 
 // agreementRow is what starting an amendment reads of the agreement.
@@ -39,12 +38,11 @@ type agreementRow struct {
 // sections; the template stays available for drafting a stand-alone
 // short-form amendment as an MOU of its own.
 //
-// Refused, writing nothing: an MOU that is itself an amendment (422
-// amendment_of_amendment: amend the agreement), an agreement whose stage
-// cannot be amended (422 not_amendable), and an agreement with an amendment
-// still in a non-terminal stage (409 amendment_in_progress: finish or
-// withdraw it first). Audited as mou.amend in the same transaction.
-func (db *DB) CreateAmendment(ctx context.Context, actor moudesk.Actor, defs desk.Workflows, parentID int64) (*desk.MOU, error) {
+// decide gets the agreement and its amendments as read in the write
+// transaction and names the stage the amendment starts in, or refuses
+// (the service's rules), and then nothing is written. Audited as mou.amend
+// in the same transaction.
+func (db *DB) CreateAmendment(ctx context.Context, actor moudesk.Actor, parentID int64, decide func(desk.AgreementState) (string, error)) (*desk.MOU, error) {
 	var id int64
 	err := db.update(ctx, func(tx *Tx) error {
 		var a agreementRow
@@ -56,31 +54,27 @@ func (db *DB) CreateAmendment(ctx context.Context, actor moudesk.Actor, defs des
 		if err != nil {
 			return fmt.Errorf("read MOU %d: %w", parentID, err)
 		}
-		if a.amends.Valid {
-			return unprocessable("amendment_of_amendment", "", "MOU %d is an amendment of MOU %d; start the next amendment from MOU %d", parentID, a.amends.Int64, a.amends.Int64)
-		}
-		def, err := defs.Lookup(a.workflow)
-		if err != nil {
-			return err
-		}
-		start, err := def.Amend(a.stage)
-		if err != nil {
-			return err
-		}
-		if !a.executed.Valid {
-			return &workflow.RuleError{Code: workflow.CodeNotAmendable, Message: fmt.Sprintf("MOU %d has no executed revision to amend", parentID)}
-		}
 		prior, err := readAmendments(ctx, tx, parentID)
+		if err != nil {
+			return err
+		}
+		state := desk.AgreementState{ID: parentID, Workflow: a.workflow, Stage: a.stage}
+		if a.amends.Valid {
+			state.AmendsMOUID = &a.amends.Int64
+		}
+		if a.executed.Valid {
+			n := int(a.executed.Int64)
+			state.ExecutedRevision = &n
+		}
+		for _, p := range prior {
+			state.Amendments = append(state.Amendments, desk.AmendmentState{Amendment: p.Amendment, Workflow: p.workflow})
+		}
+		start, err := decide(state)
 		if err != nil {
 			return err
 		}
 		number, baseMOU, baseRev := 1, parentID, int(a.executed.Int64)
 		for _, p := range prior {
-			if d, err := defs.Lookup(p.workflow); err != nil || d.Kind(p.Stage) != workflow.KindTerminal {
-				return &moudesk.Error{Kind: moudesk.KindConflict, Code: "amendment_in_progress",
-					Message: fmt.Sprintf("Amendment No. %d (MOU %d) of MOU %d is still in stage %q; finish or withdraw it before starting another", p.Number, p.ID, parentID, p.Stage),
-					Data:    map[string]any{"amendment": p.ID, "number": p.Number, "stage": p.Stage}}
-			}
 			number = max(number, p.Number+1)
 			if p.ExecutedRevision != nil {
 				baseMOU, baseRev = p.ID, *p.ExecutedRevision

@@ -147,7 +147,11 @@ func (e *wfEnv) meet(id int64, body, date string) desk.Meeting {
 	var out struct {
 		Meeting desk.Meeting `json:"meeting"`
 	}
-	e.call(e.cityClerk, "POST", fmt.Sprintf("/api/v1/mous/%d/meetings", id), map[string]any{
+	clerk := e.cityClerk // a clerk schedules only their own party's body's meetings
+	if body == "school_board" {
+		clerk = e.districtClerk
+	}
+	e.call(clerk, "POST", fmt.Sprintf("/api/v1/mous/%d/meetings", id), map[string]any{
 		"body": body, "date": date, "location": "Pleasanton Civic Center", "agenda_item": "4.1",
 		"revision": e.mou(id).CurrentRevision,
 	}, http.StatusCreated, &out)
@@ -203,7 +207,9 @@ func (e *wfEnv) resolve(fid int64, revision int) {
 
 func (e *wfEnv) decline(fid int64, reason string) {
 	e.t.Helper()
-	e.call(e.drafter, "POST", fmt.Sprintf("/api/v1/feedback/%d/decline", fid), map[string]string{"reason": reason}, http.StatusOK, nil)
+	// The feedback is the district reviewer's: only the district may
+	// decline it.
+	e.call(e.districtClerk, "POST", fmt.Sprintf("/api/v1/feedback/%d/decline", fid), map[string]string{"reason": reason}, http.StatusOK, nil)
 }
 
 // rollCall is a roll call of n members, the first ayes voting aye.
@@ -543,7 +549,7 @@ func TestForbiddenWorkflowMoves(t *testing.T) {
 			m := e.meet(id, "liaison_committee", "2025-01-14")
 			f := e.feedback(m.ID, "duties", "Narrow the duties.")
 			e.decline(f, "No.")
-			return request{(*wfEnv).drafterToken, "POST", fmt.Sprintf("/api/v1/feedback/%d/decline", f), map[string]string{"reason": "Again."}, 409, "feedback_closed"}
+			return request{(*wfEnv).districtClerkToken, "POST", fmt.Sprintf("/api/v1/feedback/%d/decline", f), map[string]string{"reason": "Again."}, 409, "feedback_closed"}
 		}},
 		{"reviewer records an outcome", func(e *wfEnv, id int64) request {
 			e.move(id, "liaison_review")
@@ -607,6 +613,8 @@ func TestForbiddenWorkflowMoves(t *testing.T) {
 func (e *wfEnv) drafterToken() string   { return e.drafter }
 func (e *wfEnv) reviewerToken() string  { return e.reviewer }
 func (e *wfEnv) cityClerkToken() string { return e.cityClerk }
+
+func (e *wfEnv) districtClerkToken() string { return e.districtClerk }
 
 // TestApprovalGoesStaleOverHTTP: a revision after the council approved
 // sends the MOU back to draft and marks the approval stale.
