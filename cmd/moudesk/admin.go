@@ -13,19 +13,23 @@ import (
 	"github.com/moudesk/moudesk/internal/desk"
 
 	"github.com/moudesk/moudesk"
-	"github.com/moudesk/moudesk/internal/audit"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
-// withDB opens the database for an operator command (no library sync).
+// withDB opens the database for an operator command (no library sync)
+// and anchors the audit events the command wrote.
 func (e *env) withDB(ctx context.Context, fn func(*sqlite.DB) error) error {
 	db, err := sqlite.Open(ctx, e.db, sqlite.Options{})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	return fn(db)
+	if err := fn(db); err != nil {
+		return err
+	}
+	e.anchorAfter(ctx, db)
+	return nil
 }
 
 // operator is the actor for commands run at the console: whoever holds
@@ -280,28 +284,6 @@ func (e *env) token(ctx context.Context, args []string) error {
 		})
 	}
 	return exitError{code: 2, msg: fmt.Sprintf("unknown token command %q", args[0])}
-}
-
-func (e *env) audit(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "verify" {
-		return exitError{code: 2, msg: "usage: moudesk audit verify"}
-	}
-	fs := e.flags("audit verify")
-	if _, err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	return e.withDB(ctx, func(db *sqlite.DB) error {
-		n, err := db.VerifyAudit(ctx)
-		var broken *audit.BrokenError
-		if errors.As(err, &broken) {
-			return exitError{code: 1, msg: fmt.Sprintf("audit chain broken at event %d: %s (%d events before it verified)", broken.Seq, broken.Reason, n)}
-		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "audit chain ok: %d events verified\n", n)
-		return nil
-	})
 }
 
 func (e *env) backup(ctx context.Context, args []string) error {

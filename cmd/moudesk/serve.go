@@ -30,21 +30,35 @@ func (e *env) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
-// open opens the database and loads the shipped clause library into it.
-func (e *env) open(ctx context.Context, log *slog.Logger) (*sqlite.DB, error) {
-	db, err := sqlite.Open(ctx, e.db, sqlite.Options{})
+// open opens the database with its audit checkpoint, refusing a log that
+// no longer reaches it, and loads the shipped clause library into it.
+// closeDB anchors the last audit event and closes the database.
+func (e *env) open(ctx context.Context, log *slog.Logger) (db *sqlite.DB, closeDB func(), err error) {
+	anchor, err := e.openAnchor(true)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	shipped, err := clause.LoadFS(clauses.FS)
+	db, err = sqlite.Open(ctx, e.db, sqlite.Options{Anchor: anchor})
+	if err != nil {
+		return nil, nil, err
+	}
+	stopAnchor, err := e.startAnchor(ctx, db, anchor, func(err error) {
+		log.Error("audit checkpoint not advanced", "checkpoint", anchor.Path(), "err", err)
+	})
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("shipped clause library: %w", err)
+		return nil, nil, err
+	}
+	closeDB = func() { stopAnchor(); db.Close() }
+	shipped, err := clause.LoadFS(clauses.FS)
+	if err != nil {
+		closeDB()
+		return nil, nil, fmt.Errorf("shipped clause library: %w", err)
 	}
 	rep, err := db.SyncLibrary(ctx, shipped)
 	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("load clause library: %w", err)
+		closeDB()
+		return nil, nil, fmt.Errorf("load clause library: %w", err)
 	}
 	if len(rep.Added)+len(rep.Updated) > 0 {
 		log.Info("clause library loaded", "added", len(rep.Added), "updated", rep.Updated, "unchanged", rep.Unchanged)
@@ -52,7 +66,7 @@ func (e *env) open(ctx context.Context, log *slog.Logger) (*sqlite.DB, error) {
 	for _, slug := range rep.Kept {
 		log.Warn("shipped clause changed but was edited here; kept the local version", "clause", slug)
 	}
-	return db, nil
+	return db, closeDB, nil
 }
 
 func (e *env) serve(ctx context.Context, args []string) error {
@@ -67,11 +81,11 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	log := e.logger()
-	db, err := e.open(ctx, log)
+	db, closeDB, err := e.open(ctx, log)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeDB()
 	// Templates may name only clauses the library holds; the library was
 	// just synced, so the database is the list to check against.
 	mouFS, err := iofs.Sub(templates.FS, "mou")

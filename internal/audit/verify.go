@@ -20,11 +20,22 @@ func (e *BrokenError) Error() string {
 // from 1, that PrevHash equals the previous event's Hash (GenesisHash for
 // the first), and that Hash matches its contents. It returns how many
 // events passed and, at the first failure, a *BrokenError; an error from
-// next is returned wrapped, as is.
+// next is returned wrapped, as is. Every event up to checked is good.
 //
-// Verify cannot see events removed from the end of the log: compare checked
-// (and the last Hash) with a count or hash kept elsewhere for that.
+// Verify cannot see events removed from the end of the log, nor a log
+// rewritten from some event on and hashed again: VerifyTo holds the log to
+// a head kept elsewhere for that.
 func Verify(next func() (Event, bool, error)) (checked int64, err error) {
+	return VerifyTo(next, Head{})
+}
+
+// VerifyTo is Verify that also holds the log to anchor, a head recorded
+// outside the log (a checkpoint, a certificate): the event at anchor.Seq
+// must be there and carry anchor.Hash. A log that ends before it lost its
+// tail, and the BrokenError is at the first missing seq; a different hash
+// there means the events up to it were rewritten and hashed again, and
+// the BrokenError is at anchor.Seq. The zero Head anchors nothing.
+func VerifyTo(next func() (Event, bool, error), anchor Head) (checked int64, err error) {
 	prev := GenesisHash
 	for {
 		e, ok, err := next()
@@ -32,6 +43,11 @@ func Verify(next func() (Event, bool, error)) (checked int64, err error) {
 			return checked, fmt.Errorf("audit verify: reading the event after seq %d: %w", checked, err)
 		}
 		if !ok {
+			if checked < anchor.Seq {
+				return checked, &BrokenError{Seq: checked + 1, Reason: fmt.Sprintf(
+					"the log ends at event %d, but event %d was anchored with hash %s: events %d to %d were deleted",
+					checked, anchor.Seq, anchor.Hash, checked+1, anchor.Seq)}
+			}
 			return checked, nil
 		}
 		want := checked + 1
@@ -48,6 +64,10 @@ func Verify(next func() (Event, bool, error)) (checked int64, err error) {
 		}
 		if h != e.Hash {
 			return checked, &BrokenError{Seq: e.Seq, Reason: "hash does not match the event's contents"}
+		}
+		if e.Seq == anchor.Seq && e.Hash != anchor.Hash {
+			return checked, &BrokenError{Seq: e.Seq, Reason: fmt.Sprintf(
+				"hash %s differs from the anchored %s: the log was rewritten up to here and hashed again", e.Hash, anchor.Hash)}
 		}
 		prev = e.Hash
 		checked++

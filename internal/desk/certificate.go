@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/audit"
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/pdfsign"
 	"github.com/moudesk/moudesk/internal/render"
@@ -66,8 +67,13 @@ func (s *Service) makeCertificate(ctx context.Context, doc *SigningDocument, pub
 	if err != nil {
 		return nil, err
 	}
+	// Read last: the head then covers every record printed above it.
+	head, err := s.store.AuditHead(ctx)
+	if err != nil {
+		return nil, err
+	}
 	md := certificateMarkdown(certificateData{
-		mou: m, rev: rev, sealed: doc, meetings: meetings, approvals: approvals, signatures: sigs,
+		mou: m, rev: rev, sealed: doc, meetings: meetings, approvals: approvals, signatures: sigs, auditHead: head,
 		bodyTitle: func(b string) string { return BodyTitle(def, b) }, publicURL: publicURL,
 	})
 	now := s.now()
@@ -102,6 +108,7 @@ type certificateData struct {
 	signatures []Signature
 	bodyTitle  func(string) string
 	publicURL  string
+	auditHead  audit.Head
 }
 
 // certificateMarkdown is the certificate's text. Everything a user typed
@@ -173,5 +180,8 @@ func certificateMarkdown(d certificateData) string {
 		fmt.Fprintf(&b, "- Consent, as agreed: “%s”\n\n", e(s.ConsentText))
 	}
 	fmt.Fprintf(&b, "The signed PDF carries %d signatures and moudesk's certification and seal; each covers every byte before it.\n", len(d.signatures))
+	b.WriteString("\n## Audit log\n\n")
+	fmt.Fprintf(&b, "When this certificate was made, moudesk's audit log ended at %s. Every record above is in the log up to that event; "+
+		"`moudesk audit verify --certificate` checks that the log still holds it, so a log cut short or rewritten since shows.\n", d.auditHead.Markdown())
 	return b.String()
 }

@@ -82,6 +82,8 @@ type Reader interface {
 
 	AuditEvents(ctx context.Context, f AuditFilter) ([]audit.Event, error)
 	VerifyAudit(ctx context.Context) (int64, error)
+	// AuditHead is the newest audit event's seq and hash (zero when none).
+	AuditHead(ctx context.Context) (audit.Head, error)
 }
 
 // Writer is every write, each in one transaction with its audit event.

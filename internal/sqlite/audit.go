@@ -131,9 +131,63 @@ func scanEvent(rows *sql.Rows) (audit.Event, error) {
 	return ev, nil
 }
 
+// Anchor keeps the audit chain's head outside the database (an
+// *audit.Anchor): told after every commit, so it can advance its
+// checkpoint, and read by VerifyAudit, which holds the chain to it.
+type Anchor interface {
+	Notify()
+	Checkpoint() (audit.Checkpoint, bool, error)
+}
+
+// AuditHead is the newest event's sequence number and hash; the zero Head
+// when the log is empty.
+func (db *DB) AuditHead(ctx context.Context) (audit.Head, error) {
+	head, _, err := db.AuditHeadAt(ctx, 0)
+	return head, err
+}
+
+// AuditHeadAt returns, from one read snapshot, the newest event's head and
+// the hash of the event at seq ("" when there is none): what an anchor
+// needs to see that the log still reaches its checkpoint.
+func (db *DB) AuditHeadAt(ctx context.Context, seq int64) (head audit.Head, hashAt string, err error) {
+	err = db.view(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").Scan(&head.Seq, &head.Hash)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("read audit chain head: %w", err)
+		}
+		if seq < 1 {
+			return nil
+		}
+		err = tx.QueryRowContext(ctx, "SELECT hash FROM audit_events WHERE seq = ?", seq).Scan(&hashAt)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("read audit event %d: %w", seq, err)
+		}
+		return nil
+	})
+	return head, hashAt, err
+}
+
 // VerifyAudit walks the whole chain in one read snapshot and returns how
-// many events it checked, or an *audit.BrokenError naming the first bad one.
+// many events it checked, or an *audit.BrokenError naming the first bad
+// one. With an anchor (Options.Anchor) the chain must also reach the head
+// its checkpoint holds, so a deleted tail is found too.
 func (db *DB) VerifyAudit(ctx context.Context) (int64, error) {
+	var anchor audit.Head
+	if db.anchor != nil {
+		cp, ok, err := db.anchor.Checkpoint()
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			anchor = cp.Head
+		}
+	}
+	return db.VerifyAuditTo(ctx, anchor)
+}
+
+// VerifyAuditTo is VerifyAudit holding the chain to anchor (see
+// audit.VerifyTo); the zero Head anchors nothing.
+func (db *DB) VerifyAuditTo(ctx context.Context, anchor audit.Head) (int64, error) {
 	var checked int64
 	err := db.view(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, "SELECT seq, time, actor, action, object, details, prev_hash, hash FROM audit_events ORDER BY seq")
@@ -142,7 +196,7 @@ func (db *DB) VerifyAudit(ctx context.Context) (int64, error) {
 		}
 		defer rows.Close()
 		var scanErr error
-		checked, err = audit.Verify(func() (audit.Event, bool, error) {
+		checked, err = audit.VerifyTo(func() (audit.Event, bool, error) {
 			if !rows.Next() {
 				return audit.Event{}, false, rows.Err()
 			}
@@ -152,7 +206,7 @@ func (db *DB) VerifyAudit(ctx context.Context) (int64, error) {
 				return audit.Event{}, false, err
 			}
 			return ev, true, nil
-		})
+		}, anchor)
 		if scanErr != nil {
 			return scanErr
 		}

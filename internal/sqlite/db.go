@@ -45,12 +45,17 @@ type DB struct {
 	heads revisionHeads
 	// clauses caches clause versions, which never change once written.
 	clauses clauseVersions
+	// anchor keeps the audit chain's head outside the database; nil for none.
+	anchor Anchor
 }
 
 // Options tunes Open; the zero value is production.
 type Options struct {
 	Readers int              // size of the reader pool; 0 means 4
 	Now     func() time.Time // clock for every stored time; nil means time.Now
+	// Anchor, when set, is told after every commit and holds VerifyAudit
+	// to its checkpoint.
+	Anchor Anchor
 }
 
 // Open opens (creating when needed) the database at path, checks that it
@@ -90,7 +95,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	}
 	read.SetMaxOpenConns(opt.Readers)
 	read.SetMaxIdleConns(opt.Readers)
-	db := &DB{path: path, write: write, read: read, now: opt.Now,
+	db := &DB{path: path, write: write, read: read, now: opt.Now, anchor: opt.Anchor,
 		writes: make(chan *writeReq), closing: make(chan struct{}), writerDone: make(chan struct{})}
 	go db.runWriter()
 	if err := db.migrate(ctx); err != nil {

@@ -212,6 +212,8 @@ func (db *DB) commitBatch(first *writeReq, next func() *writeReq, batch []*write
 		if lost == nil {
 			if err := tx.Commit(); err != nil {
 				lost = storageError("commit", err)
+			} else if db.anchor != nil {
+				db.anchor.Notify() // the audit chain may have a new head to anchor
 			}
 		} else {
 			_ = tx.Rollback()
