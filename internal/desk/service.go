@@ -35,8 +35,10 @@ type Config struct {
 	// Keys sign MOUs and seals; nil refuses signing (503 signing_unavailable).
 	Keys *pdfsign.Keys
 	Now  func() time.Time
-	// Throttle counts wrong passwords, at sign-in and at the signing
-	// ceremony's check alike; nil means 5 a minute per account and address.
+	// Throttle counts wrong passwords: sign-in's per account and per
+	// address, and the signing ceremony's and password change's apart,
+	// per account and address together (auth.Throttle); nil means 5 a
+	// minute.
 	Throttle *auth.Throttle
 }
 
@@ -138,7 +140,7 @@ func (s *Service) Roots() *x509.CertPool {
 	return s.keys.Roots()
 }
 
-// Throttle counts wrong passwords; sign-in shares it with the ceremony.
+// Throttle counts wrong passwords; web's sign-in uses the service's.
 func (s *Service) Throttle() *auth.Throttle { return s.throttle }
 
 // Now is the service's clock.
