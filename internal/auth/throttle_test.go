@@ -5,28 +5,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/moudesk/moudesk/internal/testtool"
 )
 
-// fakeClock is a hand-driven clock for the throttle.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newFakeClock is a hand-driven clock for the throttle.
+func newFakeClock() *testtool.Clock {
+	return testtool.NewClock(time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC))
 }
 
 func mustAllow(t *testing.T, th *Throttle, account, addr string) {

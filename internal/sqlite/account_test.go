@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,29 +13,12 @@ import (
 	"github.com/moudesk/moudesk/internal/audit"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/testtool"
 )
 
-// testClock is a clock tests move by hand.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func openWithClock(t *testing.T) (*DB, *testClock) {
+func openWithClock(t *testing.T) (*DB, *testtool.Clock) {
 	t.Helper()
-	clock := &testClock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	clock := testtool.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "moudesk.db"), Options{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -80,8 +62,8 @@ func TestAcceptInvitationOnce(t *testing.T) {
 	}
 
 	t.Run("ErrExpired", func(t *testing.T) {
-		clock.Add(2 * time.Hour)
-		defer clock.Add(-2 * time.Hour)
+		clock.Advance(2 * time.Hour)
+		defer clock.Advance(-2 * time.Hour)
 		before := countOf(t, db, "SELECT count(*) FROM audit_events")
 		if _, err := db.AcceptInvitation(ctx, inv.ID, "$argon2id$x", "192.0.2.1"); !moudesk.IsKind(err, moudesk.KindNotFound) {
 			t.Fatalf("expired invitation: %v", err)
@@ -144,7 +126,7 @@ func TestReissueInvitationExpiresEarlier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 	second, err := db.ReissueInvitation(ctx, moudesk.System, u.ID, desk.NewInvitation{TokenHash: auth.HashToken("mdi_2"), ExpiresAt: clock.Now().Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)

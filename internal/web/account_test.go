@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +20,7 @@ import (
 	"github.com/moudesk/moudesk/internal/desk"
 	"github.com/moudesk/moudesk/internal/shipped"
 	"github.com/moudesk/moudesk/internal/sqlite"
+	"github.com/moudesk/moudesk/internal/testtool"
 )
 
 // The account tests: a token acts only for its creator, the audit names
@@ -34,27 +34,14 @@ type accountEnv struct {
 	t     *testing.T
 	db    *sqlite.DB
 	url   string
-	mu    sync.Mutex
-	clock time.Time
-}
-
-func (e *accountEnv) now() time.Time {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.clock
-}
-
-func (e *accountEnv) advance(d time.Duration) {
-	e.mu.Lock()
-	e.clock = e.clock.Add(d)
-	e.mu.Unlock()
+	clock *testtool.Clock
 }
 
 func newAccountEnv(t *testing.T) *accountEnv {
 	t.Helper()
-	e := &accountEnv{t: t, clock: time.Now().UTC().Truncate(time.Second)}
+	e := &accountEnv{t: t, clock: testtool.NewClock(time.Now().UTC().Truncate(time.Second))}
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "moudesk.db"), sqlite.Options{Now: e.now})
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "moudesk.db"), sqlite.Options{Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,11 +49,11 @@ func newAccountEnv(t *testing.T) *accountEnv {
 	if _, err := db.CreateParty(ctx, moudesk.System, desk.Party{Slug: "pusd", Name: "Pleasanton Unified", Kind: "district", Body: "Board of Trustees"}); err != nil {
 		t.Fatal(err)
 	}
-	svc, err := desk.New(desk.Config{Store: db, Workflows: shipped.Workflows(t), Now: e.now})
+	svc, err := desk.New(desk.Config{Store: db, Workflows: shipped.Workflows(t), Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(New(Config{Service: svc, Hasher: testHasher, Now: e.now, PublicURL: testPublicURL}).Handler())
+	ts := httptest.NewServer(New(Config{Service: svc, Hasher: testHasher, Now: e.clock.Now, PublicURL: testPublicURL}).Handler())
 	t.Cleanup(ts.Close)
 	e.db, e.url = db, ts.URL
 	return e
@@ -478,7 +465,7 @@ func TestInviteLinkExpires(t *testing.T) {
 	if r.status != 201 || m == nil {
 		t.Fatalf("invite = %d %s", r.status, r.body)
 	}
-	e.advance(desk.InvitationTTL + time.Minute)
+	e.clock.Advance(desk.InvitationTTL + time.Minute)
 	anon := e.withToken("")
 	anon.refused(http.MethodPost, "/api/v1/invitation", map[string]string{"token": string(m[1]), "password": "a long enough password"}, 404, "invitation_invalid")
 	admin = e.signIn("admin@pusd.example", testPassword) // the old session is idle
@@ -687,7 +674,7 @@ func TestPasswordChangeThrottle(t *testing.T) {
 		me.refused(http.MethodPost, "/api/v1/me/password", map[string]string{"current": "wrong", "new": "a brand new password"}, 403, "wrong_password")
 	}
 	me.refused(http.MethodPost, "/api/v1/me/password", map[string]string{"current": testPassword, "new": "a brand new password"}, 429, "too_many_attempts")
-	e.advance(auth.LoginWindow + time.Second)
+	e.clock.Advance(auth.LoginWindow + time.Second)
 	if r := me.call(http.MethodPost, "/api/v1/me/password", map[string]string{"current": testPassword, "new": "a brand new password"}); r.status != 204 {
 		t.Fatalf("change after the window = %d %s", r.status, r.body)
 	}
