@@ -8,13 +8,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/desk"
 	"github.com/moudesk/moudesk/internal/mou"
-	"github.com/moudesk/moudesk/internal/pdfsign"
 	"github.com/moudesk/moudesk/internal/shipped"
 	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/teststore"
@@ -42,14 +40,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
 	db := teststore.Open(t)
-	ca, err := pdfsign.NewCA("moudesk Test CA", "moudesk", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := desk.New(desk.Config{Store: db, Workflows: shipped.Workflows(t), Templates: shipped.Templates(t), Keys: &pdfsign.Keys{Authority: ca}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := teststore.Service(t, db)
 	for _, p := range []desk.Party{
 		{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
 		{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},
@@ -59,17 +50,9 @@ func newEnv(t *testing.T) *env {
 			t.Fatal(err)
 		}
 	}
-	hasher := auth.Hasher{Memory: 256, Time: 1, Threads: 1}
-	hash, err := hasher.Hash(password)
-	if err != nil {
-		t.Fatal(err)
-	}
 	user := func(email, name, title, party string, role auth.Role) *auth.Principal {
 		t.Helper()
-		u, err := db.CreateUser(ctx, moudesk.System, desk.NewUser{Email: email, Name: name, Title: title, PartySlug: party, Roles: []auth.Role{role}, PasswordHash: hash})
-		if err != nil {
-			t.Fatal(err)
-		}
+		u := teststore.User(t, db, desk.NewUser{Email: email, Name: name, Title: title, PartySlug: party, Roles: []auth.Role{role}}, password)
 		return &auth.Principal{UserID: u.ID, Email: email, Name: name, Title: title, PartySlug: party, Roles: []auth.Role{role}, Via: auth.ViaSession}
 	}
 	return &env{t: t, db: db, svc: svc, ctx: ctx, user: user,

@@ -20,6 +20,7 @@ import (
 	"github.com/moudesk/moudesk/internal/desk"
 	"github.com/moudesk/moudesk/internal/shipped"
 	"github.com/moudesk/moudesk/internal/sqlite"
+	"github.com/moudesk/moudesk/internal/teststore"
 	"github.com/moudesk/moudesk/internal/testtool"
 )
 
@@ -62,29 +63,13 @@ func newAccountEnv(t *testing.T) *accountEnv {
 // user creates an account with the test password, as a fixture.
 func (e *accountEnv) user(email, party string, mustChange bool, roles ...auth.Role) *desk.User {
 	e.t.Helper()
-	hash, err := testHasher.Hash(testPassword)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	u, err := e.db.CreateUser(context.Background(), moudesk.System, desk.NewUser{Email: email, Name: email, PartySlug: party, Roles: roles,
-		PasswordHash: hash, MustChangePassword: mustChange})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return u
+	return teststore.User(e.t, e.db, desk.NewUser{Email: email, Name: email, PartySlug: party, Roles: roles, MustChangePassword: mustChange}, testPassword)
 }
 
 // bearer gives email a token, as a fixture (the store, not a route).
 func (e *accountEnv) bearer(email string) string {
 	e.t.Helper()
-	plain, hash, err := auth.NewToken()
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if _, err := e.db.CreateToken(context.Background(), moudesk.System, email, "fixture", hash); err != nil {
-		e.t.Fatal(err)
-	}
-	return plain
+	return teststore.Token(e.t, e.db, email, "fixture")
 }
 
 func (e *accountEnv) count(query string, args ...any) int {

@@ -13,12 +13,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/desk"
-	"github.com/moudesk/moudesk/internal/pdfsign"
 	"github.com/moudesk/moudesk/internal/shipped"
 	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/teststore"
@@ -76,14 +74,7 @@ func newPartyEnv(t *testing.T) *partyEnv {
 			t.Fatal(err)
 		}
 	}
-	ca, err := pdfsign.NewCA("moudesk Test CA", "moudesk", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := desk.New(desk.Config{Store: db, Workflows: shipped.Workflows(t), Templates: shipped.Templates(t), Keys: &pdfsign.Keys{Authority: ca}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := teststore.Service(t, db)
 	// The walk sends hundreds of requests; their log lines would bury a
 	// failure's.
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -113,23 +104,8 @@ func (e *partyEnv) with(t *testing.T) *partyEnv {
 
 func (e *partyEnv) addUser(key, email, name, title, party string, role auth.Role) {
 	e.t.Helper()
-	ctx := context.Background()
-	hash, err := testHasher.Hash(partyPassword)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if _, err := e.db.CreateUser(ctx, moudesk.System, desk.NewUser{Email: email, Name: name, Title: title, PartySlug: party,
-		Roles: []auth.Role{role}, PasswordHash: hash}); err != nil {
-		e.t.Fatal(err)
-	}
-	plain, th, err := auth.NewToken()
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if _, err := e.db.CreateToken(ctx, moudesk.System, email, "test", th); err != nil {
-		e.t.Fatal(err)
-	}
-	e.users[key] = &partyUser{token: plain, email: email, name: name, party: party, role: role}
+	teststore.User(e.t, e.db, desk.NewUser{Email: email, Name: name, Title: title, PartySlug: party, Roles: []auth.Role{role}}, partyPassword)
+	e.users[key] = &partyUser{token: teststore.Token(e.t, e.db, email, "test"), email: email, name: name, party: party, role: role}
 }
 
 // user is the user of party with role.

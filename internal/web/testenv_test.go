@@ -4,23 +4,20 @@ import (
 	"context"
 	"net/http/httptest"
 	"testing"
-	"time"
-
-	"github.com/moudesk/moudesk/internal/desk"
-	"github.com/moudesk/moudesk/internal/shipped"
-	"github.com/moudesk/moudesk/internal/teststore"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
-	"github.com/moudesk/moudesk/internal/pdfsign"
+	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/shipped"
 	"github.com/moudesk/moudesk/internal/sqlite"
+	"github.com/moudesk/moudesk/internal/teststore"
 )
 
 // testPublicURL is the public base URL test servers print in footers.
 const testPublicURL = "https://moudesk.example.org"
 
 // testHasher keeps password hashing cheap in tests.
-var testHasher = auth.Hasher{Memory: 256, Time: 1, Threads: 1}
+var testHasher = teststore.Hasher
 
 // startTestServer runs the real router on a real SQLite file holding the
 // shipped library, the shipped templates and the given parties. token
@@ -38,7 +35,6 @@ func startTestServerTS(t testing.TB, parties ...desk.Party) (db *sqlite.DB, ts *
 	t.Helper()
 	ctx := context.Background()
 	db = teststore.Open(t)
-	tmpls := shipped.Templates(t)
 	for _, p := range parties {
 		if _, err := db.CreateParty(ctx, moudesk.System, p); err != nil {
 			t.Fatal(err)
@@ -46,32 +42,12 @@ func startTestServerTS(t testing.TB, parties ...desk.Party) (db *sqlite.DB, ts *
 	}
 	token = func(email, party string, role auth.Role) string {
 		t.Helper()
-		hash, err := testHasher.Hash("correct horse battery staple")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.CreateUser(ctx, moudesk.System, desk.NewUser{Email: email, Name: email, PartySlug: party, Roles: []auth.Role{role}, PasswordHash: hash}); err != nil {
-			t.Fatal(err)
-		}
-		plain, th, err := auth.NewToken()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.CreateToken(ctx, moudesk.System, email, "test", th); err != nil {
-			t.Fatal(err)
-		}
-		return plain
-	}
-	ca, err := pdfsign.NewCA("moudesk Test CA", "moudesk", time.Now())
-	if err != nil {
-		t.Fatal(err)
+		teststore.User(t, db, desk.NewUser{Email: email, Name: email, PartySlug: party, Roles: []auth.Role{role}}, "correct horse battery staple")
+		return teststore.Token(t, db, email, "test")
 	}
 	// Signing keys come from a CA made for this server; tests fetch its
 	// certificate from /api/v1/ca.pem to trust it.
-	svc, err := desk.New(desk.Config{Store: db, Workflows: shipped.Workflows(t), Templates: tmpls, Keys: &pdfsign.Keys{Authority: ca}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := teststore.Service(t, db)
 	ts = httptest.NewServer(New(Config{Service: svc, Hasher: testHasher, PublicURL: testPublicURL}).Handler())
 	t.Cleanup(ts.Close)
 	return db, ts, token
