@@ -9,10 +9,12 @@ import (
 	"github.com/moudesk/moudesk/internal/render"
 )
 
+// eq, ins and del are redline ops, for writing a diff in a table.
+func eq(s string) redline.Op  { return redline.Op{Op: redline.OpEqual, Text: s} }
+func ins(s string) redline.Op { return redline.Op{Op: redline.OpInsert, Text: s} }
+func del(s string) redline.Op { return redline.Op{Op: redline.OpDelete, Text: s} }
+
 func TestChangedItem(t *testing.T) {
-	eq := func(s string) redline.Op { return redline.Op{Op: redline.OpEqual, Text: s} }
-	ins := func(s string) redline.Op { return redline.Op{Op: redline.OpInsert, Text: s} }
-	del := func(s string) redline.Op { return redline.Op{Op: redline.OpDelete, Text: s} }
 	for _, tc := range []struct {
 		name string
 		ops  []redline.Op
@@ -47,8 +49,6 @@ func TestMarkdownEscape(t *testing.T) {
 // changed numbered item when the page map has it, by its heading's page
 // otherwise, and a removed section by its label alone.
 func TestCitations(t *testing.T) {
-	eq := func(s string) redline.Op { return redline.Op{Op: redline.OpEqual, Text: s} }
-	ins := func(s string) redline.Op { return redline.Op{Op: redline.OpInsert, Text: s} }
 	res := &redline.Result{Sections: []redline.SectionChange{
 		{Key: mou.PreambleKey, Status: redline.StatusUnchanged},
 		{Key: "records", Number: "6", Heading: "Access to Student Records", Status: redline.StatusModified, WordsInserted: 1,
@@ -79,9 +79,6 @@ func TestCitations(t *testing.T) {
 // TestChangedExcerpt quotes the whole new line the first change falls in,
 // cut to a number of words.
 func TestChangedExcerpt(t *testing.T) {
-	eq := func(s string) redline.Op { return redline.Op{Op: redline.OpEqual, Text: s} }
-	ins := func(s string) redline.Op { return redline.Op{Op: redline.OpInsert, Text: s} }
-	del := func(s string) redline.Op { return redline.Op{Op: redline.OpDelete, Text: s} }
 	for _, tc := range []struct {
 		name string
 		ops  []redline.Op

@@ -356,6 +356,16 @@ func TestRefusalsChangeNoRow(t *testing.T) {
 	req := func(p *auth.Principal) desk.SignRequest {
 		return desk.SignRequest{TypedName: p.Name, Consent: true, Password: password}
 	}
+	// chiefSigns signs as the chief, whose turn it is, with the request
+	// changed by edit.
+	chiefSigns := func(edit func(*desk.SignRequest)) func() error {
+		return func() error {
+			r := req(e.chief)
+			edit(&r)
+			_, err := e.svc.Sign(e.ctx, e.chief, client, id, r)
+			return err
+		}
+	}
 	for _, tc := range []struct {
 		name, code string
 		act        func() error
@@ -368,36 +378,11 @@ func TestRefusalsChangeNoRow(t *testing.T) {
 			_, err := e.svc.Sign(e.ctx, e.manager, client, id, req(e.manager))
 			return err
 		}},
-		{"no consent", "consent_required", func() error {
-			r := req(e.chief)
-			r.Consent = false
-			_, err := e.svc.Sign(e.ctx, e.chief, client, id, r)
-			return err
-		}},
-		{"another's name", "name_mismatch", func() error {
-			r := req(e.chief)
-			r.TypedName = e.manager.Name
-			_, err := e.svc.Sign(e.ctx, e.chief, client, id, r)
-			return err
-		}},
-		{"wrong password", "wrong_password", func() error {
-			r := req(e.chief)
-			r.Password = "not it"
-			_, err := e.svc.Sign(e.ctx, e.chief, client, id, r)
-			return err
-		}},
-		{"pinned to other text", "stale_revision", func() error {
-			r := req(e.chief)
-			r.ContentHash = strings.Repeat("0", 64)
-			_, err := e.svc.Sign(e.ctx, e.chief, client, id, r)
-			return err
-		}},
-		{"pinned to another document", "document_changed", func() error {
-			r := req(e.chief)
-			r.DocumentSHA256 = "0000"
-			_, err := e.svc.Sign(e.ctx, e.chief, client, id, r)
-			return err
-		}},
+		{"no consent", "consent_required", chiefSigns(func(r *desk.SignRequest) { r.Consent = false })},
+		{"another's name", "name_mismatch", chiefSigns(func(r *desk.SignRequest) { r.TypedName = e.manager.Name })},
+		{"wrong password", "wrong_password", chiefSigns(func(r *desk.SignRequest) { r.Password = "not it" })},
+		{"pinned to other text", "stale_revision", chiefSigns(func(r *desk.SignRequest) { r.ContentHash = strings.Repeat("0", 64) })},
+		{"pinned to another document", "document_changed", chiefSigns(func(r *desk.SignRequest) { r.DocumentSHA256 = "0000" })},
 		{"a draft is not signed", "wrong_stage", func() error {
 			_, err := e.svc.Signing(e.ctx, actorOf(e.chief), draft, client.PublicURL)
 			return err
