@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net/url"
 	"strings"
 	"time"
@@ -235,26 +234,16 @@ func (s *Service) ChangePassword(ctx context.Context, actor moudesk.Actor, h aut
 	if next == current {
 		return &moudesk.Error{Kind: moudesk.KindInvalid, Code: "same_password", Field: "new", Message: "the new password must differ from the current one"}
 	}
-	if ok, wait := s.throttle.AllowRecheck(actor.Email, actor.Addr); !ok {
-		return &moudesk.Error{Kind: moudesk.KindTooMany, Code: "too_many_attempts", Message: "too many wrong passwords; wait and try again",
-			Data: moudesk.RetryAfter(int(math.Ceil(wait.Seconds())))}
-	}
-	_, stored, err := s.store.UserByEmail(ctx, actor.Email)
+	ok, err := s.recheckPassword(ctx, actor.Email, actor.Addr, current)
 	if err != nil {
 		return err
 	}
-	ok, err := auth.VerifyPassword(stored, current)
-	if err != nil && !errors.Is(err, auth.ErrMalformedHash) {
-		return fmt.Errorf("check password of %s: %w", actor.Email, err)
-	}
 	if !ok {
-		s.throttle.FailRecheck(actor.Email, actor.Addr)
 		if err := s.store.Audit(ctx, actor, "user.password_change_refused", fmt.Sprintf("user:%d", actor.UserID), map[string]any{"addr": actor.Addr}); err != nil {
 			return err
 		}
 		return &moudesk.Error{Kind: moudesk.KindForbidden, Code: "wrong_password", Field: "current", Message: "the current password is not right"}
 	}
-	s.throttle.SucceedRecheck(actor.Email, actor.Addr)
 	hash, err := h.Hash(next)
 	if err != nil {
 		return err

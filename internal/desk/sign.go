@@ -79,9 +79,12 @@ func (s *Service) Sign(ctx context.Context, p *auth.Principal, client Client, mo
 	}
 	// The password is checked first, outside the writer, and its verdict
 	// given in its place among the checks below.
-	pwErr := s.recheckPassword(ctx, p, client.Addr, req.Password)
+	pwOK, pwErr := s.recheckPassword(ctx, p.Email, client.Addr, req.Password)
 	if pwErr != nil && moudesk.IsKind(pwErr, moudesk.KindInternal) {
 		return nil, pwErr
+	}
+	if pwErr == nil && !pwOK {
+		pwErr = &moudesk.Error{Kind: moudesk.KindForbidden, Code: "wrong_password", Field: "password", Message: "the password is not right"}
 	}
 	consent := req.ConsentText
 	if consent == "" {
@@ -257,30 +260,33 @@ func sameName(typed, account string) bool {
 	return clean(typed) != "" && strings.EqualFold(clean(typed), clean(account))
 }
 
-// recheckPassword asks for the signatory's password again, so a session
-// left open cannot sign. Its wrong passwords are throttled per account and
-// address apart from sign-in's counts (Throttle.AllowRecheck): failed
-// sign-ins by anyone else, from anywhere, cannot lock a signed-in
-// signatory out of signing.
-func (s *Service) recheckPassword(ctx context.Context, p *auth.Principal, addr, password string) error {
-	if ok, wait := s.throttle.AllowRecheck(p.Email, addr); !ok {
+// recheckPassword asks a signed-in user for their password again: the
+// signatory at the signing ceremony, so a session left open cannot sign,
+// and anyone changing their password. It reports whether password is the
+// account's; the error is 429 too_many_attempts or a failure to check.
+// Wrong passwords are throttled per account and address apart from
+// sign-in's counts (Throttle.AllowRecheck): failed sign-ins by anyone
+// else, from anywhere, cannot lock a signed-in user out of signing or of
+// changing their password.
+func (s *Service) recheckPassword(ctx context.Context, email, addr, password string) (bool, error) {
+	if ok, wait := s.throttle.AllowRecheck(email, addr); !ok {
 		secs := int(math.Ceil(wait.Seconds()))
-		return &moudesk.Error{Kind: moudesk.KindTooMany, Code: "too_many_attempts", Message: "too many wrong passwords; wait and try again", Data: moudesk.RetryAfter(secs)}
+		return false, &moudesk.Error{Kind: moudesk.KindTooMany, Code: "too_many_attempts", Message: "too many wrong passwords; wait and try again", Data: moudesk.RetryAfter(secs)}
 	}
-	_, hash, err := s.store.UserByEmail(ctx, p.Email)
+	_, hash, err := s.store.UserByEmail(ctx, email)
 	if err != nil {
-		return err
+		return false, err
 	}
 	ok, err := auth.VerifyPassword(hash, password)
 	if err != nil && !errors.Is(err, auth.ErrMalformedHash) {
-		return fmt.Errorf("check password of %s: %w", p.Email, err)
+		return false, fmt.Errorf("check password of %s: %w", email, err)
 	}
 	if !ok {
-		s.throttle.FailRecheck(p.Email, addr)
-		return &moudesk.Error{Kind: moudesk.KindForbidden, Code: "wrong_password", Field: "password", Message: "the password is not right"}
+		s.throttle.FailRecheck(email, addr)
+		return false, nil
 	}
-	s.throttle.SucceedRecheck(p.Email, addr)
-	return nil
+	s.throttle.SucceedRecheck(email, addr)
+	return true, nil
 }
 
 // signLine appends the signatory's signature to doc, filling their field
