@@ -22,13 +22,21 @@ func (s *Service) CreateFeedback(ctx context.Context, actor moudesk.Actor, meeti
 	return s.store.CreateFeedback(ctx, actor, meetingID, section, text, quote)
 }
 
-// ResolveFeedback closes feedback as answered by revision.
-func (s *Service) ResolveFeedback(ctx context.Context, actor moudesk.Actor, id int64, revision int) (*Feedback, error) {
+// actingFeedback is feedback item id, once actor may act on its MOU.
+func (s *Service) actingFeedback(ctx context.Context, actor moudesk.Actor, id int64) (*Feedback, error) {
 	f, err := s.store.FeedbackItem(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := s.actingMOU(ctx, actor, f.MOUID); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// ResolveFeedback closes feedback as answered by revision.
+func (s *Service) ResolveFeedback(ctx context.Context, actor moudesk.Actor, id int64, revision int) (*Feedback, error) {
+	if _, err := s.actingFeedback(ctx, actor, id); err != nil {
 		return nil, err
 	}
 	return s.store.ResolveFeedback(ctx, actor, id, revision)
@@ -38,11 +46,8 @@ func (s *Service) ResolveFeedback(ctx context.Context, actor moudesk.Actor, id i
 // raised it may decline it (403 wrong_party): declined feedback counts as
 // closed for approval, so the other party cannot wave it away.
 func (s *Service) DeclineFeedback(ctx context.Context, actor moudesk.Actor, id int64, reason string) (*Feedback, error) {
-	f, err := s.store.FeedbackItem(ctx, id)
+	f, err := s.actingFeedback(ctx, actor, id)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := s.actingMOU(ctx, actor, f.MOUID); err != nil {
 		return nil, err
 	}
 	if !actor.IsSystem() {
