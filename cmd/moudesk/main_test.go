@@ -99,7 +99,7 @@ func TestDocumentCommands(t *testing.T) {
 	qpdf := testtool.Need(t, "qpdf", "qpdf")
 	dir := t.TempDir()
 	db := filepath.Join(dir, "data", "moudesk.db")
-	bench := writeBenchPair(t)
+	bench := testtool.WriteBenchMOU(t) + string(filepath.Separator)
 	out, _, err := runCmd(t, db, "", "redline", bench+"mou-40p.md", bench+"mou-40p-v2.md", "--format", "text")
 	if err != nil || !strings.Contains(out, "moved from") {
 		t.Fatalf("redline text: %v; the moved section is not reported as moved:\n%.500s", err, out)

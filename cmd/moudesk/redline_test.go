@@ -15,7 +15,7 @@ import (
 // The json format written to a file is exactly what encoding/json makes
 // of the library's redline, and its ops rebuild both files byte for byte.
 func TestRedlineJSONFile(t *testing.T) {
-	bench := writeBenchPair(t)
+	bench := testtool.WriteBenchMOU(t) + string(filepath.Separator)
 	oldMD, err := os.ReadFile(bench + "mou-40p.md")
 	if err != nil {
 		t.Fatal(err)
@@ -55,19 +55,4 @@ func TestRedlineJSONFile(t *testing.T) {
 	if o.String() != string(oldMD) || n.String() != string(newMD) || r.Summary.Moved != 1 {
 		t.Fatalf("ops rebuild old %v, new %v; moved %d", o.String() == string(oldMD), n.String() == string(newMD), r.Summary.Moved)
 	}
-}
-
-// writeBenchPair writes the generated 40-page MOU pair (testtool.BenchMOU)
-// as mou-40p.md and mou-40p-v2.md in a new temporary folder and returns
-// the folder with a trailing slash.
-func writeBenchPair(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	v1, v2 := testtool.BenchMOU()
-	for name, md := range map[string]string{"mou-40p.md": v1, "mou-40p-v2.md": v2} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(md), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir + string(filepath.Separator)
 }

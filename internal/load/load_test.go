@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/moudesk/moudesk/internal/testtool"
 )
 
 // TestShortLoadRun runs the load tool's default mix against the real
@@ -24,7 +26,7 @@ func TestShortLoadRun(t *testing.T) {
 	}
 	mix[KindWorkflow] = 30 // reach outcomes within a few seconds
 	rep, err := Run(ctx, Config{URL: srv.url, Identities: id, Clients: 8, Duration: 4 * time.Second, Mix: mix,
-		BenchDir: writeBenchDir(t), DB: db, Moudesk: moudeskBin})
+		BenchDir: testtool.WriteBenchMOU(t), DB: db, Moudesk: moudeskBin})
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, srv.logs)
 	}

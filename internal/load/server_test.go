@@ -66,21 +66,6 @@ func readSources(root string) error {
 	})
 }
 
-// writeBenchDir writes the generated 40-page MOU pair (testtool.BenchMOU)
-// under the names the load tool reads from its bench folder, and returns
-// the folder.
-func writeBenchDir(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	v1, v2 := testtool.BenchMOU()
-	for name, md := range map[string]string{"mou-40p.md": v1, "mou-40p-v2.md": v2} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(md), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 // server is one moudesk serve child process.
 type server struct {
 	cmd  *exec.Cmd

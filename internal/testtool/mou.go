@@ -3,7 +3,10 @@ package testtool
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
+	"testing"
 )
 
 // BenchMOU returns two revisions of a generated School Resource Officer
@@ -32,6 +35,21 @@ func BenchMOU() (v1, v2 string) {
 	// After §59: rest[57] is §59 now that §3 is out.
 	doc.sections = append(rest[:58:58], append([]benchSection{moved}, rest[58:]...)...)
 	return v1, doc.markdown()
+}
+
+// WriteBenchMOU writes BenchMOU's pair as mou-40p.md and mou-40p-v2.md,
+// the names of the shared bench pair, in a new temporary folder, and
+// returns the folder.
+func WriteBenchMOU(tb testing.TB) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	v1, v2 := BenchMOU()
+	for name, md := range map[string]string{"mou-40p.md": v1, "mou-40p-v2.md": v2} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(md), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return dir
 }
 
 // BenchEdits is how many edits BenchMOU's v2 makes besides the move.
@@ -111,24 +129,25 @@ func newBenchDoc(rng *rand.Rand) *benchDoc {
 		}
 		return s
 	}
+	// list is a list block of kind ('-' or '1') of lo to hi items, each of
+	// one to most sentences.
+	list := func(kind byte, lo, hi, most int) benchBlock {
+		b := benchBlock{kind: kind}
+		for range lo + rng.IntN(hi-lo+1) {
+			b.items = append(b.items, sentences(1, most))
+		}
+		return b
+	}
 	var d benchDoc
 	for i := 1; i <= 60; i++ {
 		s := benchSection{heading: fmt.Sprintf("%d. %s", i, benchTitles[(i-1)%len(benchTitles)])}
 		s.blocks = append(s.blocks, benchBlock{'p', [][]string{sentences(3, 6)}})
 		if rng.IntN(2) == 0 {
-			b := benchBlock{kind: '-'}
-			for range 3 + rng.IntN(4) {
-				b.items = append(b.items, sentences(1, 1))
-			}
-			s.blocks = append(s.blocks, b)
+			s.blocks = append(s.blocks, list('-', 3, 6, 1))
 		}
 		s.blocks = append(s.blocks, benchBlock{'p', [][]string{sentences(1, 3)}})
 		if rng.IntN(3) == 0 {
-			b := benchBlock{kind: '1'}
-			for range 2 + rng.IntN(3) {
-				b.items = append(b.items, sentences(1, 2))
-			}
-			s.blocks = append(s.blocks, b)
+			s.blocks = append(s.blocks, list('1', 2, 4, 2))
 		}
 		if i%15 == 3 {
 			s.blocks = append(s.blocks, benchBlock{'|', [][]string{
