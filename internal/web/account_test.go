@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -185,20 +186,11 @@ func (c *caller) refused(method, path string, body any, status int, code string)
 // write may audit its refusal).
 func equalCounts(a, b map[string]int, skip ...string) bool {
 	for k, v := range a {
-		if !contains(skip, k) && b[k] != v {
+		if !slices.Contains(skip, k) && b[k] != v {
 			return false
 		}
 	}
 	return true
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // TestTokenActsOnlyForItsCreator: the API makes tokens only for the

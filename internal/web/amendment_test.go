@@ -21,15 +21,7 @@ import (
 type mouView struct {
 	MOU        desk.MOU         `json:"mou"`
 	Amendments []desk.Amendment `json:"amendments"`
-	Amends     *struct {
-		MOUID            int64  `json:"mou_id"`
-		Title            string `json:"title"`
-		Number           int    `json:"amendment_number"`
-		ExecutedRevision int    `json:"executed_revision"`
-		BaseMOUID        int64  `json:"base_mou_id"`
-		BaseRevision     int    `json:"base_revision"`
-		BaseContentHash  string `json:"base_content_hash"`
-	} `json:"amends"`
+	Amends     *desk.AmendsInfo `json:"amends"`
 }
 
 func (e *wfEnv) view(id int64) mouView {
