@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/shipped"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -97,7 +98,7 @@ func reviewFlow(t *testing.T, js bool) {
 	mdPayload := strings.ReplaceAll(xssPayload, "<", `\<`)
 	title := "Pleasanton SRO MOU 2026–27 " + mdPayload
 	b.do(chromedp.SetValue(chromedp.ID("f-title"), title))
-	for name, v := range requiredVariables(t) {
+	for name, v := range shipped.Variables(t) {
 		// The helper covers every clause in the library; fill those this
 		// template asks for.
 		id := "f-variables-" + strings.ReplaceAll(name, "_", "-")

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/shipped"
 
 	"github.com/chromedp/chromedp"
 
@@ -95,7 +96,7 @@ func TestBrowserUserTextIsInert(t *testing.T) {
 		return out
 	}
 	mdPayload := strings.ReplaceAll(xssPayload, "<", `\<`)
-	vars := requiredVariables(t)
+	vars := shipped.Variables(t)
 	vars["school_names"] = "Amador " + xssPayload
 	call(api, "POST", "/api/v1/mous", map[string]any{"title": "SRO " + mdPayload, "template": "sro-mou",
 		"parties": map[string]string{"city": "pleasanton", "district": "pusd"}, "variables": vars})

@@ -11,10 +11,9 @@ import (
 	"testing"
 
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/shipped"
 
-	"github.com/moudesk/moudesk/clauses"
 	"github.com/moudesk/moudesk/internal/auth"
-	"github.com/moudesk/moudesk/internal/clause"
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/sqlite"
 )
@@ -88,16 +87,12 @@ func (e *mouEnv) counts() map[string]int {
 	return out
 }
 
-var sroVariables = map[string]string{
-	"effective_date": "2025-07-01", "expiration_date": "2028-06-30",
-}
-
 func (e *mouEnv) createSRO() int64 {
 	e.t.Helper()
 	status, body := e.do("POST", "/api/v1/mous", map[string]any{
 		"title": "Pleasanton SRO MOU", "template": "sro-mou",
 		"parties":   map[string]string{"city": "pleasanton", "district": "pusd"},
-		"variables": requiredVariables(e.t),
+		"variables": shipped.Variables(e.t),
 	})
 	if status != http.StatusCreated {
 		e.t.Fatalf("create MOU: %d %s", status, body)
@@ -114,22 +109,6 @@ func (e *mouEnv) createSRO() int64 {
 		e.t.Fatalf("create MOU answered %s", body)
 	}
 	return out.MOU.ID
-}
-
-// requiredVariables gives a value to every required variable without a
-// default in the shipped SRO template and its clauses.
-func requiredVariables(t testing.TB) map[string]string {
-	t.Helper()
-	lib, err := clause.LoadFS(clauses.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := clause.ExampleValues(lib)
-	for k, v := range sroVariables {
-		out[k] = v
-	}
-	delete(out, "amendment_effective_date") // only the amendment clause uses it
-	return out
 }
 
 func (e *mouEnv) revision(id int64, n int) mou.Revision {
@@ -217,12 +196,12 @@ func TestCreateMOU(t *testing.T) {
 func TestCreateMOURefusals(t *testing.T) {
 	e := newMOUEnv(t)
 	without := func(name string) map[string]string {
-		v := requiredVariables(t)
+		v := shipped.Variables(t)
 		delete(v, name)
 		return v
 	}
 	withV := func(name, value string) map[string]string {
-		v := requiredVariables(t)
+		v := shipped.Variables(t)
 		v[name] = value
 		return v
 	}
@@ -238,10 +217,10 @@ func TestCreateMOURefusals(t *testing.T) {
 		{"InvalidValue", map[string]any{"template": "sro-mou", "parties": parties, "variables": withV("effective_date", "2025-02-30")}, 422, "invalid_value", "effective_date"},
 		{"UnknownVariable", map[string]any{"template": "sro-mou", "parties": parties, "variables": withV("no_such_thing", "x")}, 422, "unknown_variable", "no_such_thing"},
 		{"UnknownTemplate", map[string]any{"template": "nope", "parties": parties}, 422, "unknown_template", "nope"},
-		{"UnknownParty", map[string]any{"template": "sro-mou", "parties": map[string]string{"city": "atlantis", "district": "pusd"}, "variables": requiredVariables(t)}, 422, "unknown_party", "atlantis"},
+		{"UnknownParty", map[string]any{"template": "sro-mou", "parties": map[string]string{"city": "atlantis", "district": "pusd"}, "variables": shipped.Variables(t)}, 422, "unknown_party", "atlantis"},
 		{"MissingParty", map[string]any{"template": "sro-mou", "parties": map[string]string{"city": "pleasanton"}}, 422, "missing_party", "district"},
 		{"UnknownRole", map[string]any{"template": "sro-mou", "parties": map[string]string{"city": "pleasanton", "district": "pusd", "county": "pusd"}}, 422, "unknown_role", "county"},
-		{"TitleTwoLines", map[string]any{"title": "a\nb", "template": "sro-mou", "parties": parties, "variables": requiredVariables(t)}, 422, "invalid_title", ""},
+		{"TitleTwoLines", map[string]any{"title": "a\nb", "template": "sro-mou", "parties": parties, "variables": shipped.Variables(t)}, 422, "invalid_title", ""},
 		{"UnknownField", `{"template":"sro-mou","colour":"red"}`, 400, "invalid_json", ""},
 		{"NUL", `{"template":"sro-mou","title":"a\u0000b"}`, 400, "nul_character", ""},
 	}
@@ -258,7 +237,7 @@ func TestCreateMOURefusals(t *testing.T) {
 		})
 	}
 	t.Run("ReviewerForbidden", func(t *testing.T) {
-		status, body := e.doAs(e.reader, "POST", "/api/v1/mous", map[string]any{"template": "sro-mou", "parties": parties, "variables": requiredVariables(t)})
+		status, body := e.doAs(e.reader, "POST", "/api/v1/mous", map[string]any{"template": "sro-mou", "parties": parties, "variables": shipped.Variables(t)})
 		if status != 403 {
 			t.Fatalf("reviewer create: %d %s", status, body)
 		}

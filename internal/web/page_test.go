@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/shipped"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
@@ -101,7 +102,7 @@ func (p *pageClient) signIn(email string) {
 // sroForm is the new-MOU form filled with every required detail.
 func sroForm(t testing.TB, title string) url.Values {
 	f := url.Values{"template": {"sro-mou"}, "title": {title}, "parties.city": {"pleasanton"}, "parties.district": {"pusd"}}
-	for k, v := range requiredVariables(t) {
+	for k, v := range shipped.Variables(t) {
 		f.Set("variables."+k, v)
 	}
 	return f

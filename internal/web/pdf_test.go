@@ -87,12 +87,6 @@ func (e *pdfEnv) send(method, path string, body any, header ...string) pdfResp {
 	return pdfResp{res.StatusCode, res.Header, out}
 }
 
-// pdfVariables fills every required variable of the shipped SRO template.
-func pdfVariables(t testing.TB) map[string]string {
-	t.Helper()
-	return shipped.Variables(t)
-}
-
 const pdfTitle = "Springfield School Resource Officer MOU"
 
 // createMOU makes an SRO MOU through the API and a second revision that
@@ -102,7 +96,7 @@ func (e *pdfEnv) createMOU() int64 {
 	r := e.send("POST", "/api/v1/mous", map[string]any{
 		"title": pdfTitle, "template": "sro-mou",
 		"parties":   map[string]string{"city": "springfield", "district": "susd"},
-		"variables": pdfVariables(e.t),
+		"variables": shipped.Variables(e.t),
 	})
 	if r.status != http.StatusCreated {
 		e.t.Fatalf("create MOU: %d %s", r.status, r.body)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/moudesk/moudesk/internal/mou"
+	"github.com/moudesk/moudesk/internal/shipped"
 	"github.com/moudesk/moudesk/internal/testtool"
 )
 
@@ -71,7 +72,7 @@ func TestRawHTMLRefused(t *testing.T) {
 	}
 	create := func(title string) map[string]any {
 		return map[string]any{"title": title, "template": "sro-mou",
-			"parties": map[string]string{"city": "pleasanton", "district": "pusd"}, "variables": requiredVariables(t)}
+			"parties": map[string]string{"city": "pleasanton", "district": "pusd"}, "variables": shipped.Variables(t)}
 	}
 	clauseBody := func(body string) map[string]any {
 		return map[string]any{"slug": "html-clause", "title": "HTML", "category": "General", "body": body, "note": "new"}
@@ -154,7 +155,7 @@ func TestRawHTMLRefused(t *testing.T) {
 func TestLookalikeHTMLReadsTheSame(t *testing.T) {
 	testtool.Need(t, "pdftotext", "poppler-utils")
 	e := newMOUEnv(t)
-	vars := requiredVariables(t)
+	vars := shipped.Variables(t)
 	vars["police_department"] = "<b>Riverton</b> Police"
 	status, body := e.do("POST", "/api/v1/mous", map[string]any{"title": "Fees if a<b", "template": "sro-mou",
 		"parties": map[string]string{"city": "pleasanton", "district": "pusd"}, "variables": vars})
