@@ -156,12 +156,7 @@ func (c *caller) call(method, path string, body any) apiResp {
 	if c.csrf != "" {
 		req.Header.Set("X-CSRF-Token", c.csrf)
 	}
-	res, err := c.http.Do(req)
-	if err != nil {
-		c.e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	res, b := testtool.Do(c.e.t, c.http, req)
 	return apiResp{res.StatusCode, b}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/moudesk/moudesk/internal/desk"
 	"github.com/moudesk/moudesk/internal/shipped"
+	"github.com/moudesk/moudesk/internal/testtool"
 
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/mou"
@@ -64,15 +65,7 @@ func (e *mouEnv) doAs(token, method, path string, body any) (int, []byte) {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	resp, out := testtool.Do(e.t, http.DefaultClient, req)
 	return resp.StatusCode, out
 }
 

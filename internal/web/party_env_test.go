@@ -20,6 +20,7 @@ import (
 	"github.com/moudesk/moudesk/internal/shipped"
 	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/teststore"
+	"github.com/moudesk/moudesk/internal/testtool"
 )
 
 // partyPassword is every party test user's password.
@@ -176,15 +177,7 @@ func (e *partyEnv) do(who *partyUser, method, path string, body any) partyAnswer
 	if who != nil {
 		req.Header.Set("Authorization", "Bearer "+who.token)
 	}
-	res, err := e.client.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	res, raw := testtool.Do(e.t, e.client, req)
 	var shape struct {
 		Error struct{ Code string } `json:"error"`
 	}

@@ -75,15 +75,7 @@ func (e *pdfEnv) send(method, path string, body any, header ...string) pdfResp {
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	out, err := io.ReadAll(res.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	res, out := testtool.Do(e.t, http.DefaultClient, req)
 	return pdfResp{res.StatusCode, res.Header, out}
 }
 

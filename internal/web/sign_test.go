@@ -127,15 +127,7 @@ func (e *signEnv) get(token, path string) (int, http.Header, []byte) {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	res, body := testtool.Do(e.t, http.DefaultClient, req)
 	return res.StatusCode, res.Header, body
 }
 

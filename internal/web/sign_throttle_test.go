@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"testing"
+
+	"github.com/moudesk/moudesk/internal/testtool"
 )
 
 // clientFrom is an HTTP client whose connections come from the loopback
@@ -55,15 +56,7 @@ func postJSON(t *testing.T, client *http.Client, url, csrf string, body any) ans
 	if csrf != "" {
 		req.Header.Set("X-CSRF-Token", csrf)
 	}
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, b := testtool.Do(t, client, req)
 	return answer{res.StatusCode, res.Header, b}
 }
 

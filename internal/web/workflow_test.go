@@ -12,6 +12,7 @@ import (
 
 	"github.com/moudesk/moudesk/internal/desk"
 	"github.com/moudesk/moudesk/internal/shipped"
+	"github.com/moudesk/moudesk/internal/testtool"
 
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/sqlite"
@@ -68,15 +69,7 @@ func (e *wfEnv) call(token, method, path string, body any, want int, out any) []
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	res, raw := testtool.Do(e.t, http.DefaultClient, req)
 	if res.StatusCode != want {
 		e.t.Fatalf("%s %s = %d, want %d: %s", method, path, res.StatusCode, want, raw)
 	}
