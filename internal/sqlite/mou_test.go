@@ -12,28 +12,35 @@ import (
 	"github.com/moudesk/moudesk/internal/mou"
 )
 
-// newTestMOU stores an MOU of n drafter sections between two new parties.
-func newTestMOU(tb testing.TB, db *DB, n int) *desk.MOU {
+// storeTestMOU stores c as revision 1 of a new MOU between the parties
+// "city" and "district", creating them unless an earlier MOU did.
+func storeTestMOU(tb testing.TB, db *DB, c *mou.Content) *desk.MOU {
 	tb.Helper()
 	ctx := context.Background()
 	for _, p := range []desk.Party{
 		{Slug: "city", Name: "City of Example", Kind: "city", Body: "City Council"},
 		{Slug: "district", Name: "Example Unified", Kind: "district", Body: "Board of Trustees"},
 	} {
-		if _, err := db.CreateParty(ctx, moudesk.System, p); err != nil {
+		if _, err := db.CreateParty(ctx, moudesk.System, p); err != nil && !moudesk.IsKind(err, moudesk.KindConflict) {
 			tb.Fatal(err)
 		}
-	}
-	c := &mou.Content{Title: "Example MOU", Preamble: "The parties agree as follows.\n", Variables: map[string]string{"city_name": "City of Example"}}
-	for i := range n {
-		c.Sections = append(c.Sections, mou.Section{Key: fmt.Sprintf("section-%d", i+1), Heading: fmt.Sprintf("Section %d", i+1),
-			Body: strings.Repeat(fmt.Sprintf("Paragraph of section %d with some contract words. ", i+1), 20) + "\n"})
 	}
 	m, err := db.CreateMOU(ctx, moudesk.System, desk.NewMOU{Template: "sro-mou", Parties: map[string]string{"city": "city", "district": "district"}, Content: c})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return m
+}
+
+// newTestMOU stores an MOU of n drafter sections (storeTestMOU).
+func newTestMOU(tb testing.TB, db *DB, n int) *desk.MOU {
+	tb.Helper()
+	c := &mou.Content{Title: "Example MOU", Preamble: "The parties agree as follows.\n", Variables: map[string]string{"city_name": "City of Example"}}
+	for i := range n {
+		c.Sections = append(c.Sections, mou.Section{Key: fmt.Sprintf("section-%d", i+1), Heading: fmt.Sprintf("Section %d", i+1),
+			Body: strings.Repeat(fmt.Sprintf("Paragraph of section %d with some contract words. ", i+1), 20) + "\n"})
+	}
+	return storeTestMOU(tb, db, c)
 }
 
 func editOne(key, body string) func(*mou.Revision) (*mou.Content, error) {

@@ -60,24 +60,11 @@ func clauseContent(tb testing.TB, n int) *mou.Content {
 	return c
 }
 
-// newClauseMOU stores clauseContent(n) as revision 1 of a new MOU.
+// newClauseMOU stores clauseContent(n) as revision 1 of a new MOU
+// (storeTestMOU).
 func newClauseMOU(tb testing.TB, db *DB, n int) *desk.MOU {
 	tb.Helper()
-	ctx := context.Background()
-	for _, p := range []desk.Party{
-		{Slug: "city", Name: "City of Example", Kind: "city", Body: "City Council"},
-		{Slug: "district", Name: "Example Unified", Kind: "district", Body: "Board of Trustees"},
-	} {
-		if _, err := db.CreateParty(ctx, moudesk.System, p); err != nil && !strings.Contains(err.Error(), "exists") {
-			tb.Fatal(err)
-		}
-	}
-	m, err := db.CreateMOU(ctx, moudesk.System, desk.NewMOU{Template: "sro-mou",
-		Parties: map[string]string{"city": "city", "district": "district"}, Content: clauseContent(tb, n)})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return m
+	return storeTestMOU(tb, db, clauseContent(tb, n))
 }
 
 // oneWord returns a change that replaces one word of section key with a
