@@ -63,13 +63,7 @@ func (s *Service) CreateMOU(ctx context.Context, actor moudesk.Actor, req Create
 	for _, p := range t.Parties {
 		names[p.Role] = parties[req.Parties[p.Role]].Name
 	}
-	var clauseSlugs []string
-	for _, s := range t.Sections {
-		if s.Clause != "" {
-			clauseSlugs = append(clauseSlugs, s.Clause)
-		}
-	}
-	lib, err := s.store.LatestClauses(ctx, clauseSlugs)
+	lib, err := s.store.LatestClauses(ctx, t.ClauseSlugs())
 	if err != nil {
 		return nil, nil, err
 	}

@@ -44,6 +44,18 @@ type TemplateSection struct {
 	Clause  string `yaml:"clause,omitempty" json:"clause,omitempty"`
 }
 
+// ClauseSlugs lists the library clauses t's sections are filled from, in
+// section order: what to load before assembling or asking for variables.
+func (t *Template) ClauseSlugs() []string {
+	var out []string
+	for _, s := range t.Sections {
+		if s.Clause != "" {
+			out = append(out, s.Clause)
+		}
+	}
+	return out
+}
+
 // SignatureLine is one line of the signature block. Lines sign in ascending
 // Order; lines that share an Order may sign in any order among themselves.
 type SignatureLine struct {

@@ -88,13 +88,7 @@ func (p *pageHandlers) newMOUData(c *gin.Context, slug string, posted bool) (*ne
 		}
 		form.Roles = append(form.Roles, in)
 	}
-	var slugs []string
-	for _, s := range t.Sections {
-		if s.Clause != "" {
-			slugs = append(slugs, s.Clause)
-		}
-	}
-	lib, err := p.desk.LatestClauses(ctx, slugs)
+	lib, err := p.desk.LatestClauses(ctx, t.ClauseSlugs())
 	if err != nil {
 		return nil, err
 	}
