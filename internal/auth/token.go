@@ -19,12 +19,7 @@ const secretBytes = 32
 // ("mdk_" + 43 base64url characters) is shown to its owner once; only the
 // hash is ever stored, so a database leak does not leak usable tokens.
 func NewToken() (plain, hash string, err error) {
-	s, err := randomSecret()
-	if err != nil {
-		return "", "", fmt.Errorf("new token: %w", err)
-	}
-	plain = TokenPrefix + s
-	return plain, HashToken(plain), nil
+	return newSecret(TokenPrefix, "token")
 }
 
 // InvitationPrefix starts every invitation token, so one pasted in the
@@ -35,22 +30,24 @@ const InvitationPrefix = "mdi_"
 // the hash to store. Like tokens, only the hash reaches the database: the
 // link is shown once, to the admin who sends it.
 func NewInvitationToken() (plain, hash string, err error) {
-	s, err := randomSecret()
-	if err != nil {
-		return "", "", fmt.Errorf("new invitation: %w", err)
-	}
-	plain = InvitationPrefix + s
-	return plain, HashToken(plain), nil
+	return newSecret(InvitationPrefix, "invitation")
 }
 
 // NewSessionID returns a fresh session identifier for the cookie and the
 // hash to store. Like tokens, only the hash reaches the database.
 func NewSessionID() (plain, hash string, err error) {
+	return newSecret("", "session id")
+}
+
+// newSecret returns prefix followed by a fresh random secret, and the hash
+// to store (HashToken); what names the secret in an error.
+func newSecret(prefix, what string) (plain, hash string, err error) {
 	s, err := randomSecret()
 	if err != nil {
-		return "", "", fmt.Errorf("new session id: %w", err)
+		return "", "", fmt.Errorf("new %s: %w", what, err)
 	}
-	return s, HashToken(s), nil
+	plain = prefix + s
+	return plain, HashToken(plain), nil
 }
 
 // HashToken returns the lowercase hex SHA-256 of a plain token or session
