@@ -61,6 +61,16 @@ func acquireAsync(g *hashGate, kib uint64) chan error {
 	return done
 }
 
+// mustAcquire acquires kib of g, failing t when it cannot.
+func mustAcquire(t *testing.T, g *hashGate, kib uint64) (release func()) {
+	t.Helper()
+	release, err := g.acquire(kib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return release
+}
+
 func TestHashGate(t *testing.T) {
 	t.Run("WaitsThenBusy", func(t *testing.T) {
 		g := newHashGate(2, 50*time.Millisecond)
@@ -89,10 +99,7 @@ func TestHashGate(t *testing.T) {
 	})
 	t.Run("ReleaseAdmitsWaiter", func(t *testing.T) {
 		g := newHashGate(1, 5*time.Second)
-		release, err := g.acquire(1)
-		if err != nil {
-			t.Fatal(err)
-		}
+		release := mustAcquire(t, g, 1)
 		done := acquireAsync(g, 1)
 		time.Sleep(20 * time.Millisecond)
 		release()
@@ -104,10 +111,7 @@ func TestHashGate(t *testing.T) {
 		// A dear computation waiting is not overtaken by cheap ones
 		// arriving after it, so it cannot starve.
 		g := newHashGate(4, 5*time.Second)
-		release, err := g.acquire(3)
-		if err != nil {
-			t.Fatal(err)
-		}
+		release := mustAcquire(t, g, 3)
 		dear := acquireAsync(g, 4)
 		time.Sleep(20 * time.Millisecond)
 		cheapDone := acquireAsync(g, 1)
@@ -127,10 +131,7 @@ func TestHashGate(t *testing.T) {
 	})
 	t.Run("DearerThanBudgetRunsAlone", func(t *testing.T) {
 		g := newHashGate(2, time.Second)
-		release, err := g.acquire(1 << 20)
-		if err != nil {
-			t.Fatal(err)
-		}
+		release := mustAcquire(t, g, 1<<20)
 		if g.used != 2 {
 			t.Fatalf("used %d of 2, want all", g.used)
 		}
@@ -177,10 +178,7 @@ func TestPasswordHashingBusy(t *testing.T) {
 	g := newHashGate(uint64(cheap.Memory), 20*time.Millisecond)
 	old := gate.Swap(g)
 	t.Cleanup(func() { gate.Store(old) })
-	release, err := g.acquire(1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	release := mustAcquire(t, g, 1)
 	defer release()
 	_, err = cheap.Hash(goodPassword)
 	wantBusy(t, err)
