@@ -73,15 +73,7 @@ func actorOf(p *auth.Principal) moudesk.Actor {
 // rows counts the rows of every table a use case here writes.
 func (e *env) rows() map[string]int {
 	e.t.Helper()
-	out := map[string]int{}
-	for _, count := range []func(context.Context) (map[string]int, error){e.db.MOURowCounts, e.db.WorkflowRowCounts, e.db.SigningRowCounts} {
-		m, err := count(e.ctx)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		maps.Copy(out, m)
-	}
-	return out
+	return teststore.Rows(e.t, e.db.MOURowCounts, e.db.WorkflowRowCounts, e.db.SigningRowCounts)
 }
 
 // unchanged runs refused, which must fail with code, and checks that no

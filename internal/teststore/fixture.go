@@ -2,6 +2,7 @@ package teststore
 
 import (
 	"context"
+	"maps"
 	"testing"
 	"time"
 
@@ -62,4 +63,20 @@ func Token(tb testing.TB, db *sqlite.DB, email, label string) string {
 		tb.Fatal(err)
 	}
 	return plain
+}
+
+// Rows merges the row counts of the given kinds of table (db.MOURowCounts,
+// db.WorkflowRowCounts, db.SigningRowCounts) into one map, for a test
+// to show that a refused request wrote nothing.
+func Rows(tb testing.TB, counts ...func(context.Context) (map[string]int, error)) map[string]int {
+	tb.Helper()
+	out := map[string]int{}
+	for _, count := range counts {
+		m, err := count(context.Background())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		maps.Copy(out, m)
+	}
+	return out
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/teststore"
 )
 
 // listEnv is a real server on a real database holding a few MOUs (some
@@ -24,7 +25,7 @@ import (
 type listEnv struct {
 	*mouEnv
 	clerk    string
-	admin    string // reads the whole audit log, which is for admins only
+	admin    string  // reads the whole audit log, which is for admins only
 	mous     []int64 // oldest first
 	reviewed int64   // the MOU with meetings and feedback
 }
@@ -282,17 +283,7 @@ func (e *listEnv) refused(t *testing.T, path, code string) {
 // rowsNow counts the rows of every MOU and workflow table and the audit log.
 func (e *listEnv) rowsNow() map[string]int {
 	e.t.Helper()
-	ctx := context.Background()
-	out, err := e.db.MOURowCounts(ctx)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	more, err := e.db.WorkflowRowCounts(ctx)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	maps.Copy(out, more)
-	return out
+	return teststore.Rows(e.t, e.db.MOURowCounts, e.db.WorkflowRowCounts)
 }
 
 var (

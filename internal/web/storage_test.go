@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/teststore"
 
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/sqlite"
@@ -51,16 +52,7 @@ func TestStorageFaultsAnswer503(t *testing.T) {
 			}
 			rows := func() map[string]int {
 				t.Helper()
-				out, err := db.WorkflowRowCounts(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				more, err := db.MOURowCounts(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				maps.Copy(out, more)
-				return out
+				return teststore.Rows(t, db.WorkflowRowCounts, db.MOURowCounts)
 			}
 			current := func() int {
 				t.Helper()

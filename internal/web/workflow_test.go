@@ -12,6 +12,7 @@ import (
 
 	"github.com/moudesk/moudesk/internal/desk"
 	"github.com/moudesk/moudesk/internal/shipped"
+	"github.com/moudesk/moudesk/internal/teststore"
 	"github.com/moudesk/moudesk/internal/testtool"
 
 	"github.com/moudesk/moudesk/internal/auth"
@@ -223,15 +224,7 @@ func rollCall(n, ayes int) []map[string]string {
 func (e *wfEnv) rows() map[string]int {
 	e.t.Helper()
 	ctx := context.Background()
-	out, err := e.db.WorkflowRowCounts(ctx)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	more, err := e.db.MOURowCounts(ctx)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	maps.Copy(out, more)
+	out := teststore.Rows(e.t, e.db.WorkflowRowCounts, e.db.MOURowCounts)
 	var closed, stale int
 	if err := e.db.QueryRowForTest(ctx, "SELECT count(*) FROM feedback WHERE status != 'open'").Scan(&closed); err != nil {
 		e.t.Fatal(err)
