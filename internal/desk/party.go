@@ -115,12 +115,7 @@ func (s *Service) MOUOfMeeting(ctx context.Context, actor moudesk.Actor, meeting
 	if err != nil {
 		return nil, err
 	}
-	m, err := s.VisibleMOU(ctx, actor, mt.MOUID)
-	if moudesk.IsKind(err, moudesk.KindNotFound) {
-		// As for a meeting that does not exist: nothing about its MOU.
-		return nil, moudesk.ErrNotFound(fmt.Sprintf("meeting %d", meetingID))
-	}
-	return m, err
+	return s.visibleOwner(ctx, actor, mt.MOUID, fmt.Sprintf("meeting %d", meetingID))
 }
 
 // MOUOfFeedback is the MOU a feedback item belongs to, as actor may see it.
@@ -129,9 +124,16 @@ func (s *Service) MOUOfFeedback(ctx context.Context, actor moudesk.Actor, id int
 	if err != nil {
 		return nil, err
 	}
-	m, err := s.VisibleMOU(ctx, actor, f.MOUID)
+	return s.visibleOwner(ctx, actor, f.MOUID, fmt.Sprintf("feedback %d", id))
+}
+
+// visibleOwner is MOU mouID, which child (a meeting, a feedback item)
+// belongs to, as actor may see it. An MOU actor may not see answers 404
+// for child, as for a child that does not exist: nothing about its MOU.
+func (s *Service) visibleOwner(ctx context.Context, actor moudesk.Actor, mouID int64, child string) (*MOU, error) {
+	m, err := s.VisibleMOU(ctx, actor, mouID)
 	if moudesk.IsKind(err, moudesk.KindNotFound) {
-		return nil, moudesk.ErrNotFound(fmt.Sprintf("feedback %d", id))
+		return nil, moudesk.ErrNotFound(child)
 	}
 	return m, err
 }
