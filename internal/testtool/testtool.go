@@ -2,6 +2,10 @@
 // pdfsig, chromium) honestly: on a developer machine without the program the
 // test is skipped with a message saying what to install; in CI (CI=true) a
 // missing program fails the test, so a green CI always means it really ran.
+//
+// It also holds what the tests of several packages share: the generated
+// bench MOU (BenchMOU, WriteBenchMOU), a hand-driven Clock, a log Buffer
+// and Do for one HTTP round trip.
 package testtool
 
 import (
