@@ -122,6 +122,7 @@ func (db *DB) commitBatch(first *writeReq, next func() *writeReq, batch []*write
 		lost    error     // why the batch's transaction is gone, once it is
 		culprit *writeReq // the request whose statement lost it, if one did
 		members int       // requests that ran SQL
+		raced   bool      // a request was refused with a conflict
 		started time.Time
 	)
 	// run runs r in the batch's transaction, beginning it when r is the
@@ -181,6 +182,7 @@ func (db *DB) commitBatch(first *writeReq, next func() *writeReq, batch []*write
 			err = storageError("write", err)
 		}
 		r.err = err
+		raced = raced || moudesk.IsKind(err, moudesk.KindConflict)
 		// Undo fn's statements and only those. On a full disk, an I/O
 		// error or an interrupted statement SQLite may already have rolled
 		// back the whole transaction: then the savepoint is gone too, and
@@ -197,7 +199,12 @@ func (db *DB) commitBatch(first *writeReq, next func() *writeReq, batch []*write
 
 	if run(first) {
 		batch = append(batch, first)
-		for lost == nil && members < maxBatch && time.Since(started) < maxBatchTime {
+		// A conflict ends the batch. The requests behind it are likely
+		// racing for the same thing (every drafter saving on the base
+		// that just moved on): once this batch is committed their checks
+		// refuse them without SQL, and the one that won is not kept
+		// waiting while each of them is refused inside its transaction.
+		for lost == nil && !raced && members < maxBatch && time.Since(started) < maxBatchTime {
 			r := next()
 			if r == nil {
 				break

@@ -66,7 +66,7 @@ func runBatch(db *DB, reqs ...*writeReq) {
 }
 
 func TestWriteBatch(t *testing.T) {
-	refused := moudesk.Errorf(moudesk.KindConflict, "stale_revision", "refused")
+	refused := moudesk.Errorf(moudesk.KindUnprocessable, "refused", "refused")
 	t.Run("OK", func(t *testing.T) {
 		db := MustOpenDB(t)
 		var done atomic.Int32
@@ -115,6 +115,22 @@ func TestWriteBatch(t *testing.T) {
 		}
 		if _, err := db.VerifyAudit(context.Background()); err != nil {
 			t.Fatal(err)
+		}
+	})
+	// A conflict ends the batch: the requests behind it wait for the next
+	// one, where their checks see what this one committed.
+	t.Run("ConflictEndsBatch", func(t *testing.T) {
+		db := MustOpenDB(t)
+		var done atomic.Int32
+		stale := moudesk.Errorf(moudesk.KindConflict, "stale_revision", "stale")
+		reqs := []*writeReq{testWrite("a", nil, &done), testWrite("b", func(*Tx) error { return stale }, &done), testWrite("c", nil, &done)}
+		runBatch(db, reqs...)
+		if reqs[0].err != nil || !errors.Is(reqs[1].err, stale) || reqs[2].ran {
+			t.Fatalf("errs = %v, %v, ran %v; want nil, the conflict, and the third left for the next batch", reqs[0].err, reqs[1].err, reqs[2].ran)
+		}
+		runBatch(db, reqs[2])
+		if got := strings.Join(auditObjects(t, db), " "); got != "test:a test:c" || reqs[2].err != nil || done.Load() != 2 {
+			t.Fatalf("stored %q, done %d times, err %v; want test:a test:c", got, done.Load(), reqs[2].err)
 		}
 	})
 	// When a request's failure takes the whole transaction with it (as
