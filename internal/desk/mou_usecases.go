@@ -34,6 +34,15 @@ func (s *Service) CreateMOU(ctx context.Context, actor moudesk.Actor, req Create
 	if req.Workflow != "" && !clause.ValidSlug(req.Workflow) {
 		return nil, nil, &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_workflow", Field: "workflow", Message: "workflow must be a lowercase slug"}
 	}
+	// An MOU on a workflow this server does not load could never move, and
+	// every page that looks up its stage (the dashboard, approvals) would
+	// fail for everyone: refuse it here.
+	if req.Workflow != "" {
+		if _, ok := s.workflows[req.Workflow]; !ok {
+			return nil, nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "unknown_workflow", Field: "workflow",
+				Message: fmt.Sprintf("there is no workflow %q on this server", req.Workflow)}
+		}
+	}
 	roles := map[string]bool{}
 	slugs := make([]string, 0, len(t.Parties))
 	for _, p := range t.Parties {

@@ -210,6 +210,7 @@ func TestCreateMOURefusals(t *testing.T) {
 		{"InvalidValue", map[string]any{"template": "sro-mou", "parties": parties, "variables": withV("effective_date", "2025-02-30")}, 422, "invalid_value", "effective_date"},
 		{"UnknownVariable", map[string]any{"template": "sro-mou", "parties": parties, "variables": withV("no_such_thing", "x")}, 422, "unknown_variable", "no_such_thing"},
 		{"UnknownTemplate", map[string]any{"template": "nope", "parties": parties}, 422, "unknown_template", "nope"},
+		{"UnknownWorkflow", map[string]any{"template": "sro-mou", "workflow": "nope", "parties": parties, "variables": shipped.Variables(t)}, 422, "unknown_workflow", "nope"},
 		{"UnknownParty", map[string]any{"template": "sro-mou", "parties": map[string]string{"city": "atlantis", "district": "pusd"}, "variables": shipped.Variables(t)}, 422, "unknown_party", "atlantis"},
 		{"MissingParty", map[string]any{"template": "sro-mou", "parties": map[string]string{"city": "pleasanton"}}, 422, "missing_party", "district"},
 		{"UnknownRole", map[string]any{"template": "sro-mou", "parties": map[string]string{"city": "pleasanton", "district": "pusd", "county": "pusd"}}, 422, "unknown_role", "county"},
@@ -229,6 +230,15 @@ func TestCreateMOURefusals(t *testing.T) {
 			}
 		})
 	}
+	t.Run("DashboardAfterUnknownWorkflow", func(t *testing.T) {
+		// An MOU on a workflow the server does not load used to be stored,
+		// and from then on the dashboard answered 422 for everyone.
+		p := newPageClient(t, e.url)
+		p.signIn("ada@city.gov")
+		if r := p.get("/dashboard"); r.status != http.StatusOK {
+			t.Fatalf("dashboard after refusals = %d", r.status)
+		}
+	})
 	t.Run("ReviewerForbidden", func(t *testing.T) {
 		status, body := e.doAs(e.reader, "POST", "/api/v1/mous", map[string]any{"template": "sro-mou", "parties": parties, "variables": shipped.Variables(t)})
 		if status != 403 {
@@ -393,6 +403,15 @@ func TestCreateRevisionRefusals(t *testing.T) {
 		status, body := e.do("POST", "/api/v1/mous/999/revisions", map[string]any{"base": 1, "edits": []mou.Edit{{Op: "remove", Key: "term"}}})
 		if status != 404 || errorCode(t, body) != "not_found" {
 			t.Fatalf("got %d %s", status, body)
+		}
+	})
+	t.Run("DashboardAfterUnknownWorkflow", func(t *testing.T) {
+		// An MOU on a workflow the server does not load used to be stored,
+		// and from then on the dashboard answered 422 for everyone.
+		p := newPageClient(t, e.url)
+		p.signIn("ada@city.gov")
+		if r := p.get("/dashboard"); r.status != http.StatusOK {
+			t.Fatalf("dashboard after refusals = %d", r.status)
 		}
 	})
 	t.Run("ReviewerForbidden", func(t *testing.T) {
