@@ -6,15 +6,12 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"math/big"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/moudesk/moudesk/internal/render"
+	"github.com/moudesk/moudesk/internal/testtool"
 )
-
-// benchMOU is the shared 40-page bench MOU, beside the checkout.
-const benchMOU = "../../../shared/bench/mou-40p.md"
 
 // BenchmarkSign appends one visible signature to the signed 40-page bench
 // MOU as moudesk renders it (embedded fonts, footer, signature blocks):
@@ -23,10 +20,7 @@ const benchMOU = "../../../shared/bench/mou-40p.md"
 // one-time certificate the ceremony issues; RSA-3072 is measured with a
 // fixed certificate, as an organization would configure it.
 func BenchmarkSign(b *testing.B) {
-	md, err := os.ReadFile(benchMOU)
-	if err != nil {
-		b.Skipf("benchmarks measure the shared bench MOU, not beside this checkout: %v", err)
-	}
+	md := testtool.SharedBench(b, "mou-40p.md")
 	res, err := render.PDF(md, render.Options{Title: "Bench MOU", FooterNote: "moudesk · 1 rev 1 · 0123456789ab · verify at https://moudesk.example.org/verify",
 		Signatures: []render.SignatureBlock{{Party: "City", Name: "Nelson Fialho", Title: "City Manager"}, {Party: "District", Name: "Zoë Ortíz", Title: "Superintendent"}}})
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -197,10 +196,7 @@ func contains(s []string, w string) bool {
 // verification by text does once for the upload and once for the stored
 // revision.
 func BenchmarkExtractWords(b *testing.B) {
-	md, err := os.ReadFile("../../../shared/bench/mou-40p.md")
-	if err != nil {
-		b.Skipf("benchmarks measure the shared bench MOU, not beside this checkout: %v", err)
-	}
+	md := testtool.SharedBench(b, "mou-40p.md")
 	res, err := render.PDF(md, render.Options{Title: "Bench MOU", FooterNote: "moudesk · 1 rev 1 · 0123456789ab · verify at https://x/verify"})
 	if err != nil {
 		b.Fatal(err)

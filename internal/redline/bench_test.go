@@ -2,24 +2,15 @@ package redline
 
 import (
 	"io"
-	"os"
 	"testing"
+
+	"github.com/moudesk/moudesk/internal/testtool"
 )
 
-// sharedBench is the folder of the 40-page bench pair beside the
-// checkout, which docs/benchmarks.md's figures are measured on. Tests use
-// the generated benchPair instead; only benchmarks read these files.
-const sharedBench = "../../../shared/bench/"
-
-// readBench returns the shared bench file name, skipping b when the
-// shared folder is not beside the checkout.
+// readBench returns the shared bench file name (testtool.SharedBench).
 func readBench(b *testing.B, name string) string {
 	b.Helper()
-	data, err := os.ReadFile(sharedBench + name)
-	if err != nil {
-		b.Skipf("benchmarks measure the shared bench pair, not beside this checkout: %v", err)
-	}
-	return string(data)
+	return string(testtool.SharedBench(b, name))
 }
 
 // BenchmarkRedline measures the whole redline of the 40-page bench pair,

@@ -1,17 +1,15 @@
 package render
 
 import (
-	"os"
 	"testing"
+
+	"github.com/moudesk/moudesk/internal/testtool"
 )
 
 // BenchmarkRenderPDF renders the 40-page bench MOU with a header, footer,
 // watermark and two signature blocks.
 func BenchmarkRenderPDF(b *testing.B) {
-	md, err := os.ReadFile(benchMOU)
-	if err != nil {
-		b.Skipf("benchmarks measure the shared bench MOU, not beside this checkout: %v", err)
-	}
+	md := testtool.SharedBench(b, "mou-40p.md")
 	opt := sampleOptions()
 	b.ReportAllocs()
 	b.SetBytes(int64(len(md)))

@@ -14,11 +14,6 @@ import (
 	"github.com/moudesk/moudesk/internal/testtool"
 )
 
-// benchMOU is the shared 40-page bench MOU beside the checkout, which
-// docs/benchmarks.md's figures are measured on. Only benchmarks read it
-// (and skip without it); tests render the generated testtool.BenchMOU.
-const benchMOU = "../../../shared/bench/mou-40p.md"
-
 func sampleOptions() Options {
 	return Options{
 		Title:      "Memorandum of Understanding — Riverton",

@@ -247,3 +247,20 @@ func (d *benchDoc) markdown() string {
 	}
 	return b.String()
 }
+
+// sharedBench is the folder of the 40-page bench pair beside the checkout
+// (../shared/bench seen from the repository's root), relative to a package
+// two levels below it, where go test runs.
+const sharedBench = "../../../shared/bench/"
+
+// SharedBench returns the shared bench file name (mou-40p.md,
+// mou-40p-v2.md), which docs/benchmarks.md's figures are measured on. Only
+// benchmarks read it; without the folder beside the checkout b is skipped.
+func SharedBench(b *testing.B, name string) []byte {
+	b.Helper()
+	data, err := os.ReadFile(sharedBench + name)
+	if err != nil {
+		b.Skipf("benchmarks measure the shared bench pair, not beside this checkout: %v", err)
+	}
+	return data
+}
