@@ -109,33 +109,44 @@ func (s *Service) scopeOf(ctx context.Context, id int64) (*MOU, error) {
 	})
 }
 
-// MOUOfMeeting is the MOU a meeting belongs to, as actor may see it.
-func (s *Service) MOUOfMeeting(ctx context.Context, actor moudesk.Actor, meetingID int64) (*MOU, error) {
+// CanSeeMOU is nil when actor may see MOU id's non-public records
+// (CanSee), 404 otherwise. It asks the MOU's remembered parties, not the
+// store: every MOU-scoped request asks it before its handler reads.
+func (s *Service) CanSeeMOU(ctx context.Context, actor moudesk.Actor, id int64) error {
+	m, err := s.scopeOf(ctx, id)
+	if err != nil {
+		return err
+	}
+	return CanSee(actor, m)
+}
+
+// CanSeeMeeting is CanSeeMOU for the MOU a meeting belongs to.
+func (s *Service) CanSeeMeeting(ctx context.Context, actor moudesk.Actor, meetingID int64) error {
 	mt, err := s.store.Meeting(ctx, meetingID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return s.visibleOwner(ctx, actor, mt.MOUID, fmt.Sprintf("meeting %d", meetingID))
+	return s.canSeeOwner(ctx, actor, mt.MOUID, fmt.Sprintf("meeting %d", meetingID))
 }
 
-// MOUOfFeedback is the MOU a feedback item belongs to, as actor may see it.
-func (s *Service) MOUOfFeedback(ctx context.Context, actor moudesk.Actor, id int64) (*MOU, error) {
+// CanSeeFeedback is CanSeeMOU for the MOU a feedback item belongs to.
+func (s *Service) CanSeeFeedback(ctx context.Context, actor moudesk.Actor, id int64) error {
 	f, err := s.store.FeedbackItem(ctx, id)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return s.visibleOwner(ctx, actor, f.MOUID, fmt.Sprintf("feedback %d", id))
+	return s.canSeeOwner(ctx, actor, f.MOUID, fmt.Sprintf("feedback %d", id))
 }
 
-// visibleOwner is MOU mouID, which child (a meeting, a feedback item)
-// belongs to, as actor may see it. An MOU actor may not see answers 404
-// for child, as for a child that does not exist: nothing about its MOU.
-func (s *Service) visibleOwner(ctx context.Context, actor moudesk.Actor, mouID int64, child string) (*MOU, error) {
-	m, err := s.VisibleMOU(ctx, actor, mouID)
+// canSeeOwner is CanSeeMOU for MOU mouID, which child (a meeting, a
+// feedback item) belongs to. An MOU actor may not see answers 404 for
+// child, as for a child that does not exist: nothing about its MOU.
+func (s *Service) canSeeOwner(ctx context.Context, actor moudesk.Actor, mouID int64, child string) error {
+	err := s.CanSeeMOU(ctx, actor, mouID)
 	if moudesk.IsKind(err, moudesk.KindNotFound) {
-		return nil, moudesk.ErrNotFound(child)
+		return moudesk.ErrNotFound(child)
 	}
-	return m, err
+	return err
 }
 
 // bodyParty is the slug of the MOU's party a body of def belongs to, or ""
@@ -183,7 +194,7 @@ func (s *Service) AuditFor(ctx context.Context, actor moudesk.Actor, f AuditFilt
 		if !ok || err != nil || id < 1 {
 			return nil, moudesk.Errorf(moudesk.KindForbidden, "forbidden", "the whole audit log is for admins; ask for one MOU's events (mou=N)")
 		}
-		if _, err := s.VisibleMOU(ctx, actor, id); err != nil {
+		if err := s.CanSeeMOU(ctx, actor, id); err != nil {
 			return nil, err
 		}
 	}

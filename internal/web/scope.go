@@ -47,14 +47,13 @@ func (s *Server) partyScope(param string) gin.HandlerFunc {
 }
 
 func (s *Server) canSee(ctx context.Context, a moudesk.Actor, param string, id int64) error {
-	var err error
 	switch param {
 	case "id":
-		_, err = s.desk.VisibleMOU(ctx, a, id)
+		return s.desk.CanSeeMOU(ctx, a, id)
 	case "mid":
-		_, err = s.desk.MOUOfMeeting(ctx, a, id)
+		return s.desk.CanSeeMeeting(ctx, a, id)
 	case "fid":
-		_, err = s.desk.MOUOfFeedback(ctx, a, id)
+		return s.desk.CanSeeFeedback(ctx, a, id)
 	}
-	return err
+	return nil
 }
