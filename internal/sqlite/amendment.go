@@ -80,7 +80,7 @@ func (db *DB) CreateAmendment(ctx context.Context, actor moudesk.Actor, parentID
 				baseMOU, baseRev = p.ID, *p.ExecutedRevision
 			}
 		}
-		base, err := readRevision(ctx, tx, baseMOU, baseRev)
+		base, err := readRevision(ctx, tx, tx.texts, baseMOU, baseRev)
 		if err != nil {
 			return err
 		}

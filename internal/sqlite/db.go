@@ -43,6 +43,8 @@ type DB struct {
 	// Numbers only go up, so a save on a base below it is stale for sure
 	// and is refused without a transaction (memo.go).
 	heads revisionHeads
+	// bodyTexts holds section texts by hash (revision_body.go).
+	bodyTexts *bodyTexts
 	// clauses caches clause versions, which never change once written.
 	clauses clauseVersions
 	// anchor keeps the audit chain's head outside the database; nil for none.
@@ -95,7 +97,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	}
 	read.SetMaxOpenConns(opt.Readers)
 	read.SetMaxIdleConns(opt.Readers)
-	db := &DB{path: path, write: write, read: read, now: opt.Now, anchor: opt.Anchor,
+	db := &DB{path: path, write: write, read: read, now: opt.Now, anchor: opt.Anchor, bodyTexts: newBodyTexts(),
 		writes: make(chan *writeReq), closing: make(chan struct{}), writerDone: make(chan struct{})}
 	go db.runWriter()
 	if err := db.migrate(ctx); err != nil {
@@ -165,7 +167,8 @@ func (db *DB) Ping(ctx context.Context) error {
 // Tx is a write transaction with the time every row it writes carries.
 type Tx struct {
 	*sql.Tx
-	now time.Time
+	now   time.Time
+	texts *bodyTexts // the DB's section texts by hash
 }
 
 // Now is the transaction's time, formatted for storage.

@@ -169,7 +169,7 @@ func (db *DB) CreateRevision(ctx context.Context, actor moudesk.Actor, mouID int
 		if base != current {
 			return staleRevision(mouID, current, base)
 		}
-		prev, err := readRevision(ctx, tx.Tx, mouID, base)
+		prev, err := readRevision(ctx, tx.Tx, tx.texts, mouID, base)
 		if err != nil {
 			return err
 		}
@@ -231,7 +231,7 @@ func (db *DB) Revision(ctx context.Context, mouID int64, n int) (*mou.Revision, 
 			}
 		}
 		var err error
-		r, err = readRevision(ctx, tx, mouID, n)
+		r, err = readRevision(ctx, tx, db.bodyTexts, mouID, n)
 		return err
 	})
 	return r, err

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/moudesk/moudesk"
-	"github.com/moudesk/moudesk/internal/cache"
 )
 
 // BenchmarkOneSectionEdit saves one-word edits of the 1 KB section of a
@@ -51,7 +50,7 @@ func BenchmarkReadRevision(b *testing.B) {
 	db := MustOpenDB(b)
 	m := newClauseMOU(b, db, 60)
 	addRevisions(b, db, m.ID, 1000)
-	forgetBodyTexts(b) // and put the process's cache back afterwards
+	forgetBodyTexts(db)
 	for _, bc := range []struct {
 		name string
 		n    int
@@ -63,7 +62,7 @@ func BenchmarkReadRevision(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				if bc.cold {
 					b.StopTimer()
-					bodyTexts = cache.New[string](1<<16, 32<<20, func(s string) int { return len(s) })
+					forgetBodyTexts(db)
 					b.StartTimer()
 				}
 				rev, err := db.Revision(ctx, m.ID, bc.n)

@@ -22,9 +22,12 @@ import (
 // the 60 bodies of a revision costs more than the queries that find them,
 // and the revisions of an MOU share nearly all of theirs). The key is the
 // text's own hash, which no transaction can give to another text, so an
-// entry is true in any database and can never be stale; that is also why
-// this cache can be shared by every DB in the process.
-var bodyTexts = cache.New[string](1<<16, 32<<20, func(s string) int { return len(s) })
+// entry can never be stale. Each DB holds one (DB.bodyTexts).
+type bodyTexts = cache.LRU[string, string]
+
+func newBodyTexts() *bodyTexts {
+	return cache.New[string](1<<16, 32<<20, func(s string) int { return len(s) })
+}
 
 // minDeflate is the shortest text worth compressing: below it the DEFLATE
 // stream is rarely smaller, and a row that small costs little anyway.
@@ -34,6 +37,7 @@ const minDeflate = 128
 type bodyStore struct {
 	ctx          context.Context
 	find, insert *sql.Stmt
+	texts        *bodyTexts
 }
 
 func (tx *Tx) bodyStore(ctx context.Context) (*bodyStore, error) {
@@ -46,7 +50,7 @@ func (tx *Tx) bodyStore(ctx context.Context) (*bodyStore, error) {
 		find.Close()
 		return nil, storageError("prepare body insert", err)
 	}
-	return &bodyStore{ctx: ctx, find: find, insert: insert}, nil
+	return &bodyStore{ctx: ctx, find: find, insert: insert, texts: tx.texts}, nil
 }
 
 func (s *bodyStore) Close() {
@@ -74,7 +78,7 @@ func (s *bodyStore) put(text, hash string) (int64, error) {
 	if err != nil {
 		return 0, storageError("insert section body", err)
 	}
-	bodyTexts.Put(hash, text)
+	s.texts.Put(hash, text)
 	return res.LastInsertId()
 }
 

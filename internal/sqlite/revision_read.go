@@ -16,7 +16,7 @@ import (
 // readRevision reads revision n of an MOU: its row with the preamble, its
 // section list (one snapshot and at most snapshotEvery-1 deltas), then the
 // bodies the list names, each once.
-func readRevision(ctx context.Context, q queryer, mouID int64, n int) (*mou.Revision, error) {
+func readRevision(ctx context.Context, q queryer, cache *bodyTexts, mouID int64, n int) (*mou.Revision, error) {
 	r := &mou.Revision{MOUID: mouID, Number: n}
 	var vars, created string
 	var preamble []byte
@@ -41,7 +41,7 @@ func readRevision(ctx context.Context, q queryer, mouID int64, n int) (*mou.Revi
 	if err != nil {
 		return nil, err
 	}
-	texts, err := readBodies(ctx, q, list.entries)
+	texts, err := readBodies(ctx, q, cache, list.entries)
 	if err != nil {
 		return nil, fmt.Errorf("read sections of revision %d of MOU %d: %w", n, mouID, err)
 	}
@@ -53,9 +53,9 @@ func readRevision(ctx context.Context, q queryer, mouID int64, n int) (*mou.Revi
 }
 
 // readBodies returns the text of every body entries name, by hash: from
-// bodyTexts, and the others in one query whatever their number (their ids
+// cache, and the others in one query whatever their number (their ids
 // go in as one JSON array), inflated once each.
-func readBodies(ctx context.Context, q queryer, entries []listEntry) (map[string]string, error) {
+func readBodies(ctx context.Context, q queryer, cache *bodyTexts, entries []listEntry) (map[string]string, error) {
 	texts := make(map[string]string, len(entries))
 	var ids strings.Builder
 	missing := 0
@@ -63,7 +63,7 @@ func readBodies(ctx context.Context, q queryer, entries []listEntry) (map[string
 		if _, ok := texts[e.hash]; ok {
 			continue
 		}
-		if text, ok := bodyTexts.Get(e.hash); ok {
+		if text, ok := cache.Get(e.hash); ok {
 			texts[e.hash] = text
 			continue
 		}
@@ -98,7 +98,7 @@ func readBodies(ctx context.Context, q queryer, entries []listEntry) (map[string
 			return nil, err
 		}
 		texts[hash] = text
-		bodyTexts.Put(hash, text)
+		cache.Put(hash, text)
 		found++
 	}
 	if err := rows.Err(); err != nil {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/clauses"
-	"github.com/moudesk/moudesk/internal/cache"
 	"github.com/moudesk/moudesk/internal/desk"
 	"github.com/moudesk/moudesk/internal/mou"
 )
@@ -99,7 +98,7 @@ func addRevisions(tb testing.TB, db *DB, mouID int64, last int) {
 			return err
 		}
 		for n := current + 1; n <= last; n++ {
-			base, err := readRevision(ctx, tx, mouID, n-1)
+			base, err := readRevision(ctx, tx, tx.texts, mouID, n-1)
 			if err != nil {
 				return err
 			}
@@ -134,12 +133,10 @@ func storedBytes(tb testing.TB, db *DB) int64 {
 	return (pages - free) * size
 }
 
-// forgetBodyTexts empties the text cache until the test ends, so reads
-// after it take every body from the database, inflating it.
-func forgetBodyTexts(tb testing.TB) {
-	saved := bodyTexts
-	bodyTexts = cache.New[string](1<<16, 32<<20, func(s string) int { return len(s) })
-	tb.Cleanup(func() { bodyTexts = saved })
+// forgetBodyTexts empties db's text cache, so reads after it take every
+// body from the database, inflating it.
+func forgetBodyTexts(db *DB) {
+	db.bodyTexts = newBodyTexts()
 }
 
 // TestSectionBodiesDeflated: a long body is stored compressed, a short one
@@ -152,7 +149,7 @@ func TestSectionBodiesDeflated(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := clauseContent(t, 3)
-	forgetBodyTexts(t)
+	forgetBodyTexts(db)
 	for n, c := range map[int]*mou.Content{1: want, 2: nil} {
 		rev, err := db.Revision(ctx, m.ID, n)
 		if err != nil {
@@ -278,7 +275,7 @@ func TestRevisionListRoundTrip(t *testing.T) {
 		want[n] = rev.Content
 	}
 	var longest int
-	forgetBodyTexts(t)
+	forgetBodyTexts(db)
 	for n, c := range want {
 		rev, err := db.Revision(ctx, m.ID, n)
 		if err != nil {

@@ -163,7 +163,7 @@ func (db *DB) commitBatch(first *writeReq, next func() *writeReq, batch []*write
 		}
 		r.ran = true
 		members++
-		err := db.call(r, func() error { return r.fn(&Tx{Tx: tx, now: db.now()}) })
+		err := db.call(r, func() error { return r.fn(&Tx{Tx: tx, now: db.now(), texts: db.bodyTexts}) })
 		if err == nil {
 			if _, err := tx.ExecContext(bg, "RELEASE w"); err != nil {
 				// SQLite rolled the whole transaction back under fn
