@@ -2,11 +2,10 @@ package clause
 
 import (
 	"bytes"
-	"errors"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/goccy/go-yaml"
+	"github.com/moudesk/moudesk/internal/strictyaml"
 )
 
 // MaxDocumentSize caps a clause or template file. The largest shipped clause
@@ -82,35 +81,18 @@ func CanonicalBody(s string) string {
 
 // DecodeFrontMatter decodes YAML into v strictly: unknown fields and
 // duplicate keys are errors, so a typo such as "requird: false" is reported
-// instead of silently ignored.
+// instead of silently ignored; tags, anchors and aliases are refused (see
+// strictyaml for why).
 func DecodeFrontMatter(front []byte, v any) error {
 	if len(bytes.TrimSpace(front)) == 0 {
 		return errorf(CodeInvalidFrontMatter, "", "front matter is empty")
 	}
-	if err := yaml.UnmarshalWithOptions(front, v, yaml.Strict()); err != nil {
+	if err := strictyaml.Decode(front, v); err != nil {
 		return &Error{
 			Code:    CodeInvalidFrontMatter,
-			Message: "front matter: " + yamlMessage(err),
+			Message: "front matter: " + err.Error(),
 			Err:     err,
 		}
 	}
 	return nil
-}
-
-// yamlMessage gives a one-line description of a YAML error without the
-// source excerpt go-yaml adds, which would echo large inputs back.
-func yamlMessage(err error) string {
-	var ye yaml.Error
-	if errors.As(err, &ye) {
-		msg := ye.GetMessage()
-		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-			return "line " + itoa(tk.Position.Line) + ": " + msg
-		}
-		return msg
-	}
-	msg := err.Error()
-	if i := strings.IndexByte(msg, '\n'); i >= 0 {
-		msg = msg[:i]
-	}
-	return msg
 }

@@ -15,6 +15,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/moudesk/moudesk/internal/strictyaml"
 )
 
 // Stage kinds. The kind decides which rules apply to a stage; its name is
@@ -116,7 +118,7 @@ func Parse(data []byte) (*Definition, error) {
 		return nil, errors.New("parse workflow definition: empty document")
 	}
 	var d Definition
-	if err := decodeStrict(data, &d); err != nil {
+	if err := strictyaml.Decode(data, &d); err != nil {
 		return nil, fmt.Errorf("parse workflow definition: %w", err)
 	}
 	if err := d.validate(); err != nil {

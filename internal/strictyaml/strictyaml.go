@@ -1,33 +1,55 @@
-package workflow
+// Package strictyaml decodes the small YAML documents moudesk accepts from
+// users (clause and template front matter, workflow definitions) with the
+// same defences everywhere: one document, no tags, anchors or aliases,
+// bounded nesting, unknown fields and duplicate keys refused, and a panic in
+// the third-party decoder turned into an error.
+package strictyaml
 
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 )
 
-// decodeStrict decodes one YAML document into v, refusing unknown fields,
-// duplicate keys, several documents, and tags, anchors and aliases. A
-// workflow definition needs none of those features, and refusing them
-// shuts out alias bombs and decoder paths that have panicked on fuzzed
-// input (go-yaml v1.19.2 dereferences nil on "stages: !tag 0").
-func decodeStrict(data []byte, v any) (err error) {
+// Error is a refused document: Line is 1-based, or 0 when the error has no
+// position; Message is one line without the source excerpt go-yaml adds,
+// which would echo large inputs back to the caller.
+type Error struct {
+	Line    int
+	Message string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Message)
+	}
+	return e.Message
+}
+
+// Decode decodes one YAML document into v, refusing unknown fields,
+// duplicate keys, several documents, and tags, anchors and aliases. None of
+// our documents needs those features, and refusing them shuts out alias
+// bombs and decoder paths that have panicked on fuzzed input (go-yaml
+// v1.19.2 dereferences nil on "stages: !tag 0" and on a key holding only a
+// tag).
+func Decode(data []byte, v any) (err error) {
 	if err := checkNesting(data); err != nil {
 		return err
 	}
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
-		return errors.New(yaml.FormatError(err, false, true))
+		return yamlError(err)
 	}
 	if len(file.Docs) != 1 {
-		return fmt.Errorf("want exactly one YAML document, found %d", len(file.Docs))
+		return &Error{Message: fmt.Sprintf("want exactly one YAML document, found %d", len(file.Docs))}
 	}
 	body := file.Docs[0].Body
 	if body == nil {
-		return errors.New("empty document")
+		return &Error{Message: "empty document"}
 	}
 	var plain plainYAML
 	ast.Walk(&plain, body)
@@ -38,13 +60,30 @@ func decodeStrict(data []byte, v any) (err error) {
 	// it must surface as a refused definition, never crash the server.
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("YAML decoder failed on this input: %v", r)
+			err = &Error{Message: fmt.Sprintf("YAML decoder failed on this input: %v", r)}
 		}
 	}()
 	if err := yaml.NodeToValue(body, v, yaml.Strict()); err != nil {
-		return errors.New(yaml.FormatError(err, false, true))
+		return yamlError(err)
 	}
 	return nil
+}
+
+// yamlError keeps go-yaml's message and position, one line long.
+func yamlError(err error) error {
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		e := &Error{Message: ye.GetMessage()}
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			e.Line = tk.Position.Line
+		}
+		return e
+	}
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return &Error{Message: msg}
 }
 
 // plainYAML is an ast.Visitor that records the first tag, anchor or alias.
@@ -65,11 +104,11 @@ func (p *plainYAML) Visit(n ast.Node) ast.Visitor {
 	default:
 		return p
 	}
-	pos := ""
+	e := &Error{Message: "YAML " + what + " are not allowed here"}
 	if tk := n.GetToken(); tk != nil && tk.Position != nil {
-		pos = fmt.Sprintf(" (line %d, column %d)", tk.Position.Line, tk.Position.Column)
+		e.Line = tk.Position.Line
 	}
-	p.err = fmt.Errorf("YAML %s are not allowed in a workflow definition%s", what, pos)
+	p.err = e
 	return nil
 }
 
@@ -101,12 +140,12 @@ func checkNesting(data []byte) error {
 			switch {
 			case c == ' ':
 				if indent++; indent > maxIndentSpaces {
-					return fmt.Errorf("line %d is indented more than %d spaces", line, maxIndentSpaces)
+					return &Error{Line: line, Message: fmt.Sprintf("indented more than %d spaces", maxIndentSpaces)}
 				}
 				continue
 			case (c == '-' || c == '?') && i+1 < len(data) && data[i+1] == ' ':
 				if markers++; markers > maxLineMarkers {
-					return fmt.Errorf("line %d opens more than %d nested entries", line, maxLineMarkers)
+					return &Error{Line: line, Message: fmt.Sprintf("opens more than %d nested entries", maxLineMarkers)}
 				}
 				i++ // the space after the marker
 				continue
@@ -116,7 +155,7 @@ func checkNesting(data []byte) error {
 		switch c {
 		case '[', '{':
 			if depth++; depth > maxFlowDepth {
-				return fmt.Errorf("line %d nests brackets more than %d deep", line, maxFlowDepth)
+				return &Error{Line: line, Message: fmt.Sprintf("nests brackets more than %d deep", maxFlowDepth)}
 			}
 		case ']', '}':
 			if depth > 0 {
