@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -39,12 +40,18 @@ const (
 	OutcomeReject  = "reject"
 )
 
-// Party roles a body can belong to. "joint" bodies (committees, joint
-// meetings, advisory teams) belong to no single party.
+// PartyJoint is the party of a body that belongs to no single party
+// (committees, joint meetings, advisory teams): any party of the MOU acts
+// for it. Every other body names a party role of the MOU's template
+// ("city", "district", "police_service", "commission"…), so a definition
+// serves any number of parties.
+const PartyJoint = "joint"
+
+// PartyCity and PartyDistrict are the roles of the shipped two-party
+// templates, named here only for tests and examples.
 const (
 	PartyCity     = "city"
 	PartyDistrict = "district"
-	PartyJoint    = "joint"
 )
 
 // Definition is one review process. Parse and LoadFS return only valid
@@ -64,7 +71,7 @@ type Definition struct {
 type Body struct {
 	Name     string `yaml:"-"` // the key under bodies:
 	Title    string `yaml:"title"`
-	Party    string `yaml:"party"`     // PartyCity, PartyDistrict or PartyJoint
+	Party    string `yaml:"party"`     // a template party role, or PartyJoint
 	RollCall bool   `yaml:"roll_call"` // every outcome must carry recorded votes
 }
 
@@ -100,6 +107,13 @@ type Stage struct {
 type Acting struct {
 	Body     string            `yaml:"body"`
 	Outcomes map[string]string `yaml:"outcomes"` // outcome → next stage
+	// AfterRevision says where an outcome leads once the text is revised:
+	// "revise: approval" lets an MOU the body sent back to draft go straight
+	// to approval by hand once a newer revision is saved and no feedback is
+	// open, as Pleasanton's joint meeting did ("the MOU has been amended"),
+	// instead of meeting again. Keyed by outcome; the outcome must lead to a
+	// draft stage.
+	AfterRevision map[string]string `yaml:"after_revision"`
 }
 
 // maxDefinitionSize bounds what Parse reads. Real definitions are about
@@ -168,10 +182,7 @@ func (d *Definition) Stage(name string) (*Stage, bool) {
 	c.Manual = slices.Clone(s.Manual)
 	c.Acts = make([]Acting, len(s.Acts))
 	for i, a := range s.Acts {
-		c.Acts[i] = Acting{Body: a.Body, Outcomes: make(map[string]string, len(a.Outcomes))}
-		for k, v := range a.Outcomes {
-			c.Acts[i].Outcomes[k] = v
-		}
+		c.Acts[i] = Acting{Body: a.Body, Outcomes: maps.Clone(a.Outcomes), AfterRevision: maps.Clone(a.AfterRevision)}
 	}
 	return &c, true
 }

@@ -23,8 +23,10 @@ func shipped(t testing.TB) map[string]*Definition {
 func TestLoadShipped(t *testing.T) {
 	defs := shipped(t)
 	want := map[string][]string{
-		"default":        {"draft", "liaison_review", "joint_review", "approval", "signature", "executed", "withdrawn"},
-		"advisory-board": {"draft", "advisory_review", "board_approval", "signature", "executed", "withdrawn"},
+		"default":               {"draft", "liaison_review", "joint_review", "approval", "signature", "executed", "withdrawn"},
+		"advisory-board":        {"draft", "advisory_review", "board_approval", "signature", "executed", "withdrawn"},
+		"working-group":         {"draft", "working_group_review", "approval", "signature", "executed", "withdrawn"},
+		"roundtable-commission": {"draft", "roundtable_review", "approval", "signature", "executed", "withdrawn"},
 	}
 	if len(defs) != len(want) {
 		t.Fatalf("loaded %d definitions, want %d", len(defs), len(want))

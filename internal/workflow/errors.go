@@ -23,6 +23,8 @@ const (
 	CodeNotSignatory      = "not_signatory"       // the signer is not a signatory of the MOU
 	CodeSignatureOrder    = "signature_order"     // the signer is not next in signing order, or signed already
 	CodeNotAmendable      = "not_amendable"       // only an MOU in a stage with amend_to (executed) can be amended
+	CodeNotRevised        = "not_revised"         // an after_revision move needs a revision newer than the one reviewed
+	CodeMissingParty      = "missing_party"       // a body belongs to a party role the MOU does not have
 )
 
 // RuleError reports a workflow rule the caller's request would break. Its

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -80,12 +81,11 @@ func (v *validator) bodies() {
 		if !validName(k, false) {
 			v.addf("body %q: name must be lowercase letters, digits or '_'", k)
 		}
-		switch b.Party {
-		case PartyCity, PartyDistrict, PartyJoint:
-		case "":
-			v.addf("body %q: party is missing (city, district or joint)", k)
-		default:
-			v.addf("body %q: unknown party %q (want city, district or joint)", k, b.Party)
+		switch {
+		case b.Party == "":
+			v.addf("body %q: party is missing (a party role such as city or district, or joint)", k)
+		case !validName(b.Party, false):
+			v.addf("body %q: party %q must be a role name of lowercase letters, digits or '_', or joint", k, b.Party)
 		}
 		b.Name = k
 		if b.Title == "" {
@@ -244,6 +244,29 @@ func (v *validator) acts(s *Stage) {
 		for _, o := range outcomes {
 			v.outcome(s, a.Body, o, a.Outcomes[o])
 		}
+		v.afterRevision(s, a)
+	}
+}
+
+// afterRevision checks an acting body's after_revision entries: each names
+// one of its outcomes that returns to a draft stage, and leads to a live
+// stage that is not a draft.
+func (v *validator) afterRevision(s *Stage, a Acting) {
+	outcomes := slices.Sorted(maps.Keys(a.AfterRevision))
+	for _, o := range outcomes {
+		where := fmt.Sprintf("body %q after_revision %q", a.Body, o)
+		back, ok := a.Outcomes[o]
+		if !ok {
+			v.addf("stage %q: %s names an outcome the body may not record here", s.Name, where)
+			continue
+		}
+		if b := v.d.stage(back); b == nil || b.Kind != KindDraft {
+			v.addf("stage %q: %s needs the outcome to return to a draft stage", s.Name, where)
+			continue
+		}
+		if t := v.ref(s, where, a.AfterRevision[o]); t != nil && (t.Kind == KindDraft || t.Kind == KindTerminal) {
+			v.addf("stage %q: %s must lead to a review, approval or signature stage, not %q", s.Name, where, t.Name)
+		}
 	}
 }
 
@@ -283,6 +306,17 @@ func (d *Definition) edges(s *Stage) []string {
 		for _, t := range a.Outcomes {
 			if t != "" {
 				out = append(out, t)
+			}
+		}
+	}
+	// A draft stage an outcome returns to reaches that outcome's
+	// after_revision stage by hand.
+	for _, other := range d.Stages {
+		for _, a := range other.Acts {
+			for o, t := range a.AfterRevision {
+				if a.Outcomes[o] == s.Name {
+					out = append(out, t)
+				}
 			}
 		}
 	}

@@ -137,7 +137,12 @@ func TestParseRefused(t *testing.T) {
 		{"OnNewRevisionNotDraft", header + strings.Replace(miniStages, "on_new_revision: draft", "on_new_revision: review", 1), `on_new_revision must lead to a draft stage, not "review"`},
 		{"OnNewRevisionUnknown", header + strings.Replace(miniStages, "on_new_revision: draft", "on_new_revision: drafts", 1), `on_new_revision leads to unknown stage "drafts"`},
 		{"OnNewRevisionEditable", header + strings.Replace(miniStages, "    editable: true\n", "    editable: true\n    on_new_revision: draft\n", 1), "an editable stage keeps new revisions"},
-		{"BadParty", strings.Replace(header, "party: district", "party: county", 1) + miniStages, `body "board": unknown party "county"`},
+		// Any role name is a party (county, police_service…); a name that is
+		// not one is refused.
+		{"BadParty", strings.Replace(header, "party: district", "party: Police Service", 1) + miniStages, `body "board": party "Police Service" must be a role name`},
+		{"AfterRevisionUnknownOutcome", header + strings.Replace(miniStages, "        outcomes: {forward: approval, revise: draft}\n", "        outcomes: {forward: approval, revise: draft}\n        after_revision: {reject: approval}\n", 1), `after_revision "reject" names an outcome the body may not record here`},
+		{"AfterRevisionToDraft", header + strings.Replace(miniStages, "        outcomes: {forward: approval, revise: draft}\n", "        outcomes: {forward: approval, revise: draft}\n        after_revision: {revise: draft}\n", 1), `must lead to a review, approval or signature stage`},
+		{"AfterRevisionNotBack", header + strings.Replace(miniStages, "        outcomes: {forward: approval, revise: draft}\n", "        outcomes: {forward: approval, revise: draft}\n        after_revision: {forward: approval}\n", 1), `needs the outcome to return to a draft stage`},
 		{"MissingParty", strings.Replace(header, "{party: joint}", "{title: Committee}", 1) + miniStages, `body "committee": party is missing`},
 		{"BadBodyName", strings.Replace(header, "  committee:", "  Committee:", 1) + strings.ReplaceAll(miniStages, "body: committee", "body: Committee"), `body "Committee": name must be lowercase`},
 		{"BadStageName", header + strings.ReplaceAll(miniStages, "review", "Review"), `stage "Review": name must be lowercase`},
