@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/clause"
 	"github.com/moudesk/moudesk/internal/mou"
+	"github.com/moudesk/moudesk/internal/workflow"
 )
 
 // CreateMOURequest is what creating an MOU takes.
@@ -43,22 +45,9 @@ func (s *Service) CreateMOU(ctx context.Context, actor moudesk.Actor, req Create
 				Message: fmt.Sprintf("there is no workflow %q on this server", req.Workflow)}
 		}
 	}
-	roles := map[string]bool{}
-	slugs := make([]string, 0, len(t.Parties))
-	for _, p := range t.Parties {
-		roles[p.Role] = true
-		slug := req.Parties[p.Role]
-		if slug == "" {
-			return nil, nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "missing_party", Field: "parties." + p.Role,
-				Message: fmt.Sprintf("template %s needs a party for role %q (%s)", t.Slug, p.Role, p.Label)}
-		}
-		slugs = append(slugs, slug)
-	}
-	for role := range req.Parties {
-		if !roles[role] {
-			return nil, nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "unknown_role", Field: "parties." + role,
-				Message: fmt.Sprintf("template %s has no party role %q", t.Slug, role)}
-		}
+	slugs, err := checkParties(t, req.Parties)
+	if err != nil {
+		return nil, nil, err
 	}
 	parties, err := s.store.PartiesBySlug(ctx, slugs)
 	if err != nil {
@@ -70,13 +59,15 @@ func (s *Service) CreateMOU(ctx context.Context, actor moudesk.Actor, req Create
 	}
 	names := map[string]string{}
 	for _, p := range t.Parties {
-		names[p.Role] = parties[req.Parties[p.Role]].Name
+		if slug, ok := req.Parties[p.Role]; ok {
+			names[p.Role] = parties[slug].Name
+		}
 	}
 	lib, err := s.store.LatestClauses(ctx, t.ClauseSlugs())
 	if err != nil {
 		return nil, nil, err
 	}
-	values := mou.PartyDefaults(mou.Variables(t, lib), names, req.Variables)
+	values := mou.WithPartyList(t, names, mou.PartyDefaults(mou.Variables(t, lib), names, req.Variables))
 	content, err := mou.Assemble(t, lib, req.Title, values)
 	if err != nil {
 		return nil, nil, err
@@ -99,6 +90,60 @@ func (s *Service) CreateMOU(ctx context.Context, actor moudesk.Actor, req Create
 		return nil, nil, err
 	}
 	return created, rev, nil
+}
+
+// checkParties checks the parties asked for an MOU against its template:
+// every role the template's (422 unknown_role), every required role given
+// (422 missing_party), no party in two roles (422 duplicate_party). It
+// returns the parties' slugs in template order.
+func checkParties(t *mou.Template, given map[string]string) ([]string, error) {
+	known := map[string]bool{}
+	for _, p := range t.Parties {
+		known[p.Role] = true
+	}
+	for _, role := range slices.Sorted(maps.Keys(given)) {
+		if !known[role] {
+			return nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "unknown_role", Field: "parties." + role,
+				Message: fmt.Sprintf("template %s has no party role %q", t.Slug, role)}
+		}
+	}
+	slugs := make([]string, 0, len(t.Parties))
+	roleOf := map[string]string{}
+	for _, p := range t.Parties {
+		slug, ok := given[p.Role]
+		if !ok && p.Optional {
+			continue
+		}
+		if slug == "" {
+			return nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "missing_party", Field: "parties." + p.Role,
+				Message: fmt.Sprintf("template %s needs a party for role %q (%s)", t.Slug, p.Role, p.Label)}
+		}
+		if other, dup := roleOf[slug]; dup {
+			return nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "duplicate_party", Field: "parties." + p.Role,
+				Message: fmt.Sprintf("party %q is already the MOU's %q; each role needs its own party", slug, other)}
+		}
+		roleOf[slug] = p.Role
+		slugs = append(slugs, slug)
+	}
+	return slugs, nil
+}
+
+// checkWorkflowParties refuses a workflow whose bodies belong to a party
+// role the template does not have, or that leaves a stage with no body of
+// the MOU's parties (422 missing_party, field workflow).
+func checkWorkflowParties(def *workflow.Definition, t *mou.Template, given map[string]string) error {
+	known := make([]string, 0, len(t.Parties))
+	for _, p := range t.Parties {
+		known = append(known, p.Role)
+	}
+	if err := def.CheckParties(known, slices.Collect(maps.Keys(given))); err != nil {
+		var re *workflow.RuleError
+		if errors.As(err, &re) {
+			return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: re.Code, Field: "workflow", Message: re.Message}
+		}
+		return err
+	}
+	return nil
 }
 
 // RevisionRequest is what saving a revision takes.

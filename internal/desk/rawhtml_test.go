@@ -34,7 +34,11 @@ func TestShippedLibraryHasNoRawHTML(t *testing.T) {
 		}
 		declared := mou.Variables(tm, latest)
 		values := clause.ExampleValues([]*clause.Clause{{Variables: declared}})
-		values = mou.PartyDefaults(declared, map[string]string{"city": "City", "district": "District"}, values)
+		names := map[string]string{}
+		for _, p := range tm.Parties {
+			names[p.Role] = p.Label
+		}
+		values = mou.WithPartyList(tm, names, mou.PartyDefaults(declared, names, values))
 		c, err := mou.Assemble(tm, latest, "", values)
 		if err != nil {
 			t.Fatalf("assemble %s: %v", slug, err)

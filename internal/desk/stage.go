@@ -26,8 +26,9 @@ func (s *Service) definition(ctx context.Context, tx Tx, mouID int64) (MOUState,
 }
 
 // Transition moves an MOU by hand to stage to, when its definition lists
-// the move under manual: and open feedback does not block it. Audited as
-// mou.transition.
+// the move under manual: (or the outcome that sent it back to draft allows
+// it once the text is revised, after_revision) and open feedback does not
+// block it. Audited as mou.transition.
 func (s *Service) Transition(ctx context.Context, actor moudesk.Actor, mouID int64, to, note string) (*StageChange, error) {
 	if err := moudesk.CheckText("to", to, moudesk.MaxShortText, true); err != nil {
 		return nil, err
@@ -44,11 +45,17 @@ func (s *Service) Transition(ctx context.Context, actor moudesk.Actor, mouID int
 		if err != nil {
 			return err
 		}
-		if err := def.Transition(st.Stage, to); err != nil {
-			return err
-		}
 		open, err := tx.OpenFeedback(ctx, mouID)
 		if err != nil {
+			return err
+		}
+		last, err := tx.LastOutcome(ctx, mouID)
+		if err != nil {
+			return err
+		}
+		// A move the definition allows by hand, or one an outcome's
+		// after_revision allows once the text is revised.
+		if err := def.Resume(st.Stage, to, last, st.Current, open); err != nil {
 			return err
 		}
 		if err := def.CheckLeave(st.Stage, to, open); err != nil {

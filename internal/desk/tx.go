@@ -51,6 +51,9 @@ type Tx interface {
 	SetStage(ctx context.Context, actor moudesk.Actor, ch StageMove) error
 	// OpenFeedback counts the MOU's open feedback items.
 	OpenFeedback(ctx context.Context, mouID int64) (int, error)
+	// LastOutcome is the meeting outcome that made the MOU's latest stage
+	// change, when that change was an outcome's; nil otherwise.
+	LastOutcome(ctx context.Context, mouID int64) (*workflow.LastOutcome, error)
 	// Meeting is a meeting with its revision's content hash, without its
 	// outcome; not found when there is none.
 	Meeting(ctx context.Context, id int64) (*Meeting, error)

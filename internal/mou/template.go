@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/clause"
 )
 
@@ -32,6 +33,9 @@ type Template struct {
 type PartyRole struct {
 	Role  string `yaml:"role" json:"role"`
 	Label string `yaml:"label" json:"label"`
+	// Optional parties may be left off an MOU (a second school board);
+	// their signature lines and their bodies' acts then drop out.
+	Optional bool `yaml:"optional,omitempty" json:"optional,omitempty"`
 }
 
 // TemplateSection is one numbered section of the MOU. Key is stable across
@@ -96,8 +100,8 @@ func (t *Template) validate() error {
 	roles := map[string]bool{}
 	for i, p := range t.Parties {
 		field := fmt.Sprintf("parties[%d]", i)
-		if !clause.ValidSlug(p.Role) {
-			return invalid(clause.CodeInvalidField, field+".role", "party role %q must be a lowercase slug", p.Role)
+		if !moudesk.ValidRole(p.Role) {
+			return invalid(clause.CodeInvalidField, field+".role", "party role %q must be lowercase letters, digits or '_'", p.Role)
 		}
 		if roles[p.Role] {
 			return invalid(clause.CodeInvalidField, field+".role", "party role %q is declared twice", p.Role)
@@ -107,8 +111,14 @@ func (t *Template) validate() error {
 			return invalid(clause.CodeInvalidField, field+".label", "party %q needs a label", p.Role)
 		}
 	}
-	if len(t.Parties) < 2 {
-		return invalid(clause.CodeInvalidField, "parties", "a template needs at least two parties")
+	required := 0
+	for _, p := range t.Parties {
+		if !p.Optional {
+			required++
+		}
+	}
+	if required < 2 {
+		return invalid(clause.CodeInvalidField, "parties", "a template needs at least two parties that are not optional")
 	}
 	if err := clause.ValidateVariables(t.Variables); err != nil {
 		return err

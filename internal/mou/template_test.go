@@ -97,6 +97,9 @@ func TestShippedPreamblesFill(t *testing.T) {
 	values := map[string]map[string]string{
 		"sro-mou":   {"city_name": "City of Pleasanton", "district_name": "Pleasanton Unified School District", "effective_date": "2021-11-16"},
 		"amendment": {"city_name": "City of Pleasanton", "district_name": "Pleasanton Unified School District", "agreement_date": "2021-11-16", "amendment_effective_date": "2022-07-01", "amendment_number": "2"},
+		"sro-mou-regional": WithPartyList(ts["sro-mou-regional"], map[string]string{
+			"police_service": "Calgary Police Service", "district": "Calgary Board of Education", "district_2": "Calgary Catholic School District",
+		}, map[string]string{"city_name": "City of Calgary", "police_service_name": "Calgary Police Service", "district_name": "Calgary Board of Education", "effective_date": "2022-09-01"}),
 	}
 	for slug, tpl := range ts {
 		out, err := clause.Fill(tpl.Preamble, tpl.Variables, values[slug])
@@ -106,6 +109,9 @@ func TestShippedPreamblesFill(t *testing.T) {
 		}
 		if strings.Contains(out, "{{") {
 			t.Errorf("%s: unfilled placeholder: %q", slug, out)
+		}
+		if want := "by and between the Calgary Police Service, the Calgary Board of Education and the Calgary Catholic School District, each"; slug == "sro-mou-regional" && !strings.Contains(out, want) {
+			t.Errorf("regional preamble lacks %q: %q", want, out)
 		}
 		if slug == "amendment" && !strings.HasPrefix(out, "# Amendment No. 2 to the") {
 			t.Errorf("amendment title line = %q", strings.SplitN(out, "\n", 2)[0])

@@ -103,6 +103,30 @@ func (t deskTx) OpenFeedback(ctx context.Context, mouID int64) (int, error) {
 	return openFeedback(ctx, t.tx, mouID)
 }
 
+func (t deskTx) LastOutcome(ctx context.Context, mouID int64) (*workflow.LastOutcome, error) {
+	var (
+		cause                string
+		stage, body, outcome sql.NullString
+		revision             sql.NullInt64
+	)
+	err := t.tx.QueryRowContext(ctx, `SELECT c.cause, mt.stage, mt.body, o.outcome, mt.revision
+		FROM stage_changes c
+		LEFT JOIN meetings mt ON mt.id = c.meeting_id
+		LEFT JOIN meeting_outcomes o ON o.meeting_id = c.meeting_id
+		WHERE c.mou_id = ? ORDER BY c.id DESC LIMIT 1`, mouID).
+		Scan(&cause, &stage, &body, &outcome, &revision)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read MOU %d's last stage change: %w", mouID, err)
+	}
+	if cause != "outcome" || !body.Valid || !outcome.Valid {
+		return nil, nil
+	}
+	return &workflow.LastOutcome{Stage: stage.String, Body: body.String, Outcome: outcome.String, Revision: int(revision.Int64)}, nil
+}
+
 func (t deskTx) Meeting(ctx context.Context, id int64) (*desk.Meeting, error) {
 	return readMeetingRow(ctx, t.tx, id)
 }

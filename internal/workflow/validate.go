@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"github.com/moudesk/moudesk"
 )
 
 // validate checks d as a whole and fills in derived fields (body names,
@@ -84,7 +86,7 @@ func (v *validator) bodies() {
 		switch {
 		case b.Party == "":
 			v.addf("body %q: party is missing (a party role such as city or district, or joint)", k)
-		case !validName(b.Party, false):
+		case !moudesk.ValidRole(b.Party):
 			v.addf("body %q: party %q must be a role name of lowercase letters, digits or '_', or joint", k, b.Party)
 		}
 		b.Name = k
