@@ -39,6 +39,11 @@ func TestShippedLibraryHasNoRawHTML(t *testing.T) {
 			names[p.Role] = p.Label
 		}
 		values = mou.WithPartyList(tm, names, mou.PartyDefaults(declared, names, values))
+		for _, v := range declared {
+			if v.Type == clause.TypeParty && values[v.Name] == "" {
+				values[v.Name] = v.Label // a party no role names, e.g. the regional template's city
+			}
+		}
 		c, err := mou.Assemble(tm, latest, "", values)
 		if err != nil {
 			t.Fatalf("assemble %s: %v", slug, err)
