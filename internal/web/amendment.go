@@ -68,6 +68,10 @@ func (m *mouHandlers) getPublicExecuted(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"mou": out, "revision": rev})
+	record, err := m.desk.PublicRecordOf(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"mou": out, "revision": rev, "record": record})
 	return nil
 }

@@ -32,14 +32,16 @@ func (p *pageHandlers) publicList(c *gin.Context) error {
 
 type publicMOUPage struct {
 	MOU       *desk.PublicMOU
+	Record    *desk.PublicRecord
 	Rev       *mou.Revision
 	Revisions []mou.RevisionInfo
 	History   *revisionHistory
 }
 
-// publicMOU shows an executed agreement's executed text with its
-// amendments and links to each one's redline. Anything not executed is
-// 404, like the API.
+// publicMOU shows an executed agreement's whole record: its executed
+// text, the meetings, votes and approvals that reached it, its signatures
+// and its amendments, with links to each one's redline. Plain HTML that
+// needs no JavaScript. Anything not executed is 404, like the API.
 func (p *pageHandlers) publicMOU(c *gin.Context) error {
 	pm, rev, err := p.executedParam(c)
 	if err != nil {
@@ -50,7 +52,11 @@ func (p *pageHandlers) publicMOU(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return p.renderPage(c, http.StatusOK, "publicmou", pm.Title, "public", publicMOUPage{MOU: pm, Rev: rev, Revisions: hist.Revisions, History: hist})
+	record, err := p.desk.PublicRecordOf(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	return p.renderPage(c, http.StatusOK, "publicmou", pm.Title, "public", publicMOUPage{MOU: pm, Record: record, Rev: rev, Revisions: hist.Revisions, History: hist})
 }
 
 // publicRedline shows the redline between two revisions of an executed

@@ -1,0 +1,359 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/shipped"
+	"github.com/moudesk/moudesk/internal/sqlite"
+	"github.com/moudesk/moudesk/internal/testtool"
+	"github.com/moudesk/moudesk/internal/web"
+)
+
+// The seeds' processes replayed through the API as each jurisdiction's
+// clerks would, with the meetings the seeds tell of and no others: the
+// public record and the certificate must never carry a meeting that did
+// not take place.
+
+// seedParty is one party of a seed, with the people who act for it.
+type seedParty struct {
+	role, slug, name, kind, body string
+	drafter, clerk, reviewer     string      // tokens
+	signers                      []signatory // by signature line order of the party
+}
+
+// seedEnv is a real server with a seed's parties.
+type seedEnv struct {
+	*wfEnv
+	parties map[string]*seedParty // by role
+	admin   string
+}
+
+// signerSpec is a signatory to create for a party: their own name and
+// title, which the signed PDF must show.
+type signerSpec struct{ name, title string }
+
+func newSeedEnv(t *testing.T, parties []*seedParty, signers map[string][]signerSpec) *seedEnv {
+	t.Helper()
+	ps := make([]desk.Party, len(parties))
+	for i, p := range parties {
+		ps[i] = desk.Party{Slug: p.slug, Name: p.name, Kind: p.kind, Body: p.body}
+	}
+	db, url, token := web.StartTestServer(t, ps...)
+	e := &seedEnv{wfEnv: &wfEnv{t: t, db: db, url: url}, parties: map[string]*seedParty{}}
+	e.admin = token("admin@"+parties[0].slug+".example", "", auth.RoleAdmin)
+	for _, p := range parties {
+		domain := p.slug + ".example"
+		p.drafter = token("drafter@"+domain, p.slug, auth.RoleDrafter)
+		p.clerk = token("clerk@"+domain, p.slug, auth.RoleClerk)
+		p.reviewer = token("reviewer@"+domain, p.slug, auth.RoleReviewer)
+		for i, s := range signers[p.role] {
+			p.signers = append(p.signers, newSignatory(t, db, fmt.Sprintf("signer%d@%s", i+1, domain), s.name, s.title, p.slug))
+		}
+		e.parties[p.role] = p
+	}
+	return e
+}
+
+// newSignatory creates a signatory-role user with a token.
+func newSignatory(t *testing.T, db *sqlite.DB, email, name, title, party string) signatory {
+	t.Helper()
+	ctx := context.Background()
+	hash, err := testHasher.Hash(signPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateUser(ctx, moudesk.System, desk.NewUser{Email: email, Name: name, Title: title, PartySlug: party,
+		Roles: []auth.Role{auth.RoleSignatory}, PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	plain, th, err := auth.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateToken(ctx, moudesk.System, email, "test", th); err != nil {
+		t.Fatal(err)
+	}
+	return signatory{token: plain, email: email, name: name, title: title, party: party}
+}
+
+// create makes the MOU as the first party's drafter.
+func (e *seedEnv) create(title, template, workflowName string, variables map[string]string, roles ...string) int64 {
+	e.t.Helper()
+	parties := map[string]string{}
+	for _, r := range roles {
+		parties[r] = e.parties[r].slug
+	}
+	var out struct {
+		MOU desk.MOU `json:"mou"`
+	}
+	e.call(e.parties[roles[0]].drafter, "POST", "/api/v1/mous", map[string]any{
+		"title": title, "template": template, "workflow": workflowName, "parties": parties, "variables": variables,
+	}, http.StatusCreated, &out)
+	e.drafter, e.reviewer = e.parties[roles[0]].drafter, e.parties[roles[0]].reviewer
+	return out.MOU.ID
+}
+
+// meetAs schedules a meeting of body as clerk on the current revision.
+func (e *seedEnv) meetAs(clerk string, id int64, body, date, item string) desk.Meeting {
+	e.t.Helper()
+	var out struct {
+		Meeting desk.Meeting `json:"meeting"`
+	}
+	e.call(clerk, "POST", fmt.Sprintf("/api/v1/mous/%d/meetings", id), map[string]any{
+		"body": body, "date": date, "agenda_item": item, "revision": e.mou(id).CurrentRevision,
+	}, http.StatusCreated, &out)
+	return out.Meeting
+}
+
+// decide records an outcome with a resolution and returns the new stage.
+func (e *seedEnv) decide(clerk string, m desk.Meeting, outcome, resolution string, votes []map[string]string) string {
+	e.t.Helper()
+	if votes == nil {
+		votes = []map[string]string{}
+	}
+	var out struct {
+		Stage string `json:"stage"`
+	}
+	e.call(clerk, "POST", fmt.Sprintf("/api/v1/meetings/%d/outcome", m.ID), map[string]any{
+		"outcome": outcome, "votes": votes, "resolution": resolution, "minutes": "Minutes of " + m.Date + ".",
+	}, http.StatusCreated, &out)
+	return out.Stage
+}
+
+// feedbackAs raises feedback on a section at a meeting.
+func (e *seedEnv) feedbackAs(token string, m desk.Meeting, section, text string) int64 {
+	e.t.Helper()
+	var out struct {
+		Feedback desk.Feedback `json:"feedback"`
+	}
+	e.call(token, "POST", fmt.Sprintf("/api/v1/meetings/%d/feedback", m.ID), map[string]string{"section": section, "text": text}, http.StatusCreated, &out)
+	return out.Feedback.ID
+}
+
+// signAll assigns every line of the MOU's signature block to the signer of
+// its party with its title, then has each sign in the block's order, and
+// returns the sealed PDF.
+func (e *seedEnv) signAll(id int64) []byte {
+	e.t.Helper()
+	var shown struct {
+		Signatories []desk.Signatory `json:"signatories"`
+	}
+	e.call(e.drafter, "GET", fmt.Sprintf("/api/v1/mous/%d", id), nil, http.StatusOK, &shown)
+	if len(shown.Signatories) == 0 {
+		e.t.Fatalf("MOU %d has no signature lines", id)
+	}
+	byLine := map[int]signatory{}
+	assign := map[string][]map[string]any{} // by party role: each party's drafter assigns its own lines
+	for _, l := range shown.Signatories {
+		p := e.parties[l.Party]
+		if p == nil {
+			e.t.Fatalf("line %d is for party %q, not one of the seed's", l.Line, l.Party)
+		}
+		i := slices.IndexFunc(p.signers, func(s signatory) bool { return s.title == l.Title })
+		if i < 0 {
+			e.t.Fatalf("no signer of %s has the title %q of line %d", p.slug, l.Title, l.Line)
+		}
+		byLine[l.Line] = p.signers[i]
+		assign[l.Party] = append(assign[l.Party], map[string]any{"line": l.Line, "email": p.signers[i].email})
+	}
+	for role, lines := range assign {
+		e.call(e.parties[role].drafter, "PUT", fmt.Sprintf("/api/v1/mous/%d/signatories", id), map[string]any{"signatories": lines}, http.StatusOK, nil)
+	}
+	lines := slices.Clone(shown.Signatories)
+	slices.SortStableFunc(lines, func(a, b desk.Signatory) int { return a.Order - b.Order })
+	for _, l := range lines {
+		s := byLine[l.Line]
+		e.call(s.token, "POST", fmt.Sprintf("/api/v1/mous/%d/signatures", id), map[string]any{
+			"typed_name": s.name, "consent": true, "password": signPassword}, http.StatusCreated, nil)
+	}
+	e.at(id, "executed")
+	return e.fetch(e.drafter, fmt.Sprintf("/api/v1/mous/%d/signed.pdf", id))
+}
+
+// fetch GETs path (token "" for the public) and fails unless 200.
+func (e *seedEnv) fetch(token, path string) []byte {
+	e.t.Helper()
+	req, err := http.NewRequest("GET", e.url+path, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, body := testtool.Do(e.t, http.DefaultClient, req)
+	if res.StatusCode != http.StatusOK {
+		e.t.Fatalf("GET %s = %d: %s", path, res.StatusCode, body)
+	}
+	return body
+}
+
+// checkSigned checks the sealed PDF with qpdf and pdfsig (every signature
+// valid, one per line plus the certification and the seal) and that its
+// text shows each signer's own name and title.
+func (e *seedEnv) checkSigned(id int64, pdf []byte, signers []signatory) string {
+	e.t.Helper()
+	testtool.QPDFCheck(e.t, pdf)
+	b, _ := pem.Decode(e.fetch("", "/api/v1/ca.pem"))
+	if b == nil {
+		e.t.Fatal("GET /api/v1/ca.pem: no PEM block")
+	}
+	out := testtool.PDFSig(e.t, testtool.NSSDB(e.t, b.Bytes), pdf)
+	if got, want := strings.Count(out, "Signature is Valid."), len(signers)+2; got != want {
+		e.t.Errorf("pdfsig: %d valid signatures, want %d (lines, certification, seal):\n%s", got, want, out)
+	}
+	if strings.Contains(out, "Signature is Invalid") || strings.Contains(out, "not signed") {
+		e.t.Errorf("pdfsig reports an invalid or empty signature:\n%s", out)
+	}
+	text := testtool.PDFText(e.t, pdf)
+	for _, s := range signers {
+		for _, want := range []string{s.name, s.title} {
+			if !strings.Contains(text, want) {
+				e.t.Errorf("signed PDF of MOU %d lacks %q", id, want)
+			}
+		}
+	}
+	return text
+}
+
+// publicRecord reads the executed MOU's public record from the API, as
+// anyone may.
+func (e *seedEnv) publicRecord(id int64) desk.PublicRecord {
+	e.t.Helper()
+	var out struct {
+		Record desk.PublicRecord `json:"record"`
+	}
+	if err := json.Unmarshal(e.fetch("", fmt.Sprintf("/api/v1/public/mous/%d", id)), &out); err != nil {
+		e.t.Fatal(err)
+	}
+	return out.Record
+}
+
+// meetingsOf lists "date body outcome" for each meeting on the record.
+func meetingsOf(r desk.PublicRecord) []string {
+	var out []string
+	for _, m := range r.Meetings {
+		out = append(out, m.Date+" "+m.Body+" "+m.Outcome)
+	}
+	return out
+}
+
+func ayes(n int, members ...string) []map[string]string {
+	out := make([]map[string]string, 0, len(members))
+	for i, m := range members {
+		v := "aye"
+		if i >= n {
+			v = "nay"
+		}
+		out = append(out, map[string]string{"member": m, "vote": v})
+	}
+	return out
+}
+
+// TestSeedPleasanton replays 001: the liaison committee met on 8 June, 13
+// July and 14 September 2021; the joint City Council / Board of Trustees
+// meeting on 30 September gave feedback; "the MOU has been amended to
+// include specific language on access to student records (pg. 2, item #7),
+// and a definition of de-escalation strategies"; then both bodies approved
+// it. No second joint meeting and no fourth liaison meeting.
+func TestSeedPleasanton(t *testing.T) {
+	e := newSeedEnv(t, []*seedParty{
+		{role: "city", slug: "pleasanton", name: "City of Pleasanton", kind: "city", body: "City Council"},
+		{role: "district", slug: "pusd", name: "Pleasanton Unified School District", kind: "district", body: "Board of Trustees"},
+	}, map[string][]signerSpec{
+		"city":     {{"Avery Lindqvist", "Chief of Police"}, {"Jordan Whitcombe", "City Manager"}},
+		"district": {{"Morgan Achterberg", "Superintendent"}, {"Riley Okonkwo-Baptiste", "President, Board of Trustees"}},
+	})
+	city, district := e.parties["city"], e.parties["district"]
+	vars := shipped.Variables(t)
+	vars["effective_date"], vars["expiration_date"] = "2021-11-16", "2024-06-30"
+	id := e.create("Pleasanton SRO MOU", "sro-mou", "default", vars, "city", "district")
+
+	liaison := []struct{ date, outcome string }{{"2021-06-08", "revise"}, {"2021-07-13", "revise"}, {"2021-09-14", "forward"}}
+	for i, l := range liaison {
+		e.move(id, "liaison_review")
+		m := e.meetAs(city.clerk, id, "liaison_committee", l.date, fmt.Sprintf("%d", i+3))
+		if l.outcome == "revise" {
+			f := e.feedbackAs(district.reviewer, m, "duties", fmt.Sprintf("Liaison comment of %s on the SRO's duties.", l.date))
+			if got := e.decide(city.clerk, m, "revise", "", nil); got != "draft" {
+				t.Fatalf("liaison %s revise → %s", l.date, got)
+			}
+			r := e.revise(id, map[string]string{"duties": fmt.Sprintf("The SRO's duties as the liaison committee left them on %s: safety, not school discipline.", l.date)})
+			e.call(city.drafter, "POST", fmt.Sprintf("/api/v1/feedback/%d/resolve", f), map[string]int{"revision": r}, http.StatusOK, nil)
+			continue
+		}
+		if got := e.decide(city.clerk, m, "forward", "", nil); got != "joint_review" {
+			t.Fatalf("liaison %s forward → %s", l.date, got)
+		}
+	}
+
+	joint := e.meetAs(city.clerk, id, "joint_meeting", "2021-09-30", "2")
+	fRecords := e.feedbackAs(district.reviewer, joint, "student-records", "Add specific language on SRO access to student records.")
+	fDeesc := e.feedbackAs(city.reviewer, joint, "definitions", "Define de-escalation strategies.")
+	if got := e.decide(city.clerk, joint, "revise", "", nil); got != "draft" {
+		t.Fatalf("joint meeting revise → %s", got)
+	}
+	// Before the amended text is saved the MOU cannot go to the bodies.
+	e.refused(city.drafter, "POST", fmt.Sprintf("/api/v1/mous/%d/transitions", id), map[string]string{"to": "approval"}, 422, "not_revised")
+	amended := e.revise(id, map[string]string{
+		"student-records": "The SRO may see a student's education records only as FERPA and the California Education Code permit, on a written request to the principal naming the record and the reason; the District logs every request.",
+		"definitions":     "“De-escalation strategies” means techniques that reduce the intensity of a conflict: time, distance, calm communication and the help of school counselors, used before any use of force.",
+	})
+	e.refused(city.drafter, "POST", fmt.Sprintf("/api/v1/mous/%d/transitions", id), map[string]string{"to": "approval"}, 422, "feedback_open")
+	e.call(city.drafter, "POST", fmt.Sprintf("/api/v1/feedback/%d/resolve", fRecords), map[string]int{"revision": amended}, http.StatusOK, nil)
+	e.call(city.drafter, "POST", fmt.Sprintf("/api/v1/feedback/%d/resolve", fDeesc), map[string]int{"revision": amended}, http.StatusOK, nil)
+	// The amended text goes straight to both bodies: no invented meeting.
+	e.move(id, "approval")
+
+	council := e.meetAs(city.clerk, id, "city_council", "2021-11-16", "7")
+	e.decide(city.clerk, council, "approve", "Resolution 21-1270", ayes(5, "Mayor Brown", "Vice Mayor Arkin", "Councilmember Balch", "Councilmember Narum", "Councilmember Testa"))
+	board := e.meetAs(district.clerk, id, "school_board", "2021-11-18", "12.1")
+	if got := e.decide(district.clerk, board, "approve", "Board Resolution 2021-22", ayes(4, "Trustee Miller", "Trustee Laursen", "Trustee Arkin", "Trustee Mingham", "Trustee Rankin")); got != "signature" {
+		t.Fatalf("board approval → %s", got)
+	}
+
+	pdf := e.signAll(id)
+	e.checkSigned(id, pdf, append(slices.Clone(city.signers), district.signers...))
+
+	rec := e.publicRecord(id)
+	want := []string{
+		"2021-06-08 liaison_committee revise", "2021-07-13 liaison_committee revise", "2021-09-14 liaison_committee forward",
+		"2021-09-30 joint_meeting revise", "2021-11-16 city_council approve", "2021-11-18 school_board approve",
+	}
+	if got := meetingsOf(rec); !slices.Equal(got, want) {
+		t.Fatalf("public record meetings\n got %q\nwant %q", got, want)
+	}
+	if len(rec.Approvals) != 2 || rec.Approvals[0].Resolution != "Resolution 21-1270" || rec.Approvals[0].ContentHash != council.ContentHash || rec.Approvals[1].ContentHash != council.ContentHash {
+		t.Fatalf("public approvals %+v (council reviewed %s)", rec.Approvals, council.ContentHash)
+	}
+	if len(rec.Signatures) != 4 {
+		t.Fatalf("public signatures %+v", rec.Signatures)
+	}
+	// The public page shows the same record without signing in.
+	page := string(e.fetch("", fmt.Sprintf("/public/mous/%d", id)))
+	for _, s := range []string{"Resolution 21-1270", "Board Resolution 2021-22", "30 September 2021", "5 aye, 0 nay", "4 aye, 1 nay", council.ContentHash, "Avery Lindqvist", "Chief of Police"} {
+		if !strings.Contains(page, s) {
+			t.Errorf("public page lacks %q", s)
+		}
+	}
+	if n := strings.Count(page, "Trustee Miller: aye"); n != 1 {
+		t.Errorf("public page shows the board's roll call %d times", n)
+	}
+	// The certificate carries exactly the meetings that took place.
+	cert := testtool.PDFText(t, e.fetch("", fmt.Sprintf("/api/v1/mous/%d/certificate.pdf", id)))
+	if n := strings.Count(cert, "Joint City Council / Board of Trustees Meeting, 2021-09-30"); n != 1 {
+		t.Errorf("certificate names the joint meeting %d times:\n%s", n, cert)
+	}
+	if strings.Count(cert, "City/School District Liaison Committee, 2021-") != 3 {
+		t.Errorf("certificate does not list exactly three liaison meetings:\n%s", cert)
+	}
+}
