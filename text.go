@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Limits on free text, so one request cannot store megabytes of minutes.
@@ -28,4 +30,19 @@ func CheckText(field, s string, max int, required bool) error {
 		return &Error{Kind: KindInvalid, Code: "invalid_text", Field: field, Message: field + " must be UTF-8 text without NUL"}
 	}
 	return nil
+}
+
+// NormalizeText is the one form text takes when it enters moudesk: CRLF
+// and lone CR line endings become LF, then the text is put in Unicode NFC.
+// Every input path calls it (clause and template files, revision titles,
+// headings, bodies and variable values, the CLI's files) so that text
+// which reads the same is stored, hashed and compared the same: a CRLF or
+// NFD copy of a revision is the same revision, not eight changed sections.
+// Text already in this form is returned as is, without copying.
+func NormalizeText(s string) string {
+	if strings.IndexByte(s, '\r') >= 0 {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+		s = strings.ReplaceAll(s, "\r", "\n")
+	}
+	return norm.NFC.String(s)
 }

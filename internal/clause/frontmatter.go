@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/strictyaml"
 )
 
@@ -15,11 +16,12 @@ const MaxDocumentSize = 256 << 10
 
 // SplitFrontMatter separates a Markdown document into its YAML front matter
 // (between a first line "---" and the next line that is exactly "---") and
-// the body after it. Line endings are normalised to "\n" first, a leading
-// UTF-8 byte-order mark is dropped, and the body is returned canonical:
-// without leading blank lines or trailing white space, ending in one "\n"
-// (or empty). Canonical bodies matter because revisions are hashed.
-// Templates share this format, so the mou package calls it too.
+// the body after it. The text is normalised first (moudesk.NormalizeText:
+// LF line endings, NFC), a leading UTF-8 byte-order mark is dropped, and
+// the body is returned canonical: without leading blank lines or trailing
+// white space, ending in one "\n" (or empty). Canonical bodies matter
+// because revisions are hashed. Templates share this format, so the mou
+// package calls it too.
 func SplitFrontMatter(data []byte) (front []byte, body string, err error) {
 	if len(data) > MaxDocumentSize {
 		return nil, "", errorf(CodeTooLarge, "", "document is %d bytes; the limit is %d", len(data), MaxDocumentSize)
@@ -30,7 +32,7 @@ func SplitFrontMatter(data []byte) (front []byte, body string, err error) {
 	if bytes.IndexByte(data, 0) >= 0 {
 		return nil, "", errorf(CodeInvalidEncoding, "", "document contains a NUL byte")
 	}
-	text := NormalizeNewlines(strings.TrimPrefix(string(data), "\uFEFF"))
+	text := moudesk.NormalizeText(strings.TrimPrefix(string(data), "\uFEFF"))
 	if !strings.HasPrefix(text, "---\n") {
 		return nil, "", errorf(CodeInvalidFrontMatter, "", "document must start with a \"---\" line opening the front matter")
 	}
@@ -54,20 +56,12 @@ func SplitFrontMatter(data []byte) (front []byte, body string, err error) {
 	return []byte(fm), CanonicalBody(rest), nil
 }
 
-// NormalizeNewlines turns CRLF and lone CR line endings into LF.
-func NormalizeNewlines(s string) string {
-	if !strings.Contains(s, "\r") {
-		return s
-	}
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.ReplaceAll(s, "\r", "\n")
-}
-
-// CanonicalBody trims leading blank lines and trailing white space from each
-// line end and from the whole text, and ends non-empty text with one "\n",
-// so that equal prose always hashes equally.
+// CanonicalBody normalises s (moudesk.NormalizeText), trims leading blank
+// lines and trailing white space from each line end and from the whole
+// text, and ends non-empty text with one "\n", so that equal prose always
+// hashes equally.
 func CanonicalBody(s string) string {
-	s = NormalizeNewlines(s)
+	s = moudesk.NormalizeText(s)
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, " \t")

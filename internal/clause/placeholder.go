@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/moudesk/moudesk"
 )
 
 // placeholderRE matches {{name}}, allowing spaces inside the braces.
@@ -98,6 +100,7 @@ func Fill(body string, vars []Variable, values map[string]string) (string, error
 // not blank, else its default, else "" for an optional variable. A required
 // variable with neither is a missing_variable error.
 func Resolve(v Variable, value string) (string, error) {
+	value = moudesk.NormalizeText(value)
 	if strings.TrimSpace(value) == "" {
 		value = v.Default
 	}

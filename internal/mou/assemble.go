@@ -154,7 +154,7 @@ func Assemble(t *Template, lib map[string]LibraryClause, title string, values ma
 	if err := checkTitle(title); err != nil {
 		return nil, err
 	}
-	c := &Content{Title: strings.TrimSpace(title), Preamble: preamble, Variables: resolved, Sections: make([]Section, 0, len(t.Sections))}
+	c := &Content{Title: oneLine(title), Preamble: preamble, Variables: resolved, Sections: make([]Section, 0, len(t.Sections))}
 	for _, ts := range t.Sections {
 		s := Section{Key: ts.Key, Heading: ts.Heading}
 		if ts.Clause != "" {

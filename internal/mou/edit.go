@@ -179,7 +179,7 @@ func CheckSections(secs []Section) error {
 		if err := checkText(field+".heading", s.Heading); err != nil {
 			return err
 		}
-		h := strings.TrimSpace(s.Heading)
+		h := strings.TrimSpace(moudesk.NormalizeText(s.Heading))
 		if h == "" || strings.ContainsAny(h, "\r\n") || len(h) > MaxHeadingBytes {
 			return unprocessable("invalid_heading", field+".heading", "section %q needs a one-line heading of at most %d bytes", s.Key, MaxHeadingBytes)
 		}

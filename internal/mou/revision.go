@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/clause"
 	"github.com/moudesk/moudesk/internal/redline"
 )
@@ -69,11 +70,13 @@ func (r *Revision) Info() RevisionInfo {
 //	  "## " + i + ". " + heading + "\n\n"
 //	  body (CanonicalBody) + "\n"             — the body part omitted when empty
 //
-// CanonicalBody turns CRLF and CR into LF, strips trailing blanks on each
-// line and blank lines at both ends, and ends text with one "\n"; title and
-// headings are trimmed. Unicode is hashed as given: no NFC/NFD
-// normalisation is applied, so visually equal but differently encoded text
-// hashes differently. Sections are separated by exactly one blank line and
+// CanonicalBody normalises the text (moudesk.NormalizeText: CRLF and CR
+// become LF, Unicode becomes NFC), strips trailing blanks on each line and
+// blank lines at both ends, and ends text with one "\n"; title and headings
+// are normalised and trimmed. Text is normalised when it is saved, so
+// stored revisions are already in this form; normalising here again keeps
+// the hash of equal-looking text equal whatever path built the Content.
+// Sections are separated by exactly one blank line and
 // the document ends with "\n\n" after a non-empty part. The section order is
 // part of the text.
 func Canonical(title, preamble string, sections []Section) string {
@@ -110,7 +113,8 @@ func Parts(title, preamble string, sections []Section) []redline.Section {
 // may not use it, so the two can never be confused.
 const PreambleKey = "preamble"
 
-func oneLine(s string) string { return strings.TrimSpace(clause.NormalizeNewlines(s)) }
+// oneLine is a title or heading as the canonical form holds it.
+func oneLine(s string) string { return strings.TrimSpace(moudesk.NormalizeText(s)) }
 
 // ContentHash is the hex SHA-256 of the canonical Markdown.
 func ContentHash(c *Content) string {
