@@ -54,14 +54,14 @@ func (e *env) renderCmd(ctx context.Context, args []string) error {
 	if len(pos) != 1 || *out == "" {
 		return exitError{code: 2, msg: "usage: moudesk render IN.md -o OUT.pdf [--paper letter|a4]"}
 	}
-	md, err := readLimited(pos[0], render.MaxInput)
+	md, err := readText(pos[0], render.MaxInput)
 	if err != nil {
 		return err
 	}
 	if *title == "" {
 		*title = strings.TrimSuffix(filepath.Base(pos[0]), filepath.Ext(pos[0]))
 	}
-	res, err := render.PDF(md, render.Options{Paper: *paper, Title: *title, Draft: *draft, DocumentID: pos[0]})
+	res, err := render.PDF([]byte(md), render.Options{Paper: *paper, Title: *title, Draft: *draft, DocumentID: pos[0]})
 	if err != nil {
 		return fmt.Errorf("render %s: %w", pos[0], err)
 	}
@@ -86,15 +86,15 @@ func (e *env) redlineCmd(ctx context.Context, args []string) error {
 	if len(pos) != 2 {
 		return exitError{code: 2, msg: "usage: moudesk redline OLD.md NEW.md [--format text|json|html|pdf] [-o OUT]"}
 	}
-	oldMD, err := readLimited(pos[0], render.MaxInput)
+	oldMD, err := readText(pos[0], render.MaxInput)
 	if err != nil {
 		return err
 	}
-	newMD, err := readLimited(pos[1], render.MaxInput)
+	newMD, err := readText(pos[1], render.MaxInput)
 	if err != nil {
 		return err
 	}
-	res := redline.Compare(redline.Split(string(oldMD)), redline.Split(string(newMD)), redline.Options{})
+	res := redline.Compare(redline.Split(oldMD), redline.Split(newMD), redline.Options{})
 	if *format == "pdf" && *out == "" {
 		return exitError{code: 2, msg: "--format pdf needs -o OUT.pdf"}
 	}

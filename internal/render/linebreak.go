@@ -2,7 +2,9 @@ package render
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -198,13 +200,79 @@ func (r *renderer) clean(s string, f faceID) string {
 	return sb.String()
 }
 
+// warnMissing notes a character no glyph of face f draws, once per
+// character and face; missingWarnings reports them.
 func (r *renderer) warnMissing(c rune, f faceID) {
 	key := missingKey{c, f}
 	if r.missing[key] {
 		return
 	}
 	r.missing[key] = true
-	r.warnings = append(r.warnings, fmt.Sprintf("character U+%04X (%q) is not in font %s; drawn as a replacement character", c, c, r.faces[f].file))
+	r.missingOrder = append(r.missingOrder, key)
+}
+
+// missingWarnings summarises the missing characters: one line per kind
+// (Unicode script) with how many distinct characters, the fonts and the
+// first few, so that a file of random text gives a few lines, not one for
+// each of its thousands of characters.
+func (r *renderer) missingWarnings() []string {
+	type group struct {
+		kind  string
+		chars []rune
+		seen  map[rune]bool
+		fonts []string
+	}
+	var groups []*group
+	byKind := map[string]*group{}
+	for _, k := range r.missingOrder {
+		kind := scriptOf(k.c)
+		g := byKind[kind]
+		if g == nil {
+			g = &group{kind: kind, seen: map[rune]bool{}}
+			byKind[kind] = g
+			groups = append(groups, g)
+		}
+		if !g.seen[k.c] {
+			g.seen[k.c] = true
+			g.chars = append(g.chars, k.c)
+		}
+		if file := r.faces[k.f].file; !slices.Contains(g.fonts, file) {
+			g.fonts = append(g.fonts, file)
+		}
+	}
+	out := make([]string, 0, len(groups))
+	for _, g := range groups {
+		const shown = 3
+		var ex []string
+		for _, c := range g.chars[:min(len(g.chars), shown)] {
+			ex = append(ex, fmt.Sprintf("U+%04X (%q)", c, c))
+		}
+		if len(g.chars) > shown {
+			ex = append(ex, "…")
+		}
+		noun := "character is"
+		if len(g.chars) != 1 {
+			noun = "distinct characters are"
+		}
+		out = append(out, fmt.Sprintf("%d %s %s not in font %s: %s; drawn as replacement characters",
+			len(g.chars), g.kind, noun, strings.Join(g.fonts, ", "), strings.Join(ex, ", ")))
+	}
+	return out
+}
+
+// scriptOf names the Unicode script of c ("Han", "Arabic"), "combining
+// mark" for marks any script uses, or "symbol" for the characters scripts
+// share (emoji, punctuation).
+func scriptOf(c rune) string {
+	if unicode.Is(unicode.Inherited, c) {
+		return "combining mark"
+	}
+	for name, table := range unicode.Scripts {
+		if name != "Common" && unicode.Is(table, c) {
+			return name
+		}
+	}
+	return "symbol"
 }
 
 type missingKey struct {

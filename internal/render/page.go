@@ -46,6 +46,7 @@ type renderer struct {
 	sigRects     []SignatureRect
 	warnings     []string
 	missing      map[missingKey]bool
+	missingOrder []missingKey // in the order first met, for missingWarnings
 }
 
 func newRenderer(opt Options) (*renderer, error) {

@@ -114,6 +114,6 @@ func (r *renderer) finish() (*Result, error) {
 		Pages:      r.pdf.PageCount(),
 		PageMap:    PageMap{Sections: r.sections},
 		Signatures: r.sigRects,
-		Warnings:   r.warnings,
+		Warnings:   append(r.warnings, r.missingWarnings()...),
 	}, nil
 }
