@@ -2,6 +2,9 @@ package redline
 
 import (
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/moudesk/moudesk/internal/testtool"
@@ -57,6 +60,63 @@ func BenchmarkRedlineJSON(b *testing.B) {
 	for b.Loop() {
 		if err := Compare(Split(old), Split(new), Options{}).WriteJSON(io.Discard); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// benchFiles writes the bench pair to a temporary folder, for the
+// benchmarks that run a whole process on it, and returns the two paths.
+func benchFiles(b *testing.B) (old, new string) {
+	b.Helper()
+	dir := b.TempDir()
+	old, new = filepath.Join(dir, "mou-40p.md"), filepath.Join(dir, "mou-40p-v2.md")
+	for path, name := range map[string]string{old: "mou-40p.md", new: "mou-40p-v2.md"} {
+		if err := os.WriteFile(path, []byte(readBench(b, name)), 0o600); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return old, new
+}
+
+// BenchmarkGitWordDiff is the yardstick for BenchmarkRedline: git's whole
+// word-diff process on the same pair, measured in the same run
+// (`go test -bench 'Redline$|GitWordDiff' -benchmem`). Issue 16 asks that
+// the in-process redline be no slower than this.
+func BenchmarkGitWordDiff(b *testing.B) {
+	git := testtool.Need(b, "git", "git")
+	old, new := benchFiles(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := exec.Command(git, "diff", "--no-index", "--word-diff=porcelain", old, new).Output()
+		// git diff --no-index exits 1 when the files differ.
+		if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() != 1) {
+			b.Fatal(err)
+		}
+		if len(out) == 0 {
+			b.Fatal("git found no difference")
+		}
+	}
+}
+
+// BenchmarkRedlineProcess is the whole `moudesk redline` process on the
+// bench pair (text output), start-up included: a figure to report beside
+// BenchmarkGitWordDiff, not a target. The binary is built once, outside
+// the timed loop.
+func BenchmarkRedlineProcess(b *testing.B) {
+	goTool := testtool.Need(b, "go", "golang-go")
+	old, new := benchFiles(b)
+	bin := filepath.Join(b.TempDir(), "moudesk")
+	if out, err := exec.Command(goTool, "build", "-o", bin, "github.com/moudesk/moudesk/cmd/moudesk").CombinedOutput(); err != nil {
+		b.Fatalf("build moudesk: %v\n%s", err, out)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := exec.Command(bin, "redline", old, new).Output()
+		if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() != 1) {
+			b.Fatalf("moudesk redline: %v", err)
+		}
+		if len(out) == 0 {
+			b.Fatal("moudesk redline printed nothing")
 		}
 	}
 }

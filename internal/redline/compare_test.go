@@ -1,6 +1,7 @@
 package redline
 
 import (
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -49,7 +50,7 @@ func sides(ops []Op) (old, new string) {
 }
 
 // checkOps asserts ops are canonical (no empty text, no two adjacent of a
-// kind) and that no change starts or ends inside a word. That is checked
+// kind and move; a move's ends are labelled changes) and that no change starts or ends inside a word. That is checked
 // on each side separately: on the old side (equal and delete ops) and on
 // the new (equal and insert), no boundary between an unchanged and a
 // changed run has a letter or digit on both sides. A delete next to an
@@ -60,8 +61,11 @@ func checkOps(t *testing.T, name string, ops []Op) {
 		if op.Text == "" {
 			t.Errorf("%s: op %d is empty", name, k)
 		}
-		if k > 0 && ops[k-1].Op == op.Op {
-			t.Errorf("%s: ops %d and %d are both %s", name, k-1, k, op.Op)
+		if k > 0 && ops[k-1].Op == op.Op && ops[k-1].Move == op.Move {
+			t.Errorf("%s: ops %d and %d are both %s (move %d)", name, k-1, k, op.Op, op.Move)
+		}
+		if (op.Move != 0) != (op.Label != "") || (op.Move != 0 && op.Op == OpEqual) {
+			t.Errorf("%s: op %d is %s with move %d, label %q", name, k, op.Op, op.Move, op.Label)
 		}
 	}
 	for _, skip := range []string{OpInsert, OpDelete} {
@@ -149,8 +153,31 @@ func TestCompareBenchMove(t *testing.T) {
 	if err := r.WriteText(&text); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(text.String(), "§3 School-Year Dates — moved from §3, after §2 Term of Agreement\n") {
+	// Its printed number did not follow it, so both ends are named by
+	// the section each follows: where it came from and where it is now.
+	if !strings.Contains(text.String(), "§3 School-Year Dates — moved from after §2 Term of Agreement to after §59 Training Before Assignment\n") {
 		t.Errorf("text output does not report the move:\n%s", head(text.String()))
+	}
+	movedWords := 0
+	for _, s := range new.Sections {
+		if s.Key == c.Key {
+			movedWords = countWords(s.Text)
+		}
+	}
+	want := []Move{{ID: 1, Kind: MoveSection, From: "after §2 Term of Agreement", To: "after §59 Training Before Assignment",
+		FromKey: "school-year-dates", ToKey: c.Key, Words: movedWords}}
+	if !reflect.DeepEqual(r.Moves, want) || c.Move != 1 || r.Summary.MovedParagraphs != 0 {
+		t.Errorf("moves = %+v, section move %d, want %+v", r.Moves, c.Move, want)
+	}
+	// Both ends are labelled ops of the document.
+	var ends []string
+	for _, op := range r.Ops {
+		if op.Move != 0 {
+			ends = append(ends, op.Op+" "+op.Label)
+		}
+	}
+	if fmt.Sprint(ends) != "[delete moved to after §59 Training Before Assignment insert moved from after §2 Term of Agreement]" {
+		t.Errorf("labelled ops = %q", ends)
 	}
 }
 
@@ -182,11 +209,11 @@ func TestCompareSmallPair(t *testing.T) {
 		t.Errorf("use-of-force numbers = %q → %q", c.OldNumber, c.Number)
 	}
 	// A changed number is a changed word, never "Section 1[-4-][+5+]".
-	want := []Op{{OpEqual, "## 1. Purpose\n\nThe parties enter this MOU to keep students safe"},
-		{OpInsert, " and supported"}, {OpEqual, ". See Section "}, {OpDelete, "14"}, {OpInsert, "15"},
-		{OpEqual, " for reporting.\n\n"}}
+	want := []Op{{Op: OpEqual, Text: "## 1. Purpose\n\nThe parties enter this MOU to keep students safe"},
+		{Op: OpInsert, Text: " and supported"}, {Op: OpEqual, Text: ". See Section "}, {Op: OpDelete, Text: "14"}, {Op: OpInsert, Text: "15"},
+		{Op: OpEqual, Text: " for reporting.\n\n"}}
 	if !reflect.DeepEqual(got["purpose"].Ops, want) {
-		t.Errorf("purpose ops = %q", got["purpose"].Ops)
+		t.Errorf("purpose ops = %#v", got["purpose"].Ops)
 	}
 	wantChanged := []string{"purpose", "term-of-agreement", "notifying-parents-and-guardians", "de-escalation", "use-of-force", "uniforms"}
 	if !reflect.DeepEqual(r.Summary.Changed, wantChanged) {

@@ -31,6 +31,16 @@ func (r *Result) WriteJSON(w io.Writer) error {
 		e.raw("]")
 	}
 	e.summary(&r.Summary)
+	if len(r.Moves) > 0 {
+		e.raw(`,"moves":[`)
+		for i := range r.Moves {
+			if i > 0 {
+				e.raw(",")
+			}
+			e.move(&r.Moves[i])
+		}
+		e.raw("]")
+	}
 	e.raw("}\n")
 	return e.Flush()
 }
@@ -60,6 +70,11 @@ func (e jsonWriter) ops(ops []Op) {
 		e.string(op.Op)
 		e.raw(`,"text":`)
 		e.string(op.Text)
+		if op.Move != 0 {
+			e.raw(`,"move":`)
+			e.int(op.Move)
+		}
+		e.optional(`,"label":`, op.Label)
 		e.raw("}")
 	}
 	e.raw("]")
@@ -79,12 +94,34 @@ func (e jsonWriter) section(c *SectionChange) {
 	e.raw(strconv.FormatBool(c.Modified))
 	e.optional(`,"moved_from":`, c.MovedFrom)
 	e.optional(`,"moved_after":`, c.MovedAfter)
+	if c.Move != 0 {
+		e.raw(`,"move":`)
+		e.int(c.Move)
+	}
 	e.raw(`,"words_inserted":`)
 	e.int(c.WordsInserted)
 	e.raw(`,"words_deleted":`)
 	e.int(c.WordsDeleted)
 	e.raw(`,"ops":`)
 	e.ops(c.Ops)
+	e.raw("}")
+}
+
+func (e jsonWriter) move(m *Move) {
+	e.raw(`{"id":`)
+	e.int(m.ID)
+	e.raw(`,"kind":`)
+	e.string(m.Kind)
+	e.raw(`,"from":`)
+	e.string(m.From)
+	e.raw(`,"to":`)
+	e.string(m.To)
+	e.raw(`,"from_key":`)
+	e.string(m.FromKey)
+	e.raw(`,"to_key":`)
+	e.string(m.ToKey)
+	e.raw(`,"words":`)
+	e.int(m.Words)
 	e.raw("}")
 }
 
@@ -109,6 +146,10 @@ func (e jsonWriter) summary(s *Summary) {
 	e.int(s.Modified)
 	e.raw(`,"unchanged":`)
 	e.int(s.Unchanged)
+	if s.MovedParagraphs != 0 {
+		e.raw(`,"moved_paragraphs":`)
+		e.int(s.MovedParagraphs)
+	}
 	e.raw(`,"words_inserted":`)
 	e.int(s.WordsInserted)
 	e.raw(`,"words_deleted":`)

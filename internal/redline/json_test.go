@@ -55,12 +55,13 @@ func TestWriteJSONMatchesEncodingJSON(t *testing.T) {
 	}
 	odd := string(all) + "<b>&amp;</b> \u2028\u2029 \xe2\x80 \xf0\x9f\x98\x80 \u00e9 \\ \" \x7f"
 	checkJSON(t, "escapes", &Result{
-		Ops: []Op{{OpEqual, odd}, {OpInsert, ""}},
+		Ops: []Op{{Op: OpEqual, Text: odd}, {Op: OpInsert, Text: ""}, {Op: OpDelete, Text: "x", Move: 2, Label: odd}},
 		Sections: []SectionChange{{Key: odd, Heading: "H", Number: "1", OldHeading: "O", OldNumber: "2",
-			Status: StatusMoved, Modified: true, MovedFrom: "3", MovedAfter: "§2 Term", WordsInserted: -1,
+			Status: StatusMoved, Modified: true, MovedFrom: "3", MovedAfter: "§2 Term", Move: 1, WordsInserted: -1,
 			WordsDeleted: 1 << 40, Ops: []Op{}}, {Key: "k"}},
-		Summary: Summary{Added: 1, Removed: 2, Moved: 3, Renamed: 4, Modified: 5, Unchanged: 6,
+		Summary: Summary{Added: 1, Removed: 2, Moved: 3, Renamed: 4, Modified: 5, Unchanged: 6, MovedParagraphs: 9,
 			WordsInserted: 7, WordsDeleted: 8, Changed: []string{odd, ""}},
+		Moves: []Move{{ID: 1, Kind: MoveSection, From: odd, To: "§4", FromKey: "a", ToKey: odd, Words: 3}, {}},
 	})
 	checkJSON(t, "zero", &Result{})
 }
@@ -71,7 +72,7 @@ func FuzzWriteJSON(f *testing.F) {
 	f.Add("## 1. A\n\nThe SRO <shall> act.\n", "## 1. A\n\nThe officer & \u2028 act.\n")
 	f.Add("\x00\xff\"\\", "\t\r\n\b\f")
 	f.Fuzz(func(t *testing.T, old, new string) {
-		checkJSON(t, "texts", &Result{Ops: []Op{{OpDelete, old}, {OpInsert, new}},
+		checkJSON(t, "texts", &Result{Ops: []Op{{Op: OpDelete, Text: old}, {Op: OpInsert, Text: new}},
 			Summary: Summary{Changed: []string{old, new}}})
 		checkJSON(t, "redline", Compare(Split(old), Split(new), Options{}))
 	})

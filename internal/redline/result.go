@@ -33,6 +33,9 @@ type Result struct {
 	// place it had in the old document.
 	Sections []SectionChange `json:"sections"`
 	Summary  Summary         `json:"summary"`
+	// Moves lists each move, section moves first, by ID; both ends of a
+	// move are ops carrying its ID and a label naming the other end.
+	Moves []Move `json:"moves,omitempty"`
 }
 
 // SectionChange says what happened to one section.
@@ -62,16 +65,30 @@ type SectionChange struct {
 	MovedFrom string `json:"moved_from,omitempty"`
 	// MovedAfter names the section that preceded a moved section in the
 	// old document, e.g. "§2 Term of Agreement"; empty if it came first.
-	MovedAfter    string `json:"moved_after,omitempty"`
-	WordsInserted int    `json:"words_inserted"`
-	WordsDeleted  int    `json:"words_deleted"`
+	// Move's entry in Result.Moves says where it went and came from.
+	MovedAfter string `json:"moved_after,omitempty"`
+	// Move is a moved section's ID in Result.Moves.
+	Move int `json:"move,omitempty"`
+	// moveNote says where a moved section was and is, "moved from §8 to
+	// §12", for describe; JSON readers have it in Result.Moves.
+	moveNote      string
+	WordsInserted int `json:"words_inserted"`
+	WordsDeleted  int `json:"words_deleted"`
 	// Ops are this section's own ops, old text to new, for renderers: a
 	// moved section's ops are its edits, not a delete and an insert.
 	Ops []Op `json:"ops"`
 }
 
-// Label names the section for a reader, e.g. "§6 Access to Student Records".
-func (c SectionChange) Label() string { return label(c.Number, c.Heading, c.Key) }
+// Label names the section for a reader, e.g. "§6 Access to Student
+// Records"; a renumbered section shows both numbers once, "§8 → §7
+// Access to Student Records", so it is never confused with the section
+// that had or took its number.
+func (c SectionChange) Label() string {
+	if c.OldNumber != "" && c.Number != "" && c.OldNumber != c.Number {
+		return "§" + c.OldNumber + " → " + label(c.Number, c.Heading, c.Key)
+	}
+	return label(c.Number, c.Heading, c.Key)
+}
 
 // Summary totals a Result.
 type Summary struct {
@@ -81,8 +98,11 @@ type Summary struct {
 	Renamed   int `json:"renamed"`
 	Modified  int `json:"modified"`
 	Unchanged int `json:"unchanged"`
+	// MovedParagraphs counts paragraph moves (Result.Moves of kind
+	// paragraph); Moved counts moved sections.
+	MovedParagraphs int `json:"moved_paragraphs,omitempty"`
 	// WordsInserted and WordsDeleted count words in inserted and deleted
-	// text across sections; a moved section counts only its edits.
+	// text across sections; moved text counts only its edits.
 	WordsInserted int `json:"words_inserted"`
 	WordsDeleted  int `json:"words_deleted"`
 	// Changed lists the keys of every section whose status is not

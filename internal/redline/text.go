@@ -9,9 +9,11 @@ import (
 
 // WriteText writes the redline for terminals and e-mail: a summary line,
 // then one block per changed section, headed by its label and what
-// happened to it ("§12 Heading — moved from §8, after §7 Notices"), then
-// the lines that changed with [+inserted+] and [-deleted-] markers. Added
-// and removed sections are written whole; unchanged sections are left out.
+// happened to it ("§8 → §12 Heading — moved from §8 to §12"), then the
+// lines that changed with [+inserted+] and [-deleted-] markers; a moved
+// paragraph's markers name its other end ("[-(moved to §12.3) …-]").
+// Added and removed sections are written whole; unchanged sections are
+// left out.
 func (r *Result) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintln(bw, r.Summary.sentence())
@@ -43,8 +45,12 @@ func (s Summary) sentence() string {
 	if len(parts) == 0 {
 		return "Redline: no changes."
 	}
-	return fmt.Sprintf("Redline: %s section%s; %d words inserted, %d deleted.",
-		strings.Join(parts, ", "), plural(len(s.Changed)), s.WordsInserted, s.WordsDeleted)
+	moved := ""
+	if s.MovedParagraphs > 0 {
+		moved = fmt.Sprintf("; %d paragraph move%s", s.MovedParagraphs, plural(s.MovedParagraphs))
+	}
+	return fmt.Sprintf("Redline: %s section%s%s; %d words inserted, %d deleted.",
+		strings.Join(parts, ", "), plural(len(s.Changed)), moved, s.WordsInserted, s.WordsDeleted)
 }
 
 func plural(n int) string {
@@ -59,15 +65,15 @@ func (c SectionChange) describe() string {
 	var b strings.Builder
 	switch c.Status {
 	case StatusMoved:
-		b.WriteString("moved from ")
-		if c.MovedFrom != "" && isASCIIDigit(c.MovedFrom[0]) {
-			b.WriteString("§")
-		}
-		b.WriteString(c.MovedFrom)
-		if c.MovedAfter != "" {
-			b.WriteString(", after " + c.MovedAfter)
-		} else {
-			b.WriteString(", at the start")
+		switch {
+		case c.moveNote != "":
+			b.WriteString(c.moveNote)
+		case c.MovedFrom != "" && isASCIIDigit(c.MovedFrom[0]):
+			b.WriteString("moved from §" + c.MovedFrom)
+		case c.MovedFrom != "":
+			b.WriteString("moved from " + c.MovedFrom)
+		default:
+			b.WriteString("moved")
 		}
 	case StatusRenamed:
 		b.WriteString("renamed from “" + c.OldHeading + "”")
@@ -104,6 +110,9 @@ func writeChangedLines(w *bufio.Writer, c SectionChange) {
 			open, close = "[+", "+]"
 		case OpDelete:
 			open, close = "[-", "-]"
+		}
+		if op.Label != "" {
+			open += "(" + op.Label + ") "
 		}
 		start := line
 		text.WriteString(open)
