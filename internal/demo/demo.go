@@ -101,6 +101,8 @@ func Load(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 		switch {
+		case a.Role == auth.RoleDrafter && a.Party == policeSlug:
+			c.policeDrafter = cl
 		case a.Role == auth.RoleDrafter:
 			c.drafter = cl
 		case a.Role == auth.RoleReviewer:
@@ -109,6 +111,10 @@ func Load(ctx context.Context, cfg Config) (*Result, error) {
 			c.cityClerk = cl
 		case a.Role == auth.RoleClerk && a.Party == districtSlug:
 			c.districtClerk = cl
+		case a.Role == auth.RoleClerk && a.Party == policeSlug:
+			c.policeClerk = cl
+		case a.Role == auth.RoleClerk && a.Party == district2Slug:
+			c.district2Clerk = cl
 		case a.Role == auth.RoleSignatory:
 			c.signers = append(c.signers, signer{client: cl, name: a.Name, password: a.Password})
 		}
@@ -149,13 +155,17 @@ func state(ctx context.Context, db *sqlite.DB) (loadState, error) {
 	for _, a := range accounts() {
 		demoPeople[a.Email] = true
 	}
+	demoParties := map[string]bool{}
+	for _, p := range parties() {
+		demoParties[p.Slug] = true
+	}
 	ours, foreign := 0, 0
-	parties, err := db.Parties(ctx)
+	stored, err := db.Parties(ctx)
 	if err != nil {
 		return 0, err
 	}
-	for _, p := range parties {
-		if p.Slug == citySlug || p.Slug == districtSlug {
+	for _, p := range stored {
+		if demoParties[p.Slug] {
 			ours++
 		} else {
 			foreign++
@@ -235,5 +245,8 @@ func printAccounts(w io.Writer, accts []Account, story Story) {
 	fmt.Fprintf(w, "demo: MOU %d %q is in %s after %d meetings.\n", story.UnderReview, story.UnderReviewTitle, story.UnderReviewStage, story.Meetings)
 	fmt.Fprintf(w, "demo: MOU %d %q is %s; its Amendment No. 1 (MOU %d) is in %s.\n",
 		story.Executed, story.ExecutedTitle, story.ExecutedStage, story.Amendment, story.AmendmentStage)
+	for _, p := range story.Processes {
+		fmt.Fprintf(w, "demo: MOU %d %q follows %s and is in %s.\n", p.ID, p.Title, p.Workflow, p.Stage)
+	}
 	fmt.Fprintln(w, strings.Repeat("-", 60))
 }

@@ -10,12 +10,18 @@ import (
 const (
 	citySlug     = "alder-creek"
 	districtSlug = "acusd"
+	// The regional agreement's other parties (Calgary's model): a police
+	// service governed by a commission, and a second school district.
+	policeSlug    = "cvps"
+	district2Slug = "cvcsd"
 )
 
 func parties() []desk.Party {
 	return []desk.Party{
 		{Slug: citySlug, Name: "City of Alder Creek", Kind: "city", Body: "City Council"},
 		{Slug: districtSlug, Name: "Alder Creek Unified School District", Kind: "district", Body: "Board of Trustees"},
+		{Slug: policeSlug, Name: "Cedar Valley Police Service", Kind: "agency", Body: "Cedar Valley Police Commission"},
+		{Slug: district2Slug, Name: "Cedar Valley Catholic School District", Kind: "district", Body: "Board of Trustees"},
 	}
 }
 
@@ -34,5 +40,8 @@ func accounts() []Account {
 		{Email: "evargas@acusd.example", Name: "Elena Vargas", Title: "Superintendent", Party: districtSlug, Role: auth.RoleSignatory},
 		{Email: "twhitaker@aldercreek.example", Name: "Thomas Whitaker", Title: "City Manager", Party: citySlug, Role: auth.RoleSignatory},
 		{Email: "gnakamura@acusd.example", Name: "Grace Nakamura", Title: "President, Board of Trustees", Party: districtSlug, Role: auth.RoleSignatory},
+		{Email: "kosei@cvps.example", Name: "Kenji Osei", Title: "Policy Analyst", Party: policeSlug, Role: auth.RoleDrafter},
+		{Email: "lmorrow@cvps.example", Name: "Lena Morrow", Title: "Commission Secretary", Party: policeSlug, Role: auth.RoleClerk},
+		{Email: "fbrennan@cvcsd.example", Name: "Fiona Brennan", Title: "Corporate Secretary", Party: district2Slug, Role: auth.RoleClerk},
 	}
 }

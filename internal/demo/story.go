@@ -12,6 +12,9 @@ import (
 type cast struct {
 	drafter, reviewer, cityClerk, districtClerk *client
 	signers                                     []signer
+	// The regional agreement's people: the police service's drafter and
+	// the commission's and second district's clerks.
+	policeDrafter, policeClerk, district2Clerk *client
 }
 
 // signer is a signatory, who gives the password again when signing.
@@ -34,6 +37,19 @@ type Story struct {
 	ExecutedStage    string `json:"executed_stage"`
 	Amendment        int64  `json:"amendment"`
 	AmendmentStage   string `json:"amendment_stage"`
+	// Processes are one MOU for each other shipped process the seeds
+	// follow: an advisory team and a school board (Duluth), a working
+	// group and two bodies (Claremont), a roundtable and three parties'
+	// bodies (Calgary).
+	Processes []ProcessMOU `json:"processes"`
+}
+
+// ProcessMOU is one MOU of Story.Processes.
+type ProcessMOU struct {
+	ID       int64  `json:"id"`
+	Title    string `json:"title"`
+	Workflow string `json:"workflow"`
+	Stage    string `json:"stage"`
 }
 
 const (
@@ -75,6 +91,9 @@ func tell(ctx context.Context, c cast) (Story, error) {
 		return s, err
 	}
 	if s.UnderReview, s.Revisions, s.Meetings, err = underReview(ctx, c); err != nil {
+		return s, err
+	}
+	if s.Processes, err = processes(ctx, c); err != nil {
 		return s, err
 	}
 	for _, st := range []struct {

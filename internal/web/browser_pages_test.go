@@ -63,6 +63,18 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 		{"mbell@aldercreek.example", "sign", "/mous/" + exec + "/sign"},
 		{"admin@aldercreek.example", "admin", "/admin"},
 	}
+	// One MOU of each other seed process, as its first party's drafter
+	// sees it; the regional one has three parties.
+	for _, p := range st.Processes {
+		who := "pramana@aldercreek.example"
+		if p.Workflow == "roundtable-commission" {
+			who = "kosei@cvps.example"
+		}
+		visits = append(visits, struct{ who, name, path string }{who, "mou-" + p.Workflow, "/mous/" + itoa64(p.ID)})
+	}
+	if len(st.Processes) != 3 {
+		t.Fatalf("demo processes %+v, want one MOU for each of the three other seed processes", st.Processes)
+	}
 	b := browserTab(t)
 	who := ""
 	for _, v := range visits {
