@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -168,13 +169,16 @@ func (h Head) Markdown() string {
 	return fmt.Sprintf("event %d with hash `%s`", h.Seq, h.Hash)
 }
 
-var headRE = regexp.MustCompile("event\\s+(\\d+)\\s+with\\s+hash\\s+`?([0-9a-f]{64})")
+// headRE compiles on first use, not in the init every command runs.
+var headRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile("event\\s+(\\d+)\\s+with\\s+hash\\s+`?([0-9a-f]{64})")
+})
 
 // FindHeads returns every head printed by Markdown in text, such as a
 // certificate of completion's words as pdftotext gives them.
 func FindHeads(text string) []Head {
 	var out []Head
-	for _, m := range headRE.FindAllStringSubmatch(text, -1) {
+	for _, m := range headRE().FindAllStringSubmatch(text, -1) {
 		seq, err := strconv.ParseInt(m[1], 10, 64)
 		if err == nil && seq > 0 {
 			out = append(out, Head{Seq: seq, Hash: m[2]})

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -29,10 +30,15 @@ import (
 // fall. Layout (line breaks, spacing, fonts, page breaks) is therefore
 // ignored, while any change of a letter, a digit or punctuation is not.
 
+// The patterns compile on first use: every moudesk command runs this
+// package's init, and the footer's counted repetitions make a large
+// program that only verifying a PDF's text needs.
 var (
 	ligatures  = strings.NewReplacer("\ufb00", "ff", "\ufb01", "fi", "\ufb02", "fl", "\ufb03", "ffi", "\ufb04", "ffl", "\ufb05", "st", "\ufb06", "st")
-	pageLine   = regexp.MustCompile(`^Page \d+ of \d+$`)
-	footerLine = regexp.MustCompile(`moudesk · (\d{1,18}) rev (\d{1,9}) · ([0-9a-f]{6,64})(?: · verify at \S*)?…?`)
+	pageLine   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^Page \d+ of \d+$`) })
+	footerLine = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`moudesk · (\d{1,18}) rev (\d{1,9}) · ([0-9a-f]{6,64})(?: · verify at \S*)?…?`)
+	})
 )
 
 // Words returns the normalised words of pages' text.
@@ -40,8 +46,8 @@ func Words(pages []string) []string {
 	var words []string
 	for _, p := range pages {
 		for _, line := range strings.Split(ligatures.Replace(norm.NFC.String(p)), "\n") {
-			line = strings.TrimSpace(footerLine.ReplaceAllString(line, " "))
-			if line == "DRAFT" || pageLine.MatchString(line) {
+			line = strings.TrimSpace(footerLine().ReplaceAllString(line, " "))
+			if line == "DRAFT" || pageLine().MatchString(line) {
 				continue
 			}
 			words = append(words, strings.Fields(line)...)
@@ -63,7 +69,7 @@ func Claims(pages []string) []Claim {
 	var out []Claim
 	seen := map[Claim]bool{}
 	for _, p := range pages {
-		for _, m := range footerLine.FindAllStringSubmatch(norm.NFC.String(p), 16) {
+		for _, m := range footerLine().FindAllStringSubmatch(norm.NFC.String(p), 16) {
 			id, err1 := strconv.ParseInt(m[1], 10, 64)
 			rev, err2 := strconv.Atoi(m[2])
 			if err1 != nil || err2 != nil {
