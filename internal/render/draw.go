@@ -94,7 +94,8 @@ func (r *renderer) drawSeg(s seg, x, base, top, size, lh float64) {
 }
 
 // literal draws text line by line as it is (code blocks, raw HTML), in the
-// monospace face, wrapping only lines too long for the column.
+// monospace face, wrapping only lines too long for the column
+// (wrapLiteral).
 func (r *renderer) literal(text string, size float64) {
 	text = strings.ReplaceAll(strings.TrimRight(text, "\n"), "\t", "    ")
 	st := Style{Mono: true}
@@ -102,30 +103,10 @@ func (r *renderer) literal(text string, size float64) {
 	width := r.right - r.left
 	for _, src := range strings.Split(text, "\n") {
 		src = r.clean(src, faceMono)
-		for _, part := range r.wrapChars(src, st, size, width) {
+		for _, part := range r.wrapLiteral(src, size, width) {
 			r.ensure(lh)
 			r.drawLine(line{segs: []seg{{text: part, style: st}}}, r.left, width, r.y-size*0.1, size, alignLeft)
 			r.y += lh
 		}
 	}
-}
-
-// wrapChars splits s between characters into pieces no wider than width.
-func (r *renderer) wrapChars(s string, st Style, size, width float64) []string {
-	fc := r.faces[st.face()]
-	fs := size * 0.9
-	if fc.width(s)*fs/1000 <= width {
-		return []string{s}
-	}
-	var parts []string
-	start, w := 0, 0.0
-	for i, c := range s {
-		cw := fc.width(string(c)) * fs / 1000
-		if w+cw > width && i > start {
-			parts = append(parts, s[start:i])
-			start, w = i, 0
-		}
-		w += cw
-	}
-	return append(parts, s[start:])
 }

@@ -132,22 +132,90 @@ func (b *breaker) flushWord() {
 	b.splitLong(word)
 }
 
-// splitLong places a word wider than the line, character by character.
+// contMark ends a line that a word or a code line continues past: the
+// break is the renderer's, not the author's, and a reader must see that a
+// word was cut there. Every embedded face has the glyph (a test checks).
+const contMark = "»"
+
+// splitLong places a word wider than the line, character by character,
+// ending each line it cuts the word at with contMark.
 func (b *breaker) splitLong(word []seg) {
-	for _, s := range word {
+	for i, s := range word {
 		rest := s.text
+		markW := b.measure(s.style, contMark)
 		for rest != "" {
-			r, size := utf8.DecodeRuneInString(rest)
+			_, size := utf8.DecodeRuneInString(rest)
 			ch := rest[:size]
 			rest = rest[size:]
 			w := b.measure(s.style, ch)
-			if len(b.cur.segs) > 0 && b.cur.width+w > b.width {
+			// Leave room for the mark unless this is the word's last
+			// character, which ends the line anyway.
+			need := w
+			if rest != "" || i < len(word)-1 {
+				need += markW
+			}
+			if len(b.cur.segs) > 0 && b.cur.width+need > b.width {
+				b.appendSeg(seg{text: contMark, style: s.style, w: markW})
 				b.lines = append(b.lines, b.cur)
 				b.cur = line{}
 			}
-			_ = r
 			b.appendSeg(seg{text: ch, style: s.style, w: w})
 		}
+	}
+}
+
+// wrapLiteral lays one source line of a code block or raw HTML out as lines
+// no wider than width, in the monospace face at size. It breaks after a
+// space where one fits, so words stay whole, and ends such a line with " »";
+// only a run without spaces wider than the line is cut between characters,
+// with "»" against the cut. Continuation lines keep the source line's
+// indent (up to half the width): text pasted with eight-space sub-items
+// (statutes from the web) becomes a code block, and should still read as
+// indented items.
+func (r *renderer) wrapLiteral(s string, size, width float64) []string {
+	fc := r.faces[faceMono]
+	fs := size * 0.9
+	measure := func(t string) float64 { return fc.width(t) * fs / 1000 }
+	if measure(s) <= width {
+		return []string{s}
+	}
+	indent := s[:len(s)-len(strings.TrimLeft(s, " "))]
+	for indent != "" && measure(indent) > width/2 {
+		indent = indent[1:]
+	}
+	// fits is how many bytes of t fit in avail, at least one character so
+	// that layout always progresses.
+	fits := func(t string, avail float64) int {
+		n, w := 0, 0.0
+		for i, c := range t {
+			w += measure(string(c))
+			if w > avail && i > 0 {
+				break
+			}
+			n = i + utf8.RuneLen(c)
+		}
+		return n
+	}
+	var out []string
+	prefix, rest := "", s
+	for {
+		if measure(prefix+rest) <= width {
+			return append(out, prefix+rest)
+		}
+		room := width - measure(prefix)
+		n := fits(rest, room-measure(" "+contMark))
+		lead := len(rest) - len(strings.TrimLeft(rest, " "))
+		// Break at the last space that fits (one just past the limit
+		// counts: it is not drawn), after the line's own indent.
+		if k := strings.LastIndexByte(rest[:min(n+1, len(rest))], ' '); k > lead {
+			out = append(out, prefix+strings.TrimRight(rest[:k], " ")+" "+contMark)
+			rest = strings.TrimLeft(rest[k:], " ")
+		} else {
+			n = fits(rest, room-measure(contMark))
+			out = append(out, prefix+rest[:n]+contMark)
+			rest = rest[n:]
+		}
+		prefix = indent
 	}
 }
 
