@@ -96,10 +96,6 @@ type Writer interface {
 	UpdateClause(ctx context.Context, actor moudesk.Actor, slug string, base int, c *clause.Clause, note string) (*ClauseVersion, error)
 	SyncLibrary(ctx context.Context, shipped []*clause.Clause) (SyncReport, error)
 
-	CreateFeedback(ctx context.Context, actor moudesk.Actor, meetingID int64, section, text, quote string) (*Feedback, error)
-	ResolveFeedback(ctx context.Context, actor moudesk.Actor, id int64, revision int) (*Feedback, error)
-	DeclineFeedback(ctx context.Context, actor moudesk.Actor, id int64, reason string) (*Feedback, error)
-
 	AssignSignatories(ctx context.Context, actor moudesk.Actor, mouID int64, lines []mou.SignatureLine, assign []Assignment) ([]Signatory, error)
 	SaveCertificate(ctx context.Context, actor moudesk.Actor, mouID int64, revision int, pdf []byte) ([]byte, error)
 

@@ -51,6 +51,17 @@ type Tx interface {
 	SetStage(ctx context.Context, actor moudesk.Actor, ch StageMove) error
 	// OpenFeedback counts the MOU's open feedback items.
 	OpenFeedback(ctx context.Context, mouID int64) (int, error)
+	// Feedback is one feedback item; not found when there is none.
+	Feedback(ctx context.Context, id int64) (*Feedback, error)
+	// SectionHash is the body hash of section key in revision of the MOU,
+	// "" when that revision has no such section (or there is no such
+	// revision).
+	SectionHash(ctx context.Context, mouID int64, revision int, key string) (string, error)
+	// InsertFeedback stores a feedback item, open, and returns its id.
+	InsertFeedback(ctx context.Context, actor moudesk.Actor, f NewFeedback) (int64, error)
+	// CloseFeedback closes an open feedback item as c says (409
+	// feedback_closed when it is no longer open).
+	CloseFeedback(ctx context.Context, actor moudesk.Actor, id int64, c FeedbackClose) error
 	// LastOutcome is the meeting outcome that made the MOU's latest stage
 	// change, when that change was an outcome's; nil otherwise.
 	LastOutcome(ctx context.Context, mouID int64) (*workflow.LastOutcome, error)

@@ -103,6 +103,50 @@ func (t deskTx) OpenFeedback(ctx context.Context, mouID int64) (int, error) {
 	return openFeedback(ctx, t.tx, mouID)
 }
 
+func (t deskTx) Feedback(ctx context.Context, id int64) (*desk.Feedback, error) {
+	f, err := scanFeedback(t.tx.QueryRowContext(ctx, "SELECT "+feedbackCols+" FROM feedback WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, moudesk.ErrNotFound(fmt.Sprintf("feedback %d", id))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read feedback %d: %w", id, err)
+	}
+	return f, nil
+}
+
+func (t deskTx) SectionHash(ctx context.Context, mouID int64, revision int, key string) (string, error) {
+	return sectionHash(ctx, t.tx, mouID, revision, key)
+}
+
+func (t deskTx) InsertFeedback(ctx context.Context, actor moudesk.Actor, f desk.NewFeedback) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO feedback (meeting_id, mou_id, section_key, text, quote, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, f.MeetingID, f.MOUID, f.Section, f.Text, f.Quote, actor.Author(), t.tx.Now())
+	if err != nil {
+		return 0, storageError("insert feedback", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("feedback id: %w", err)
+	}
+	return id, nil
+}
+
+func (t deskTx) CloseFeedback(ctx context.Context, actor moudesk.Actor, id int64, c desk.FeedbackClose) error {
+	var resolved any
+	if c.Revision > 0 {
+		resolved = c.Revision
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE feedback SET status = ?, resolved_revision = ?, decline_reason = ?, closed_by = ?, closed_at = ?
+		WHERE id = ? AND status = 'open'`, c.Status, resolved, c.Reason, actor.Author(), t.tx.Now(), id)
+	if err != nil {
+		return storageError("close feedback", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return moudesk.Errorf(moudesk.KindConflict, "feedback_closed", "feedback %d is no longer open", id)
+	}
+	return nil
+}
+
 func (t deskTx) LastOutcome(ctx context.Context, mouID int64) (*workflow.LastOutcome, error) {
 	var (
 		cause                string

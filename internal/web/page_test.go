@@ -283,11 +283,12 @@ func TestPageResolveFeedback(t *testing.T) {
 	mid := itoa64(id)
 	e.do("POST", "/api/v1/mous/"+mid+"/transitions", map[string]any{"to": "liaison_review"})
 	ctx := context.Background()
-	mt, err := testService(t, e.db).CreateMeeting(ctx, moudesk.System, id, desk.NewMeeting{Body: "liaison_committee", Date: "2026-05-01", Revision: 1})
+	svc := testService(t, e.db)
+	mt, err := svc.CreateMeeting(ctx, moudesk.System, id, desk.NewMeeting{Body: "liaison_committee", Date: "2026-05-01", Revision: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fb, err := e.db.CreateFeedback(ctx, moudesk.System, mt.ID, "term", "Say three years.", "")
+	fb, err := svc.CreateFeedback(ctx, moudesk.System, mt.ID, "term", "Say three years.", "")
 	if err != nil {
 		t.Fatal(err)
 	}

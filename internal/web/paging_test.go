@@ -60,18 +60,19 @@ func newListEnv(t *testing.T) *listEnv {
 	}
 	e.reviewed = e.mous[1]
 	ctx := context.Background()
+	svc := testService(t, db)
 	for i := range 5 {
-		mt, err := testService(t, db).CreateMeeting(ctx, moudesk.System, e.reviewed, desk.NewMeeting{Body: "liaison_committee", Date: fmt.Sprintf("2026-05-%02d", i+1), Revision: 3})
+		mt, err := svc.CreateMeeting(ctx, moudesk.System, e.reviewed, desk.NewMeeting{Body: "liaison_committee", Date: fmt.Sprintf("2026-05-%02d", i+1), Revision: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for j := range 2 {
-			f, err := db.CreateFeedback(ctx, moudesk.System, mt.ID, "term", fmt.Sprintf("Point %d of meeting %d.", j+1, i+1), "")
+			f, err := svc.CreateFeedback(ctx, moudesk.System, mt.ID, "term", fmt.Sprintf("Point %d of meeting %d.", j+1, i+1), "")
 			if err != nil {
 				t.Fatal(err)
 			}
 			if j == 1 {
-				if _, err := db.DeclineFeedback(ctx, moudesk.System, f.ID, "Already agreed."); err != nil {
+				if _, err := svc.DeclineFeedback(ctx, moudesk.System, f.ID, "Already agreed."); err != nil {
 					t.Fatal(err)
 				}
 			}
