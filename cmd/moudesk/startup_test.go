@@ -50,6 +50,23 @@ func BenchmarkStartup(b *testing.B) {
 	}
 }
 
+// TestStartupLinksNoEagerExtensions keeps goldmark/extension out of the
+// binary: Go runs the init of every linked package before main, and that
+// one's (the autolink patterns above all) was the largest of every
+// command's start-up. internal/gfm holds the extensions moudesk uses, with
+// patterns compiled on first use.
+func TestStartupLinksNoEagerExtensions(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "github.com/moudesk/moudesk/cmd/moudesk").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		if pkg == "github.com/yuin/goldmark/extension" {
+			t.Errorf("cmd/moudesk links %s; use github.com/moudesk/moudesk/internal/gfm (same extensions, no init-time work)", pkg)
+		}
+	}
+}
+
 // buildEmpty builds `func main() {}`, the floor any Go program pays.
 func buildEmpty(tb testing.TB) string {
 	tb.Helper()

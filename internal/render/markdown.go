@@ -6,15 +6,16 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
 	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/text"
+
+	"github.com/moudesk/moudesk/internal/gfm"
 )
 
 // newMarkdown is the one goldmark configuration both outputs use, so the PDF
 // and the HTML of a document agree on its structure.
 func newMarkdown() goldmark.Markdown {
-	return goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify))
+	return goldmark.New(goldmark.WithExtensions(gfm.Table, gfm.Strikethrough, gfm.Linkify))
 }
 
 // Vertical spacing, in points.
