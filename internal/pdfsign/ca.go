@@ -26,6 +26,9 @@ type Signer struct {
 	Key   crypto.Signer
 	Cert  *x509.Certificate
 	Chain []*x509.Certificate
+	// TSA, when set, time-stamps each signature: the token over the
+	// signature value goes in the SignerInfo (PAdES B-T).
+	TSA Timestamper
 }
 
 // Authority is a small certificate authority that issues signing
@@ -38,6 +41,13 @@ type Authority struct {
 	// Chain holds the certificates above Cert (closest first) when an
 	// organization's intermediate CA is configured; empty for a root.
 	Chain []*x509.Certificate
+	// CRLURL, when set, is where the CA's CRL is published (the public
+	// site's /ca/crl); certificates issued name it as their CRL
+	// distribution point.
+	CRLURL string
+	// Dir is the folder the CA was loaded from, where its revocations are
+	// kept (see crl.go); empty for a CA held only in memory.
+	Dir string
 }
 
 // Extended key usages for document signing: Microsoft's document signing
@@ -109,6 +119,7 @@ func (a *Authority) Issue(commonName, org, email string, now time.Time) (*Signer
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection},
 		UnknownExtKeyUsage:    []asn1.ObjectIdentifier{oidMSDocumentSigning, oidDocumentSigning},
 		BasicConstraintsValid: true,
+		CRLDistributionPoints: a.crlPoints(),
 	}
 	if email != "" {
 		tmpl.EmailAddresses = []string{email}
@@ -159,7 +170,7 @@ func LoadAuthority(dir string) (*Authority, error) {
 	if !s.Cert.IsCA {
 		return nil, errors.New("load CA: certificate is not a CA")
 	}
-	return &Authority{Cert: s.Cert, Key: s.Key}, nil
+	return &Authority{Cert: s.Cert, Key: s.Key, Dir: dir}, nil
 }
 
 // LoadPEM builds a Signer from PEM certificates (leaf first, then its

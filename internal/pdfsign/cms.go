@@ -59,8 +59,18 @@ func buildCMS(content []byte, s *Signer) ([]byte, error) {
 	cfg := pkcs7.SignerInfoConfig{ExtraSignedAttributes: []pkcs7.Attribute{{
 		Type: oidSigningCertificateV2, Value: signingCertAttribute(s.Cert),
 	}}}
+	if s.TSA != nil {
+		// A placeholder the token replaces once the signature value it
+		// time-stamps exists (pkcs7 offers no later way to add one).
+		cfg.ExtraUnsignedAttributes = []pkcs7.Attribute{{Type: oidSignatureTimeStampToken, Value: asn1.NullRawValue}}
+	}
 	if err := sd.AddSignerChain(s.Cert, s.Key, embeddedChain(s.Chain), cfg); err != nil {
 		return nil, fmt.Errorf("cms: add signer: %w", err)
+	}
+	if s.TSA != nil {
+		if err := addSignatureTimestamp(sd, s.TSA); err != nil {
+			return nil, err
+		}
 	}
 	sd.Detach()
 	der, err := sd.Finish()
@@ -91,6 +101,9 @@ type cmsResult struct {
 	certs       []*x509.Certificate
 	signingTime time.Time
 	problem     string // empty when the signature is valid
+	// token is the signature timestamp token (unsigned attribute), nil
+	// when there is none; sigValue the signature value it should cover.
+	token, sigValue []byte
 }
 
 // checkCMS verifies a detached CMS signature over content. It never panics:
@@ -116,6 +129,7 @@ func checkCMS(der, content []byte) (res cmsResult) {
 		return cmsResult{problem: "CMS does not contain the signer's certificate"}
 	}
 	_ = p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeSigningTime, &res.signingTime)
+	res.token, res.sigValue = signatureTimestampToken(p7), p7.Signers[0].EncryptedDigest
 	var digest []byte
 	if err := p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeMessageDigest, &digest); err != nil {
 		res.problem = "CMS has no message digest attribute"

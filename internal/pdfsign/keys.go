@@ -1,6 +1,7 @@
 package pdfsign
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"time"
@@ -14,6 +15,10 @@ import (
 type Keys struct {
 	Authority *Authority
 	Fixed     *Signer
+	// TSA time-stamps every signature and the document timestamps of
+	// long-term validation: a configured TSA, else moudesk's built-in one
+	// (see ltv.go); nil signs without timestamps (PAdES B-B).
+	TSA Timestamper
 }
 
 // SealName is the common name of the certificate moudesk's own
@@ -31,9 +36,16 @@ func (k *Keys) SignerFor(commonName, org, email string, now time.Time) (*Signer,
 	case k == nil:
 		return nil, errors.New("no signing keys configured")
 	case k.Fixed != nil:
-		return k.Fixed, nil
+		s := *k.Fixed
+		s.TSA = k.TSA
+		return &s, nil
 	case k.Authority != nil:
-		return k.Authority.Issue(commonName, org, email, now)
+		s, err := k.Authority.Issue(commonName, org, email, now)
+		if err != nil {
+			return nil, err
+		}
+		s.TSA = k.TSA
+		return s, nil
 	}
 	return nil, errors.New("no signing keys configured")
 }
@@ -75,4 +87,33 @@ func KeysFrom(s *Signer) *Keys {
 		return &Keys{Authority: &Authority{Cert: s.Cert, Key: s.Key, Chain: s.Chain}}
 	}
 	return &Keys{Fixed: s}
+}
+
+// LTVOptions are the long-term validation settings of these keys at now:
+// the root in the DSS, CRLs from moudesk's own CA (signed on the spot)
+// or fetched from a certificate's distribution point, and the TSA.
+func (k *Keys) LTVOptions(now time.Time) LTVOptions {
+	o := LTVOptions{TSA: k.TSA, Now: now, CRL: k.crlFor(now)}
+	if r := k.RootCert(); r != nil {
+		o.Roots = []*x509.Certificate{r}
+	}
+	return o
+}
+
+// CRL is the current CRL of moudesk's own CA (DER), nil with a fixed
+// signing certificate.
+func (k *Keys) CRL(now time.Time) ([]byte, error) {
+	if k == nil || k.Authority == nil {
+		return nil, nil
+	}
+	return k.Authority.CRL(now)
+}
+
+func (k *Keys) crlFor(now time.Time) func(ctx context.Context, cert, issuer *x509.Certificate) ([]byte, error) {
+	return func(ctx context.Context, cert, issuer *x509.Certificate) ([]byte, error) {
+		if k != nil && k.Authority != nil && issuer.Equal(k.Authority.Cert) {
+			return k.Authority.CRL(now)
+		}
+		return FetchCRL(ctx, cert, issuer)
+	}
 }

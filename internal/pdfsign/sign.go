@@ -126,6 +126,7 @@ func (b *builder) build() error {
 	for _, c := range b.signer.Chain {
 		b.contentsLen += len(c.Raw)
 	}
+	b.contentsLen += timestampReserve(b.signer)
 	b.sigRef = b.u.alloc()
 	b.putSigDict()
 	if b.req.Certify {

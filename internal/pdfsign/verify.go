@@ -17,6 +17,10 @@ type Report struct {
 	// Revisions counts the cross-reference sections: the original file plus
 	// one per incremental update.
 	Revisions int
+	// At is the time validity was judged at (VerifyOptions.At, else now);
+	// DSS says the file carries a Document Security Store (B-LT).
+	At  time.Time
+	DSS bool
 }
 
 // SignatureInfo is the verdict on one signature.
@@ -29,6 +33,44 @@ type SignatureInfo struct {
 	CoversWholeFile           bool
 	SignedBytes               int64
 	Trusted                   bool // the signer chains to one of the roots given to Verify
+	// DocumentTimestamp marks a document timestamp (B-LTA) rather than a
+	// signature: Time is its time and SignerName its TSA.
+	DocumentTimestamp bool
+	// Timestamp is the signature's RFC 3161 timestamp (for a document
+	// timestamp, the token itself); nil when it carries none.
+	Timestamp *TimestampInfo
+	// TimeSource says where Time comes from: "timestamp" (a valid token),
+	// or "claimed" (the signer's own clock: CMS signing time, else /M).
+	TimeSource string
+	// ChainEmbedded: every certificate from the signer (and its
+	// timestamp's TSA) to the root is in the file; RevocationEmbedded: a
+	// CRL from every issuing CA on those paths is in the DSS.
+	ChainEmbedded, RevocationEmbedded bool
+	// Revocation is the signer's revocation status in words.
+	Revocation string
+	// ValidAtSigning: intact, and the chain was valid and unrevoked at
+	// Time. ValidAt: it still verifies at Report.At — directly, or through
+	// its timestamp, the embedded validation data and document timestamps
+	// when the certificates have expired or were revoked since.
+	ValidAtSigning, ValidAt bool
+	AtProblem               string // why not ValidAt
+}
+
+// TimestampInfo describes an RFC 3161 timestamp token.
+type TimestampInfo struct {
+	Time    time.Time
+	TSA     string
+	Problem string // empty when the token is intact and covers what it should
+}
+
+// VerifyOptions tune VerifyWith.
+type VerifyOptions struct {
+	Roots *x509.CertPool
+	// At is when validity is judged (`moudesk verify --at`); zero is now.
+	At time.Time
+	// CRLs are current CRLs (DER) the verifier holds besides those in the
+	// file, e.g. its own CA's.
+	CRLs [][]byte
 }
 
 // Verify checks every signature in pdf. A signature is Valid when its CMS
@@ -38,6 +80,15 @@ type SignatureInfo struct {
 // Input may be hostile: every loop and length is bounded, and ctx is
 // honoured. Unreadable input gives an error wrapping ErrNotPDF.
 func Verify(ctx context.Context, pdf []byte, roots *x509.CertPool) (*Report, error) {
+	return VerifyWith(ctx, pdf, VerifyOptions{Roots: roots})
+}
+
+// VerifyWith is Verify with a time to judge validity at and CRLs.
+func VerifyWith(ctx context.Context, pdf []byte, opts VerifyOptions) (*Report, error) {
+	roots := opts.Roots
+	if opts.At.IsZero() {
+		opts.At = time.Now()
+	}
 	doc, err := openDocument(ctx, pdf)
 	if err != nil {
 		return nil, fmt.Errorf("verify: %w", err)
@@ -56,6 +107,7 @@ func Verify(ctx context.Context, pdf []byte, roots *x509.CertPool) (*Report, err
 		info     SignatureInfo
 		end      int64
 		revision int64 // where the signature dictionary is stored: orders signatures
+		ev       evidence
 	}
 	var sigs []found
 	for _, f := range fields {
@@ -65,8 +117,8 @@ func Verify(ctx context.Context, pdf []byte, roots *x509.CertPool) (*Report, err
 		if f.value == nil {
 			continue
 		}
-		info, end := checkSignature(doc, f, docMDP, roots)
-		sigs = append(sigs, found{info, end, doc.storedAt(f.value)})
+		info, end, ev := checkSignature(doc, f, docMDP, roots)
+		sigs = append(sigs, found{info, end, doc.storedAt(f.value), ev})
 	}
 	sort.SliceStable(sigs, func(i, j int) bool { return sigs[i].revision < sigs[j].revision })
 	for i, s := range sigs {
@@ -80,6 +132,12 @@ func Verify(ctx context.Context, pdf []byte, roots *x509.CertPool) (*Report, err
 		s.info.Valid = s.info.Problem == ""
 		rep.Signatures = append(rep.Signatures, s.info)
 	}
+	evs := make([]evidence, len(sigs))
+	for i, s := range sigs {
+		evs[i] = s.ev
+	}
+	rep.At = opts.At
+	evaluateLTV(doc, rep, evs, opts)
 	return rep, nil
 }
 
@@ -102,12 +160,13 @@ func (d *document) storedAt(v any) int64 {
 
 // checkSignature verifies one signature field and returns its verdict and
 // where its signed range ends (0 when the range is unusable).
-func checkSignature(doc *document, f sigField, docMDP any, roots *x509.CertPool) (SignatureInfo, int64) {
-	info := SignatureInfo{Field: f.name}
+func checkSignature(doc *document, f sigField, docMDP any, roots *x509.CertPool) (SignatureInfo, int64, evidence) {
+	info := SignatureInfo{Field: f.name, TimeSource: "claimed"}
+	var ev evidence
 	sd := doc.dictOf(f.value)
 	if sd == nil {
 		info.Problem = "signature value is not a dictionary"
-		return info, 0
+		return info, 0, ev
 	}
 	if s, ok := sd["Reason"].(pdfString); ok {
 		info.Reason = decodeText(s)
@@ -123,18 +182,24 @@ func checkSignature(doc *document, f sigField, docMDP any, roots *x509.CertPool)
 	a, b, c, problem := byteRange(doc, sd)
 	if problem != "" {
 		info.Problem = problem
-		return info, 0
+		return info, 0, ev
 	}
 	info.SignedBytes = a + (c)
 	info.CoversWholeFile = b+c == int64(len(data))
 	contents, _ := sd["Contents"].(pdfString)
 	if gap, ok := pdfsyntax.DecodeHex(data[a+1 : b-1]); !ok || !bytes.Equal(gap, contents) {
 		info.Problem = "ByteRange gap is not this signature's /Contents string"
-		return info, b + c
+		return info, b + c, ev
 	}
 	signed := make([]byte, 0, a+c)
 	signed = append(append(signed, data[:a]...), data[b:b+c]...)
+	ev.contents = contents
+	if sd.name("SubFilter") == "ETSI.RFC3161" {
+		checkDocTimestamp(&info, &ev, contents, signed)
+		return info, b + c, ev
+	}
 	res := checkCMS(contents, signed)
+	ev.signer, ev.certs = res.signer, res.certs
 	info.Problem = res.problem
 	if res.signer != nil {
 		if cn := res.signer.Subject.CommonName; cn != "" {
@@ -143,9 +208,10 @@ func checkSignature(doc *document, f sigField, docMDP any, roots *x509.CertPool)
 		if !res.signingTime.IsZero() {
 			info.Time = res.signingTime
 		}
+		checkSignatureTimestamp(&info, &ev, res)
 		info.Trusted = res.problem == "" && trusted(res, roots, info.Time)
 	}
-	return info, b + c
+	return info, b + c, ev
 }
 
 // byteRange validates /ByteRange [0 a b c]: it starts at 0, the gap [a,b)
