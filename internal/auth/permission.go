@@ -21,7 +21,9 @@ const (
 	SignatureWrite  Action = "signature.write"  // sign; see CanSignAs
 	SignatoryWrite  Action = "signatory.write"  // assign the users who sign an MOU
 	AuditRead       Action = "audit.read"
-	AdminUsers      Action = "admin.users" // users, invitations, parties; list and revoke anyone's tokens
+	AdminUsers      Action = "admin.users"    // users, invitations, parties; list and revoke anyone's tokens
+	WorkflowRead    Action = "workflow.read"  // read workflow definitions and their versions
+	WorkflowWrite   Action = "workflow.write" // store a new version of a workflow definition
 	// Account is the caller's own account: who am I, change my password,
 	// sign out. It is the one action a user who must change their password
 	// may take (see AllowedBeforePasswordChange).
@@ -35,7 +37,7 @@ func Actions() []Action {
 	return []Action{
 		ClauseRead, ClauseWrite, TemplateRead, MOURead, MOUCreate,
 		RevisionWrite, TransitionWrite, MeetingWrite, FeedbackWrite,
-		FeedbackResolve, OutcomeWrite, SignatureWrite, SignatoryWrite, AuditRead,
+		FeedbackResolve, OutcomeWrite, SignatureWrite, SignatoryWrite, AuditRead, WorkflowRead, WorkflowWrite,
 		AdminUsers, Account, OwnTokens, Public,
 	}
 }
@@ -77,7 +79,7 @@ func (r Role) bit() roleSet {
 // not of whoever runs the server.
 func grantedTo(a Action) roleSet {
 	switch a {
-	case ClauseRead, TemplateRead, MOURead, Account, OwnTokens:
+	case ClauseRead, TemplateRead, MOURead, Account, OwnTokens, WorkflowRead:
 		return everyRole
 	case ClauseWrite, MOUCreate, RevisionWrite, SignatoryWrite:
 		return admin | drafter
@@ -95,7 +97,7 @@ func grantedTo(a Action) roleSet {
 		return signatory
 	case AuditRead:
 		return admin | clerk
-	case AdminUsers:
+	case AdminUsers, WorkflowWrite:
 		return admin
 	}
 	return 0

@@ -26,6 +26,8 @@ var wantGrants = map[Action][5]bool{
 	SignatoryWrite:  {true, true, false, false, false},
 	AuditRead:       {true, false, false, true, false},
 	AdminUsers:      {true, false, false, false, false},
+	WorkflowRead:    {true, true, true, true, true},
+	WorkflowWrite:   {true, false, false, false, false},
 	Account:         {true, true, true, true, true},
 	OwnTokens:       {true, true, true, true, true},
 	Public:          {true, true, true, true, true},

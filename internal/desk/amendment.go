@@ -24,7 +24,7 @@ func (s *Service) CreateAmendment(ctx context.Context, actor moudesk.Actor, pare
 			return "", &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "amendment_of_amendment",
 				Message: fmt.Sprintf("MOU %d is an amendment of MOU %d; start the next amendment from MOU %d", a.ID, *a.AmendsMOUID, *a.AmendsMOUID)}
 		}
-		def, err := s.workflows.Lookup(a.Workflow)
+		def, err := s.workflows.Lookup(ctx, a.Workflow, a.WorkflowVersion)
 		if err != nil {
 			return "", err
 		}
@@ -36,7 +36,7 @@ func (s *Service) CreateAmendment(ctx context.Context, actor moudesk.Actor, pare
 			return "", &workflow.RuleError{Code: workflow.CodeNotAmendable, Message: fmt.Sprintf("MOU %d has no executed revision to amend", a.ID)}
 		}
 		for _, p := range a.Amendments {
-			if d, err := s.workflows.Lookup(p.Workflow); err != nil || d.Kind(p.Stage) != workflow.KindTerminal {
+			if d, err := s.workflows.Lookup(ctx, p.Workflow, p.WorkflowVersion); err != nil || d.Kind(p.Stage) != workflow.KindTerminal {
 				return "", &moudesk.Error{Kind: moudesk.KindConflict, Code: "amendment_in_progress",
 					Message: fmt.Sprintf("Amendment No. %d (MOU %d) of MOU %d is still in stage %q; finish or withdraw it before starting another", p.Number, p.ID, a.ID, p.Stage),
 					Data:    map[string]any{"amendment": p.ID, "number": p.Number, "stage": p.Stage}}

@@ -63,7 +63,7 @@ func (s *Service) makeCertificate(ctx context.Context, doc *SigningDocument, pub
 	if err != nil {
 		return nil, err
 	}
-	def, err := s.workflows.Lookup(m.Workflow)
+	def, err := s.workflows.Lookup(ctx, m.Workflow, m.WorkflowVersion)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ type MOU struct {
 	Title           string `json:"title"`
 	Template        string `json:"template"`
 	Workflow        string `json:"workflow"`
+	WorkflowVersion int    `json:"workflow_version"` // of Workflow: the latest at creation, kept for good
 	Stage           string `json:"stage"`
 	CurrentRevision int    `json:"current_revision"`
 	AmendsMOUID     *int64 `json:"amends_mou_id,omitempty"`
@@ -41,9 +42,12 @@ type MOUParty struct {
 type NewMOU struct {
 	Template string
 	Workflow string // "" means "default"
-	Parties  map[string]string
-	Content  *mou.Content
-	Message  string
+	// WorkflowVersion is the version of Workflow the MOU will follow; 0
+	// means 1.
+	WorkflowVersion int
+	Parties         map[string]string
+	Content         *mou.Content
+	Message         string
 }
 
 // StaleRevision is the Data of a 409 stale_revision: the revision the

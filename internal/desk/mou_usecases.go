@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -36,14 +37,12 @@ func (s *Service) CreateMOU(ctx context.Context, actor moudesk.Actor, req Create
 	if req.Workflow != "" && !clause.ValidSlug(req.Workflow) {
 		return nil, nil, &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_workflow", Field: "workflow", Message: "workflow must be a lowercase slug"}
 	}
-	// An MOU on a workflow this server does not load could never move, and
-	// every page that looks up its stage (the dashboard, approvals) would
-	// fail for everyone: refuse it here.
-	if req.Workflow != "" {
-		if _, ok := s.workflows[req.Workflow]; !ok {
-			return nil, nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "unknown_workflow", Field: "workflow",
-				Message: fmt.Sprintf("there is no workflow %q on this server", req.Workflow)}
-		}
+	// An MOU on a workflow this server does not store, or whose latest
+	// version does not parse, could never move: refuse it here (422
+	// unknown_workflow, invalid_workflow). The MOU follows that version.
+	_, wfVersion, err := s.workflows.Latest(ctx, cmp.Or(req.Workflow, "default"))
+	if err != nil {
+		return nil, nil, err
 	}
 	slugs, err := checkParties(t, req.Parties)
 	if err != nil {
@@ -81,7 +80,7 @@ func (s *Service) CreateMOU(ctx context.Context, actor moudesk.Actor, req Create
 	if req.Message == "" {
 		req.Message = "Created from template " + t.Slug
 	}
-	created, err := s.store.CreateMOU(ctx, actor, NewMOU{Template: t.Slug, Workflow: req.Workflow, Parties: req.Parties, Content: content, Message: req.Message})
+	created, err := s.store.CreateMOU(ctx, actor, NewMOU{Template: t.Slug, Workflow: req.Workflow, WorkflowVersion: wfVersion, Parties: req.Parties, Content: content, Message: req.Message})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -20,7 +20,7 @@ func (s *Service) RecordOutcome(ctx context.Context, p *auth.Principal, actor mo
 	if err != nil {
 		return nil, "", err
 	}
-	def, err := s.Workflow(mou.Workflow)
+	def, err := s.Workflow(ctx, mou.Workflow, mou.WorkflowVersion)
 	if err != nil {
 		return nil, "", err
 	}

@@ -97,7 +97,7 @@ func (s *Service) MeetingPacket(ctx context.Context, id, meetingID int64, paper 
 	if err != nil {
 		return nil, err
 	}
-	def, err := s.Workflow(cmp.mou.Workflow)
+	def, err := s.Workflow(ctx, cmp.mou.Workflow, cmp.mou.WorkflowVersion)
 	if err != nil {
 		return nil, err
 	}

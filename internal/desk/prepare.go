@@ -114,7 +114,7 @@ func (s *Service) SigningPDF(ctx context.Context, actor moudesk.Actor, m *MOU, p
 		if err != nil {
 			return err
 		}
-		def, err := s.workflows.Lookup(st.Workflow)
+		def, err := s.workflows.Lookup(ctx, st.Workflow, st.WorkflowVersion)
 		if err != nil {
 			return err
 		}

@@ -61,7 +61,7 @@ func (s *Service) PublicRecordOf(ctx context.Context, id int64) (*PublicRecord, 
 	if err != nil || m.ExecutedRevision == nil {
 		return nil, ErrNotExecuted(id)
 	}
-	def, err := s.workflows.Lookup(m.Workflow)
+	def, err := s.workflows.Lookup(ctx, m.Workflow, m.WorkflowVersion)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@
 package desk
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"maps"
@@ -29,8 +30,11 @@ const (
 
 // Config is what the service is built from, wired by cmd/moudesk.
 type Config struct {
-	Store     Store
-	Workflows Workflows                // loaded by cmd (LoadWorkflows)
+	Store Store
+	// Workflows are the definitions shipped in the binary (LoadWorkflows):
+	// New stores each as a version of its name, and from then on the
+	// stored versions are what MOUs follow (WorkflowRegistry).
+	Workflows Workflows
 	Templates map[string]*mou.Template // MOU document templates by slug
 	// Keys sign MOUs and seals; nil refuses signing (503 signing_unavailable).
 	Keys *pdfsign.Keys
@@ -48,7 +52,7 @@ type Config struct {
 type Service struct {
 	Reader
 	store     Store
-	workflows Workflows
+	workflows *WorkflowRegistry
 	templates map[string]*mou.Template
 	keys      *pdfsign.Keys
 	now       func() time.Time
@@ -87,10 +91,16 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	// Storing the shipped definitions is part of building the service, as
+	// loading them is: no request can come before it, so no request
+	// context exists to carry.
+	if err := syncShipped(context.Background(), cfg.Store, cfg.Workflows); err != nil {
+		return nil, err
+	}
 	if cfg.Throttle == nil {
 		cfg.Throttle = auth.NewThrottle(5, time.Minute, cfg.Now)
 	}
-	return &Service{throttle: cfg.Throttle, Reader: cfg.Store, store: cfg.Store, workflows: cfg.Workflows,
+	return &Service{throttle: cfg.Throttle, Reader: cfg.Store, store: cfg.Store, workflows: newWorkflowRegistry(cfg.Store),
 		templates: cfg.Templates, keys: cfg.Keys, now: cfg.Now,
 		storedText: cache.New[storedTextKey](storedTextCacheSize, storedTextCacheBytes, wordsSize),
 		pdfs:       newPDFCache(pdfCacheEntries, pdfCacheBytes),
@@ -99,12 +109,14 @@ func New(cfg Config) (*Service, error) {
 		redlines:   newRedlineCache()}, nil
 }
 
-// Workflows are the loaded definitions; callers must not change them.
-func (s *Service) Workflows() Workflows { return s.workflows }
+// Workflows is the registry of stored workflow definitions.
+func (s *Service) Workflows() *WorkflowRegistry { return s.workflows }
 
-// Workflow is the definition named, or 422 unknown_workflow.
-func (s *Service) Workflow(name string) (*workflow.Definition, error) {
-	return s.workflows.Lookup(name)
+// Workflow is the version of the definition named that an MOU follows
+// (MOU.Workflow, MOU.WorkflowVersion); 422 unknown_workflow or
+// invalid_workflow when it cannot be used (WorkflowRegistry.Lookup).
+func (s *Service) Workflow(ctx context.Context, name string, version int) (*workflow.Definition, error) {
+	return s.workflows.Lookup(ctx, name, version)
 }
 
 // Template is the MOU template with slug, if loaded.

@@ -21,7 +21,7 @@ func (s *Service) definition(ctx context.Context, tx Tx, mouID int64) (MOUState,
 	if err != nil {
 		return st, nil, err
 	}
-	def, err := s.workflows.Lookup(st.Workflow)
+	def, err := s.workflows.Lookup(ctx, st.Workflow, st.WorkflowVersion)
 	return st, def, err
 }
 

@@ -21,6 +21,7 @@ type Store interface {
 	Writer
 	Updater
 	Accounts
+	WorkflowStore
 }
 
 // Reader is every read the service and its callers make. Reads change

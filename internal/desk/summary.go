@@ -21,7 +21,7 @@ func (s *Service) Summary(ctx context.Context, id, since int64) ([]byte, error) 
 	if err != nil {
 		return nil, err
 	}
-	def, err := s.Workflow(m.Workflow)
+	def, err := s.Workflow(ctx, m.Workflow, m.WorkflowVersion)
 	if err != nil {
 		return nil, err
 	}

@@ -86,12 +86,13 @@ type Tx interface {
 
 // MOUState is what the workflow's rules read of an MOU.
 type MOUState struct {
-	ID          int64
-	Workflow    string
-	Stage       string
-	Current     int    // current revision
-	ContentHash string // of the current revision
-	Executed    int    // executed revision; 0 before execution
+	ID              int64
+	Workflow        string
+	WorkflowVersion int // the version of Workflow the MOU follows
+	Stage           string
+	Current         int    // current revision
+	ContentHash     string // of the current revision
+	Executed        int    // executed revision; 0 before execution
 }
 
 // StageMove is one move of an MOU between stages.
@@ -109,6 +110,7 @@ type StageMove struct {
 type AgreementState struct {
 	ID               int64
 	Workflow, Stage  string
+	WorkflowVersion  int    // an amendment follows its agreement's version
 	AmendsMOUID      *int64 // set when the MOU is itself an amendment
 	ExecutedRevision *int
 	Amendments       []AmendmentState
@@ -118,5 +120,6 @@ type AgreementState struct {
 // whether it is still open.
 type AmendmentState struct {
 	Amendment
-	Workflow string
+	Workflow        string
+	WorkflowVersion int
 }

@@ -5,14 +5,22 @@ import (
 	"io/fs"
 	"time"
 
-	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/workflow"
 )
 
-// Workflows are workflow definitions keyed by name, as stored in
-// mous.workflow. cmd/moudesk loads them (LoadWorkflows) and hands them to
-// the service, which passes them to every store write that applies a rule.
-type Workflows map[string]*workflow.Definition
+// Workflows are the definitions shipped in the binary, keyed by name (as
+// stored in mous.workflow). cmd/moudesk loads them (LoadWorkflows) and
+// hands them to the service, which stores each as a version of its
+// definition (New); from then on the stored versions are what MOUs follow
+// (WorkflowRegistry).
+type Workflows map[string]ShippedWorkflow
+
+// ShippedWorkflow is one shipped definition: its YAML, stored byte for
+// byte, and what it parses to.
+type ShippedWorkflow struct {
+	Source     string
+	Definition *workflow.Definition
+}
 
 // LoadWorkflows reads every definition in fsys (one YAML file each) and
 // validates it.
@@ -21,17 +29,15 @@ func LoadWorkflows(fsys fs.FS) (Workflows, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load workflows: %w", err)
 	}
-	return defs, nil
-}
-
-// Lookup returns the definition an MOU names, or a 422 when it is not
-// loaded (an MOU created with a workflow this server does not ship).
-func (w Workflows) Lookup(name string) (*workflow.Definition, error) {
-	d, ok := w[name]
-	if !ok {
-		return nil, moudesk.Errorf(moudesk.KindUnprocessable, "unknown_workflow", "workflow %q is not loaded on this server", name)
+	out := make(Workflows, len(defs))
+	for name, d := range defs {
+		src, err := fs.ReadFile(fsys, name+".yaml")
+		if err != nil {
+			return nil, fmt.Errorf("load workflows: %w", err)
+		}
+		out[name] = ShippedWorkflow{Source: string(src), Definition: d}
 	}
-	return d, nil
+	return out, nil
 }
 
 // Feedback statuses.

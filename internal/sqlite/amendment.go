@@ -15,6 +15,7 @@ import (
 // agreementRow is what starting an amendment reads of the agreement.
 type agreementRow struct {
 	title, template, workflow, stage string
+	workflowVersion                  int
 	amends                           sql.NullInt64
 	executed                         sql.NullInt64
 }
@@ -46,8 +47,8 @@ func (db *DB) CreateAmendment(ctx context.Context, actor moudesk.Actor, parentID
 	var id int64
 	err := db.update(ctx, func(tx *Tx) error {
 		var a agreementRow
-		err := tx.QueryRowContext(ctx, "SELECT title, template, workflow, stage, amends_mou_id, executed_revision FROM mous WHERE id = ?", parentID).
-			Scan(&a.title, &a.template, &a.workflow, &a.stage, &a.amends, &a.executed)
+		err := tx.QueryRowContext(ctx, "SELECT title, template, workflow, workflow_version, stage, amends_mou_id, executed_revision FROM mous WHERE id = ?", parentID).
+			Scan(&a.title, &a.template, &a.workflow, &a.workflowVersion, &a.stage, &a.amends, &a.executed)
 		if errors.Is(err, sql.ErrNoRows) {
 			return moudesk.ErrNotFound(fmt.Sprintf("MOU %d", parentID))
 		}
@@ -58,7 +59,7 @@ func (db *DB) CreateAmendment(ctx context.Context, actor moudesk.Actor, parentID
 		if err != nil {
 			return err
 		}
-		state := desk.AgreementState{ID: parentID, Workflow: a.workflow, Stage: a.stage}
+		state := desk.AgreementState{ID: parentID, Workflow: a.workflow, WorkflowVersion: a.workflowVersion, Stage: a.stage}
 		if a.amends.Valid {
 			state.AmendsMOUID = &a.amends.Int64
 		}
@@ -67,7 +68,7 @@ func (db *DB) CreateAmendment(ctx context.Context, actor moudesk.Actor, parentID
 			state.ExecutedRevision = &n
 		}
 		for _, p := range prior {
-			state.Amendments = append(state.Amendments, desk.AmendmentState{Amendment: p.Amendment, Workflow: p.workflow})
+			state.Amendments = append(state.Amendments, desk.AmendmentState{Amendment: p.Amendment, Workflow: p.workflow, WorkflowVersion: p.workflowVersion})
 		}
 		start, err := decide(state)
 		if err != nil {
@@ -85,8 +86,8 @@ func (db *DB) CreateAmendment(ctx context.Context, actor moudesk.Actor, parentID
 			return err
 		}
 		title := fmt.Sprintf("%s — Amendment No. %d", a.title, number)
-		res, err := tx.ExecContext(ctx, `INSERT INTO mous (title, template, workflow, stage, current_revision, amends_mou_id, amendment_number, base_mou_id, base_revision, created_at)
-			VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`, title, a.template, a.workflow, start, parentID, number, baseMOU, baseRev, tx.Now())
+		res, err := tx.ExecContext(ctx, `INSERT INTO mous (title, template, workflow, workflow_version, stage, current_revision, amends_mou_id, amendment_number, base_mou_id, base_revision, created_at)
+			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`, title, a.template, a.workflow, a.workflowVersion, start, parentID, number, baseMOU, baseRev, tx.Now())
 		if err != nil {
 			if isUnique(err) {
 				return moudesk.Errorf(moudesk.KindConflict, "amendment_in_progress", "another amendment of MOU %d was started meanwhile", parentID)
@@ -121,11 +122,12 @@ func (db *DB) CreateAmendment(ctx context.Context, actor moudesk.Actor, parentID
 // is still open.
 type amendmentRow struct {
 	desk.Amendment
-	workflow string
+	workflow        string
+	workflowVersion int
 }
 
 func readAmendments(ctx context.Context, q queryer, parentID int64) ([]amendmentRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, amendment_number, title, stage, current_revision, executed_revision, base_mou_id, base_revision, workflow
+	rows, err := q.QueryContext(ctx, `SELECT id, amendment_number, title, stage, current_revision, executed_revision, base_mou_id, base_revision, workflow, workflow_version
 		FROM mous WHERE amends_mou_id = ? ORDER BY amendment_number`, parentID)
 	if err != nil {
 		return nil, fmt.Errorf("list amendments of MOU %d: %w", parentID, err)
@@ -133,7 +135,7 @@ func readAmendments(ctx context.Context, q queryer, parentID int64) ([]amendment
 	return collect(rows, "amendments", func(r rowScanner) (*amendmentRow, error) {
 		var a amendmentRow
 		var executed sql.NullInt64
-		if err := r.Scan(&a.ID, &a.Number, &a.Title, &a.Stage, &a.CurrentRevision, &executed, &a.BaseMOUID, &a.BaseRevision, &a.workflow); err != nil {
+		if err := r.Scan(&a.ID, &a.Number, &a.Title, &a.Stage, &a.CurrentRevision, &executed, &a.BaseMOUID, &a.BaseRevision, &a.workflow, &a.workflowVersion); err != nil {
 			return nil, err
 		}
 		if executed.Valid {

@@ -230,6 +230,13 @@ func (db *DB) QueryRowForTest(ctx context.Context, query string, args ...any) *s
 	return db.read.QueryRowContext(ctx, query, args...)
 }
 
+// ExecForTest runs a write past every rule of the service; tests use it
+// to put the database in states moudesk itself never writes (a stored
+// workflow version a stricter validator would refuse).
+func (db *DB) ExecForTest(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return db.write.ExecContext(ctx, query, args...)
+}
+
 // collect scans every row with scan and closes rows; the one loop that
 // list queries share.
 func collect[T any](rows *sql.Rows, what string, scan func(rowScanner) (*T, error)) ([]T, error) {

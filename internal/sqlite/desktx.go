@@ -28,9 +28,9 @@ func (t deskTx) Now() time.Time { return t.tx.now.UTC() }
 func (t deskTx) MOUState(ctx context.Context, mouID int64) (desk.MOUState, error) {
 	s := desk.MOUState{ID: mouID}
 	var executed sql.NullInt64
-	err := t.tx.QueryRowContext(ctx, `SELECT m.workflow, m.stage, m.current_revision, r.content_hash, m.executed_revision
+	err := t.tx.QueryRowContext(ctx, `SELECT m.workflow, m.workflow_version, m.stage, m.current_revision, r.content_hash, m.executed_revision
 		FROM mous m JOIN revisions r ON r.mou_id = m.id AND r.revision = m.current_revision WHERE m.id = ?`, mouID).
-		Scan(&s.Workflow, &s.Stage, &s.Current, &s.ContentHash, &executed)
+		Scan(&s.Workflow, &s.WorkflowVersion, &s.Stage, &s.Current, &s.ContentHash, &executed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, moudesk.ErrNotFound(fmt.Sprintf("MOU %d", mouID))
 	}

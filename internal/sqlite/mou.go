@@ -88,13 +88,14 @@ func (db *DB) CreateMOU(ctx context.Context, actor moudesk.Actor, n desk.NewMOU)
 	if n.Workflow == "" {
 		n.Workflow = "default"
 	}
+	n.WorkflowVersion = max(n.WorkflowVersion, 1)
 	if err := mou.CheckSections(n.Content.Sections); err != nil {
 		return nil, err
 	}
 	var id int64
 	err := db.update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, "INSERT INTO mous (title, template, workflow, stage, current_revision, created_at) VALUES (?, ?, ?, 'draft', 1, ?)",
-			n.Content.Title, n.Template, n.Workflow, tx.Now())
+		res, err := tx.ExecContext(ctx, "INSERT INTO mous (title, template, workflow, workflow_version, stage, current_revision, created_at) VALUES (?, ?, ?, ?, 'draft', 1, ?)",
+			n.Content.Title, n.Template, n.Workflow, n.WorkflowVersion, tx.Now())
 		if err != nil {
 			return storageError("insert mou", err)
 		}
@@ -121,7 +122,7 @@ func (db *DB) CreateMOU(ctx context.Context, actor moudesk.Actor, n desk.NewMOU)
 			return err
 		}
 		return tx.audit(ctx, actor, "mou.create", fmt.Sprintf("mou:%d", id), map[string]any{
-			"title": n.Content.Title, "template": n.Template, "workflow": n.Workflow, "parties": n.Parties,
+			"title": n.Content.Title, "template": n.Template, "workflow": n.Workflow, "workflow_version": n.WorkflowVersion, "parties": n.Parties,
 			"revision": 1, "content_hash": hash})
 	})
 	if err != nil {
@@ -237,7 +238,7 @@ func (db *DB) Revision(ctx context.Context, mouID int64, n int) (*mou.Revision, 
 	return r, err
 }
 
-const mouCols = `id, title, template, workflow, stage, current_revision, amends_mou_id, created_at,
+const mouCols = `id, title, template, workflow, workflow_version, stage, current_revision, amends_mou_id, created_at,
 	amendment_number, base_mou_id, base_revision, executed_revision, executed_at`
 
 func scanMOU(r rowScanner) (*desk.MOU, error) {
@@ -245,7 +246,7 @@ func scanMOU(r rowScanner) (*desk.MOU, error) {
 	var amends, number, baseMOU, baseRev, executed sql.NullInt64
 	var created string
 	var executedAt sql.NullString
-	if err := r.Scan(&m.ID, &m.Title, &m.Template, &m.Workflow, &m.Stage, &m.CurrentRevision, &amends, &created,
+	if err := r.Scan(&m.ID, &m.Title, &m.Template, &m.Workflow, &m.WorkflowVersion, &m.Stage, &m.CurrentRevision, &amends, &created,
 		&number, &baseMOU, &baseRev, &executed, &executedAt); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/workflow"
 )
 
@@ -35,7 +36,12 @@ func (p *pageHandlers) approvalsPage(c *gin.Context) error {
 	}
 	var out approvalsPage
 	for _, m := range mous {
-		def, err := p.desk.Workflow(m.Workflow)
+		// An MOU whose definition cannot be used cannot say whether it
+		// waits for approval; it fails on its own page, not this one.
+		def, err := p.desk.Workflow(ctx, m.Workflow, m.WorkflowVersion)
+		if moudesk.IsKind(err, moudesk.KindUnprocessable) {
+			continue
+		}
 		if err != nil {
 			return err
 		}

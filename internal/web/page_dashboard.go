@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/workflow"
 )
@@ -65,8 +66,11 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 	out.Next = nextPageLink("/dashboard", next, pg, nil)
 	groups := map[string]int{}
 	for _, m := range mous {
-		def, err := p.desk.Workflow(m.Workflow)
-		if err != nil {
+		// A definition that cannot be used fails that MOU's own pages, not
+		// everyone's landing page: the MOU is listed under its stage's
+		// name, with nothing waiting on it.
+		def, err := p.desk.Workflow(ctx, m.Workflow, m.WorkflowVersion)
+		if err != nil && !moudesk.IsKind(err, moudesk.KindUnprocessable) {
 			return err
 		}
 		key := m.Stage
@@ -77,6 +81,9 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 			out.Groups = append(out.Groups, stageGroup{Stage: m.Stage, Title: stageTitle(def, m.Stage)})
 		}
 		out.Groups[i].MOUs = append(out.Groups[i].MOUs, m)
+		if def == nil {
+			continue
+		}
 		st, _ := def.Stage(m.Stage)
 		if st == nil || st.Kind == workflow.KindTerminal {
 			continue
@@ -143,7 +150,11 @@ func (p *pageHandlers) dashboard(c *gin.Context) error {
 			}
 		}
 	}
-	sortGroups(out.Groups, p.desk.Workflows())
+	order, _, err := p.desk.Workflows().Latest(ctx, "default")
+	if err != nil && !moudesk.IsKind(err, moudesk.KindUnprocessable) {
+		return err
+	}
+	sortGroups(out.Groups, order)
 	return p.renderPage(c, http.StatusOK, "dashboard", "Dashboard", "dashboard", out)
 }
 
@@ -163,11 +174,11 @@ func (p *pageHandlers) signatureDue(ctx context.Context, me *auth.Principal, m *
 	return false, nil
 }
 
-// sortGroups orders stage groups as the default workflow lists its stages,
-// so the dashboard reads from first draft to executed.
-func sortGroups(gs []stageGroup, defs desk.Workflows) {
-	def, err := defs.Lookup("default")
-	if err != nil {
+// sortGroups orders stage groups as def (the default workflow) lists its
+// stages, so the dashboard reads from first draft to executed; stages it
+// does not name follow in the order met. A nil def leaves that order.
+func sortGroups(gs []stageGroup, def *workflow.Definition) {
+	if def == nil {
 		return
 	}
 	rank := map[string]int{}

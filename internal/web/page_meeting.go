@@ -140,7 +140,7 @@ func (p *pageHandlers) meetingData(c *gin.Context) (*meetingPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	def, err := p.desk.Workflow(m.Workflow)
+	def, err := p.desk.Workflow(c.Request.Context(), m.Workflow, m.WorkflowVersion)
 	if err != nil {
 		return nil, err
 	}

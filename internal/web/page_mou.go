@@ -78,7 +78,7 @@ func (p *pageHandlers) mouPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	def, err := p.desk.Workflow(m.Workflow)
+	def, err := p.desk.Workflow(c.Request.Context(), m.Workflow, m.WorkflowVersion)
 	if err != nil {
 		return err
 	}

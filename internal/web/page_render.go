@@ -52,6 +52,8 @@ var flashes = map[string]string{
 	"assigned":   "The signatories were assigned.",
 	"no-change":  "Nothing changed, so no revision was saved.",
 	"transition": "The stage was changed.",
+	"workflow":   "The workflow definition was saved as a new version. MOUs under way keep the version they started with.",
+	"unchanged":  "The definition is the same as the latest version, so no version was saved.",
 }
 
 // renderPage writes page name with status, rendered fully before anything

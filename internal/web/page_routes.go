@@ -85,15 +85,21 @@ func (p *pageHandlers) mouAndWorkflow(c *gin.Context) (*desk.MOU, *workflow.Defi
 	if err != nil {
 		return nil, nil, err
 	}
-	def, err := p.desk.Workflow(m.Workflow)
+	def, err := p.desk.Workflow(c.Request.Context(), m.Workflow, m.WorkflowVersion)
 	if err != nil {
 		return nil, nil, err
 	}
 	return m, def, nil
 }
 
-// stageTitle is the stage's title as pages show it.
-func stageTitle(def *workflow.Definition, stage string) string { return desk.StageTitle(def, stage) }
+// stageTitle is the stage's title as pages show it; its name when the
+// definition cannot be used (nil).
+func stageTitle(def *workflow.Definition, stage string) string {
+	if def == nil {
+		return stage
+	}
+	return desk.StageTitle(def, stage)
+}
 
 // static serves the stylesheet and script embedded under templates/web/static.
 func (s *Server) static(c *gin.Context) error {

@@ -71,6 +71,7 @@ const (
 	whyAudit   = "the audit log: whole log admin only, ?mou= needs the MOU's party (TestPartyCases/Audit)"
 	whyVerify  = "verifies the audit chain's integrity; answers a count and a verdict, no event"
 	whyPreview = "renders the posted Markdown; reads no MOU"
+	whyProcess = "workflow definitions: shared processes, no MOU; writes admin only"
 )
 
 // Request values of the walk.
@@ -286,6 +287,17 @@ var partyRules = []partyRule{
 	{key: "GET /clauses/:slug", scope: global, why: whyLibrary},
 	{key: "GET /clauses/:slug/edit", scope: global, why: whyLibrary},
 	{key: "POST /clauses/:slug/edit", scope: global, why: whyLibrary},
+
+	{key: "GET /api/v1/workflows", scope: global, why: whyProcess},
+	{key: "GET /api/v1/workflows/:name", scope: global, why: whyProcess},
+	{key: "GET /api/v1/workflows/:name/versions/:n", scope: global, why: whyProcess},
+	{key: "PUT /api/v1/workflows/:name", scope: global, why: whyProcess},
+	{key: "GET /admin/workflows", scope: global, why: whyProcess},
+	{key: "POST /admin/workflows", scope: global, why: whyProcess},
+	{key: "GET /admin/workflows/:name", scope: global, why: whyProcess},
+	{key: "GET /admin/workflows/:name/versions/:n", scope: global, why: whyProcess},
+	{key: "GET /admin/workflows/:name/edit", scope: global, why: whyProcess},
+	{key: "POST /admin/workflows/:name/edit", scope: global, why: whyProcess},
 
 	{key: "GET /public", scope: global, why: whyPublic},
 	{key: "GET /public/verify", scope: global, why: whyPublic},

@@ -55,6 +55,7 @@ func (s *Server) routes() {
 	s.mouRoutes()
 	s.pdfRoutes()
 	s.workflowRoutes()
+	s.workflowDefinitionRoutes()
 	sg := s.signRoutes()
 
 	s.handle(http.MethodGet, "/api/v1/audit", auth.AuditRead, s.listAudit)
