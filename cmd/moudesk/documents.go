@@ -112,7 +112,7 @@ func (e *env) redlineCmd(ctx context.Context, args []string) error {
 		if *view == "side-by-side" {
 			v = redline.SideBySide
 		}
-		err = res.WriteHTML(w, v)
+		err = render.RedlineHTMLPage(w, res, v, "Redline: "+filepath.Base(pos[0])+" → "+filepath.Base(pos[1]))
 	case "pdf":
 		var pdf *render.Result
 		pdf, err = render.RedlinePDF(res, render.Options{Title: "Redline: " + filepath.Base(pos[0]) + " → " + filepath.Base(pos[1]), DocumentID: pos[0] + "\x00" + pos[1]})

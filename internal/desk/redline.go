@@ -61,7 +61,7 @@ func (s *Service) RenderRedline(ctx context.Context, id int64, from, to int, for
 		case "json":
 			err = json.NewEncoder(&buf).Encode(r)
 		case "html":
-			err = r.WriteHTML(&buf, view)
+			err = render.RedlineHTML(&buf, r, view)
 		case "text":
 			err = r.WriteText(&buf)
 		}

@@ -15,8 +15,9 @@ const (
 // first line of the item; item, when set, is the page-map entry that
 // receives the page it lands on.
 type marker struct {
-	text string
-	item *itemRef
+	text    string
+	item    *itemRef
+	deleted bool // a deleted list item's marker in a redline: struck through
 }
 
 // itemRef indexes r.sections[section].Items[item]; an index, not a pointer,
@@ -49,9 +50,17 @@ func (r *renderer) drawLine(ln line, x, width, y, size float64, al align) {
 	}
 	if m := r.marker; m != nil {
 		r.marker = nil
-		r.setFont(faceSerif, size, RGB{})
+		c := RGB{}
+		if m.deleted {
+			c = colorDeleted
+		}
+		r.setFont(faceSerif, size, c)
 		w := r.faces[faceSerif].width(m.text) * size / 1000
 		r.pdf.Text(r.left-6-w, base, m.text)
+		if m.deleted {
+			r.pdf.SetFillColor(int(c.R), int(c.G), int(c.B))
+			r.pdf.Rect(r.left-6-w, base-size*0.3, w, size*0.05, "F")
+		}
 		if m.item != nil {
 			r.sections[m.item.section].Items[m.item.item].Page = r.pdf.PageNo()
 		}
@@ -60,13 +69,23 @@ func (r *renderer) drawLine(ln line, x, width, y, size float64, al align) {
 		r.pdf.SetFillColor(0xbb, 0xbb, 0xbb)
 		r.pdf.Rect(bx, y, 1.5, lh, "F")
 	}
-	if r.changeBar {
+	if r.changeBar || ln.changed() {
 		r.pdf.SetFillColor(int(colorDeleted.R), int(colorDeleted.G), int(colorDeleted.B))
 		r.pdf.Rect(margin-14, y, 2, lh, "F")
 	}
 	for _, s := range ln.segs {
 		r.drawSeg(s, x, base, y, size, lh)
 	}
+}
+
+// changed reports whether a line holds text a redline marked.
+func (ln line) changed() bool {
+	for _, s := range ln.segs {
+		if s.style.change != unchanged {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *renderer) drawSeg(s seg, x, base, top, size, lh float64) {

@@ -33,6 +33,7 @@ func (r *renderer) markdown(md []byte) {
 // blocks draws the children of a container; listDepth counts enclosing lists.
 func (r *renderer) blocks(n ast.Node, src []byte, listDepth int) {
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		r.goneBefore(c)
 		r.block(c, src, listDepth)
 	}
 }
@@ -40,9 +41,9 @@ func (r *renderer) blocks(n ast.Node, src []byte, listDepth int) {
 func (r *renderer) block(n ast.Node, src []byte, listDepth int) {
 	switch n := n.(type) {
 	case *ast.Heading:
-		r.heading(n.Level, inlineRuns(n, src, Style{Bold: true}))
+		r.heading(n.Level, r.inlineOf(n, src, Style{Bold: true}))
 	case *ast.Paragraph, *ast.TextBlock:
-		r.paragraph(inlineRuns(n, src, Style{}), bodySize, alignLeft)
+		r.paragraph(r.inlineOf(n, src, Style{}), bodySize, alignLeft)
 		r.gapAfter(n, listDepth)
 	case *ast.List:
 		r.list(n, src, listDepth)
@@ -56,7 +57,11 @@ func (r *renderer) block(n ast.Node, src []byte, listDepth int) {
 		r.table(n, src)
 		r.y += paraGap
 	case *ast.FencedCodeBlock, *ast.CodeBlock, *ast.HTMLBlock:
-		r.literal(blockLines(n, src), bodySize)
+		if r.rl != nil && (r.rlGone || r.rl.literalChanged(n)) {
+			r.markedLiteral(n, src)
+		} else {
+			r.literal(blockLines(n, src), bodySize)
+		}
 		r.gapAfter(n, listDepth)
 	default:
 		// Anything else goldmark may produce: draw its text if it has
@@ -167,6 +172,7 @@ func (r *renderer) list(l *ast.List, src []byte, depth int) {
 	num := l.Start
 	topOrdered := l.IsOrdered() && depth == 0
 	for item := l.FirstChild(); item != nil; item = item.NextSibling() {
+		r.goneBefore(item)
 		m := &marker{text: r.listMarker(l, depth, num)}
 		if topOrdered {
 			si := r.currentSection()

@@ -39,6 +39,11 @@ type renderer struct {
 	marker    *marker   // list marker waiting for the first line of its item
 	quoteBars []float64 // x of the rule beside each open block quote
 	changeBar bool      // draw a change bar in the left margin beside lines
+	// rl is the redline section being drawn (nil for a document); rlGone
+	// is set while its deleted blocks are drawn; rlLeft is its column.
+	rl     *markedSection
+	rlGone bool
+	rlLeft float64
 
 	outlineLevel int // level of the last bookmark
 	bookmarks    int

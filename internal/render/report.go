@@ -22,11 +22,7 @@ func RedlineReport(preface [][]byte, res *redline.Result, opt Options) (out *Res
 	if size > MaxInput {
 		return nil, fmt.Errorf("render: redline report preface is %d bytes, over the %d byte limit", size, MaxInput)
 	}
-	for _, s := range res.Sections {
-		for _, op := range s.Ops {
-			size += len(op.Text)
-		}
-	}
+	size += redlineSize(res)
 	if size > 2*MaxInput {
 		return nil, fmt.Errorf("render: redline report is %d bytes, over the %d byte limit", size, 2*MaxInput)
 	}
@@ -48,9 +44,7 @@ func RedlineReport(preface [][]byte, res *redline.Result, opt Options) (out *Res
 	if len(preface) > 0 {
 		r.newPage()
 	}
-	for _, sec := range res.Sections {
-		r.redlineSection(sec)
-	}
+	r.redline(res)
 	r.signatures(opt.Signatures)
 	return r.finish()
 }

@@ -8,6 +8,7 @@ type Style struct {
 	Underline, Strike  bool
 	Color              RGB    // zero value is black
 	Link               string // URI made clickable over the run; only http, https and mailto are kept
+	change             change // set by a redline on inserted and deleted text (see markStyle)
 }
 
 // RGB is a colour with 0-255 components.

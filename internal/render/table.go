@@ -29,9 +29,16 @@ func (r *renderer) table(t *east.Table, src []byte) {
 	var isHeader []bool
 	ncols := len(t.Alignments)
 	for row := t.FirstChild(); row != nil; row = row.NextSibling() {
+		if r.rl != nil { // a redline: deleted rows of the old table first
+			for _, cells := range r.goneRows(r.rl.start(row)) {
+				ncols = max(ncols, len(cells))
+				cellRuns = append(cellRuns, cells)
+				isHeader = append(isHeader, false)
+			}
+		}
 		var cells [][]Run
 		for c := row.FirstChild(); c != nil; c = c.NextSibling() {
-			cells = append(cells, inlineRuns(c, src, Style{Bold: row.Kind() == east.KindTableHeader}))
+			cells = append(cells, r.inlineOf(c, src, Style{Bold: row.Kind() == east.KindTableHeader}))
 		}
 		ncols = max(ncols, len(cells))
 		cellRuns = append(cellRuns, cells)

@@ -149,12 +149,12 @@ func reviewFlow(t *testing.T, js bool) {
 	b.shot("redline")
 	if js {
 		b.do(chromedp.Evaluate[chromedp.Void](`document.body.dataset.leaving = "1"`),
-			chromedp.Click(chromedp.CSS(`a[data-view=side-by-side]`)), chromedp.WaitVisible(chromedp.CSS("table.redline")))
+			chromedp.Click(chromedp.CSS(`a[data-view=side-by-side]`)), chromedp.WaitVisible(chromedp.CSS(".redline-side-by-side")))
 		if !evalIn[bool](b, `document.body.dataset.leaving === "1" && location.search.includes("view=side-by-side")`) {
 			t.Fatal("the side-by-side toggle reloaded the page instead of switching in place")
 		}
 	} else {
-		b.submit(`a[data-view=side-by-side]`, "table.redline")
+		b.submit(`a[data-view=side-by-side]`, ".redline-side-by-side")
 	}
 	b.shot("redline-side-by-side")
 

@@ -300,7 +300,7 @@ func TestCreateRevision(t *testing.T) {
 			{"format=json", `"status":"modified"`},
 			{"format=text", "De-escalation"},
 			{"format=html", "<ins"},
-			{"format=html&view=side-by-side", "<table"},
+			{"format=html&view=side-by-side", `class="redline redline-side-by-side"`},
 		} {
 			for range 2 { // the second answer comes from the cache and must match
 				status, body := e.doAs(e.reader, "GET", fmt.Sprintf("/api/v1/mous/%d/redline?from=1&to=2&%s", id, tc.query), nil)

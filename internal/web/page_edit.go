@@ -179,7 +179,7 @@ func (p *pageHandlers) staleEdit(c *gin.Context, form *editPage, st desk.StaleRe
 	}
 	now, _, ok := findSection(latest.Sections, form.Key)
 	form.Stale, form.StaleFrom, form.StaleTo = true, st.Base, st.Latest
-	form.StaleDiff = template.HTML(diff) //nolint:gosec // redline.WriteHTML escapes all document text
+	form.StaleDiff = template.HTML(diff) //nolint:gosec // render.RedlineHTML escapes all document text
 	form.Base = st.Latest
 	form.SectionNow = !ok || now.Body != old.Body || now.Heading != old.Heading
 	form.TheirBody = now.Body

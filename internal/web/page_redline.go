@@ -12,6 +12,7 @@ import (
 
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/redline"
+	"github.com/moudesk/moudesk/internal/render"
 )
 
 type redlinePage struct {
@@ -79,7 +80,7 @@ func (p *pageHandlers) redlineData(c *gin.Context, m *desk.MOU) (*redlinePage, e
 		return nil, err
 	}
 	return &redlinePage{MOU: m, From: from, To: to, View: view, Revisions: revs, All: c.Query("all") == "1",
-		Inline: template.HTML(inline), Side: template.HTML(side)}, nil //nolint:gosec // redline.WriteHTML escapes all document text
+		Inline: template.HTML(inline), Side: template.HTML(side)}, nil //nolint:gosec // render.RedlineHTML escapes all document text
 }
 
 func (p *pageHandlers) redlinePage(c *gin.Context) error {
@@ -138,11 +139,11 @@ func (p *pageHandlers) deviationsPage(c *gin.Context) error {
 	return p.renderPage(c, http.StatusOK, "deviations", "Differences from the library: "+m.Title, "", out)
 }
 
-// redlineHTML renders a redline result; its text is escaped by WriteHTML.
+// redlineHTML renders a redline result; its text is escaped by RedlineHTML.
 func redlineHTML(r *redline.Result, view redline.View) (template.HTML, error) {
 	var buf bytes.Buffer
-	if err := r.WriteHTML(&buf, view); err != nil {
+	if err := render.RedlineHTML(&buf, r, view); err != nil {
 		return "", err
 	}
-	return template.HTML(buf.String()), nil //nolint:gosec // WriteHTML escapes all document text
+	return template.HTML(buf.String()), nil //nolint:gosec // RedlineHTML escapes all document text
 }
