@@ -164,6 +164,9 @@ func (s *Service) Sign(ctx context.Context, p *auth.Principal, client Client, mo
 		if err != nil {
 			return err
 		}
+		if sealed, err = finishLTV(ctx, keys, sealed, now); err != nil {
+			return err
+		}
 		if err := tx.InsertSigningDocument(ctx, SigningDocument{MOUID: m.ID, Revision: doc.Revision, Seq: sig.DocumentSeq + 1,
 			Kind: DocSeal, ContentHash: doc.ContentHash, PDF: sealed}); err != nil {
 			return err
