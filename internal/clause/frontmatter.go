@@ -56,6 +56,20 @@ func SplitFrontMatter(data []byte) (front []byte, body string, err error) {
 	return []byte(fm), CanonicalBody(rest), nil
 }
 
+// Normalize puts a clause that did not come from a file (an API or form
+// edit) in the form Parse gives one that did: every text field through
+// moudesk.NormalizeText, the body canonical. It changes c in place.
+func (c *Clause) Normalize() {
+	for _, f := range []*string{&c.Title, &c.Category, &c.Summary} {
+		*f = moudesk.NormalizeText(*f)
+	}
+	for i := range c.Variables {
+		v := &c.Variables[i]
+		v.Label, v.Default = moudesk.NormalizeText(v.Label), moudesk.NormalizeText(v.Default)
+	}
+	c.Body = CanonicalBody(c.Body)
+}
+
 // CanonicalBody normalises s (moudesk.NormalizeText), trims leading blank
 // lines and trailing white space from each line end and from the whole
 // text, and ends non-empty text with one "\n", so that equal prose always

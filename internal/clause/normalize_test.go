@@ -29,6 +29,12 @@ func TestParseNormalisesText(t *testing.T) {
 			t.Errorf("parse of %q = %+v, want %+v", copy, got, want)
 		}
 	}
+	edited := &Clause{Slug: want.Slug, Title: norm.NFD.String(want.Title), Category: want.Category,
+		Summary: norm.NFD.String(want.Summary), Variables: want.Variables, Body: norm.NFD.String(strings.ReplaceAll(want.Body, "\n", "\r\n"))}
+	edited.Normalize()
+	if !reflect.DeepEqual(edited, want) {
+		t.Errorf("Normalize of an NFD, CRLF edit = %+v, want %+v", edited, want)
+	}
 	if v, err := Resolve(Variable{Name: "who", Type: TypeText}, "Jose\u0301"); err != nil || v != "José" {
 		t.Errorf("Resolve of an NFD value = %q, %v; want NFC", v, err)
 	}

@@ -10,8 +10,10 @@ import (
 // The writes below apply their rules inside the store's one transaction
 // with the definitions this service loaded; each is audited there.
 
-// CreateClause adds a clause to the library.
+// CreateClause adds a clause to the library. Its text is normalised first
+// (clause.Normalize), as a clause file's is when parsed.
 func (s *Service) CreateClause(ctx context.Context, actor moudesk.Actor, c *clause.Clause, note string) (*ClauseVersion, error) {
+	c.Normalize()
 	if err := checkClauseHTML(c); err != nil {
 		return nil, err
 	}
@@ -20,6 +22,7 @@ func (s *Service) CreateClause(ctx context.Context, actor moudesk.Actor, c *clau
 
 // UpdateClause adds a version on top of base, or 409 when base is stale.
 func (s *Service) UpdateClause(ctx context.Context, actor moudesk.Actor, slug string, base int, c *clause.Clause, note string) (*ClauseVersion, error) {
+	c.Normalize()
 	if err := checkClauseHTML(c); err != nil {
 		return nil, err
 	}
