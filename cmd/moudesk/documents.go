@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -194,80 +192,6 @@ func (e *env) signCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("sign %s: %w", pos[0], err)
 	}
 	return os.WriteFile(*out, signed, 0o644)
-}
-
-func (e *env) verifyCmd(ctx context.Context, args []string) error {
-	fs := e.flags("verify")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	kf := e.keyFlags(fs)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return exitError{code: 2, msg: "usage: moudesk verify FILE.pdf [--json]"}
-	}
-	data, err := readLimited(pos[0], 100<<20)
-	if err != nil {
-		return exitError{code: 2, msg: err.Error()}
-	}
-	// Trust the configured keys' root, else moudesk's own CA when it
-	// exists; verifying never creates a CA.
-	roots := x509.NewCertPool()
-	if *kf.cert != "" || *kf.p12 != "" {
-		keys, err := e.loadKeys(kf)
-		if err != nil {
-			return exitError{code: 2, msg: err.Error()}
-		}
-		roots = keys.Roots()
-	} else if ca, err := pdfsign.LoadAuthority(e.keysDir()); err == nil {
-		roots = (&pdfsign.Keys{Authority: ca}).Roots()
-	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	rep, err := pdfsign.Verify(ctx, data, roots)
-	if err != nil {
-		return exitError{code: 2, msg: fmt.Sprintf("%s: %v", pos[0], err)}
-	}
-	out, err := e.matchRecorded(ctx, data)
-	if err != nil {
-		return err
-	}
-	out.Report = rep
-	if *asJSON {
-		if err := json.NewEncoder(e.stdout).Encode(out); err != nil {
-			return err
-		}
-	} else {
-		if len(rep.Signatures) == 0 {
-			fmt.Fprintf(e.stdout, "%s: no signatures\n", pos[0])
-		}
-		for i, s := range rep.Signatures {
-			state := "valid"
-			if !s.Valid {
-				state = "INVALID: " + s.Problem
-			}
-			trust := "untrusted issuer"
-			if s.Trusted {
-				trust = "trusted"
-			}
-			cover := "covers part of the file (later revisions follow)"
-			if s.CoversWholeFile {
-				cover = "covers the whole file"
-			}
-			fmt.Fprintf(e.stdout, "%d. %s — %s — signed %s — %s, %s, %s\n", i+1, s.Field, s.SignerName, s.Time.UTC().Format(time.RFC3339), state, trust, cover)
-		}
-		out.print(e.stdout)
-	}
-	if len(rep.Signatures) == 0 || (out.TextMismatch != nil && out.TextMismatch.Reason == "text_differs") {
-		return exitError{code: 1}
-	}
-	for _, s := range rep.Signatures {
-		if !s.Valid {
-			return exitError{code: 1}
-		}
-	}
-	return nil
 }
 
 // readLimited reads a file, refusing one larger than limit bytes.

@@ -32,3 +32,59 @@ func (c SectionChange) Note() string {
 	c.WordsInserted, c.WordsDeleted = 0, 0 // describe's word counts are for text
 	return c.describe()
 }
+
+// Departure is the old place of a moved section, for a typeset redline to
+// mark: After is the index in Result.Sections of the section it followed
+// in the old document (-1 when it came first), Note what to print there.
+type Departure struct {
+	After int
+	Note  string
+}
+
+// Departures lists the old places of moved sections, so both ends of a
+// section move are labelled: "§3 School-Year Dates moved from here to after
+// §59 Training Requirements" where it was, "moved from … to …" where it is.
+// A section whose old neighbour also moved is left out: the neighbour's
+// place in Sections is its new one.
+func (r *Result) Departures() []Departure {
+	var out []Departure
+	for _, c := range r.Sections {
+		if c.Status != StatusMoved {
+			continue
+		}
+		after := -1
+		if c.MovedAfter != "" {
+			for i, p := range r.Sections {
+				num, head := p.Number, p.Heading
+				if p.OldNumber != "" {
+					num = p.OldNumber
+				}
+				if p.OldHeading != "" {
+					head = p.OldHeading
+				}
+				if p.Key != c.Key && p.Status != StatusMoved && p.Status != StatusAdded && label(num, head, p.Key) == c.MovedAfter {
+					after = i
+					break
+				}
+			}
+			if after < 0 {
+				continue
+			}
+		}
+		num, head := c.MovedFrom, c.Heading
+		if num != "" && !isASCIIDigit(num[0]) {
+			num = ""
+		}
+		if c.OldHeading != "" {
+			head = c.OldHeading
+		}
+		note := label(num, head, c.Key) + " moved from here"
+		for _, m := range r.Moves {
+			if m.ID == c.Move && c.Move != 0 && m.To != "" {
+				note += " to " + m.To
+			}
+		}
+		out = append(out, Departure{After: after, Note: note})
+	}
+	return out
+}

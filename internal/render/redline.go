@@ -34,8 +34,25 @@ func redlineSize(res *redline.Result) int {
 // redline draws the legend and every section of res.
 func (r *renderer) redline(res *redline.Result) {
 	r.legend(res.Summary)
-	for _, sec := range res.Sections {
+	deps := res.Departures()
+	r.departures(deps, -1)
+	for i, sec := range res.Sections {
 		r.redlineSection(sec)
+		r.departures(deps, i)
+	}
+}
+
+// departures marks the old places of the sections that moved away from
+// after section i, with a change bar.
+func (r *renderer) departures(deps []redline.Departure, i int) {
+	for _, d := range deps {
+		if d.After != i {
+			continue
+		}
+		r.changeBar = true
+		r.paragraph([]Run{{Text: "[" + d.Note + "]", Style: Style{Italic: true, Color: colorMuted}}}, bodySize, alignLeft)
+		r.changeBar = false
+		r.y += paraGap
 	}
 }
 

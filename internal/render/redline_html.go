@@ -100,6 +100,16 @@ func (hw *htmlWriter) sectionOpen(c redline.SectionChange) {
 		html.EscapeString(c.Status), html.EscapeString(c.Status), html.EscapeString(c.Key))
 }
 
+// departures marks the old places of the sections that moved away from
+// after section i.
+func (hw *htmlWriter) departures(deps []redline.Departure, i int) {
+	for _, d := range deps {
+		if d.After == i {
+			fmt.Fprintf(hw.w, "<p class=\"redline-departure redline-changed redline-status\">[%s]</p>\n", html.EscapeString(d.Note))
+		}
+	}
+}
+
 // note writes the status note of a section that has no heading to carry it.
 func (hw *htmlWriter) note() {
 	if first := firstLeaf(hw.ms); hw.ms.note != "" && (first == nil || !isHeading(first)) {
@@ -112,7 +122,9 @@ func (hw *htmlWriter) inline(res *redline.Result) {
 	w := hw.w
 	w.WriteString(`<div class="redline redline-inline">` + "\n" + legendHTML)
 	fmt.Fprintf(w, "<p class=\"redline-summary\">%s</p>\n", html.EscapeString(res.Summary.Sentence()))
-	for _, sec := range res.Sections {
+	deps := res.Departures()
+	hw.departures(deps, -1)
+	for i, sec := range res.Sections {
 		hw.ms = markSection(sec)
 		hw.sectionOpen(sec)
 		hw.note()
@@ -121,6 +133,7 @@ func (hw *htmlWriter) inline(res *redline.Result) {
 		}
 		hw.writeGone(hw.ms.rest(), false)
 		w.WriteString("</section>\n")
+		hw.departures(deps, i)
 	}
 	w.WriteString("</div>\n")
 }
@@ -385,7 +398,9 @@ func (hw *htmlWriter) sideBySide(res *redline.Result) {
 	w.WriteString(`<div class="redline redline-side-by-side">` + "\n" + legendHTML)
 	fmt.Fprintf(w, "<p class=\"redline-summary\">%s</p>\n", html.EscapeString(res.Summary.Sentence()))
 	w.WriteString(`<div class="redline-row redline-cols" aria-hidden="true"><div>Before</div><div>After</div></div>` + "\n")
-	for _, sec := range res.Sections {
+	deps := res.Departures()
+	hw.departures(deps, -1)
+	for i, sec := range res.Sections {
 		hw.ms = markSection(sec)
 		hw.sectionOpen(sec)
 		hw.note()
@@ -394,6 +409,7 @@ func (hw *htmlWriter) sideBySide(res *redline.Result) {
 		}
 		hw.sideGone(hw.ms.rest())
 		w.WriteString("</section>\n")
+		hw.departures(deps, i)
 	}
 	w.WriteString("</div>\n")
 }

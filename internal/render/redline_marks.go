@@ -74,6 +74,8 @@ type moveLabel struct {
 // noteRun is a note for the reader set beside the text: italic and grey,
 // neither inserted nor deleted.
 func noteRun(text string) Run {
+	// "§5 ¶2" stays on one line.
+	text = strings.ReplaceAll(strings.ReplaceAll(text, "§ ", "§\u00a0"), " ¶", "\u00a0¶")
 	return Run{Text: " (" + text + ")", Style: Style{Italic: true, Color: colorMuted}}
 }
 

@@ -95,7 +95,9 @@ func TestRedlinePDFTypeset(t *testing.T) {
 		"7. Complaints (added)", "The term follows the District's calendar, see the calendar.",
 		"Vehicle", "rate = 4045 per hour",
 		// A paragraph moved from §5 to §1: both ends name the other.
-		"to the other party. (moved from §5 ¶2)", "to the other party. (moved to §1 ¶3)",
+		"to the other party. (moved from §5", "to the other party. (moved to §1",
+		// The moved section's old place, after §2, says where it went.
+		"Campus\" means any school building. ◦ including parking lots;and sports fields. 3. \"Day\" means a school day, as set in the calendar. [§3 School-Year Dates moved from here to §6] 4. Costs",
 	} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("redline text lacks %q:\n%s", want, flat)
