@@ -31,6 +31,12 @@ type Request struct {
 	// NewFields are empty fields created in the same update; only allowed
 	// with Certify, so later signatories fill them without changing pages.
 	NewFields []Field
+	// NewTextFields are empty read-only text fields created in the same
+	// update, only with Certify (see textfield.go); Fill puts values in
+	// such fields in this update, e.g. the signing date beside a
+	// signature line.
+	NewTextFields []Field
+	Fill          []FieldValue
 	// Certify makes this the certification (DocMDP, P=2) signature: after
 	// it only form filling and signing are allowed. It must be the first.
 	Certify                             bool
@@ -73,7 +79,7 @@ func Sign(pdf []byte, s *Signer, req Request) ([]byte, error) {
 	if req.Time.IsZero() {
 		req.Time = time.Now()
 	}
-	if len(req.NewFields) > 0 && !req.Certify {
+	if (len(req.NewFields) > 0 || len(req.NewTextFields) > 0) && !req.Certify {
 		return nil, errors.New("sign: NewFields only with Certify")
 	}
 	b := &builder{doc: doc, u: newUpdate(doc), req: req, signer: s}
@@ -101,6 +107,7 @@ type builder struct {
 	newFieldRef []ref
 	pages       map[int]dict // page objects rewritten in this update
 	font        ref
+	textFont    bool // text fields were added: the form needs /DR with Helvetica
 }
 
 func (b *builder) build() error {
@@ -154,6 +161,19 @@ func (b *builder) build() error {
 			return fmt.Errorf("new field %q: empty or duplicate name", nf.Name)
 		}
 		if _, err := b.addField(nf, nil); err != nil {
+			return err
+		}
+	}
+	for _, nf := range b.req.NewTextFields {
+		if _, ok := findField(b.fields, nf.Name); ok || nf.Name == "" || nf.Name == b.req.Field {
+			return fmt.Errorf("new text field %q: empty or duplicate name", nf.Name)
+		}
+		if err := b.addTextField(nf); err != nil {
+			return err
+		}
+	}
+	for _, fv := range b.req.Fill {
+		if err := b.fillText(fv); err != nil {
 			return err
 		}
 	}
@@ -232,11 +252,7 @@ func (b *builder) appearanceFor(page ref, rect [4]float64, signed bool) ref {
 			fonts["F1"] = uni.ref
 			return "F1", uni
 		}
-		if b.font == (ref{}) {
-			b.font = b.u.alloc()
-			b.u.put(b.font, helvetica)
-		}
-		fonts["Helv"] = b.font
+		fonts["Helv"] = b.helvRef()
 		return "Helv", helveticaFont{}
 	}
 	content := appearance(b.req.Appearance, w, h, pick)
@@ -378,6 +394,9 @@ func (b *builder) flushForm() {
 		form["Fields"] = fields
 	}
 	form["SigFlags"] = int64(3)
+	if b.textFont {
+		form["DR"] = dict{"Font": dict{"Helv": b.helvRef()}}
+	}
 	if r := b.formRefFromCatalog(); r != (ref{}) {
 		b.u.put(b.u.existing(r.Num), form)
 		return
