@@ -64,8 +64,14 @@ func (e *env) loadKeys(kf keyFlags) (*pdfsign.Keys, error) {
 // ca runs "moudesk ca export -o FILE": the certificate readers must trust
 // to show moudesk's signatures as trusted.
 func (e *env) ca(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "revoke" {
+		return e.caRevoke(args[1:])
+	}
+	if len(args) > 0 && args[0] == "crl" {
+		return e.caCRL(args[1:])
+	}
 	if len(args) == 0 || args[0] != "export" {
-		return exitError{code: 2, msg: "usage: moudesk ca export [-o ca.pem]"}
+		return exitError{code: 2, msg: "usage: moudesk ca export [-o ca.pem] | ca revoke --serial N [--reason R] | ca crl [-o crl.pem]"}
 	}
 	fs := e.flags("ca export")
 	out := fs.String("o", "", "output file (default standard output)")

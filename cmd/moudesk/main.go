@@ -66,7 +66,9 @@ commands:
   redline    compare two Markdown files (A.md B.md --format text|json|html|pdf)
   sign       sign a PDF (IN.pdf -o OUT.pdf --name N)
   ca export  write the certificate readers must trust (-o ca.pem)
-  verify     check a PDF's signatures, and with a database which revision it is (FILE.pdf [--json])
+  ca revoke  revoke a certificate moudesk's CA issued (--serial N --reason R); ca crl writes the CRL
+  ltv refresh  add validation data and a new document timestamp to a signed PDF (FILE.pdf [-o OUT.pdf])
+  verify     check a PDF's signatures, and with a database which revision it is (FILE.pdf [--json] [--at DATE] [--trust ROOTS.pem])
 
 The database is --db, else $MOUDESK_DB, else ./data/moudesk.db.
 `
@@ -104,6 +106,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.backup(ctx, rest)
 	case "ca":
 		return e.ca(ctx, rest)
+	case "ltv":
+		return e.ltvCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/moudesk/moudesk/internal/desk"
@@ -75,6 +76,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	secure := fs.Bool("secure-cookies", e.getenv("MOUDESK_SECURE_COOKIES") == "true", "mark session cookies Secure (when behind a TLS proxy)")
 	publicURL := fs.String("public-url", e.getenv("MOUDESK_PUBLIC_URL"), "URL the public reaches this server at, printed on signed PDFs (default http://ADDR)")
 	kf := e.keyFlags(fs)
+	tf := e.tsaFlags(fs)
 	withDemo := fs.Bool("demo", false, "load the demo (two parties, a user per role, MOUs with history) into a new database; prints the passwords")
 	pprofAddr := fs.String("pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off by default")
 	if _, err := parse(fs, args); err != nil {
@@ -109,6 +111,15 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	}
 	if *publicURL == "" {
 		*publicURL = "http://" + ln.Addr().String()
+	}
+	// Certificates issued from now on name the public CRL, and so does the
+	// built-in TSA's when it is first issued.
+	if keys.Authority != nil {
+		keys.Authority.CRLURL = strings.TrimRight(*publicURL, "/") + "/ca/crl"
+	}
+	if err := e.attachTSA(keys, tf); err != nil {
+		ln.Close()
+		return err
 	}
 	svc, err := newService(db, tmpls, keys)
 	if err != nil {

@@ -28,7 +28,7 @@ func checkDocTimestamp(info *SignatureInfo, ev *evidence, contents, signed []byt
 		return
 	}
 	info.SignerName, info.Time = ts.TSAName(), ts.Time
-	info.Timestamp = &TimestampInfo{Time: ts.Time, TSA: ts.TSAName()}
+	info.Timestamp = &TimestampInfo{Time: ts.Time, TSA: ts.TSAName(), CertExpires: ts.Signer.NotAfter}
 	ev.signer, ev.certs = ts.Signer, ts.Certs
 	if !ts.Covers(signed) {
 		info.Problem = "document timestamp is for other bytes (its message imprint does not match the file)"
@@ -50,7 +50,7 @@ func checkSignatureTimestamp(info *SignatureInfo, ev *evidence, res cmsResult) {
 		info.Timestamp = &TimestampInfo{Problem: err.Error()}
 		return
 	}
-	info.Timestamp = &TimestampInfo{Time: ts.Time, TSA: ts.TSAName()}
+	info.Timestamp = &TimestampInfo{Time: ts.Time, TSA: ts.TSAName(), CertExpires: ts.Signer.NotAfter}
 	if !ts.Covers(res.sigValue) {
 		info.Timestamp.Problem = "the timestamp is for another message imprint, not this signature"
 		return

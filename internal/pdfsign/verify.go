@@ -58,9 +58,12 @@ type SignatureInfo struct {
 
 // TimestampInfo describes an RFC 3161 timestamp token.
 type TimestampInfo struct {
-	Time    time.Time
-	TSA     string
-	Problem string // empty when the token is intact and covers what it should
+	Time time.Time
+	TSA  string
+	// CertExpires is when the TSA's certificate expires: a document
+	// timestamp must be renewed (moudesk ltv refresh) before then.
+	CertExpires time.Time
+	Problem     string // empty when the token is intact and covers what it should
 }
 
 // VerifyOptions tune VerifyWith.
