@@ -56,18 +56,69 @@ func keyedPages(rev *mou.Revision, pm render.PageMap) []SectionPages {
 // citation is one changed section in a change summary, cited by where its
 // first change lands in the new revision's PDF.
 type citation struct {
-	Label  string // "§6 Access to Student Records"
+	Label  string // "§7 Access to Student Records"
 	Status string // redline status
-	Page   int
-	Item   int
-	Text   string // "§6 Access to Student Records, pg. 2, item 7"
-	Words  string
+	Page   int    // 0 for a removed section
+	// Item is the numbered item the change lands in, in the seed's
+	// numbering: the section's number ("7"), then the number of the
+	// top-level list item within it when the change falls in one ("7.3").
+	Item  string
+	Text  string // "§7 Access to Student Records, pg. 5, item #7.3"
+	Words string
+}
+
+// Where is the citation in the form staff reports use, "pg. 5, item #7";
+// empty when the section is not in the new revision.
+func (c citation) Where() string {
+	if c.Page == 0 {
+		return ""
+	}
+	w := "pg. " + strconv.Itoa(c.Page)
+	if c.Item != "" {
+		w += ", item #" + c.Item
+	}
+	return w
+}
+
+// changePages finds on which page of a revision's PDF a place in one of
+// its sections was drawn, from the page map of that very rendering.
+type changePages struct {
+	md    []byte         // the Markdown the PDF was drawn from
+	start map[string]int // section key → offset of its text in md
+	pm    render.PageMap
+}
+
+func newChangePages(rev *mou.Revision, pm render.PageMap) *changePages {
+	doc := rev.Document()
+	c := &changePages{start: make(map[string]int, len(doc.Sections)), pm: pm}
+	var b strings.Builder
+	for _, s := range doc.Sections {
+		c.start[s.Key] = b.Len()
+		b.WriteString(s.Text)
+	}
+	c.md = []byte(b.String())
+	return c
+}
+
+// page is the page on which byte at of section key's text was drawn.
+func (c *changePages) page(key string, at int) (int, bool) {
+	if c == nil {
+		return 0, false
+	}
+	start, ok := c.start[key]
+	if !ok {
+		return 0, false
+	}
+	return c.pm.PageAt(c.md, start+at)
 }
 
 // citations lists every section that changed between two revisions, citing
-// pages and numbered items of the new revision's own PDF (pages), so a
-// reader can find each change in the document being voted on.
-func citations(res *redline.Result, pages []SectionPages) []citation {
+// the page and numbered item of the new revision's own PDF where its first
+// change lands, so a reader can find each change in the document being
+// voted on. The page is that of the block (paragraph, list item, heading)
+// holding the change, from cp, the rendering's page map; without one, that
+// of the numbered item, else of the heading (pages).
+func citations(res *redline.Result, pages []SectionPages, cp *changePages) []citation {
 	byKey := make(map[string]SectionPages, len(pages))
 	for _, p := range pages {
 		byKey[p.Key] = p
@@ -77,42 +128,69 @@ func citations(res *redline.Result, pages []SectionPages) []citation {
 		if sec.Status == redline.StatusUnchanged {
 			continue
 		}
-		c := citation{Label: sec.Label(), Status: sec.Status}
-		if sec.Key == mou.PreambleKey {
-			c.Label = "Title and preamble"
-		}
+		c := citation{Label: sectionLabel(sec), Status: sec.Status}
 		if sec.WordsInserted+sec.WordsDeleted > 0 {
 			c.Words = fmt.Sprintf("+%d/−%d words", sec.WordsInserted, sec.WordsDeleted)
 		}
 		c.Text = c.Label
 		if sp, ok := byKey[sec.Key]; ok && sec.Status != redline.StatusRemoved && sp.Page > 0 {
 			c.Page = sp.Page
+			c.Item = sec.Number
 			if num := changedItem(sec.Ops); num > 0 {
 				for _, it := range sp.Items {
 					if it.Number == num {
-						c.Page, c.Item = it.Page, num
+						c.Page = it.Page
 						break
 					}
 				}
+				if c.Item != "" {
+					c.Item += "."
+				}
+				c.Item += strconv.Itoa(num)
 			}
-			c.Text += ", pg. " + strconv.Itoa(c.Page)
-			if c.Item > 0 {
-				c.Text += ", item " + strconv.Itoa(c.Item)
+			_, at := firstChange(sec.Ops)
+			if pg, ok := cp.page(sec.Key, max(at, 0)); ok {
+				c.Page = pg
 			}
+			c.Text += ", " + c.Where()
 		}
 		out = append(out, c)
 	}
 	return out
 }
 
+// sectionLabel names a changed section by its place in the new revision,
+// "§7 Access to Student Records" (a removed one by its old place): a
+// citation points into the new text, so an old number would mislead.
+func sectionLabel(sec redline.SectionChange) string {
+	switch {
+	case sec.Key == mou.PreambleKey:
+		return "Title and preamble"
+	case sec.Number != "" && sec.Heading != "":
+		return "§" + sec.Number + " " + sec.Heading
+	case sec.Number != "":
+		return "§" + sec.Number
+	case sec.Heading != "":
+		return sec.Heading
+	}
+	return sec.Key
+}
+
 // firstChange is a section's new text (its ops less deletions) and the
-// offset in it where the first change falls, -1 when nothing changed.
+// offset in it where the first change falls, -1 when nothing changed. An
+// insertion that opens with line breaks (a paragraph added after the last
+// one) falls where its text starts, not at the end of the line before.
 func firstChange(ops []redline.Op) (text string, at int) {
 	var newText strings.Builder
 	at = -1
 	for _, op := range ops {
 		if op.Op != redline.OpEqual && at < 0 {
 			at = newText.Len()
+			if op.Op == redline.OpInsert {
+				if rest := strings.TrimLeft(op.Text, "\n"); rest != "" {
+					at += len(op.Text) - len(rest)
+				}
+			}
 		}
 		if op.Op != redline.OpDelete {
 			newText.WriteString(op.Text)

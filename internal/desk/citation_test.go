@@ -63,12 +63,12 @@ func TestCitations(t *testing.T) {
 		{Key: "gone", Page: 5},
 	}
 	var got []string
-	for _, c := range citations(res, pages) {
+	for _, c := range citations(res, pages, nil) {
 		got = append(got, c.Text+" | "+c.Status+" | "+c.Words)
 	}
 	want := []string{
-		"§6 Access to Student Records, pg. 3, item 2 | modified | +1/−0 words",
-		"§7 Term, pg. 4 | modified | +2/−1 words",
+		"§6 Access to Student Records, pg. 3, item #6.2 | modified | +1/−0 words",
+		"§7 Term, pg. 4, item #7 | modified | +2/−1 words",
 		"§8 Gone | removed | +0/−3 words",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

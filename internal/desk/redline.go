@@ -140,7 +140,7 @@ func (s *Service) compare(ctx context.Context, id int64, fromN, toN int, paper s
 		return nil, err
 	}
 	res := redline.Compare(from.Document(), to.Document(), redline.Options{})
-	return &comparison{mou: m, from: from, to: to, redline: res, cites: citations(res, keyedPages(to, toDoc.PageMap))}, nil
+	return &comparison{mou: m, from: from, to: to, redline: res, cites: citations(res, keyedPages(to, toDoc.PageMap), newChangePages(to, toDoc.PageMap))}, nil
 }
 
 // redlineOptions are the render options shared by redline PDFs and packets.

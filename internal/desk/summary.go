@@ -3,7 +3,6 @@ package desk
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/moudesk/moudesk"
@@ -136,7 +135,7 @@ func (s *Service) Summary(ctx context.Context, id, since int64) ([]byte, error) 
 			}
 			fmt.Fprintf(&b, "Pages and items refer to revision %d as printed.\n\n", cur.Number)
 			changed := 0
-			for _, ct := range citedChanges(r, keyedPages(cur, doc.PageMap)) {
+			for _, ct := range citedChanges(r, keyedPages(cur, doc.PageMap), newChangePages(cur, doc.PageMap)) {
 				changed++
 				b.WriteString("- " + ct + "\n")
 			}
@@ -157,12 +156,12 @@ func StageTitle(def *workflow.Definition, stage string) string {
 }
 
 // citedChanges describes each changed section for a staff report, cited by
-// page and numbered item of the current revision's PDF (the document the
-// body votes on), with the start of what was inserted: "§7 Access to
-// Student Records (pg. 2, item 7): modified, 14 words inserted and 3
-// deleted; now reads “The SRO sees …”".
-func citedChanges(r *redline.Result, pages []SectionPages) []string {
-	cites := citations(r, pages)
+// the page and numbered item of the current revision's PDF (the document
+// the body votes on) where its first change lands, with the start of what
+// was inserted: "§7 Access to Student Records (pg. 5, item #7.3):
+// modified, 14 words inserted and 3 deleted; now reads “The SRO sees …”".
+func citedChanges(r *redline.Result, pages []SectionPages, cp *changePages) []string {
+	cites := citations(r, pages, cp)
 	out := make([]string, 0, len(cites))
 	i := 0
 	for _, sec := range r.Sections {
@@ -172,12 +171,8 @@ func citedChanges(r *redline.Result, pages []SectionPages) []string {
 		ct := cites[i]
 		i++
 		line := mdText(ct.Label)
-		if ct.Page > 0 {
-			where := "pg. " + strconv.Itoa(ct.Page)
-			if ct.Item > 0 {
-				where += ", item " + strconv.Itoa(ct.Item)
-			}
-			line += " (" + where + ")"
+		if w := ct.Where(); w != "" {
+			line += " (" + w + ")" // our own words and digits: nothing to escape
 		}
 		line += ": " + ct.Status
 		if sec.WordsInserted+sec.WordsDeleted > 0 {

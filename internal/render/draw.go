@@ -40,6 +40,7 @@ func (r *renderer) paragraph(runs []Run, size float64, al align) {
 // the given width, plus whatever belongs beside it: a pending list marker,
 // block-quote rules and a change bar.
 func (r *renderer) drawLine(ln line, x, width, y, size float64, al align) {
+	r.placeBlock()
 	lh := size * leading
 	base := y + size*1.02
 	switch al {

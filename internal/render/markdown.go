@@ -39,6 +39,7 @@ func (r *renderer) blocks(n ast.Node, src []byte, listDepth int) {
 }
 
 func (r *renderer) block(n ast.Node, src []byte, listDepth int) {
+	r.noteBlock(n)
 	switch n := n.(type) {
 	case *ast.Heading:
 		r.heading(n.Level, r.inlineOf(n, src, Style{Bold: true}))

@@ -54,6 +54,9 @@ type SectionPage struct {
 	Level   int        `json:"level"`
 	Page    int        `json:"page"`
 	Items   []ItemPage `json:"items,omitempty"`
+	// blocks are the blocks drawn under the heading, for PageMap.PageAt;
+	// not in the JSON page map, which lists headings and items only.
+	blocks []BlockPage
 }
 
 // ItemPage is a numbered list item; Number is the number printed beside it.

@@ -305,7 +305,17 @@ func TestRedlinePDFAndPacket(t *testing.T) {
 			records = s
 		}
 	}
-	cite := fmt.Sprintf("§%s %s, pg. %d", records.Number, records.Heading, records.Page)
+	// The change is cited by the page its text lands on in revision 2's
+	// own PDF, which may be past the heading's, and by the item it is in.
+	rev2 := e.get(fmt.Sprintf("/api/v1/mous/%d/revisions/2/pdf", id))
+	rev2Path := pdfFile(t, rev2.body)
+	landed := 0
+	for n := records.Page; n < records.Page+3 && landed == 0; n++ {
+		if strings.Contains(pdfPlainText(t, rev2Path, n, n), "photograph or copy any student record") {
+			landed = n
+		}
+	}
+	cite := fmt.Sprintf("§%s %s, pg. %d, item #%s", records.Number, records.Heading, landed, records.Number)
 
 	for _, tc := range []struct {
 		name, url string
