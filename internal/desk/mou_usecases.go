@@ -40,15 +40,12 @@ func (s *Service) CreateMOU(ctx context.Context, actor moudesk.Actor, req Create
 	// An MOU on a workflow this server does not store, or whose latest
 	// version does not parse, could never move: refuse it here (422
 	// unknown_workflow, invalid_workflow). The MOU follows that version.
-	wfDef, wfVersion, err := s.workflows.Latest(ctx, cmp.Or(req.Workflow, "default"))
+	_, wfVersion, err := s.workflows.Latest(ctx, cmp.Or(req.Workflow, "default"))
 	if err != nil {
 		return nil, nil, err
 	}
 	slugs, err := checkParties(t, req.Parties)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := checkWorkflowParties(wfDef, t, req.Parties); err != nil {
 		return nil, nil, err
 	}
 	parties, err := s.store.PartiesBySlug(ctx, slugs)
@@ -74,6 +71,7 @@ func (s *Service) CreateMOU(ctx context.Context, actor moudesk.Actor, req Create
 	if err != nil {
 		return nil, nil, err
 	}
+	content.Signatures = keepParties(content.Signatures, req.Parties)
 	if err := checkContentHTML(content); err != nil {
 		return nil, nil, err
 	}
@@ -155,6 +153,9 @@ type RevisionRequest struct {
 	Sections  []mou.SectionInput `json:"sections"`
 	Edits     []mou.Edit         `json:"edits"`
 	Variables map[string]string  `json:"variables"`
+	// SignatureBlock replaces the signature block when sent; omitted, the
+	// base revision's block is carried over unchanged.
+	SignatureBlock []mou.SignatureLine `json:"signature_block"`
 }
 
 // SaveRevision saves a new revision on top of req.Base: a full section
@@ -169,8 +170,8 @@ func (s *Service) SaveRevision(ctx context.Context, actor moudesk.Actor, id int6
 	if req.Sections != nil && req.Edits != nil {
 		return nil, moudesk.Errorf(moudesk.KindInvalid, "invalid_request", "send either sections or edits, not both")
 	}
-	if req.Sections == nil && req.Edits == nil && req.Variables == nil {
-		return nil, moudesk.Errorf(moudesk.KindInvalid, "invalid_request", "send sections, edits or variables")
+	if req.Sections == nil && req.Edits == nil && req.Variables == nil && req.SignatureBlock == nil {
+		return nil, moudesk.Errorf(moudesk.KindInvalid, "invalid_request", "send sections, edits, variables or signature_block")
 	}
 	// The MOU's parties and template never change, so they come from
 	// memory after the first save: racing saves (most lose with 409)
@@ -181,6 +182,12 @@ func (s *Service) SaveRevision(ctx context.Context, actor moudesk.Actor, id int6
 	}
 	if err := canAct(actor, current); err != nil {
 		return nil, err
+	}
+	var block []mou.SignatureLine
+	if req.SignatureBlock != nil {
+		if block, err = checkSignatureBlock(current, req.SignatureBlock); err != nil {
+			return nil, err
+		}
 	}
 	var t *mou.Template
 	if req.Variables != nil {
@@ -209,6 +216,9 @@ func (s *Service) SaveRevision(ctx context.Context, actor moudesk.Actor, id int6
 			if err := mou.Revalue(&next, t, lib, req.Variables); err != nil {
 				return nil, err
 			}
+		}
+		if block != nil {
+			next.Signatures = block
 		}
 		if err := checkContentHTML(&next); err != nil {
 			return nil, err

@@ -26,6 +26,23 @@ const (
 // SignatoryField is the name of line's signature field in a signing PDF.
 func SignatoryField(line int) string { return fmt.Sprintf("Signatory %d", line) }
 
+// DateField is the name of the read-only text field beside "Date:" of
+// line, filled with the signing date by the update that signs the line.
+func DateField(line int) string { return fmt.Sprintf("Signatory %d date", line) }
+
+// SigningDate is how a signing date is printed: ISO, as every date of an
+// MOU's text is (clause variables of type date).
+func SigningDate(t time.Time) string { return t.UTC().Format("2006-01-02") }
+
+// lineHeading is the bold line above a signature: the party's name, after
+// the kind's label ("ATTEST:") for attest and approved-as-to-form lines.
+func lineHeading(kind, party string) string {
+	if label := mou.KindLabel(kind); label != "" {
+		return label + " " + party
+	}
+	return party
+}
+
 func sha256Hex(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
@@ -114,15 +131,11 @@ func (s *Service) SigningPDF(ctx context.Context, actor moudesk.Actor, m *MOU, p
 		if err != nil {
 			return err
 		}
-		def, err := s.stateDefinition(ctx, st)
+		def, err := s.workflows.Lookup(ctx, st.Workflow, st.WorkflowVersion)
 		if err != nil {
 			return err
 		}
-		assigned, err := tx.Signatories(ctx, m.ID, st.Current)
-		if err != nil {
-			return err
-		}
-		lines, err := s.mergeLines(m, assigned)
+		lines, err := s.signatoryLinesTx(ctx, tx, m, st.Current)
 		if err != nil {
 			return err
 		}
@@ -208,9 +221,9 @@ func (s *Service) renderForSigning(keys *pdfsign.Keys, m *MOU, rev *mou.Revision
 	opt.FooterNote = FooterLine(m, rev, publicURL)
 	opt.Signatures = opt.Signatures[:0]
 	for _, l := range lines {
-		opt.Signatures = append(opt.Signatures, render.SignatureBlock{Party: l.PartyName, Name: l.Name, Title: l.Title})
+		opt.Signatures = append(opt.Signatures, render.SignatureBlock{Party: lineHeading(l.Kind, l.PartyName), Name: l.PrintedName(), Title: l.Title})
 	}
-	res, err := render.PDF([]byte(rev.Markdown()), opt)
+	res, err := render.PDF([]byte(rev.TextMarkdown()), opt)
 	if err != nil {
 		return nil, nil, fmt.Errorf("render MOU %d revision %d for signing: %w", m.ID, rev.Number, err)
 	}
@@ -222,14 +235,18 @@ func (s *Service) renderForSigning(keys *pdfsign.Keys, m *MOU, rev *mou.Revision
 		return nil, nil, fmt.Errorf("seal key: %w", err)
 	}
 	fields := make([]pdfsign.Field, 0, len(lines)+1)
+	dates := make([]pdfsign.Field, 0, len(lines))
 	for i, l := range lines {
-		fields = append(fields, pdfsign.Field{Name: SignatoryField(l.Line), Page: res.Signatures[i].Page, Rect: res.Signatures[i].Rect})
+		at := res.Signatures[i]
+		fields = append(fields, pdfsign.Field{Name: SignatoryField(l.Line), Page: at.Page, Rect: at.Rect})
+		dates = append(dates, pdfsign.Field{Name: DateField(l.Line), Page: at.Page, Rect: at.DateRect})
 	}
 	fields = append(fields, pdfsign.Field{Name: sealField, Page: res.Pages})
 	certified, err = pdfsign.Sign(res.PDF, seal, pdfsign.Request{
 		Field: certificationField, Certify: true, Name: "moudesk", Time: now,
-		Reason:    certificationReason(def, rev, approvals),
-		NewFields: fields,
+		Reason:        certificationReason(def, rev, approvals),
+		NewFields:     fields,
+		NewTextFields: dates,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("certify MOU %d revision %d: %w", m.ID, rev.Number, err)
@@ -269,42 +286,67 @@ func certificationReason(def *workflow.Definition, rev *mou.Revision, approvals 
 	return fmt.Sprintf("Revision %d as approved by %s; content_hash %s", rev.Number, strings.Join(parts, " and "), rev.ContentHash)
 }
 
-// signatureLines is the signature block of the MOU's template.
-func (s *Service) signatureLines(m *MOU) ([]mou.SignatureLine, error) {
+// signatureBlock is the signature block of revision n of the MOU: the one
+// the revision stores, or, for a revision stored before revisions had
+// blocks, its template's, as such revisions were always signed.
+func (s *Service) signatureBlock(ctx context.Context, m *MOU, n int) ([]mou.SignatureLine, error) {
+	rev, err := s.Revision(ctx, m.ID, n)
+	if err != nil {
+		return nil, err
+	}
+	if rev.Signatures != nil {
+		return rev.Signatures, nil
+	}
 	t, ok := s.templates[m.Template]
 	if !ok {
 		return nil, moudesk.Errorf(moudesk.KindUnprocessable, "unknown_template", "MOU %d uses template %q, which this server does not load", m.ID, m.Template)
 	}
-	return t.Signatures, nil
+	return mou.BlockFromTemplate(t), nil
 }
 
-// SignatoryLines lists every line of the MOU's signature block, each with
-// its assigned signatory when there is one (UserID 0 when not).
+// SignatoryLines lists every line of the signature block of the MOU's
+// current revision, each with its assigned signatory when there is one
+// (UserID 0 when not).
 func (s *Service) SignatoryLines(ctx context.Context, m *MOU) ([]Signatory, error) {
+	block, err := s.signatureBlock(ctx, m, m.CurrentRevision)
+	if err != nil {
+		return nil, err
+	}
 	assigned, err := s.store.Signatories(ctx, m.ID)
 	if err != nil {
 		return nil, err
 	}
-	return s.mergeLines(m, assigned)
+	return mergeLines(m, block, assigned), nil
 }
 
-// mergeLines puts the assigned signatories on the template's lines.
-func (s *Service) mergeLines(m *MOU, assigned []Signatory) ([]Signatory, error) {
-	lines, err := s.signatureLines(m)
+// signatoryLinesTx is SignatoryLines for revision n inside a transaction.
+func (s *Service) signatoryLinesTx(ctx context.Context, tx Tx, m *MOU, n int) ([]Signatory, error) {
+	block, err := s.signatureBlock(ctx, m, n)
 	if err != nil {
 		return nil, err
 	}
+	assigned, err := tx.Signatories(ctx, m.ID, n)
+	if err != nil {
+		return nil, err
+	}
+	return mergeLines(m, block, assigned), nil
+}
+
+// mergeLines puts the assigned signatories on the block's lines. An
+// assignment stands only for the line it was made for: when a later
+// revision changed that line (its kind, party, name, title or order), the
+// line shows without a signatory until someone is assigned again, since
+// whoever was chosen for the old line may not be the one to sign the new.
+func mergeLines(m *MOU, block []mou.SignatureLine, assigned []Signatory) []Signatory {
 	byLine := make(map[int]Signatory, len(assigned))
 	for _, a := range assigned {
 		byLine[a.Line] = a
 	}
-	out := make([]Signatory, len(lines))
-	for i, l := range lines {
+	out := make([]Signatory, len(block))
+	for i, l := range block {
 		sg, ok := byLine[i+1]
-		if !ok || sg.Party != l.Party || sg.Title != l.Title || sg.Order != l.Order {
-			// Unassigned, or assigned to a line the template has since
-			// changed: show the template's line without a signatory.
-			sg = Signatory{Line: i + 1, Party: l.Party, Title: l.Title, Order: l.Order}
+		if !ok || sg.Kind != l.LineKind() || sg.Party != l.Party || sg.LineName != l.Name || sg.Title != l.Title || sg.Order != l.Order {
+			sg = Signatory{Line: i + 1, Kind: l.LineKind(), Party: l.Party, LineName: l.Name, Title: l.Title, Order: l.Order}
 			for _, p := range m.Parties {
 				if p.Role == l.Party {
 					sg.PartySlug, sg.PartyName = p.Slug, p.Name
@@ -313,21 +355,23 @@ func (s *Service) mergeLines(m *MOU, assigned []Signatory) ([]Signatory, error) 
 		}
 		out[i] = sg
 	}
-	return out, nil
+	return out
 }
 
-// AssignSignatories puts people on lines of the MOU's signature block and
-// returns every line as SignatoryLines does.
+// AssignSignatories puts people on lines of the signature block of the
+// MOU's current revision and returns every line as SignatoryLines does.
+// A revision saved meanwhile makes it 409 stale_revision: the lines named
+// may no longer be the ones the caller saw.
 func (s *Service) AssignSignatories(ctx context.Context, actor moudesk.Actor, mouID int64, as []Assignment) ([]Signatory, error) {
 	m, err := s.actingMOU(ctx, actor, mouID)
 	if err != nil {
 		return nil, err
 	}
-	lines, err := s.signatureLines(m)
+	lines, err := s.signatureBlock(ctx, m, m.CurrentRevision)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.store.AssignSignatories(ctx, actor, m.ID, lines, as); err != nil {
+	if _, err := s.store.AssignSignatories(ctx, actor, m.ID, m.CurrentRevision, lines, as); err != nil {
 		return nil, err
 	}
 	return s.SignatoryLines(ctx, m)

@@ -76,7 +76,7 @@ func (s *Service) RenderCached(key string, draw func() (*render.Result, error)) 
 
 // RevisionOptions are the render options of a revision's PDF: header with
 // the revision number and hash prefix, the hash as document ID, DRAFT until
-// executed, the template's signature block, and the revision's own time, so
+// executed, the revision's signature block, and the revision's own time, so
 // the bytes depend only on the revision and the MOU's stage. paper is
 // "letter" or "a4".
 func (s *Service) RevisionOptions(m *MOU, rev *mou.Revision, paper string) render.Options {
@@ -87,7 +87,7 @@ func (s *Service) RevisionOptions(m *MOU, rev *mou.Revision, paper string) rende
 		DocumentID: rev.ContentHash,
 		Draft:      m.Stage != "executed",
 		Time:       rev.CreatedAt,
-		Signatures: s.signatureBlocks(m.Template),
+		Signatures: s.signatureBlocks(m.Template, rev.Signatures),
 	}
 }
 
@@ -99,7 +99,7 @@ func (s *Service) RevisionPDF(m *MOU, rev *mou.Revision, paper string) (*PDF, er
 		return nil, err
 	}
 	return s.RenderCached(key, func() (*render.Result, error) {
-		res, err := render.PDF([]byte(rev.Markdown()), opt)
+		res, err := render.PDF([]byte(rev.TextMarkdown()), opt)
 		if err != nil {
 			return nil, fmt.Errorf("render MOU %d revision %d: %w", m.ID, rev.Number, err)
 		}
@@ -119,24 +119,29 @@ func DocumentTitle(m *MOU, rev *mou.Revision) string {
 	return rev.Title
 }
 
-// signatureBlocks is the template's signature block: each line's party label
-// and title, in the template's order.
-func (s *Service) signatureBlocks(template string) []render.SignatureBlock {
+// signatureBlocks is the revision's signature block as drafts print it:
+// each line's heading (the template's party label, after its kind's label)
+// with the name and title the block gives; a revision stored before blocks
+// were prints its template's.
+func (s *Service) signatureBlocks(template string, block []mou.SignatureLine) []render.SignatureBlock {
 	t, ok := s.templates[template]
 	if !ok {
 		return nil
+	}
+	if block == nil {
+		block = mou.BlockFromTemplate(t)
 	}
 	labels := map[string]string{}
 	for _, p := range t.Parties {
 		labels[p.Role] = p.Label
 	}
-	out := make([]render.SignatureBlock, 0, len(t.Signatures))
-	for _, l := range t.Signatures {
+	out := make([]render.SignatureBlock, 0, len(block))
+	for _, l := range block {
 		label := labels[l.Party]
 		if label == "" {
 			label = l.Party
 		}
-		out = append(out, render.SignatureBlock{Party: label, Title: l.Title})
+		out = append(out, render.SignatureBlock{Party: lineHeading(l.Kind, label), Name: l.Name, Title: l.Title})
 	}
 	return out
 }
@@ -152,6 +157,9 @@ func revisionSize(r *mou.Revision) int {
 	n := len(r.Title) + len(r.Preamble) + len(r.Message) + 256
 	for _, s := range r.Sections {
 		n += len(s.Key) + len(s.Heading) + len(s.Body) + len(s.Clause) + 64
+	}
+	for _, l := range r.Signatures {
+		n += len(l.Kind) + len(l.Party) + len(l.Name) + len(l.Title) + 32
 	}
 	return n
 }

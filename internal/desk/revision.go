@@ -25,5 +25,6 @@ func (s *Service) Revision(ctx context.Context, id int64, n int) (*mou.Revision,
 	c := *r
 	c.Sections = slices.Clone(r.Sections)
 	c.Variables = maps.Clone(r.Variables)
+	c.Signatures = slices.Clone(r.Signatures)
 	return &c, nil
 }

@@ -96,11 +96,7 @@ func (s *Service) Sign(ctx context.Context, p *auth.Principal, client Client, mo
 		if err != nil {
 			return err
 		}
-		assigned, err := tx.Signatories(ctx, mouID, st.Current)
-		if err != nil {
-			return err
-		}
-		lines, err := s.mergeLines(m, assigned)
+		lines, err := s.signatoryLinesTx(ctx, tx, m, st.Current)
 		if err != nil {
 			return err
 		}
@@ -117,7 +113,7 @@ func (s *Service) Sign(ctx context.Context, p *auth.Principal, client Client, mo
 		if pwErr != nil {
 			return pwErr
 		}
-		def, err := s.stateDefinition(ctx, st)
+		def, err := s.workflows.Lookup(ctx, st.Workflow, st.WorkflowVersion)
 		if err != nil {
 			return err
 		}
@@ -293,7 +289,8 @@ func (s *Service) recheckPassword(ctx context.Context, email, addr, password str
 }
 
 // signLine appends the signatory's signature to doc, filling their field
-// with its visible appearance. The certificate is issued to the
+// with its visible appearance and their line's date field with the signing
+// date. The certificate is issued to the
 // signatory's own name and party, so readers show who signed.
 func signLine(keys *pdfsign.Keys, doc *SigningDocument, line Signatory, now time.Time) ([]byte, error) {
 	signer, err := keys.SignerFor(line.Name, line.PartyName, line.Email, now)
@@ -304,6 +301,9 @@ func signLine(keys *pdfsign.Keys, doc *SigningDocument, line Signatory, now time
 		Field: SignatoryField(line.Line), Name: line.Name, Time: now,
 		Reason:     fmt.Sprintf("Signed as %s for %s; content_hash %s", line.Title, line.PartyName, doc.ContentHash),
 		Appearance: []string{line.Name, line.Title, line.PartyName, now.UTC().Format("2006-01-02 15:04 UTC"), "Digitally signed"},
+		// The date beside the line, in the update this signature covers.
+		// A document certified before it had date fields has none to fill.
+		Fill: []pdfsign.FieldValue{{Name: DateField(line.Line), Value: SigningDate(now), IfPresent: true}},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sign MOU %d line %d: %w", doc.MOUID, line.Line, err)

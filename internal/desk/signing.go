@@ -78,20 +78,34 @@ type SignatureResult struct {
 // Signatory is one line of an MOU's signature block and the user assigned
 // to sign it.
 type Signatory struct {
-	Line      int        `json:"line"`       // 1-based position in the template's signature block
-	Party     string     `json:"party"`      // the template's party role, e.g. "city"
-	PartySlug string     `json:"party_slug"` // the MOU's party in that role
-	PartyName string     `json:"party_name"`
-	Title     string     `json:"title"`
-	Order     int        `json:"order"` // lines sign in ascending order; equal orders in any order
-	UserID    int64      `json:"user_id"`
-	Name      string     `json:"name"`
-	Email     string     `json:"email"`
-	SignedAt  *time.Time `json:"signed_at,omitempty"` // of the MOU's current revision
+	Line      int    `json:"line"`       // 1-based position in the current revision's signature block
+	Kind      string `json:"kind"`       // signatory, attest or approved_as_to_form
+	Party     string `json:"party"`      // the template's party role, e.g. "city"
+	PartySlug string `json:"party_slug"` // the MOU's party in that role
+	PartyName string `json:"party_name"`
+	// LineName is the name the block prints for the line, as the drafter
+	// wrote it; empty when they did not, and the signatory's own is
+	// printed.
+	LineName string     `json:"line_name"`
+	Title    string     `json:"title"`
+	Order    int        `json:"order"` // lines sign in ascending order; equal orders in any order
+	UserID   int64      `json:"user_id"`
+	Name     string     `json:"name"`
+	Email    string     `json:"email"`
+	SignedAt *time.Time `json:"signed_at,omitempty"` // of the MOU's current revision
 }
 
-// Assignment gives line (1-based, of the template's signature block) to
-// the user with Email.
+// PrintedName is the name printed under the line's signature: the block's,
+// else the assigned signatory's.
+func (s Signatory) PrintedName() string {
+	if s.LineName != "" {
+		return s.LineName
+	}
+	return s.Name
+}
+
+// Assignment gives line (1-based, of the current revision's signature
+// block) to the user with Email.
 type Assignment struct {
 	Line  int    `json:"line"`
 	Email string `json:"email"`

@@ -138,7 +138,9 @@ func FillPreamble(t *Template, values map[string]string) (title, preamble string
 // the latest library version of its clause (lib, keyed by slug) filled with
 // values; a section with no clause starts empty for the drafter to write.
 // values must already include party defaults (see PartyDefaults). An empty
-// title takes the template preamble's title line.
+// title takes the template preamble's title line. The signature block starts
+// as the template's (BlockFromTemplate), stored with the revision from then
+// on.
 func Assemble(t *Template, lib map[string]LibraryClause, title string, values map[string]string) (*Content, error) {
 	resolved, err := ResolveValues(Variables(t, lib), values)
 	if err != nil {
@@ -170,6 +172,7 @@ func Assemble(t *Template, lib map[string]LibraryClause, title string, values ma
 		}
 		c.Sections = append(c.Sections, s)
 	}
+	c.Signatures = BlockFromTemplate(t)
 	return c, nil
 }
 

@@ -29,11 +29,15 @@ type Section struct {
 
 // Content is everything that makes up a revision's text: what the content
 // hash covers, plus the variable values the text was filled from.
+// Signatures is the revision's signature block, reviewed and approved with
+// the text; revisions stored before blocks were have none (nil), and sign
+// on their template's block.
 type Content struct {
-	Title     string            `json:"title"`
-	Preamble  string            `json:"preamble"`
-	Sections  []Section         `json:"sections"`
-	Variables map[string]string `json:"variables"`
+	Title      string            `json:"title"`
+	Preamble   string            `json:"preamble"`
+	Sections   []Section         `json:"sections"`
+	Variables  map[string]string `json:"variables"`
+	Signatures []SignatureLine   `json:"signature_block,omitempty"`
 }
 
 // Revision is an immutable snapshot of an MOU, numbered 1, 2, 3… per MOU.
@@ -61,8 +65,9 @@ func (r *Revision) Info() RevisionInfo {
 	return RevisionInfo{Number: r.Number, ContentHash: r.ContentHash, Author: r.Author, Message: r.Message, CreatedAt: r.CreatedAt}
 }
 
-// Canonical is THE canonical Markdown of an MOU revision, the one form its
-// content_hash covers and every export starts from:
+// Canonical is THE canonical Markdown of an MOU revision's text; followed by
+// its signature block (Content.Markdown, BlockMarkdown) it is the one form
+// its content_hash covers and every export starts from:
 //
 //	"# " + title + "\n\n"
 //	preamble (CanonicalBody) + "\n"           — omitted when empty
@@ -116,9 +121,10 @@ const PreambleKey = "preamble"
 // oneLine is a title or heading as the canonical form holds it.
 func oneLine(s string) string { return strings.TrimSpace(moudesk.NormalizeText(s)) }
 
-// ContentHash is the hex SHA-256 of the canonical Markdown.
+// ContentHash is the hex SHA-256 of the canonical Markdown, signature block
+// included.
 func ContentHash(c *Content) string {
-	return Hash(Canonical(c.Title, c.Preamble, c.Sections))
+	return Hash(c.Markdown())
 }
 
 // Hash is the hex SHA-256 of s; section bodies are stored under it.
@@ -127,10 +133,23 @@ func Hash(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Markdown is the revision's canonical Markdown.
-func (c *Content) Markdown() string { return Canonical(c.Title, c.Preamble, c.Sections) }
+// Markdown is the revision's canonical Markdown: the text (Canonical) and
+// then its signature block (BlockMarkdown), when it has one.
+func (c *Content) Markdown() string {
+	return Canonical(c.Title, c.Preamble, c.Sections) + BlockMarkdown(c.Signatures)
+}
 
-// Document is the revision as the redline package compares it.
+// TextMarkdown is the canonical Markdown without the signature block: what
+// a PDF typesets, drawing the block as signature lines of its own.
+func (c *Content) TextMarkdown() string { return Canonical(c.Title, c.Preamble, c.Sections) }
+
+// Document is the revision as the redline package compares it, the
+// signature block last as a section keyed SignaturesKey, so a changed
+// title or signing order shows in a redline like any other change.
 func (c *Content) Document() redline.Document {
-	return redline.Document{Sections: Parts(c.Title, c.Preamble, c.Sections)}
+	parts := Parts(c.Title, c.Preamble, c.Sections)
+	if p, ok := blockPart(c.Signatures); ok {
+		parts = append(parts, p)
+	}
+	return redline.Document{Sections: parts}
 }

@@ -60,14 +60,6 @@ func (t *Template) ClauseSlugs() []string {
 	return out
 }
 
-// SignatureLine is one line of the signature block. Lines sign in ascending
-// Order; lines that share an Order may sign in any order among themselves.
-type SignatureLine struct {
-	Party string `yaml:"party" json:"party"`
-	Title string `yaml:"title" json:"title"`
-	Order int    `yaml:"order" json:"order"`
-}
-
 // ParseTemplate reads a template document: strict front matter (unknown or
 // duplicate keys are errors) and the preamble after it. It checks everything
 // that needs no outside knowledge — valid unique slugs and keys, declared
@@ -158,6 +150,9 @@ func (t *Template) validate() error {
 		}
 		if sig.Order < 1 {
 			return invalid(clause.CodeInvalidField, field+".order", "signing order must be 1 or more")
+		}
+		if k := sig.LineKind(); k != KindSignatory && KindLabel(k) == "" {
+			return invalid(clause.CodeInvalidField, field+".kind", "signature kind %q is not one of signatory, attest, approved_as_to_form", k)
 		}
 		id := sig.Party + "\x00" + sig.Title
 		if lines[id] {

@@ -29,8 +29,12 @@ type Options struct {
 	Signatures []SignatureBlock
 }
 
-// SignatureBlock is one signatory's block on the signature page.
-type SignatureBlock struct{ Party, Name, Title string }
+// SignatureBlock is one signatory's block on the signature page: Party is
+// the bold line above it (the party's name, or e.g. "ATTEST: City of
+// Duluth"), Date the signing date when known. An empty Date leaves a blank
+// line whose place Result.Signatures reports (DateRect), so a signing
+// update can fill it there without touching the page.
+type SignatureBlock struct{ Party, Name, Title, Date string }
 
 // Result is a rendered PDF and where things landed in it.
 type Result struct {
@@ -71,6 +75,9 @@ type ItemPage struct {
 type SignatureRect struct {
 	Page int
 	Rect [4]float64
+	// DateRect is the blank after "Date:" on the same page, where the
+	// signing date goes.
+	DateRect [4]float64
 }
 
 // defaultTime is the creation date used when Options.Time is zero, so that

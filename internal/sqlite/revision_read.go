@@ -19,11 +19,13 @@ import (
 func readRevision(ctx context.Context, q queryer, cache *bodyTexts, mouID int64, n int) (*mou.Revision, error) {
 	r := &mou.Revision{MOUID: mouID, Number: n}
 	var vars, created string
-	var preamble []byte
+	var preamble, block []byte
 	var deflated bool
-	err := q.QueryRowContext(ctx, `SELECT r.title, b.body, b.deflated, r.variables, r.content_hash, r.author, r.message, r.created_at
-		FROM revisions r JOIN section_bodies b ON b.hash = r.preamble_hash WHERE r.mou_id = ? AND r.revision = ?`, mouID, n).
-		Scan(&r.Title, &preamble, &deflated, &vars, &r.ContentHash, &r.Author, &r.Message, &created)
+	var blockDeflated sql.NullBool
+	err := q.QueryRowContext(ctx, `SELECT r.title, b.body, b.deflated, r.variables, r.content_hash, r.author, r.message, r.created_at, sb.body, sb.deflated
+		FROM revisions r JOIN section_bodies b ON b.hash = r.preamble_hash LEFT JOIN section_bodies sb ON sb.hash = r.signatures_hash
+		WHERE r.mou_id = ? AND r.revision = ?`, mouID, n).
+		Scan(&r.Title, &preamble, &deflated, &vars, &r.ContentHash, &r.Author, &r.Message, &created, &block, &blockDeflated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, moudesk.ErrNotFound(fmt.Sprintf("revision %d of MOU %d", n, mouID))
 	}
@@ -36,6 +38,15 @@ func readRevision(ctx context.Context, q queryer, cache *bodyTexts, mouID int64,
 	r.CreatedAt = parseTime(created)
 	if err := json.Unmarshal([]byte(vars), &r.Variables); err != nil {
 		return nil, fmt.Errorf("decode variables of revision %d of MOU %d: %w", n, mouID, err)
+	}
+	if blockDeflated.Valid {
+		text, err := bodyText(block, blockDeflated.Bool)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(text), &r.Signatures); err != nil {
+			return nil, fmt.Errorf("decode signature block of revision %d of MOU %d: %w", n, mouID, err)
+		}
 	}
 	list, err := readList(ctx, q, mouID, n)
 	if err != nil {

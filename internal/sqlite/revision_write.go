@@ -36,13 +36,17 @@ func (tx *Tx) insertRevision(ctx context.Context, actor moudesk.Actor, mouID int
 	if err != nil {
 		return "", err
 	}
+	sigHash, err := putBlock(bodies, c.Signatures)
+	if err != nil {
+		return "", err
+	}
 	hash := mou.ContentHash(c)
 	var authorID any
 	if actor.UserID != 0 {
 		authorID = actor.UserID
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO revisions (mou_id, revision, title, preamble_hash, variables, content_hash, author, author_id, message, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, mouID, number, c.Title, preHash, string(vars), hash, actor.Author(), authorID, message, tx.Now())
+	_, err = tx.ExecContext(ctx, `INSERT INTO revisions (mou_id, revision, title, preamble_hash, variables, content_hash, author, author_id, message, created_at, signatures_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, mouID, number, c.Title, preHash, string(vars), hash, actor.Author(), authorID, message, tx.Now(), sigHash)
 	if err != nil {
 		return "", storageError("insert revision", err)
 	}
@@ -50,4 +54,21 @@ func (tx *Tx) insertRevision(ctx context.Context, actor moudesk.Actor, mouID int
 		return "", err
 	}
 	return hash, nil
+}
+
+// putBlock stores a revision's signature block as JSON among the bodies
+// and returns its hash, or nil for a revision without one (migration 012).
+func putBlock(bodies *bodyStore, block []mou.SignatureLine) (any, error) {
+	if block == nil {
+		return nil, nil
+	}
+	data, err := json.Marshal(block)
+	if err != nil {
+		return nil, fmt.Errorf("encode signature block: %w", err)
+	}
+	_, h, err := bodies.putHashed(string(data))
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
 }

@@ -14,14 +14,15 @@ import (
 )
 
 // AssignSignatories assigns users to lines of the MOU's signature block
-// (lines is the template's block). Each user must hold the signatory role
-// and act for the MOU's party in the line's role. Lines not named keep
-// their assignment. Refused, writing nothing: an unknown line or user, a
-// user of another party or without the role (422), and any change once
-// the current revision's signing PDF was prepared (409
+// (lines is the block of revision, which must still be the current one).
+// Each user must hold the signatory role and act for the MOU's party in
+// the line's role. Lines not named keep their assignment. Refused, writing
+// nothing: an unknown line or user, a user of another party or without the
+// role (422), a revision saved since (409 stale_revision), and any change
+// once the current revision's signing PDF was prepared (409
 // signatories_locked), since its fields and names are fixed in it.
 // Audited as mou.signatories.
-func (db *DB) AssignSignatories(ctx context.Context, actor moudesk.Actor, mouID int64, lines []mou.SignatureLine, assign []desk.Assignment) ([]desk.Signatory, error) {
+func (db *DB) AssignSignatories(ctx context.Context, actor moudesk.Actor, mouID int64, revision int, lines []mou.SignatureLine, assign []desk.Assignment) ([]desk.Signatory, error) {
 	if len(assign) == 0 {
 		return nil, invalidInput("missing_field", "signatories", "name at least one line and the e-mail of its signatory")
 	}
@@ -43,6 +44,10 @@ func (db *DB) AssignSignatories(ctx context.Context, actor moudesk.Actor, mouID 
 		st, err := readMOUState(ctx, tx, mouID)
 		if err != nil {
 			return err
+		}
+		if st.current != revision {
+			return moudesk.Errorf(moudesk.KindConflict, "stale_revision",
+				"MOU %d is now at revision %d, whose signature block may differ; assign its lines again", mouID, st.current)
 		}
 		if prepared, err := hasSigningDocuments(ctx, tx, mouID, st.current); err != nil {
 			return err
@@ -80,11 +85,12 @@ func (db *DB) AssignSignatories(ctx context.Context, actor moudesk.Actor, mouID 
 			if userParty.String != partySlug {
 				return unprocessable("wrong_party", field+".email", "line %d (%s) signs for %s; %s acts for %q", a.Line, l.Title, partySlug, a.Email, userParty.String)
 			}
-			_, err = tx.ExecContext(ctx, `INSERT INTO signatories (mou_id, line, party_role, title, sign_order, user_id, assigned_by, assigned_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (mou_id, line) DO UPDATE SET party_role = excluded.party_role, title = excluded.title, sign_order = excluded.sign_order,
+			_, err = tx.ExecContext(ctx, `INSERT INTO signatories (mou_id, line, kind, party_role, name, title, sign_order, user_id, assigned_by, assigned_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (mou_id, line) DO UPDATE SET kind = excluded.kind, party_role = excluded.party_role, name = excluded.name,
+					title = excluded.title, sign_order = excluded.sign_order,
 					user_id = excluded.user_id, assigned_by = excluded.assigned_by, assigned_at = excluded.assigned_at`,
-				mouID, a.Line, l.Party, l.Title, l.Order, userID, actor.Author(), tx.Now())
+				mouID, a.Line, l.LineKind(), l.Party, l.Name, l.Title, l.Order, userID, actor.Author(), tx.Now())
 			if err != nil {
 				return storageError("assign signatory", err)
 			}
@@ -124,7 +130,7 @@ func (db *DB) Signatories(ctx context.Context, mouID int64) ([]desk.Signatory, e
 }
 
 func readSignatories(ctx context.Context, q queryer, mouID int64, revision int) ([]desk.Signatory, error) {
-	rows, err := q.QueryContext(ctx, `SELECT s.line, s.party_role, coalesce(p.slug, ''), coalesce(p.name, ''), s.title, s.sign_order, u.id, u.name, u.email, sg.signed_at
+	rows, err := q.QueryContext(ctx, `SELECT s.line, s.kind, s.party_role, coalesce(p.slug, ''), coalesce(p.name, ''), s.name, s.title, s.sign_order, u.id, u.name, u.email, sg.signed_at
 		FROM signatories s
 		JOIN users u ON u.id = s.user_id
 		LEFT JOIN mou_parties mp ON mp.mou_id = s.mou_id AND mp.role = s.party_role
@@ -137,7 +143,7 @@ func readSignatories(ctx context.Context, q queryer, mouID int64, revision int) 
 	return collect(rows, "signatories", func(r rowScanner) (*desk.Signatory, error) {
 		var s desk.Signatory
 		var signed sql.NullString
-		if err := r.Scan(&s.Line, &s.Party, &s.PartySlug, &s.PartyName, &s.Title, &s.Order, &s.UserID, &s.Name, &s.Email, &signed); err != nil {
+		if err := r.Scan(&s.Line, &s.Kind, &s.Party, &s.PartySlug, &s.PartyName, &s.LineName, &s.Title, &s.Order, &s.UserID, &s.Name, &s.Email, &signed); err != nil {
 			return nil, err
 		}
 		if signed.Valid {

@@ -77,7 +77,7 @@ func TestAssignSignatories(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			before := counts()
-			_, err := db.AssignSignatories(ctx, moudesk.System, m.ID, lines, tc.assign)
+			_, err := db.AssignSignatories(ctx, moudesk.System, m.ID, 1, lines, tc.assign)
 			if e, ok := moudesk.AsError(err); !ok || e.Code != tc.code {
 				t.Fatalf("err = %v, want %s", err, tc.code)
 			}
@@ -86,14 +86,14 @@ func TestAssignSignatories(t *testing.T) {
 			}
 		})
 	}
-	got, err := db.AssignSignatories(ctx, moudesk.System, m.ID, lines, []desk.Assignment{{Line: 1, Email: "manager@city.example"}, {Line: 2, Email: "super@district.example"}})
+	got, err := db.AssignSignatories(ctx, moudesk.System, m.ID, 1, lines, []desk.Assignment{{Line: 1, Email: "manager@city.example"}, {Line: 2, Email: "super@district.example"}})
 	if err != nil || len(got) != 2 || got[1].Name != "Sam Super" || got[1].PartyName != "Example Unified" || got[1].Order != 2 || got[0].SignedAt != nil {
 		t.Fatalf("assigned %+v, %v", got, err)
 	}
 	if _, err := db.write.ExecContext(ctx, `INSERT INTO signing_documents (mou_id, revision, seq, kind, content_hash, sha256, pdf, created_at) VALUES (?, 1, 0, 'rendered', 'h', 's', x'25504446', 't')`, m.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.AssignSignatories(ctx, moudesk.System, m.ID, lines, []desk.Assignment{{Line: 1, Email: "manager@city.example"}})
+	_, err = db.AssignSignatories(ctx, moudesk.System, m.ID, 1, lines, []desk.Assignment{{Line: 1, Email: "manager@city.example"}})
 	if e, ok := moudesk.AsError(err); !ok || e.Code != "signatories_locked" {
 		t.Fatalf("assignment after preparation: %v", err)
 	}

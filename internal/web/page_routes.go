@@ -67,6 +67,8 @@ func (s *Server) pageRoutes(sg *signHandlers) {
 	s.handle(http.MethodGet, "/mous/:id/deviations", auth.MOURead, p.deviationsPage)
 	s.handle(http.MethodGet, "/mous/:id/sections/:key/edit", auth.RevisionWrite, p.editSectionForm)
 	s.handle(http.MethodPost, "/mous/:id/sections/:key/edit", auth.RevisionWrite, p.saveSection)
+	s.handle(http.MethodGet, "/mous/:id/signature-block/edit", auth.RevisionWrite, p.editBlockForm)
+	s.handle(http.MethodPost, "/mous/:id/signature-block/edit", auth.RevisionWrite, p.saveBlock)
 	s.handle(http.MethodPost, "/preview", auth.MOURead, p.preview)
 	s.handle(http.MethodPost, "/mous/:id/transition", auth.TransitionWrite, p.transitionPage)
 	s.handle(http.MethodGet, "/mous/:id/meetings/new", auth.MeetingWrite, p.newMeetingForm)

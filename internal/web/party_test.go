@@ -117,6 +117,7 @@ var partyRules = []partyRule{
 	{key: "GET /meetings/:mid", scope: scoped, mou: "liaison", mid: "liaison"},
 	// Forms of writes.
 	{key: "GET /mous/:id/sections/:key/edit", scope: scoped, mou: "draft"},
+	{key: "GET /mous/:id/signature-block/edit", scope: scoped, mou: "draft"},
 	{key: "GET /mous/:id/meetings/new", scope: scoped, mou: "approval"},
 
 	// Feedback: declining another party's reviewer's item is theirs to do;
@@ -150,6 +151,13 @@ var partyRules = []partyRule{
 				"body": {"The SRO supports school safety; discipline stays with administrators."}, "message": {"Name who disciplines"}}
 		},
 		ok: district + "/drafter", okStatus: http.StatusSeeOther},
+	{key: "POST /mous/:id/signature-block/edit", scope: scoped, mou: "draft",
+		body: func(f *partyFixture, _ *partyUser) any {
+			return url.Values{"base": {strconv.Itoa(f.currentRevision("draft"))}, "rows": {"2"}, "message": {"Two signatories"},
+				"kind_0": {"signatory"}, "party_0": {"city"}, "title_0": {"City Manager"}, "order_0": {"1"},
+				"kind_1": {"signatory"}, "party_1": {"district"}, "title_1": {"Superintendent"}, "order_1": {"1"}}
+		},
+		ok: city + "/drafter", okStatus: http.StatusSeeOther},
 	{key: "POST /api/v1/mous/:id/transitions", scope: scoped, mou: "draft",
 		body: func(*partyFixture, *partyUser) any { return map[string]string{"to": "liaison_review", "note": "ready"} },
 		ok:   city + "/drafter", okStatus: http.StatusOK},
@@ -237,7 +245,6 @@ var partyRules = []partyRule{
 	{key: "GET /dashboard", scope: global, why: whyLists},
 	{key: "GET /approvals", scope: global, why: whyLists},
 	{key: "POST /api/v1/mous", scope: global, why: whyCreate},
-	{key: "POST /api/v1/mous/import", scope: global, why: whyCreate}, // through CreateMOU (docx import)
 	{key: "GET /mous/new", scope: global, why: whyCreate},
 	{key: "POST /mous/new", scope: global, why: whyCreate},
 	{key: "GET /api/v1/audit", scope: global, why: whyAudit},

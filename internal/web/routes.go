@@ -54,7 +54,6 @@ func (s *Server) routes() {
 
 	s.mouRoutes()
 	s.pdfRoutes()
-	s.docxRoutes()
 	s.workflowRoutes()
 	s.workflowDefinitionRoutes()
 	sg := s.signRoutes()
