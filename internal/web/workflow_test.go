@@ -7,6 +7,10 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -407,9 +411,31 @@ func TestPleasantonReviewOverHTTP(t *testing.T) {
 		"de-escalation":   "now reads “The SRO uses de-escalation first and force only when it fails.”",
 	} {
 		num, heading, page := e.section(id, 3, key)
-		want := fmt.Sprintf("- §%s %s (pg. %d", num, heading, page)
+		want := fmt.Sprintf("- §%s %s (pg. %d, item #%s)", num, heading, page, num)
 		if !strings.Contains(changed, want) || !strings.Contains(changed, adds) {
 			t.Errorf("summary lacks %q or %q:\n%s", want, adds, changed)
+		}
+	}
+	// Every citation names a page of revision 3's PDF that holds the
+	// text the change landed in.
+	pdf := e.call(e.reviewer, "GET", fmt.Sprintf("/api/v1/mous/%d/revisions/3/pdf", id), nil, http.StatusOK, nil)
+	pdfPath := filepath.Join(t.TempDir(), "rev3.pdf")
+	if err := os.WriteFile(pdfPath, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pdftotext := testtool.Need(t, "pdftotext", "poppler-utils")
+	cited := regexp.MustCompile(`(?m)^- §\d+ .+? \(pg\. (\d+), item #[\d.]+\): .*; now reads “(.+)”$`).FindAllStringSubmatch(changed, -1)
+	if len(cited) != 2 {
+		t.Errorf("%d citations in the form “(pg. N, item #7)”:\n%s", len(cited), changed)
+	}
+	for _, c := range cited {
+		out, err := exec.Command(pdftotext, "-enc", "UTF-8", "-f", c[1], "-l", c[1], pdfPath, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		words := strings.Fields(strings.TrimSuffix(c[2], " …"))
+		if want := strings.Join(words[:min(6, len(words))], " "); !strings.Contains(strings.Join(strings.Fields(string(out)), " "), want) {
+			t.Errorf("page %s of revision 3 lacks the cited text %q", c[1], want)
 		}
 	}
 
