@@ -64,6 +64,8 @@ commands:
   backup     write a consistent copy of the database (-o FILE)
   render     Markdown to PDF (IN.md -o OUT.pdf)
   redline    compare two Markdown files (A.md B.md --format text|json|html|pdf)
+  export     Markdown to Word (IN.md -o OUT.docx; --old OLD.md for tracked changes)
+  import     Word to sections as JSON (FILE.docx [-o OUT.json])
   sign       sign a PDF (IN.pdf -o OUT.pdf --name N)
   ca export  write the certificate readers must trust (-o ca.pem)
   ca revoke  revoke a certificate moudesk's CA issued (--serial N --reason R); ca crl writes the CRL
@@ -106,6 +108,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.backup(ctx, rest)
 	case "ca":
 		return e.ca(ctx, rest)
+	case "export":
+		return e.exportCmd(ctx, rest)
+	case "import":
+		return e.importCmd(ctx, rest)
 	case "ltv":
 		return e.ltvCmd(ctx, rest)
 	case "help", "-h", "--help":

@@ -40,12 +40,15 @@ func (s *Service) CreateMOU(ctx context.Context, actor moudesk.Actor, req Create
 	// An MOU on a workflow this server does not store, or whose latest
 	// version does not parse, could never move: refuse it here (422
 	// unknown_workflow, invalid_workflow). The MOU follows that version.
-	_, wfVersion, err := s.workflows.Latest(ctx, cmp.Or(req.Workflow, "default"))
+	wfDef, wfVersion, err := s.workflows.Latest(ctx, cmp.Or(req.Workflow, "default"))
 	if err != nil {
 		return nil, nil, err
 	}
 	slugs, err := checkParties(t, req.Parties)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkWorkflowParties(wfDef, t, req.Parties); err != nil {
 		return nil, nil, err
 	}
 	parties, err := s.store.PartiesBySlug(ctx, slugs)

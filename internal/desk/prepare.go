@@ -131,7 +131,7 @@ func (s *Service) SigningPDF(ctx context.Context, actor moudesk.Actor, m *MOU, p
 		if err != nil {
 			return err
 		}
-		def, err := s.workflows.Lookup(ctx, st.Workflow, st.WorkflowVersion)
+		def, err := s.stateDefinition(ctx, st)
 		if err != nil {
 			return err
 		}

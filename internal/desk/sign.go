@@ -113,7 +113,7 @@ func (s *Service) Sign(ctx context.Context, p *auth.Principal, client Client, mo
 		if pwErr != nil {
 			return pwErr
 		}
-		def, err := s.workflows.Lookup(ctx, st.Workflow, st.WorkflowVersion)
+		def, err := s.stateDefinition(ctx, st)
 		if err != nil {
 			return err
 		}

@@ -21,8 +21,20 @@ func (s *Service) definition(ctx context.Context, tx Tx, mouID int64) (MOUState,
 	if err != nil {
 		return st, nil, err
 	}
-	def, err := s.workflows.Lookup(ctx, st.Workflow, st.WorkflowVersion)
+	def, err := s.stateDefinition(ctx, st)
 	return st, def, err
+}
+
+// stateDefinition is the workflow definition an MOU in state st follows,
+// as it applies to the MOU's parties: the bodies of an absent optional
+// party neither meet nor approve (workflow.Definition.ForParties). Every
+// rule decided in a write transaction reads its definition here.
+func (s *Service) stateDefinition(ctx context.Context, st MOUState) (*workflow.Definition, error) {
+	def, err := s.workflows.Lookup(ctx, st.Workflow, st.WorkflowVersion)
+	if err != nil {
+		return nil, err
+	}
+	return def.ForParties(st.Roles), nil
 }
 
 // Transition moves an MOU by hand to stage to, when its definition lists

@@ -93,6 +93,9 @@ type MOUState struct {
 	Current         int    // current revision
 	ContentHash     string // of the current revision
 	Executed        int    // executed revision; 0 before execution
+	// Roles are the party roles on the MOU: the bodies of a template's
+	// optional party that is absent neither meet nor approve.
+	Roles []string
 }
 
 // StageMove is one move of an MOU between stages.

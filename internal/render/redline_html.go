@@ -50,7 +50,7 @@ const RedlineHTMLStyle = `.redline{overflow-wrap:anywhere;max-width:100%}
 // document text is escaped, and only http, https and mailto links are
 // kept. Sections carry data-status and a class per status so a page can
 // colour or collapse them. The fragment opens with its style and a legend.
-func RedlineHTML(w io.Writer, res *redline.Result, view redline.View) error {
+func RedlineHTML(w io.Writer, res *redline.Result, view redline.View) (err error) {
 	if res == nil {
 		return fmt.Errorf("render: redline html: no redline")
 	}
@@ -60,6 +60,13 @@ func RedlineHTML(w io.Writer, res *redline.Result, view redline.View) error {
 	if size := redlineSize(res); size > 2*MaxInput {
 		return fmt.Errorf("render: redline is %d bytes, over the %d byte limit", size, 2*MaxInput)
 	}
+	// A bug reading some odd Markdown must not take a page down with it;
+	// the PDF turns a panic into an error the same way.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("render: redline html failed: %v", p)
+		}
+	}()
 	bw := bufio.NewWriter(w)
 	bw.WriteString("<style>\n" + RedlineHTMLStyle + "</style>\n")
 	hw := &htmlWriter{w: bw}

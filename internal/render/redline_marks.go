@@ -354,6 +354,7 @@ func markSection(sec redline.SectionChange) *markedSection {
 		}
 	}
 	if len(dels) == 0 {
+		ms.sortInline()
 		return ms
 	}
 	ms.old = parseSide(oldB.String(), dels)
@@ -386,6 +387,7 @@ func markSection(sec redline.SectionChange) *markedSection {
 		ms.placeInline(ol, dels, &m, false)
 	}
 	ms.collectGone(gone, &m)
+	ms.sortInline()
 	return ms
 }
 
@@ -436,19 +438,34 @@ func (ms *markedSection) placeInline(ol *leaf, dels []span, m *opMap, sep bool) 
 		at := min(max(m.newPos(d.start), tgt.first), tgt.last)
 		ms.inline[tgt.node] = append(ms.inline[tgt.node], delPiece{at: at, old: max(d.start, ol.first), runs: runs})
 	}
-	ps := ms.inline[tgt.node]
-	sort.SliceStable(ps, func(i, j int) bool {
-		if ps[i].at != ps[j].at {
-			return ps[i].at < ps[j].at
-		}
-		return ps[i].old < ps[j].old
-	})
+}
+
+// sortInline orders each new leaf's deleted pieces by where they go, once
+// all are placed.
+func (ms *markedSection) sortInline() {
+	for _, ps := range ms.inline {
+		sort.SliceStable(ps, func(i, j int) bool {
+			if ps[i].at != ps[j].at {
+				return ps[i].at < ps[j].at
+			}
+			return ps[i].old < ps[j].old
+		})
+	}
 }
 
 // collectGone groups gone leaves into gone blocks: a table whose every
 // cell is gone goes as a whole, a row whose every cell is gone as a row.
 func (ms *markedSection) collectGone(gone map[ast.Node]bool, m *opMap) {
 	done := map[ast.Node]bool{}
+	whole := map[ast.Node]bool{} // allGone, once per table and row
+	allGoneOnce := func(n ast.Node) bool {
+		v, ok := whole[n]
+		if !ok {
+			v = allGone(n, gone)
+			whole[n] = v
+		}
+		return v
+	}
 	for _, ol := range ms.old.leaves {
 		if !ol.gone {
 			continue
@@ -458,9 +475,9 @@ func (ms *markedSection) collectGone(gone map[ast.Node]bool, m *opMap) {
 			row := cell.Parent()
 			table := row.Parent()
 			switch {
-			case allGone(table, gone):
+			case allGoneOnce(table):
 				node = table
-			case allGone(row, gone):
+			case allGoneOnce(row):
 				node = row
 			default:
 				// A cell emptied in a row that stays: its text is drawn

@@ -38,7 +38,19 @@ func (t deskTx) MOUState(ctx context.Context, mouID int64) (desk.MOUState, error
 		return s, fmt.Errorf("read MOU %d: %w", mouID, err)
 	}
 	s.Executed = int(executed.Int64)
-	return s, nil
+	rows, err := t.tx.QueryContext(ctx, "SELECT role FROM mou_parties WHERE mou_id = ? ORDER BY role", mouID)
+	if err != nil {
+		return s, fmt.Errorf("read MOU %d's parties: %w", mouID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var role string
+		if err := rows.Scan(&role); err != nil {
+			return s, fmt.Errorf("read MOU %d's parties: %w", mouID, err)
+		}
+		s.Roles = append(s.Roles, role)
+	}
+	return s, rows.Err()
 }
 
 func (t deskTx) LiveApprovals(ctx context.Context, mouID int64) ([]workflow.Approval, error) {

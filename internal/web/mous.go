@@ -125,8 +125,10 @@ func (m *mouHandlers) getRevision(c *gin.Context) error {
 		return m.pdf.revisionPDF(c, id, n)
 	case "pagemap":
 		return m.pdf.revisionPageMap(c, id, n)
+	case "docx":
+		return m.revisionDOCX(c, id, n)
 	default:
-		return errInvalid("invalid_format", "format must be json, md, html, pdf or pagemap")
+		return errInvalid("invalid_format", "format must be json, md, html, pdf, pagemap or docx")
 	}
 	return nil
 }
@@ -229,8 +231,10 @@ func (m *mouHandlers) getRedline(c *gin.Context) error {
 		ctype = "text/plain; charset=utf-8"
 	case "pdf":
 		return m.pdf.redlinePDF(c, id, from, to)
+	case "docx":
+		return m.redlineDOCX(c, id, from, to)
 	default:
-		return errInvalid("invalid_format", "format must be json, html, text or pdf")
+		return errInvalid("invalid_format", "format must be json, html, text, pdf or docx")
 	}
 	out, err := m.desk.RenderRedline(c.Request.Context(), id, from, to, format, view)
 	if err != nil {

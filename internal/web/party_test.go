@@ -245,6 +245,7 @@ var partyRules = []partyRule{
 	{key: "GET /dashboard", scope: global, why: whyLists},
 	{key: "GET /approvals", scope: global, why: whyLists},
 	{key: "POST /api/v1/mous", scope: global, why: whyCreate},
+	{key: "POST /api/v1/mous/import", scope: global, why: whyCreate}, // through CreateMOU (docx import)
 	{key: "GET /mous/new", scope: global, why: whyCreate},
 	{key: "POST /mous/new", scope: global, why: whyCreate},
 	{key: "GET /api/v1/audit", scope: global, why: whyAudit},

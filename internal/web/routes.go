@@ -54,6 +54,7 @@ func (s *Server) routes() {
 
 	s.mouRoutes()
 	s.pdfRoutes()
+	s.docxRoutes()
 	s.workflowRoutes()
 	s.workflowDefinitionRoutes()
 	sg := s.signRoutes()

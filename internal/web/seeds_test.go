@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -355,5 +356,153 @@ func TestSeedPleasanton(t *testing.T) {
 	}
 	if strings.Count(cert, "City/School District Liaison Committee, 2021-") != 3 {
 		t.Errorf("certificate does not list exactly three liaison meetings:\n%s", cert)
+	}
+}
+
+// TestSeedCalgary replays 004 as a three-party MOU: the Calgary Police
+// Service with two school boards. The stakeholder roundtable (Q2 2022)
+// reviews the draft twice; the police commission and both boards approve
+// the same text; six signatories of three parties sign in two rounds.
+func TestSeedCalgary(t *testing.T) {
+	e := newSeedEnv(t, []*seedParty{
+		{role: "police_service", slug: "cps", name: "Calgary Police Service", kind: "agency", body: "Calgary Police Commission"},
+		{role: "district", slug: "cbe", name: "Calgary Board of Education", kind: "district", body: "Board of Trustees"},
+		{role: "district_2", slug: "ccsd", name: "Calgary Catholic School District", kind: "district", body: "Board of Trustees"},
+	}, map[string][]signerSpec{
+		"police_service": {{"Quinn Halvorsen", "Chief of Police"}, {"Sasha Delacroix-Ng", "Chair, Police Commission"}},
+		"district":       {{"Devon Marchetti", "Chief Superintendent"}, {"Harper Yusuf", "Chair, Board of Trustees"}},
+		"district_2":     {{"Emerson Takahashi", "Chief Superintendent"}, {"Rowan Castellanos", "Chair, Board of Trustees"}},
+	})
+	cps, cbe, ccsd := e.parties["police_service"], e.parties["district"], e.parties["district_2"]
+	vars := shipped.Variables(t)
+	delete(vars, "police_department")
+	vars["city_name"], vars["effective_date"], vars["expiration_date"] = "City of Calgary", "2022-09-01", "2025-08-31"
+	id := e.create("Calgary School Resource Officer Program MOU", "sro-mou-regional", "roundtable-commission", vars, "police_service", "district", "district_2")
+
+	var shown struct {
+		MOU desk.MOU `json:"mou"`
+	}
+	e.call(cbe.reviewer, "GET", fmt.Sprintf("/api/v1/mous/%d", id), nil, http.StatusOK, &shown)
+	if len(shown.MOU.Parties) != 3 {
+		t.Fatalf("parties %+v", shown.MOU.Parties)
+	}
+	var rev struct {
+		Revision struct {
+			Preamble string `json:"preamble"`
+		} `json:"revision"`
+	}
+	e.call(ccsd.reviewer, "GET", fmt.Sprintf("/api/v1/mous/%d/revisions/1", id), nil, http.StatusOK, &rev)
+	if want := "by and between the Calgary Police Service, the Calgary Board of Education and the Calgary Catholic School District"; !strings.Contains(rev.Revision.Preamble, want) {
+		t.Fatalf("preamble lacks %q: %s", want, rev.Revision.Preamble)
+	}
+
+	// The roundtable asks for an oversight board, then forwards.
+	e.move(id, "roundtable_review")
+	r1 := e.meetAs(cbe.clerk, id, "roundtable", "2022-05-12", "1")
+	f := e.feedbackAs(ccsd.reviewer, r1, "advisory-team", "Appoint a special oversight board external to the parties to oversee the action plan and give status updates.")
+	if got := e.decide(cbe.clerk, r1, "revise", "", nil); got != "draft" {
+		t.Fatalf("roundtable revise → %s", got)
+	}
+	r := e.revise(id, map[string]string{"advisory-team": "A special oversight board of people external to the Parties oversees the implementation of the action plan for the duration of the program's transformation and gives the Parties status updates each quarter."})
+	e.call(cps.drafter, "POST", fmt.Sprintf("/api/v1/feedback/%d/resolve", f), map[string]int{"revision": r}, http.StatusOK, nil)
+	e.move(id, "approval") // the roundtable's after_revision: the amended text goes to the three bodies
+
+	// Each body is its own party's to record; another party's clerk may not.
+	e.refused(cbe.clerk, "POST", fmt.Sprintf("/api/v1/mous/%d/meetings", id), map[string]any{
+		"body": "school_board_2", "date": "2022-06-14", "revision": r}, http.StatusForbidden, "wrong_party")
+	for _, a := range []struct {
+		clerk, body, date, resolution string
+	}{
+		{cps.clerk, "police_commission", "2022-06-21", "CPC 2022-07"},
+		{cbe.clerk, "school_board", "2022-06-14", "CBE 22-061"},
+		{ccsd.clerk, "school_board_2", "2022-06-16", "CCSD 2022-31"},
+	} {
+		m := e.meetAs(a.clerk, id, a.body, a.date, "5")
+		e.decide(a.clerk, m, "approve", a.resolution, ayes(5, "Member A", "Member B", "Member C", "Member D", "Member E"))
+	}
+	e.at(id, "signature")
+
+	pdf := e.signAll(id)
+	all := append(append(slices.Clone(cps.signers), cbe.signers...), ccsd.signers...)
+	e.checkSigned(id, pdf, all)
+	rec := e.publicRecord(id)
+	if len(rec.Approvals) != 3 || len(rec.Signatures) != 6 {
+		t.Fatalf("record: %d approvals, %d signatures", len(rec.Approvals), len(rec.Signatures))
+	}
+}
+
+// TestSeedOptionalParty: the regional template's second board is optional;
+// without it the MOU has two parties, the preamble names two, and the
+// commission and the one board approve.
+func TestSeedOptionalParty(t *testing.T) {
+	e := newSeedEnv(t, []*seedParty{
+		{role: "police_service", slug: "cps", name: "Calgary Police Service", kind: "agency", body: "Calgary Police Commission"},
+		{role: "district", slug: "cbe", name: "Calgary Board of Education", kind: "district", body: "Board of Trustees"},
+	}, nil)
+	vars := shipped.Variables(t)
+	delete(vars, "police_department")
+	vars["city_name"] = "City of Calgary"
+	id := e.create("Two-party regional MOU", "sro-mou-regional", "roundtable-commission", vars, "police_service", "district")
+	var rev struct {
+		Revision struct {
+			Preamble string `json:"preamble"`
+		} `json:"revision"`
+	}
+	e.call(e.parties["district"].reviewer, "GET", fmt.Sprintf("/api/v1/mous/%d/revisions/1", id), nil, http.StatusOK, &rev)
+	if want := "by and between the Calgary Police Service and the Calgary Board of Education, each"; !strings.Contains(rev.Revision.Preamble, want) {
+		t.Fatalf("preamble lacks %q: %s", want, rev.Revision.Preamble)
+	}
+	e.move(id, "roundtable_review")
+	m := e.meetAs(e.parties["district"].clerk, id, "roundtable", "2022-05-12", "1")
+	e.decide(e.parties["district"].clerk, m, "forward", "", nil)
+	e.refused(e.parties["district"].clerk, "POST", fmt.Sprintf("/api/v1/mous/%d/meetings", id), map[string]any{
+		"body": "school_board_2", "date": "2022-06-14", "revision": 1}, http.StatusUnprocessableEntity, "body_not_acting")
+	for _, a := range []struct{ role, body string }{{"police_service", "police_commission"}, {"district", "school_board"}} {
+		m := e.meetAs(e.parties[a.role].clerk, id, a.body, "2022-06-21", "5")
+		e.decide(e.parties[a.role].clerk, m, "approve", "R-1", ayes(3, "A", "B", "C"))
+	}
+	e.at(id, "signature")
+}
+
+// TestSeedBadParties: the refusals the issue names, each 422 naming the
+// field, with no row written.
+func TestSeedBadParties(t *testing.T) {
+	e := newSeedEnv(t, []*seedParty{
+		{role: "city", slug: "duluth", name: "City of Duluth", kind: "city", body: "City Council"},
+		{role: "district", slug: "isd709", name: "Duluth Public Schools ISD 709", kind: "district", body: "School Board"},
+		{role: "other", slug: "county", name: "St. Louis County", kind: "agency", body: "County Board"},
+	}, nil)
+	vars := shipped.Variables(t)
+	drafter := e.parties["city"].drafter
+	for _, c := range []struct {
+		name, template, workflow string
+		parties                  map[string]string
+		code, field              string
+	}{
+		{"UnknownRole", "sro-mou", "default", map[string]string{"city": "duluth", "district": "isd709", "county": "county"}, "unknown_role", "parties.county"},
+		{"PartyTwice", "sro-mou", "default", map[string]string{"city": "duluth", "district": "duluth"}, "duplicate_party", "parties.district"},
+		{"MissingParty", "sro-mou", "default", map[string]string{"city": "duluth"}, "missing_party", "parties.district"},
+		{"BodyOfNoParty", "sro-mou", "roundtable-commission", map[string]string{"city": "duluth", "district": "isd709"}, "missing_party", "workflow"},
+		{"UnknownWorkflow", "sro-mou", "nope", map[string]string{"city": "duluth", "district": "isd709"}, "unknown_workflow", "workflow"},
+	} {
+		before := e.rows()
+		var out struct {
+			Error struct{ Code, Field, Message string } `json:"error"`
+		}
+		e.call(drafter, "POST", "/api/v1/mous", map[string]any{"title": "Bad", "template": c.template, "workflow": c.workflow,
+			"parties": c.parties, "variables": vars}, http.StatusUnprocessableEntity, &out)
+		if out.Error.Code != c.code || out.Error.Field != c.field {
+			t.Errorf("%s: error %+v, want %s on %s", c.name, out.Error, c.code, c.field)
+		}
+		if after := e.rows(); !maps.Equal(before, after) {
+			t.Errorf("%s: rows changed: %v → %v", c.name, before, after)
+		}
+	}
+	// An MOU on an unknown workflow never breaks anyone's dashboard.
+	for _, p := range e.parties {
+		for _, tok := range []string{p.drafter, p.clerk, p.reviewer} {
+			e.fetch(tok, "/dashboard")
+			e.fetch(tok, "/approvals")
+		}
 	}
 }
