@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"io/fs"
 	"maps"
 	"net/http"
 	"slices"
@@ -18,6 +19,7 @@ import (
 	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/testtool"
 	"github.com/moudesk/moudesk/internal/web"
+	"github.com/moudesk/moudesk/templates"
 )
 
 // The seeds' processes replayed through the API as each jurisdiction's
@@ -504,5 +506,63 @@ func TestSeedBadParties(t *testing.T) {
 			e.fetch(tok, "/dashboard")
 			e.fetch(tok, "/approvals")
 		}
+	}
+}
+
+// TestSeedClaremont replays 000: the mayor's working group is Claremont's
+// own body, so the city's administrator uploads Claremont's process at run
+// time, under the working group's own name, with no rebuild; the group
+// meets through the first half of 2022 and recommends the MOU; the City
+// Council and the Board of Education, which share the SRO's funding, both
+// approve.
+func TestSeedClaremont(t *testing.T) {
+	e := newSeedEnv(t, []*seedParty{
+		{role: "city", slug: "claremont", name: "City of Claremont", kind: "city", body: "City Council"},
+		{role: "district", slug: "cusd", name: "Claremont Unified School District", kind: "district", body: "Board of Education"},
+	}, map[string][]signerSpec{
+		"city":     {{"Casey Thorne", "Chief of Police"}, {"Jamie Ostrowski", "City Manager"}},
+		"district": {{"Blair Nakagawa", "Superintendent"}, {"Drew Villanueva", "President, Board of Trustees"}},
+	})
+	city, district := e.parties["city"], e.parties["district"]
+	shippedYAML, err := fs.ReadFile(templates.FS, "workflows/working-group.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	source := strings.Replace(strings.Replace(string(shippedYAML), "name: working-group", "name: claremont-sro", 1),
+		"title: SRO Working Group", "title: Mayor's Working Group on the School Resource Officer", 1)
+	// Only an administrator changes processes; the clerk is refused.
+	e.refused(city.clerk, "PUT", "/api/v1/workflows/claremont-sro", map[string]string{"source": source}, http.StatusForbidden, "forbidden")
+	e.call(e.admin, "PUT", "/api/v1/workflows/claremont-sro", map[string]string{"source": source}, http.StatusCreated, nil)
+
+	vars := shipped.Variables(t)
+	vars["effective_date"], vars["expiration_date"] = "2022-08-01", "2025-06-30"
+	id := e.create("Claremont School Resource Officer MOU", "sro-mou", "claremont-sro", vars, "city", "district")
+	e.move(id, "working_group_review")
+	for _, m := range []struct{ date, outcome string }{{"2022-02-10", "revise"}, {"2022-06-09", "forward"}} {
+		mt := e.meetAs(city.clerk, id, "working_group", m.date, "1")
+		if m.outcome == "revise" {
+			f := e.feedbackAs(city.reviewer, mt, "duties", "Redefine the SRO's role around the community's input: no role in school discipline.")
+			e.decide(city.clerk, mt, "revise", "", nil)
+			r := e.revise(id, map[string]string{"duties": "The SRO is a resource for safety and for building trust; the SRO takes no part in school discipline."})
+			e.call(city.drafter, "POST", fmt.Sprintf("/api/v1/feedback/%d/resolve", f), map[string]int{"revision": r}, http.StatusOK, nil)
+			e.move(id, "working_group_review")
+			continue
+		}
+		if got := e.decide(city.clerk, mt, "forward", "", nil); got != "approval" {
+			t.Fatalf("working group forward → %s", got)
+		}
+	}
+	cc := e.meetAs(city.clerk, id, "city_council", "2022-07-12", "9")
+	e.decide(city.clerk, cc, "approve", "Resolution 2022-58", ayes(5, "Mayor Stark", "Mayor Pro Tem Leano", "Councilmember Calaycay", "Councilmember Medina", "Councilmember Reece"))
+	bd := e.meetAs(district.clerk, id, "school_board", "2022-07-21", "7.3")
+	e.decide(district.clerk, bd, "approve", "Board Resolution 3-2022", ayes(5, "Trustee Llanusa", "Trustee Bernard", "Trustee Ransom", "Trustee Eldridge", "Trustee Ahuja"))
+	pdf := e.signAll(id)
+	e.checkSigned(id, pdf, append(slices.Clone(city.signers), district.signers...))
+	rec := e.publicRecord(id)
+	if len(rec.Meetings) != 4 || rec.Meetings[0].BodyTitle != "Mayor's Working Group on the School Resource Officer" {
+		t.Fatalf("record meetings %+v", rec.Meetings)
+	}
+	if !strings.Contains(string(e.fetch("", fmt.Sprintf("/public/mous/%d", id))), "Mayor&#39;s Working Group on the School Resource Officer") {
+		t.Error("public page lacks the working group's own name")
 	}
 }
