@@ -45,6 +45,7 @@ type NewMOU struct {
 	// WorkflowVersion is the version of Workflow the MOU will follow; 0
 	// means 1.
 	WorkflowVersion int
+	Stage           string // the definition's initial stage; "" means "draft"
 	Parties         map[string]string
 	Content         *mou.Content
 	Message         string

@@ -84,7 +84,7 @@ func (s *Service) CreateMOU(ctx context.Context, actor moudesk.Actor, req Create
 	if req.Message == "" {
 		req.Message = "Created from template " + t.Slug
 	}
-	created, err := s.store.CreateMOU(ctx, actor, NewMOU{Template: t.Slug, Workflow: req.Workflow, WorkflowVersion: wfVersion, Parties: req.Parties, Content: content, Message: req.Message})
+	created, err := s.store.CreateMOU(ctx, actor, NewMOU{Template: t.Slug, Workflow: req.Workflow, WorkflowVersion: wfVersion, Stage: wfDef.Initial, Parties: req.Parties, Content: content, Message: req.Message})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -89,13 +90,14 @@ func (db *DB) CreateMOU(ctx context.Context, actor moudesk.Actor, n desk.NewMOU)
 		n.Workflow = "default"
 	}
 	n.WorkflowVersion = max(n.WorkflowVersion, 1)
+	n.Stage = cmp.Or(n.Stage, "draft")
 	if err := mou.CheckSections(n.Content.Sections); err != nil {
 		return nil, err
 	}
 	var id int64
 	err := db.update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, "INSERT INTO mous (title, template, workflow, workflow_version, stage, current_revision, created_at) VALUES (?, ?, ?, ?, 'draft', 1, ?)",
-			n.Content.Title, n.Template, n.Workflow, n.WorkflowVersion, tx.Now())
+		res, err := tx.ExecContext(ctx, "INSERT INTO mous (title, template, workflow, workflow_version, stage, current_revision, created_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
+			n.Content.Title, n.Template, n.Workflow, n.WorkflowVersion, n.Stage, tx.Now())
 		if err != nil {
 			return storageError("insert mou", err)
 		}

@@ -40,6 +40,10 @@ type newMOUPage struct {
 	Vars      []varInput
 	Message   string
 	Errors    map[string]string
+	// Workflows are the review processes an MOU may follow (those whose
+	// latest version can be used); Workflow is the one chosen.
+	Workflows []desk.WorkflowSummary
+	Workflow  string
 }
 
 // newMOUForm shows the form for a new MOU from a template (?template=).
@@ -74,6 +78,19 @@ func (p *pageHandlers) newMOUData(c *gin.Context, slug string, posted bool) (*ne
 		return nil, err
 	}
 	form.Parties = parties
+	workflows, err := p.desk.Workflows().List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range workflows {
+		if w.Problem == "" {
+			form.Workflows = append(form.Workflows, w)
+		}
+	}
+	form.Workflow = "default"
+	if posted {
+		form.Workflow = c.PostForm("workflow")
+	}
 	for _, r := range t.Parties {
 		in := partyInput{PartyRole: r, Field: "parties." + r.Role}
 		if posted {
@@ -141,7 +158,7 @@ func (p *pageHandlers) createMOUPage(c *gin.Context) error {
 		form.Errors["template"] = "Choose a template."
 		return p.renderPage(c, http.StatusUnprocessableEntity, "newmou", "New MOU", "new", form)
 	}
-	req := desk.CreateMOURequest{Title: strings.TrimSpace(form.Title), Template: form.Template.Slug,
+	req := desk.CreateMOURequest{Title: strings.TrimSpace(form.Title), Template: form.Template.Slug, Workflow: form.Workflow,
 		Parties: map[string]string{}, Variables: map[string]string{}, Message: form.Message}
 	for _, r := range form.Roles {
 		if r.Chosen == "" {

@@ -411,3 +411,60 @@ func TestBrokenStoredWorkflow(t *testing.T) {
 		t.Errorf("list = %d %s", status, body)
 	}
 }
+
+// TestWorkflowInitialStage: a new MOU starts in its definition's initial
+// stage, whatever that stage is called.
+func TestWorkflowInitialStage(t *testing.T) {
+	e := newWFEnv(t)
+	src := claremontYAML(wfBody1, wfStage1)
+	for _, r := range [][2]string{{"initial: draft", "initial: drafting"}, {"- name: draft\n", "- name: drafting\n"},
+		{"revise: draft", "revise: drafting"}, {"on_new_revision: draft", "on_new_revision: drafting"}, {"amend_to: draft", "amend_to: drafting"}} {
+		src = strings.ReplaceAll(src, r[0], r[1])
+	}
+	if status, body := e.putYAML(e.admin, wfName, src); status != http.StatusCreated {
+		t.Fatalf("upload = %d %s", status, body)
+	}
+	m := e.createOn(wfName)
+	if m.Stage != "drafting" {
+		t.Fatalf("new MOU in stage %q, want drafting", m.Stage)
+	}
+	if status, body := e.do("POST", fmt.Sprintf("/api/v1/mous/%d/transitions", m.ID), map[string]string{"to": "working_group_review"}); status != http.StatusOK {
+		t.Fatalf("move = %d %s", status, body)
+	}
+}
+
+// TestNewMOUFormWorkflow: the new-MOU form offers every usable workflow,
+// one uploaded at run time included, and creates the MOU on the one
+// chosen.
+func TestNewMOUFormWorkflow(t *testing.T) {
+	e := newWFEnv(t)
+	if status, body := e.putYAML(e.admin, wfName, claremontYAML(wfBody1, wfStage1)); status != http.StatusCreated {
+		t.Fatalf("upload = %d %s", status, body)
+	}
+	p := newPageClient(t, e.url)
+	p.signIn(wfDrafter)
+	if r := p.get("/mous/new"); r.status != http.StatusOK || !strings.Contains(r.body, `<option value="`+wfName+`"`) || !strings.Contains(r.body, `<option value="default" selected>`) {
+		t.Fatalf("new-MOU form = %d, without the uploaded workflow", r.status)
+	}
+	form := url.Values{"template": {"sro-mou"}, "title": {"Claremont SRO MOU"}, "workflow": {wfName},
+		"parties.city": {"claremont"}, "parties.district": {"cusd"}}
+	for k, v := range shipped.Variables(t) {
+		form.Set("variables."+k, v)
+	}
+	r := p.post("/mous/new", form, "/mous/new")
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("create = %d %.500s", r.status, r.body)
+	}
+	var id int64
+	if _, err := fmt.Sscanf(r.location, "/mous/%d", &id); err != nil {
+		t.Fatalf("created at %q", r.location)
+	}
+	status, body := e.do("GET", fmt.Sprintf("/api/v1/mous/%d", id), nil)
+	if status != http.StatusOK || !strings.Contains(string(body), `"workflow":"`+wfName+`"`) {
+		t.Fatalf("created MOU = %d %s", status, body)
+	}
+	form.Set("workflow", "nope")
+	if r := p.post("/mous/new", form, "/mous/new"); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="err-workflow"`) {
+		t.Fatalf("unknown workflow = %d %.500s", r.status, r.body)
+	}
+}
