@@ -30,6 +30,10 @@ const (
 	Account   Action = "account"
 	OwnTokens Action = "account.tokens" // create, list and revoke the caller's own API tokens
 	Public    Action = "public"         // no login needed
+
+	// RecommendationWrite records an advisory body's recommendations and
+	// what became of them; the service also requires a party to the MOU.
+	RecommendationWrite Action = "recommendation.write"
 )
 
 // Actions returns every action, in a fixed order.
@@ -38,7 +42,7 @@ func Actions() []Action {
 		ClauseRead, ClauseWrite, TemplateRead, MOURead, MOUCreate,
 		RevisionWrite, TransitionWrite, MeetingWrite, FeedbackWrite,
 		FeedbackResolve, OutcomeWrite, SignatureWrite, SignatoryWrite, AuditRead, WorkflowRead, WorkflowWrite,
-		AdminUsers, Account, OwnTokens, Public,
+		AdminUsers, Account, OwnTokens, Public, RecommendationWrite,
 	}
 }
 
@@ -83,7 +87,7 @@ func grantedTo(a Action) roleSet {
 		return everyRole
 	case ClauseWrite, MOUCreate, RevisionWrite, SignatoryWrite:
 		return admin | drafter
-	case TransitionWrite:
+	case TransitionWrite, RecommendationWrite:
 		return admin | drafter | clerk
 	case MeetingWrite:
 		return admin | clerk

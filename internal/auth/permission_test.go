@@ -31,6 +31,8 @@ var wantGrants = map[Action][5]bool{
 	Account:         {true, true, true, true, true},
 	OwnTokens:       {true, true, true, true, true},
 	Public:          {true, true, true, true, true},
+
+	RecommendationWrite: {true, true, false, true, false},
 }
 
 var columnRoles = [5]Role{RoleAdmin, RoleDrafter, RoleReviewer, RoleClerk, RoleSignatory}

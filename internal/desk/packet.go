@@ -39,7 +39,11 @@ func (s *Service) Packet(ctx context.Context, id int64, from, to int, paper stri
 	opt.Time = now
 	cover := packetCover(cmp, now.Format("2 January 2006"))
 	summary := summaryMarkdown(cmp.to.Title, cmp.from, cmp.to, cmp.redline, cmp.cites)
-	res, err := render.RedlineReport([][]byte{cover, summary}, cmp.redline, opt)
+	preface, err := s.withRecommendations(ctx, cmp.mou, cover, summary)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	res, err := render.RedlineReport(preface, cmp.redline, opt)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("render packet of MOU %d, %d to %d: %w", id, from, to, err)
 	}
@@ -106,7 +110,11 @@ func (s *Service) MeetingPacket(ctx context.Context, id, meetingID int64, paper 
 	opt.Time = now
 	cover := meetingCover(def, cmp, &mt, prev, now.Format("2 January 2006"))
 	summary := summaryMarkdown(cmp.to.Title, cmp.from, cmp.to, cmp.redline, cmp.cites)
-	res, err := render.RedlineReport([][]byte{cover, summary}, cmp.redline, opt)
+	preface, err := s.withRecommendations(ctx, cmp.mou, cover, summary)
+	if err != nil {
+		return nil, err
+	}
+	res, err := render.RedlineReport(preface, cmp.redline, opt)
 	if err != nil {
 		return nil, fmt.Errorf("render packet of MOU %d for meeting %d: %w", id, meetingID, err)
 	}

@@ -85,6 +85,8 @@ type Reader interface {
 	VerifyAudit(ctx context.Context) (int64, error)
 	// AuditHead is the newest audit event's seq and hash (zero when none).
 	AuditHead(ctx context.Context) (audit.Head, error)
+
+	RecommendationReader
 }
 
 // Writer is every write, each in one transaction with its audit event.

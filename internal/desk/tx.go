@@ -82,6 +82,8 @@ type Tx interface {
 	MarkApprovalsStale(ctx context.Context, mouID int64) (int64, error)
 	// Audit appends an event to the hash chain.
 	Audit(ctx context.Context, actor moudesk.Actor, action, object string, details any) error
+
+	RecommendationTx
 }
 
 // MOUState is what the workflow's rules read of an MOU.
