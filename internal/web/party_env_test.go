@@ -316,6 +316,7 @@ type partyFixture struct {
 	mou map[string]int64 // "draft", "liaison", "approval", "assignable", "signature", "executed"
 	mid map[string]int64 // "liaison1" (draft's, closed), "liaison" (open), "council", "board"
 	fid map[string]int64 // "resolvable", "resolvable2", "declinable", "declinable2": the district reviewer's, on the draft
+	rid int64            // an open recommendation of the MOU in liaison review, the district clerk's
 }
 
 // newPartyFixture builds:
@@ -353,6 +354,7 @@ func newPartyFixture(e *partyEnv) *partyFixture {
 	f.move(l, "liaison_review")
 	f.mid["liaison"] = f.meet(districtClerk, l, "liaison_committee", "2025-02-11")
 	f.mou["liaison"] = l
+	f.rid = f.recommend(l, "Publicly share discipline and citation data")
 
 	a := f.create("Approval between the City and the District")
 	f.toApproval(a)
@@ -426,6 +428,19 @@ func (f *partyFixture) feedback(mid int64, section, text string) int64 {
 	f.e.call(f.e.user(district, auth.RoleReviewer), "POST", fmt.Sprintf("/api/v1/meetings/%d/feedback", mid),
 		map[string]string{"section": section, "text": text}, http.StatusCreated, &out)
 	return out.Feedback.ID
+}
+
+// recommend records a recommendation of an advisory team for MOU id as
+// the district's clerk.
+func (f *partyFixture) recommend(id int64, text string) int64 {
+	f.e.t.Helper()
+	var out struct {
+		Recommendations []desk.Recommendation `json:"recommendations"`
+	}
+	f.e.call(f.e.user(district, auth.RoleClerk), "POST", fmt.Sprintf("/api/v1/mous/%d/recommendations", id), map[string]any{
+		"recommendations": []map[string]any{{"source": map[string]string{"body": "SRO Advisory Team"}, "text": text}},
+	}, http.StatusCreated, &out)
+	return out.Recommendations[0].ID
 }
 
 func (f *partyFixture) outcome(clerk *partyUser, mid int64, outcome string, votes []map[string]string) {

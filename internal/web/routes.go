@@ -56,6 +56,7 @@ func (s *Server) routes() {
 	s.pdfRoutes()
 	s.docxRoutes()
 	s.workflowRoutes()
+	s.recommendationRoutes()
 	s.workflowDefinitionRoutes()
 	sg := s.signRoutes()
 
