@@ -35,7 +35,8 @@ type Report struct {
 	// Markdown because Word left them as exported.
 	Unchanged []string `json:"unchanged,omitempty"`
 	// SectionsFrom says what started sections: "headings", "numbering",
-	// "numbered_text" or "none" (one section holds everything).
+	// "numbered_text", "bold_lines" or "none" (one section holds
+	// everything).
 	SectionsFrom string `json:"sections_from"`
 }
 
@@ -461,24 +462,50 @@ func startsOf(body []rpara, titleAt int, rep *Report) ([]bool, int) {
 		rep.SectionsFrom = "numbered_text"
 		return start, 1
 	}
+	// Last, short lines all in bold ("PURPOSE"), the way a document typed
+	// without styles sets its headings.
+	start = make([]bool, len(body))
+	found = 0
+	first := -1 // the first paragraph with text: the title when bold
+	for i, p := range body {
+		if strings.TrimSpace(plain(p.runs)) != "" || p.kind == kTable {
+			first = i
+			break
+		}
+	}
+	for i, p := range body {
+		if i != titleAt && (titleAt >= 0 || i != first) && boldLine(p) {
+			start[i] = true
+			found++
+		}
+	}
+	if found >= 2 {
+		rep.SectionsFrom = "bold_lines"
+		return start, 1
+	}
 	rep.SectionsFrom = "none"
 	return make([]bool, len(body)), 1
 }
 
 // typedNumber is the length of a typed section number ("1. ", "12. ",
-// "Section 3. ") at the start of s, or 0.
+// "IV. ", "Section 3. ") at the start of s, leading spaces included, or 0.
 func typedNumber(s string) int {
-	t := strings.TrimSpace(s)
-	lead := 0
+	t := strings.TrimLeft(s, " \t")
+	lead := len(s) - len(t)
 	for _, w := range []string{"Section ", "SECTION ", "Article ", "ARTICLE "} {
 		if strings.HasPrefix(t, w) {
-			t, lead = t[len(w):], len(w)
+			t, lead = t[len(w):], lead+len(w)
 			break
 		}
 	}
 	j := 0
 	for j < len(t) && j < 3 && t[j] >= '0' && t[j] <= '9' {
 		j++
+	}
+	if j == 0 {
+		for j < len(t) && j < 6 && strings.IndexByte("IVXLC", t[j]) >= 0 {
+			j++
+		}
 	}
 	if j == 0 || j+1 >= len(t) || t[j] != '.' || (t[j+1] != ' ' && t[j+1] != '\t') {
 		return 0

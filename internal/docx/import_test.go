@@ -212,3 +212,44 @@ func TestImportRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestImportTypedHeadings reads documents typed without styles or Word
+// numbering: typed numbers, roman numerals, or bold lines start sections.
+func TestImportTypedHeadings(t *testing.T) {
+	para := func(bold bool, text string) string {
+		rpr := ""
+		if bold {
+			rpr = "<w:rPr><w:b/></w:rPr>"
+		}
+		return `<w:p><w:r>` + rpr + `<w:t xml:space="preserve">` + text + `</w:t></w:r></w:p>`
+	}
+	doc := func(ps ...string) []byte {
+		return zipOf(t, map[string]string{"word/document.xml": `<w:document xmlns:w="x"><w:body>` + strings.Join(ps, "") + `</w:body></w:document>`})
+	}
+	cases := []struct {
+		name, from, keys string
+		data             []byte
+	}{
+		{"Digits", "numbered_text", "purpose=Purpose, term=Term",
+			doc(para(true, "AGREEMENT"), para(false, "1. Purpose"), para(false, "The purpose is safety."), para(false, "2. Term"), para(false, "One year."))},
+		{"Roman", "numbered_text", "purpose=Purpose, term=Term",
+			doc(para(false, "I. Purpose"), para(false, "The purpose is safety."), para(false, "II. Term"), para(false, "One year."))},
+		{"BoldLines", "bold_lines", "purpose=PURPOSE, term-of-agreement=TERM OF AGREEMENT",
+			doc(para(true, "AGREEMENT"), para(false, "Made by the parties."), para(true, "PURPOSE"), para(false, "The purpose is safety."), para(true, "TERM OF AGREEMENT"), para(false, "One year."))},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			im, err := Import(c.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var keys []string
+			for _, s := range im.Sections {
+				keys = append(keys, s.Key+"="+s.Heading)
+			}
+			if got := strings.Join(keys, ", "); got != c.keys || im.Report.SectionsFrom != c.from {
+				t.Errorf("sections %s from %s, want %s from %s", got, im.Report.SectionsFrom, c.keys, c.from)
+			}
+		})
+	}
+}

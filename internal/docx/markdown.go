@@ -5,20 +5,21 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
 	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 
 	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/gfm"
 	"github.com/moudesk/moudesk/internal/redline"
 )
 
 // newMarkdown is goldmark as internal/render configures it (tables,
-// strikethrough, bare links), so the Word document and the PDF of a
-// revision read the Markdown the same way.
+// strikethrough, bare links, from internal/gfm: goldmark/extension's init
+// would cost every command's start-up), so the Word document and the PDF
+// of a revision read the Markdown the same way.
 func newMarkdown() goldmark.Markdown {
-	return goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify))
+	return goldmark.New(goldmark.WithExtensions(gfm.Table, gfm.Strikethrough, gfm.Linkify))
 }
 
 // converter turns Markdown into blocks; lists numbers every list it meets,
