@@ -72,6 +72,10 @@ func (m *mouHandlers) getPublicExecuted(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"mou": out, "revision": rev, "record": record})
+	matrix, err := m.desk.PublicMatrix(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"mou": out, "revision": rev, "record": record, "recommendations": matrix})
 	return nil
 }

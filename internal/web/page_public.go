@@ -33,14 +33,15 @@ func (p *pageHandlers) publicList(c *gin.Context) error {
 type publicMOUPage struct {
 	MOU       *desk.PublicMOU
 	Record    *desk.PublicRecord
+	Matrix    *desk.Matrix
 	Rev       *mou.Revision
 	Revisions []mou.RevisionInfo
 	History   *revisionHistory
 }
 
 // publicMOU shows an executed agreement's whole record: its executed
-// text, the meetings, votes and approvals that reached it, its signatures
-// and its amendments, with links to each one's redline. Plain HTML that
+// text, the meetings, votes and approvals that reached it, the
+// recommendations matrix, its signatures and its amendments, with links to each one's redline. Plain HTML that
 // needs no JavaScript. Anything not executed is 404, like the API.
 func (p *pageHandlers) publicMOU(c *gin.Context) error {
 	pm, rev, err := p.executedParam(c)
@@ -56,7 +57,11 @@ func (p *pageHandlers) publicMOU(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return p.renderPage(c, http.StatusOK, "publicmou", pm.Title, "public", publicMOUPage{MOU: pm, Record: record, Rev: rev, Revisions: hist.Revisions, History: hist})
+	matrix, err := p.desk.PublicMatrix(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	return p.renderPage(c, http.StatusOK, "publicmou", pm.Title, "public", publicMOUPage{MOU: pm, Record: record, Matrix: matrix, Rev: rev, Revisions: hist.Revisions, History: hist})
 }
 
 // publicRedline shows the redline between two revisions of an executed

@@ -15,6 +15,7 @@ import (
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/shipped"
 	"github.com/moudesk/moudesk/internal/sqlite"
 	"github.com/moudesk/moudesk/internal/testtool"
@@ -202,7 +203,7 @@ func (e *seedEnv) fetch(token, path string) []byte {
 
 // checkSigned checks the sealed PDF with qpdf and pdfsig (every signature
 // valid, one per line plus the certification and the seal) and that its
-// text shows each signer's own name and title.
+// text shows each signer's own name, title and signing date.
 func (e *seedEnv) checkSigned(id int64, pdf []byte, signers []signatory) string {
 	e.t.Helper()
 	testtool.QPDFCheck(e.t, pdf)
@@ -217,12 +218,17 @@ func (e *seedEnv) checkSigned(id int64, pdf []byte, signers []signatory) string 
 	if strings.Contains(out, "Signature is Invalid") || strings.Contains(out, "not signed") {
 		e.t.Errorf("pdfsig reports an invalid or empty signature:\n%s", out)
 	}
+	// Each line prints its own signer's name and title, and the date that
+	// signer signed, as the public record has it.
 	text := testtool.PDFText(e.t, pdf)
+	signed := map[string]string{}
+	for _, sg := range e.publicRecord(id).Signatures {
+		signed[sg.Name] = desk.SigningDate(sg.SignedAt)
+	}
 	for _, s := range signers {
-		for _, want := range []string{s.name, s.title} {
-			if !strings.Contains(text, want) {
-				e.t.Errorf("signed PDF of MOU %d lacks %q", id, want)
-			}
+		want := fmt.Sprintf("Name: %s\nTitle: %s\nDate: %s", s.name, s.title, signed[s.name])
+		if signed[s.name] == "" || !strings.Contains(text, want) {
+			e.t.Errorf("signed PDF of MOU %d lacks %q", id, want)
 		}
 	}
 	return text
@@ -564,5 +570,135 @@ func TestSeedClaremont(t *testing.T) {
 	}
 	if !strings.Contains(string(e.fetch("", fmt.Sprintf("/public/mous/%d", id))), "Mayor&#39;s Working Group on the School Resource Officer") {
 		t.Error("public page lacks the working group's own name")
+	}
+}
+
+// TestSeedDuluth replays 003: the SRO Advisory Team's recommendations of
+// 7 June 2022 are recorded as recommendations and traced into the text
+// the Police Department drafts; the advisory team reviews the contract and
+// the School Board alone votes. The city's signature block is the
+// drafter's to set: the mayor signs as Mayor, the city clerk attests, and
+// the city attorney approves the form.
+func TestSeedDuluth(t *testing.T) {
+	e := newSeedEnv(t, []*seedParty{
+		{role: "city", slug: "duluth", name: "City of Duluth", kind: "city", body: "City Council"},
+		{role: "district", slug: "isd709", name: "Duluth Public Schools, ISD 709", kind: "district", body: "School Board"},
+	}, map[string][]signerSpec{
+		"city":     {{"Sam Okafor-Lund", "Chief of Police"}, {"Robin Haugland", "Mayor"}, {"Terry Blackwood", "City Clerk"}, {"Alex Moreau", "City Attorney"}},
+		"district": {{"Jesse Lindahl", "Superintendent"}, {"Kerry Vang", "Chair, School Board"}},
+	})
+	city, district := e.parties["city"], e.parties["district"]
+	vars := shipped.Variables(t)
+	vars["effective_date"], vars["expiration_date"] = "2022-08-22", "2025-06-30"
+	id := e.create("Duluth School Resource Officer Contract", "sro-mou", "advisory-board", vars, "city", "district")
+
+	// The advisory team's report, as the district's clerk enters it.
+	source := map[string]string{"body": "SRO Advisory Team", "title": "SRO Update: Recommendations for New Contract", "date": "2022-06-07"}
+	texts := []string{
+		"Assign SROs to sites during teacher work days and professional development days.",
+		"Consider using SRO vacation days outside of school days or ensure full coverage when SROs are on vacation.",
+		"Change the contract start date and other dates to follow the school year calendar.",
+		"Publicly share training that is scheduled or completed, and discipline and citation data.",
+		"Develop and clarify the process for making a complaint or raising a concern.",
+	}
+	var recs []map[string]any
+	for i, text := range texts {
+		src := maps.Clone(source)
+		src["item"] = fmt.Sprintf("%d", i+1)
+		recs = append(recs, map[string]any{"source": src, "text": text})
+	}
+	var added struct {
+		Recommendations []struct {
+			ID int64 `json:"id"`
+		} `json:"recommendations"`
+	}
+	e.call(district.clerk, "POST", fmt.Sprintf("/api/v1/mous/%d/recommendations", id), map[string]any{"recommendations": recs}, http.StatusCreated, &added)
+	if len(added.Recommendations) != 5 {
+		t.Fatalf("added %+v", added)
+	}
+	rid := func(i int) string {
+		return fmt.Sprintf("/api/v1/mous/%d/recommendations/%d/disposition", id, added.Recommendations[i].ID)
+	}
+
+	// The department's draft answers them: revision 2 adopts three, one
+	// the text already met, one is deferred.
+	r2 := e.revise(id, map[string]string{
+		"work-days":      "The SRO is assigned to school sites on teacher work days and professional-development days as on school days.",
+		"data-reporting": "Each quarter the Department publishes, by school and student group, the citations and arrests of students, and the training each SRO has scheduled and completed.",
+		"complaints":     "Anyone may make a complaint or raise a concern about an SRO with the principal or the Department; the District and the Department publish the process, acknowledge each complaint within five days and answer within thirty.",
+	})
+	e.call(city.drafter, "POST", rid(0), map[string]any{"disposition": "adopted", "sections": []string{"work-days"}, "revision": r2}, http.StatusOK, nil)
+	e.call(city.drafter, "POST", rid(1), map[string]any{"disposition": "deferred", "reason": "Coverage during SRO vacations depends on the Department's staffing; the parties revisit it at the first annual review."}, http.StatusOK, nil)
+	e.call(city.drafter, "POST", rid(2), map[string]any{"disposition": "met", "sections": []string{"school-year"}, "revision": 1, "reason": "The shipped contract year already follows the District's calendar."}, http.StatusOK, nil)
+	e.call(city.drafter, "POST", rid(3), map[string]any{"disposition": "adopted", "sections": []string{"data-reporting"}, "revision": r2}, http.StatusOK, nil)
+	e.call(city.drafter, "POST", rid(4), map[string]any{"disposition": "adopted", "sections": []string{"complaints"}, "revision": r2}, http.StatusOK, nil)
+	// A recommendation traced to a section that does not exist writes nothing.
+	before := e.rows()
+	e.refused(city.drafter, "POST", rid(1), map[string]any{"disposition": "adopted", "sections": []string{"no-such-section"}, "revision": r2}, http.StatusUnprocessableEntity, "unknown_section")
+	if after := e.rows(); !maps.Equal(before, after) {
+		t.Fatalf("refused disposition wrote rows: %v → %v", before, after)
+	}
+
+	// The signature block: the mayor signs for the city, with an attest
+	// and an approved-as-to-form line.
+	var rev struct {
+		Revision struct {
+			Signatures []mou.SignatureLine `json:"signature_block"`
+		} `json:"revision"`
+	}
+	e.call(city.drafter, "GET", fmt.Sprintf("/api/v1/mous/%d/revisions/%d", id, r2), nil, http.StatusOK, &rev)
+	block := rev.Revision.Signatures
+	for i := range block {
+		switch {
+		case block[i].Party == "city" && block[i].Title == "City Manager":
+			block[i].Title, block[i].Name = "Mayor", "Robin Haugland"
+		case block[i].Party == "district" && block[i].Title == "President, Board of Trustees":
+			block[i].Title = "Chair, School Board"
+		}
+	}
+	block = append(block,
+		mou.SignatureLine{Kind: mou.KindAttest, Party: "city", Title: "City Clerk", Order: 3},
+		mou.SignatureLine{Kind: mou.KindApprovedAsToForm, Party: "city", Title: "City Attorney", Order: 3})
+	e.call(city.drafter, "POST", fmt.Sprintf("/api/v1/mous/%d/revisions", id), map[string]any{
+		"base": r2, "message": "The mayor signs for the city; attest and approval as to form", "signature_block": block}, http.StatusCreated, nil)
+
+	e.move(id, "advisory_review")
+	team := e.meetAs(district.clerk, id, "advisory_team", "2022-07-12", "2")
+	if got := e.decide(district.clerk, team, "forward", "", nil); got != "board_approval" {
+		t.Fatalf("advisory team forward → %s", got)
+	}
+	board := e.meetAs(district.clerk, id, "school_board", "2022-08-09", "9.2")
+	if got := e.decide(district.clerk, board, "approve", "Resolution HR-22-0809", ayes(6, "Chair Kerry Vang", "Member A", "Member B", "Member C", "Member D", "Member E", "Member F")); got != "signature" {
+		t.Fatalf("board approval → %s", got)
+	}
+	pdf := e.signAll(id)
+	text := e.checkSigned(id, pdf, append(slices.Clone(city.signers), district.signers...))
+	for _, want := range []string{"ATTEST:", "APPROVED AS TO FORM:"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("signed PDF lacks %q", want)
+		}
+	}
+
+	// The matrix lists every recommendation with what became of it, for
+	// staff and, once executed, for the public.
+	var m struct{ Matrix desk.Matrix }
+	e.call(district.reviewer, "GET", fmt.Sprintf("/api/v1/mous/%d/recommendations/matrix", id), nil, http.StatusOK, &m.Matrix)
+	want := []string{"adopted", "deferred", "met", "adopted", "adopted"}
+	if len(m.Matrix.Rows) != 5 {
+		t.Fatalf("matrix rows %+v", m.Matrix.Rows)
+	}
+	for i, row := range m.Matrix.Rows {
+		if row.Text != texts[i] || row.Disposition != want[i] || row.Source.Item != fmt.Sprint(i+1) {
+			t.Errorf("matrix row %d: %q %s item %s, want %q %s", i, row.Text, row.Disposition, row.Source.Item, texts[i], want[i])
+		}
+	}
+	if s := m.Matrix.Rows[0].Sections; len(s) != 1 || s[0].Heading != "Teacher Work Days and Professional-Development Days" {
+		t.Errorf("adopted row's section %+v", s)
+	}
+	page := string(e.fetch("", fmt.Sprintf("/public/mous/%d", id)))
+	for _, s := range append(slices.Clone(texts[:1]), "Recommendations and what became of them", "deferred: Coverage during SRO vacations", "#p-work-days") {
+		if !strings.Contains(page, s) {
+			t.Errorf("public page lacks %q", s)
+		}
 	}
 }
