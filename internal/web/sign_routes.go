@@ -21,6 +21,7 @@ func (s *Server) signRoutes() *signHandlers {
 	s.handle(http.MethodGet, "/api/v1/mous/:id/signed.pdf", auth.Public, h.getSignedPDF)
 	s.handle(http.MethodGet, "/api/v1/mous/:id/certificate.pdf", auth.Public, h.getCertificatePDF)
 	s.handle(http.MethodGet, "/api/v1/ca.pem", auth.Public, h.getCACert)
+	s.handle(http.MethodGet, "/ca/crl", auth.Public, h.getCRL)
 	s.handleUpload(http.MethodPost, "/api/v1/verify", auth.Public, h.verify)
 	return h
 }

@@ -36,6 +36,27 @@ type verifiedSignature struct {
 	CoversWholeFile bool      `json:"covers_whole_file"`
 	Certification   bool      `json:"certification"`
 	Trusted         bool      `json:"trusted"` // chains to this server's CA
+	// DocumentTimestamp marks a document timestamp (PAdES B-LTA): Signer
+	// is its TSA and Time its time.
+	DocumentTimestamp bool `json:"document_timestamp"`
+	// TimeSource is "timestamp" when Time comes from an RFC 3161 token,
+	// "claimed" when only the signer's clock says so.
+	TimeSource         string             `json:"time_source"`
+	Timestamp          *verifiedTimestamp `json:"timestamp,omitempty"`
+	ChainEmbedded      bool               `json:"chain_embedded"`
+	RevocationEmbedded bool               `json:"revocation_embedded"`
+	Revocation         string             `json:"revocation"`
+	ValidAtSigning     bool               `json:"valid_at_signing"`
+	ValidNow           bool               `json:"valid_now"`
+	NowProblem         string             `json:"now_problem,omitempty"`
+}
+
+// verifiedTimestamp is a signature's RFC 3161 timestamp.
+type verifiedTimestamp struct {
+	Time        time.Time `json:"time"`
+	TSA         string    `json:"tsa"`
+	CertExpires time.Time `json:"tsa_certificate_expires"`
+	Problem     string    `json:"problem,omitempty"`
 }
 
 type verifyAnswer struct {
@@ -72,7 +93,15 @@ func (h *signHandlers) verify(c *gin.Context) error {
 func (h *signHandlers) verifyPDF(ctx context.Context, data []byte) (*verifyAnswer, error) {
 	vctx, cancel := context.WithTimeout(ctx, verifyTimeout)
 	defer cancel()
-	rep, err := pdfsign.Verify(vctx, data, h.desk.Roots())
+	opts := pdfsign.VerifyOptions{Roots: h.desk.Roots()}
+	// This moudesk's own CRL counts too: a certificate revoked here since
+	// the file was made shows as revoked, before or after signing.
+	if keys, err := h.desk.Keys(); err == nil {
+		if crl, err := keys.CRL(time.Now()); err == nil && crl != nil {
+			opts.CRLs = append(opts.CRLs, crl)
+		}
+	}
+	rep, err := pdfsign.VerifyWith(vctx, data, opts)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return nil, moudesk.Errorf(moudesk.KindUnprocessable, "verify_timeout", "the file took longer than %s to check", verifyTimeout)
@@ -85,10 +114,17 @@ func (h *signHandlers) verifyPDF(ctx context.Context, data []byte) (*verifyAnswe
 	ans := verifyAnswer{SHA256: hex.EncodeToString(sum[:]), Size: len(data), Revisions: rep.Revisions,
 		Signatures: []verifiedSignature{}, AllValid: len(rep.Signatures) > 0}
 	for _, s := range rep.Signatures {
-		ans.Signatures = append(ans.Signatures, verifiedSignature{
+		v := verifiedSignature{
 			Field: s.Field, Signer: s.SignerName, Reason: s.Reason, Time: s.Time, Valid: s.Valid, Problem: s.Problem,
 			CoversWholeFile: s.CoversWholeFile, Certification: s.Certification, Trusted: s.Trusted,
-		})
+			DocumentTimestamp: s.DocumentTimestamp, TimeSource: s.TimeSource, ChainEmbedded: s.ChainEmbedded,
+			RevocationEmbedded: s.RevocationEmbedded, Revocation: s.Revocation, ValidAtSigning: s.ValidAtSigning,
+			ValidNow: s.ValidAt, NowProblem: s.AtProblem,
+		}
+		if ts := s.Timestamp; ts != nil {
+			v.Timestamp = &verifiedTimestamp{Time: ts.Time, TSA: ts.TSA, CertExpires: ts.CertExpires, Problem: ts.Problem}
+		}
+		ans.Signatures = append(ans.Signatures, v)
 		ans.AllValid = ans.AllValid && s.Valid
 	}
 	ans.Match, ans.TextMismatch, err = h.desk.MatchFile(vctx, data)
