@@ -229,6 +229,33 @@ var partyRules = []partyRule{
 		ok: "manager", okStatus: http.StatusSeeOther,
 		other: []partyRefusal{{district + "/signatory", http.StatusForbidden, "not_signatory"}}},
 
+	// Recommendations: recorded and disposed of by drafters and clerks of
+	// either party.
+	{key: "GET /api/v1/mous/:id/recommendations", scope: scoped, mou: "liaison"},
+	{key: "GET /api/v1/mous/:id/recommendations/matrix", scope: scoped, mou: "liaison"},
+	{key: "GET /mous/:id/recommendations", scope: scoped, mou: "liaison"},
+	{key: "POST /api/v1/mous/:id/recommendations", scope: scoped, mou: "liaison",
+		body: func(*partyFixture, *partyUser) any {
+			return map[string]any{"recommendations": []map[string]any{{"source": map[string]string{"body": "SRO Advisory Team", "item": "OC-1"},
+				"text": "Assign SROs to sites during teacher work days"}}}
+		},
+		ok: city + "/drafter", okStatus: http.StatusCreated},
+	{key: "POST /mous/:id/recommendations", scope: scoped, mou: "liaison",
+		body: func(*partyFixture, *partyUser) any {
+			return url.Values{"body": {"SRO Advisory Team"}, "text": {"Develop a complaint process"}}
+		},
+		ok: district + "/clerk", okStatus: http.StatusSeeOther},
+	{key: "POST /api/v1/mous/:id/recommendations/:rid/disposition", scope: scoped, mou: "liaison",
+		body: func(*partyFixture, *partyUser) any {
+			return map[string]any{"disposition": "met", "sections": []string{sectionKey}, "revision": 1}
+		},
+		ok: city + "/clerk", okStatus: http.StatusOK},
+	{key: "POST /mous/:id/recommendations/:rid/disposition", scope: scoped, mou: "liaison",
+		body: func(*partyFixture, *partyUser) any {
+			return url.Values{"disposition": {"deferred"}, "reason": {partyReason}}
+		},
+		ok: district + "/drafter", okStatus: http.StatusSeeOther},
+
 	// Amending an executed MOU makes a new one between the same parties.
 	{key: "POST /api/v1/mous/:id/amendments", scope: scoped, mou: "executed",
 		ok: district + "/drafter", okStatus: http.StatusCreated},
@@ -245,6 +272,7 @@ var partyRules = []partyRule{
 	{key: "GET /dashboard", scope: global, why: whyLists},
 	{key: "GET /approvals", scope: global, why: whyLists},
 	{key: "POST /api/v1/mous", scope: global, why: whyCreate},
+	{key: "POST /api/v1/mous/import", scope: global, why: whyCreate}, // through CreateMOU (docx import)
 	{key: "GET /mous/new", scope: global, why: whyCreate},
 	{key: "POST /mous/new", scope: global, why: whyCreate},
 	{key: "GET /api/v1/audit", scope: global, why: whyAudit},
@@ -353,7 +381,7 @@ func (r partyRule) path(t *testing.T, f *partyFixture, mouKey string) string {
 	var out []string
 	for _, seg := range strings.Split(pattern, "/") {
 		switch {
-		case mouKey == partyGhost && (seg == ":id" || seg == ":mid" || seg == ":fid"):
+		case mouKey == partyGhost && (seg == ":id" || seg == ":mid" || seg == ":fid" || seg == ":rid"):
 			seg = "987654"
 		}
 		switch seg {
@@ -375,6 +403,8 @@ func (r partyRule) path(t *testing.T, f *partyFixture, mouKey string) string {
 				t.Fatalf("%s: no fixture feedback %q", r.key, r.fid)
 			}
 			seg = strconv.FormatInt(id, 10)
+		case ":rid":
+			seg = strconv.FormatInt(f.rid, 10)
 		case ":n":
 			seg = "2"
 		case ":key":
