@@ -3,6 +3,7 @@ package desk
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -34,6 +35,13 @@ func (s *Service) wordDocument(m *MOU, rev *mou.Revision, publicURL string) *doc
 	}
 	for _, sec := range rev.Sections {
 		d.Sections = append(d.Sections, docx.Section{Key: sec.Key, Heading: sec.Heading, Body: sec.Body})
+	}
+	if rev.Signatures != nil {
+		// The block travels as data too, so an import of this file keeps
+		// the names, titles and order the text was approved with.
+		if raw, err := json.Marshal(rev.Signatures); err == nil {
+			d.Meta.SignatureBlock = raw
+		}
 	}
 	for _, b := range s.RevisionOptions(m, rev, "letter").Signatures {
 		d.Signatures = append(d.Signatures, docx.Signature{Heading: b.Party, Name: b.Name, Title: b.Title})
@@ -260,13 +268,14 @@ func (s *Service) ImportDOCX(ctx context.Context, actor moudesk.Actor, req Creat
 		out.Report.Warnings = append(out.Report.Warnings, docx.Warning{Code: "preamble_as_section", Count: 1,
 			Message: "the text before the first section differs from the template's preamble, so it is the first section, Recitals"})
 	}
-	if sameSections(rev.Sections, inputs) {
+	block := importedBlock(im, req.Parties, &out.Report)
+	if sameSections(rev.Sections, inputs) && (block == nil || mou.SameBlock(block, rev.Signatures)) {
 		// The document is the template's text as assembled: revision 1
 		// already holds it.
 		out.MOU, out.Revision, out.ContentHash = created, rev.Number, rev.ContentHash
 		return out, nil
 	}
-	info, err := s.SaveRevision(ctx, actor, created.ID, RevisionRequest{Base: rev.Number, Message: "Imported from a Word document", Sections: inputs})
+	info, err := s.SaveRevision(ctx, actor, created.ID, RevisionRequest{Base: rev.Number, Message: "Imported from a Word document", Sections: inputs, SignatureBlock: block})
 	if err != nil {
 		return nil, fmt.Errorf("import into MOU %d: %w", created.ID, err)
 	}
@@ -289,4 +298,24 @@ func sameSections(secs []mou.Section, inputs []mou.SectionInput) bool {
 		}
 	}
 	return true
+}
+
+// importedBlock is the signature block a moudesk export carried, when it
+// fits the new MOU's parties; otherwise nil (the template's block stays)
+// and a warning says why.
+func importedBlock(im *docx.Imported, parties map[string]string, rep *docx.Report) []mou.SignatureLine {
+	if len(im.Meta.SignatureBlock) == 0 {
+		return nil
+	}
+	var block []mou.SignatureLine
+	err := json.Unmarshal(im.Meta.SignatureBlock, &block)
+	if err == nil {
+		err = mou.CheckBlock(block, slices.Sorted(maps.Keys(parties)))
+	}
+	if err != nil {
+		rep.Warnings = append(rep.Warnings, docx.Warning{Code: "signature_block", Count: 1,
+			Message: "the document's signature block does not fit this MOU's parties, so the template's block is used: " + err.Error()})
+		return nil
+	}
+	return block
 }

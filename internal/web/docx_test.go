@@ -67,8 +67,15 @@ func TestDOCXRoundTrip(t *testing.T) {
 	id := e.createSRO()
 	first := e.revision(id, 1)
 	body := first.Sections[4].Body + "\nThe SRO will also attend **every** graduation.\n"
+	// Revision 2 edits a section and names a signatory, so both the text
+	// and the signature block must come back for the hash to match.
+	block := first.Signatures
+	if len(block) == 0 {
+		t.Fatal("revision 1 has no signature block")
+	}
+	block[0].Name = "Zoë Nakamura"
 	status, out := e.do("POST", fmt.Sprintf("/api/v1/mous/%d/revisions", id), map[string]any{
-		"base": 1, "edits": []map[string]any{{"op": "update", "key": first.Sections[4].Key, "body": body}}})
+		"base": 1, "edits": []map[string]any{{"op": "update", "key": first.Sections[4].Key, "body": body}}, "signature_block": block})
 	if status != http.StatusCreated {
 		t.Fatalf("save revision 2: %d %s", status, out)
 	}
@@ -104,6 +111,9 @@ func TestDOCXRoundTrip(t *testing.T) {
 		t.Errorf("content hash %s, want %s", got.ContentHash, second.ContentHash)
 	}
 	back := e.revision(got.MOU.ID, 2)
+	if len(back.Signatures) == 0 || back.Signatures[0].Name != "Zoë Nakamura" {
+		t.Errorf("signature block not imported: %+v", back.Signatures)
+	}
 	if len(back.Sections) != len(second.Sections) {
 		t.Fatalf("%d sections, want %d", len(back.Sections), len(second.Sections))
 	}
