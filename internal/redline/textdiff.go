@@ -2,6 +2,7 @@ package redline
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 )
@@ -238,6 +239,15 @@ func (d *differ) wordDiff(w *opWriter, a, b string) {
 		w.add(OpDelete, a)
 		return
 	}
+	// The text both share at the start and the end, cut back to a token
+	// boundary, is equal whatever the diff: tokenizing it was most of the
+	// work for the usual one-word edit in a long paragraph.
+	if p, q := commonEnds(a, b); p > 0 || q > 0 {
+		w.add(OpEqual, a[:p])
+		d.wordDiff(w, a[p:len(a)-q], b[p:len(b)-q])
+		w.add(OpEqual, a[len(a)-q:])
+		return
+	}
 	// go-diff keeps no reference to its input runes: the scratch slices
 	// are reused for every changed run.
 	d.ta = d.tokenRunes(d.ta[:0], a)
@@ -261,6 +271,41 @@ func (d *differ) wordDiff(w *opWriter, a, b string) {
 		}
 	}
 }
+
+// commonEnds returns the lengths of a common prefix and a common suffix
+// of a and b that do not overlap and end, or start, between tokens: the
+// byte before the prefix's end and the byte at the suffix's start are not
+// word bytes (ASCII letters and digits, and any byte of a multi-byte
+// character, to stay clear of letters outside ASCII).
+func commonEnds(a, b string) (prefix, suffix int) {
+	n := min(len(a), len(b))
+	for prefix < n && a[prefix] == b[prefix] {
+		prefix++
+	}
+	prefix = max(prefix-endMargin, 0)
+	for prefix > 0 && wordByte(a[prefix-1]) {
+		prefix--
+	}
+	// The suffix leaves both middles non-empty: where one text is the
+	// other plus some, the addition stays at the end, as go-diff puts it.
+	n -= prefix + 1
+	for suffix < n && a[len(a)-1-suffix] == b[len(b)-1-suffix] {
+		suffix++
+	}
+	suffix = max(suffix-endMargin, 0)
+	for suffix > 0 && wordByte(a[len(a)-suffix]) {
+		suffix--
+	}
+	return prefix, suffix
+}
+
+// endMargin is how much of the shared start and end commonEnds leaves to
+// the diff: go-diff slides an edit along repeated text to a word or
+// sentence boundary ("resort.[+ New sentence.+]", not "resort[+. New
+// sentence+]."), and it needs the text around the edit to do so.
+const endMargin = 64
+
+func wordByte(c byte) bool { return c >= utf8.RuneSelf || asciiWord(c) }
 
 // tokenRunes appends to dst a rune for each token of s (see scanToken).
 func (d *differ) tokenRunes(dst []rune, s string) []rune {
