@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/mou"
@@ -199,7 +200,9 @@ func firstChange(ops []redline.Op) (text string, at int) {
 	return newText.String(), at
 }
 
-var orderedItem = regexp.MustCompile(`^ {0,3}(\d{1,9})([.)])(?:[ \t]|$)`)
+// orderedItem matches a top-level ordered list item's marker; it compiles
+// on first use, not in the init every command runs.
+var orderedItem = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^ {0,3}(\d{1,9})([.)])(?:[ \t]|$)`) })
 
 // changedItem is the number of the top-level numbered list item in which a
 // section's first change falls, on the new side, or 0 when the change is
@@ -218,7 +221,7 @@ func changedItem(ops []redline.Op) int {
 		}
 		line := text[pos : pos+end]
 		pos += end + 1
-		switch m := orderedItem.FindStringSubmatch(line); {
+		switch m := orderedItem().FindStringSubmatch(line); {
 		case m != nil:
 			n, _ := strconv.Atoi(m[1])
 			if inList && m[2] == delim {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Move kinds.
@@ -225,8 +226,9 @@ func movedWords(text string) int {
 
 func blank(s string) bool { return strings.TrimSpace(s) == "" }
 
-// orderedItem matches a top-level ordered list item's marker.
-var orderedItem = regexp.MustCompile(`^ {0,3}(\d{1,9})([.)])(?:[ \t]|$)`)
+// orderedItem matches a top-level ordered list item's marker; it compiles
+// on first use, not in the init every command runs.
+var orderedItem = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^ {0,3}(\d{1,9})([.)])(?:[ \t]|$)`) })
 
 // paragraphAddress names the place of byte offset at in section s for a
 // reader: "§4.2" when it falls in item 2 of a numbered list at the top of
@@ -246,7 +248,7 @@ func paragraphAddress(s Section, at int) string {
 		}
 		line := strings.TrimRight(s.Text[pos:pos+end], "\r\n")
 		pos += end
-		m := orderedItem.FindStringSubmatch(line)
+		m := orderedItem().FindStringSubmatch(line)
 		switch {
 		case strings.TrimSpace(line) == "":
 			prevBlank = true

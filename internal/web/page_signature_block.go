@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -58,8 +59,11 @@ func (p *pageHandlers) editBlockForm(c *gin.Context) error {
 	return p.renderPage(c, http.StatusOK, "signatureblock", "Signature block", "", form)
 }
 
-// blockField matches the field of a block error, signature_block[i].name.
-var blockField = regexp.MustCompile(`^signature_block\[(\d+)\]\.(kind|party|name|title|order)$`)
+// blockField matches the field of a block error, signature_block[i].name;
+// it compiles on first use, not in the init every command runs.
+var blockField = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^signature_block\[(\d+)\]\.(kind|party|name|title|order)$`)
+})
 
 // saveBlock saves the edited signature block as a new revision. A row with
 // neither name nor title is left out, which is how a line is removed.
@@ -121,7 +125,7 @@ func (p *pageHandlers) saveBlock(c *gin.Context) error {
 		return ierr
 	}
 	for k, v := range errs {
-		if f := blockField.FindStringSubmatch(k); f != nil {
+		if f := blockField().FindStringSubmatch(k); f != nil {
 			if i, _ := strconv.Atoi(f[1]); i < len(rowOf) {
 				form.Errors[fmt.Sprintf("%s_%d", f[2], rowOf[i])] = v
 				continue
