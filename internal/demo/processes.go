@@ -50,6 +50,16 @@ func advisoryTeam(ctx context.Context, c cast) (ProcessMOU, error) {
 		map[string]string{"city": citySlug, "district": districtSlug}, variables(2027)); err != nil {
 		return p, err
 	}
+	recs, err := recommend(ctx, c.districtClerk, p.ID, "SRO Advisory Team", "Recommendations for a new contract", "2027-05-18",
+		"Assign SROs to sites on teacher work days and professional-development days.",
+		"Change the contract's dates to follow the school year.",
+		"Publicly share scheduled and completed SRO training, and discipline and citation data.")
+	if err != nil {
+		return p, err
+	}
+	if err := dispose(ctx, c.drafter, p.ID, recs[1], "met", 1, "The contract year already follows the District's calendar.", "school-year"); err != nil {
+		return p, err
+	}
 	if err := move(ctx, c.drafter, p.ID, "advisory_review", "Draft contract for the SRO advisory team"); err != nil {
 		return p, err
 	}
@@ -126,4 +136,32 @@ func regional(ctx context.Context, c cast) (ProcessMOU, error) {
 		return p, fmt.Errorf("commission approval: %w", err)
 	}
 	return p, nil
+}
+
+// recommend records a body's recommendations on MOU id, in order, and
+// returns their ids.
+func recommend(ctx context.Context, who *client, id int64, body, title, date string, texts ...string) ([]int64, error) {
+	recs := make([]map[string]any, len(texts))
+	for i, t := range texts {
+		recs[i] = map[string]any{"source": map[string]string{"body": body, "title": title, "date": date, "item": fmt.Sprint(i + 1)}, "text": t}
+	}
+	var out struct {
+		Recommendations []struct {
+			ID int64 `json:"id"`
+		} `json:"recommendations"`
+	}
+	if err := who.call(ctx, http.MethodPost, fmt.Sprintf("/api/v1/mous/%d/recommendations", id), map[string]any{"recommendations": recs}, http.StatusCreated, &out); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(out.Recommendations))
+	for i, r := range out.Recommendations {
+		ids[i] = r.ID
+	}
+	return ids, nil
+}
+
+// dispose records what became of recommendation rec of MOU id.
+func dispose(ctx context.Context, who *client, id, rec int64, disposition string, revision int, reason string, sections ...string) error {
+	return who.call(ctx, http.MethodPost, fmt.Sprintf("/api/v1/mous/%d/recommendations/%d/disposition", id, rec), map[string]any{
+		"disposition": disposition, "sections": sections, "revision": revision, "reason": reason}, http.StatusOK, nil)
 }

@@ -174,6 +174,20 @@ func executed(ctx context.Context, c cast) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	// The Youth Commission's asks, each traced to the text that meets it;
+	// the public page of the executed agreement shows what became of them.
+	recs, err := recommend(ctx, c.cityClerk, id, "Alder Creek Youth Commission", "Listening session on the SRO program", "2023-02-08",
+		"Limit SRO access to student records to what the law allows.",
+		"Keep SROs out of school discipline.",
+		"Publish how many students SROs cite or arrest each year.")
+	if err != nil {
+		return 0, err
+	}
+	for i, key := range []string{"student-records", "school-discipline", "data-reporting"} {
+		if err := dispose(ctx, c.drafter, id, recs[i], "met", 1, "", key); err != nil {
+			return 0, err
+		}
+	}
 	if err := move(ctx, c.drafter, id, "liaison_review", "Ready for the liaison committee"); err != nil {
 		return 0, err
 	}

@@ -71,6 +71,9 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 			who = "kosei@cvps.example"
 		}
 		visits = append(visits, struct{ who, name, path string }{who, "mou-" + p.Workflow, "/mous/" + itoa64(p.ID)})
+		if p.Workflow == "advisory-board" {
+			visits = append(visits, struct{ who, name, path string }{who, "recommendations", "/mous/" + itoa64(p.ID) + "/recommendations"})
+		}
 	}
 	if len(st.Processes) != 3 {
 		t.Fatalf("demo processes %+v, want one MOU for each of the three other seed processes", st.Processes)
