@@ -298,3 +298,38 @@ func TestRecommendationsDuluthAPI(t *testing.T) {
 		t.Errorf("records: %+v", records.Recommendations)
 	}
 }
+
+// TestRecommendationsAddForm: the page's add form takes a report's list
+// pasted one per line, numbering the items on from a numeric first item;
+// a form without text comes back as typed with the error, writing
+// nothing.
+func TestRecommendationsAddForm(t *testing.T) {
+	e := newRecEnv(t)
+	var created struct {
+		MOU desk.MOU `json:"mou"`
+	}
+	e.call(e.drafter, http.MethodPost, "/api/v1/mous", map[string]any{
+		"title": "Duluth SRO Agreement", "template": "sro-mou",
+		"parties": map[string]string{"city": "duluth", "district": "isd709"}, "variables": shipped.Variables(t),
+	}, http.StatusCreated, &created)
+	page := fmt.Sprintf("/mous/%d/recommendations", created.MOU.ID)
+	form := url.Values{"body": {"SRO Advisory Team"}, "title": {"SRO Update"}, "date": {"2022-06-07"}, "item": {"7"},
+		"text": {"Meet with student advocacy groups\r\n\r\nIncrease visibility before and after school\r\nAttend site based community outreach activities\r\n"}}
+	if status, raw := e.send(e.clerk, http.MethodPost, page, "application/x-www-form-urlencoded", strings.NewReader(form.Encode())); status != http.StatusSeeOther {
+		t.Fatalf("add form = %d: %s", status, raw)
+	}
+	var mx desk.Matrix
+	e.call(e.drafter, http.MethodGet, fmt.Sprintf("/api/v1/mous/%d/recommendations/matrix", created.MOU.ID), nil, http.StatusOK, &mx)
+	if len(mx.Rows) != 3 || mx.Rows[0].Source.Item != "7" || mx.Rows[2].Source.Item != "9" ||
+		mx.Rows[1].Text != "Increase visibility before and after school" || mx.Rows[2].Source.Date != "2022-06-07" || mx.Counts["open"] != 3 {
+		t.Fatalf("matrix after the form: %+v", mx)
+	}
+
+	before := e.rows()
+	form = url.Values{"body": {"SRO Advisory Team"}, "title": {"Kept as typed"}, "text": {"  \r\n "}}
+	status, raw := e.send(e.clerk, http.MethodPost, page, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	if status != http.StatusUnprocessableEntity || !strings.Contains(string(raw), `value="Kept as typed"`) ||
+		!strings.Contains(string(raw), `id="err-text"`) || !maps.Equal(before, e.rows()) {
+		t.Errorf("empty add form = %d, rows %v → %v: %s", status, before, e.rows(), raw)
+	}
+}
