@@ -59,6 +59,25 @@ func BenchmarkSign(b *testing.B) {
 				Appearance: []string{"Zoë Ortíz", "Superintendent", "Pleasanton Unified School District", "2025-06-12", "Digitally signed"}})
 		}
 	})
+	// The same with a timestamp from the built-in TSA in every signature
+	// (PAdES B-T), as serve signs by default.
+	tsa, err := ca.IssueTSA("moudesk Time-Stamping Authority", now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	stamped := &Keys{Authority: ca, TSA: tsa}
+	b.Run("ECDSA-P256+TSA", func(b *testing.B) {
+		b.SetBytes(int64(len(signed)))
+		b.ReportAllocs()
+		for b.Loop() {
+			s, err := stamped.SignerFor("Zoë Ortíz", "Pleasanton Unified School District", "", now)
+			if err != nil {
+				b.Fatal(err)
+			}
+			mustSign(b, signed, s, Request{Field: "District", Name: "Zoë Ortíz", Time: now,
+				Appearance: []string{"Zoë Ortíz", "Superintendent", "Pleasanton Unified School District", "2025-06-12", "Digitally signed"}})
+		}
+	})
 	// An organization's RSA-3072 signing certificate, configured as a fixed
 	// signer (an RSA key is too slow to make per signature).
 	rsaSigner := issueRSA(b, ca, 3072, now)
