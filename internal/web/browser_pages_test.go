@@ -62,6 +62,9 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 		{"rdelgado@aldercreek.example", "audit", "/audit?mou=" + mid},
 		{"mbell@aldercreek.example", "sign", "/mous/" + exec + "/sign"},
 		{"admin@aldercreek.example", "admin", "/admin"},
+		{"admin@aldercreek.example", "workflows", "/admin/workflows"},
+		{"admin@aldercreek.example", "workflow", "/admin/workflows/default"},
+		{"admin@aldercreek.example", "workflow-edit", "/admin/workflows/default/edit"},
 	}
 	// One MOU of each other seed process, as its first party's drafter
 	// sees it; the regional one has three parties.
