@@ -195,8 +195,15 @@ func (r *renderer) list(l *ast.List, src []byte, depth int) {
 }
 
 func (r *renderer) listMarker(l *ast.List, depth, num int) string {
+	return r.clean(listMarkerText(l, depth, num), faceSerif)
+}
+
+// listMarkerText is the bullet or number of item num of list l at depth:
+// nested ordered lists count (a), (b), … A redline draws a deleted item's
+// old marker with it too.
+func listMarkerText(l *ast.List, depth, num int) string {
 	if !l.IsOrdered() {
-		return r.clean(bullets[depth%len(bullets)], faceSerif)
+		return bullets[depth%len(bullets)]
 	}
 	if depth%2 == 1 && num >= 1 && num <= 26 {
 		return fmt.Sprintf("(%c)", 'a'+num-1)

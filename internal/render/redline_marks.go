@@ -235,28 +235,6 @@ func leafPieces(n ast.Node, src []byte, base Style, emit func(piece)) {
 	}
 }
 
-// listMarkerText is the marker the PDF draws for item num of list l at
-// depth (see renderer.listMarker, which adds font cleaning).
-func listMarkerText(l *ast.List, depth, num int) string {
-	if !l.IsOrdered() {
-		return bullets[depth%len(bullets)]
-	}
-	if depth%2 == 1 && num >= 1 && num <= 26 {
-		return string(rune('(')) + string(rune('a'+num-1)) + ")"
-	}
-	return itoa(num) + string(l.Marker)
-}
-
-func itoa(n int) string {
-	if n < 0 {
-		return "-" + itoa(-n)
-	}
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
-}
-
 // covered reports whether every byte of the ranges ts lies in spans.
 func covered(ts []span, spans []span) bool {
 	for _, t := range ts {
