@@ -180,8 +180,8 @@ func (r *renderer) wrapLiteral(s string, size, width float64) []string {
 		return []string{s}
 	}
 	indent := s[:len(s)-len(strings.TrimLeft(s, " "))]
-	for indent != "" && measure(indent) > width/2 {
-		indent = indent[1:]
+	if most := int(width / 2 / measure(" ")); len(indent) > most {
+		indent = indent[:max(most, 0)]
 	}
 	// fits is how many bytes of t fit in avail, at least one character so
 	// that layout always progresses.
@@ -199,15 +199,18 @@ func (r *renderer) wrapLiteral(s string, size, width float64) []string {
 	var out []string
 	prefix, rest := "", s
 	for {
-		if measure(prefix+rest) <= width {
+		// fits stops at the first character past the room, so a long
+		// line costs time in proportion to its length, not its square.
+		room := width - measure(prefix)
+		if fits(rest, room) == len(rest) {
 			return append(out, prefix+rest)
 		}
-		room := width - measure(prefix)
 		n := fits(rest, room-measure(" "+contMark))
-		lead := len(rest) - len(strings.TrimLeft(rest, " "))
+		window := rest[:min(n+1, len(rest))]
+		lead := len(window) - len(strings.TrimLeft(window, " "))
 		// Break at the last space that fits (one just past the limit
 		// counts: it is not drawn), after the line's own indent.
-		if k := strings.LastIndexByte(rest[:min(n+1, len(rest))], ' '); k > lead {
+		if k := strings.LastIndexByte(window, ' '); k > lead {
 			out = append(out, prefix+strings.TrimRight(rest[:k], " ")+" "+contMark)
 			rest = strings.TrimLeft(rest[k:], " ")
 		} else {

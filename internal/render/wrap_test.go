@@ -134,3 +134,28 @@ func TestWrapLiteral(t *testing.T) {
 		}
 	}
 }
+
+// A code line of megabytes wraps in time proportional to its length: a
+// run without spaces, a run of spaces, and words.
+func TestWrapLiteralLongLines(t *testing.T) {
+	r, err := newRenderer(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, src := range map[string]string{
+		"Run":    strings.Repeat("0123456789abcdef", 1<<16),
+		"Spaces": strings.Repeat(" ", 1<<20) + "y",
+		"Words":  strings.Repeat("school district ", 1<<16),
+	} {
+		t.Run(name, func(t *testing.T) {
+			lines := r.wrapLiteral(src, 10, 468)
+			total := 0
+			for _, l := range lines {
+				total += len(l)
+			}
+			if len(lines) < 100 || total > 3*len(src) {
+				t.Fatalf("%d lines, %d bytes, from %d bytes", len(lines), total, len(src))
+			}
+		})
+	}
+}
