@@ -82,13 +82,69 @@ func (s *Service) RedlineDOCX(ctx context.Context, id int64, from, to int, publi
 			moved[c.Key] = true
 		}
 	}
+	by, err := s.changedBy(ctx, id, a, b)
+	if err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
 	err = docx.WriteRedline(&buf, &docx.Redline{Old: s.wordDocument(m, a, publicURL), New: s.wordDocument(m, b, publicURL),
-		Author: b.Author, Date: b.CreatedAt, Moved: moved})
+		Author: b.Author, Date: b.CreatedAt, Moved: moved, By: by})
 	if err != nil {
 		return nil, fmt.Errorf("word redline of MOU %d, %d to %d: %w", id, from, to, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// maxBlameRevisions bounds the revisions a redline reads to credit each
+// section's change to its revision; past it, every change is revision
+// to's.
+const maxBlameRevisions = 100
+
+// changedBy credits each section that changed between revisions a and b
+// to the revision between them that last changed it (added, edited or
+// removed it), by that revision's author and time. Between consecutive
+// revisions it is empty: every change is b's.
+func (s *Service) changedBy(ctx context.Context, id int64, a, b *mou.Revision) (map[string]docx.Change, error) {
+	if b.Number-a.Number < 2 || b.Number-a.Number > maxBlameRevisions {
+		return nil, nil
+	}
+	texts := func(r *mou.Revision) map[string]string {
+		out := map[string]string{}
+		for _, p := range mou.Parts(r.Title, r.Preamble, r.Sections) {
+			// The heading line holds the section's number, which changes
+			// when another section is added: compare what follows it.
+			_, body, _ := strings.Cut(p.Text, "\n")
+			out[p.Key] = p.Heading + "\n" + body
+			if p.Key == mou.PreambleKey {
+				out[p.Key] = p.Text
+			}
+		}
+		return out
+	}
+	by := map[string]docx.Change{}
+	prev := texts(a)
+	for n := a.Number + 1; n <= b.Number; n++ {
+		r := b
+		if n < b.Number {
+			var err error
+			if r, err = s.Revision(ctx, id, n); err != nil {
+				return nil, err
+			}
+		}
+		cur := texts(r)
+		for k, t := range cur {
+			if prev[k] != t {
+				by[k] = docx.Change{Author: r.Author, Date: r.CreatedAt}
+			}
+		}
+		for k := range prev {
+			if _, ok := cur[k]; !ok {
+				by[k] = docx.Change{Author: r.Author, Date: r.CreatedAt}
+			}
+		}
+		prev = cur
+	}
+	return by, nil
 }
 
 // ImportedSection is one section of an imported document with the library

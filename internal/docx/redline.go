@@ -21,6 +21,34 @@ type Redline struct {
 	// StatusMoved). Nil means "work it out": sections present in both whose
 	// order changed, the fewest that explain it.
 	Moved map[string]bool
+	// By names, per section key ("preamble" for the title and preamble),
+	// who changed that section and when, when it was not Author at Date:
+	// a redline across several revisions credits each section's changes
+	// to the revision that last changed it.
+	By map[string]Change
+}
+
+// Change is who made a change and when.
+type Change struct {
+	Author string
+	Date   time.Time
+}
+
+// as sets the author and date of the changes written next to key's, and
+// returns a function that restores the redline's own.
+func (w *body) as(by map[string]Change, key string) func() {
+	c, ok := by[key]
+	if !ok {
+		return func() {}
+	}
+	author, date := w.author, w.date
+	if c.Author != "" {
+		w.author = c.Author
+	}
+	if !c.Date.IsZero() {
+		w.date = c.Date.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	return func() { w.author, w.date = author, date }
 }
 
 // unit is a section (or the title and preamble) as blocks.
@@ -93,18 +121,23 @@ func WriteRedline(w io.Writer, rl *Redline) error {
 			if stable(u.key) {
 				continue
 			}
+			restore := bw.as(rl.By, u.key)
 			if n := moves[u.key]; n > 0 {
 				bw.moveRange(true, n, func() { bw.unit(u, mMoveFrom) })
-				continue
+			} else {
+				bw.unit(u, mDel)
 			}
-			bw.unit(u, mDel)
+			restore()
 		}
 	}
 	for j := range news {
 		u := &news[j]
+		if stable(u.key) {
+			flushOld(oldAt[u.key])
+		}
+		restore := bw.as(rl.By, u.key)
 		switch {
 		case stable(u.key):
-			flushOld(oldAt[u.key])
 			bw.diffUnit(&olds[oldAt[u.key]], u)
 			i = max(i, oldAt[u.key]+1)
 		case moves[u.key] > 0:
@@ -112,6 +145,7 @@ func WriteRedline(w io.Writer, rl *Redline) error {
 		default:
 			bw.unit(u, mIns)
 		}
+		restore()
 	}
 	flushOld(len(olds))
 	writeSignatures(bw, rl.New.Signatures)

@@ -2,6 +2,7 @@ package docx
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,5 +104,40 @@ func TestImportWithoutMetadata(t *testing.T) {
 	have := canonical(got.Title, got.Preamble, got.Sections)
 	if want != have {
 		t.Errorf("rebuilt Markdown differs\n%s", firstDiff(want, have))
+	}
+}
+
+// TestRedlineCreditsEachSection: changes to a section named in By carry
+// that revision's author and date, the rest the redline's own.
+func TestRedlineCreditsEachSection(t *testing.T) {
+	old, cur := documentOf(t, shapesOld), documentOf(t, shapesNew)
+	var buf bytes.Buffer
+	err := WriteRedline(&buf, &Redline{Old: old, New: cur, Author: "Ana Ruiz", Date: time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC),
+		By: map[string]Change{"term": {Author: "Ben Okafor", Date: time.Date(2026, 11, 20, 8, 30, 0, 0, time.UTC)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := openPackage(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := p.read("word/document.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(doc)
+	term := strings.Index(s, `w:name="_mk_term"`)
+	added := strings.Index(s, `w:name="_mk_added"`)
+	if term < 0 || added < term {
+		t.Fatal("sections not found in order")
+	}
+	// The bookmark sits after its paragraph's properties, which mark the
+	// added heading's paragraph mark.
+	term, added = strings.LastIndex(s[:term], "<w:p>"), strings.LastIndex(s[:added], "<w:p>")
+	if !strings.Contains(s[term:added], `w:author="Ben Okafor" w:date="2026-11-20T08:30:00Z"`) || strings.Contains(s[term:added], "Ana Ruiz") {
+		t.Error("the term section's changes are not Ben Okafor's")
+	}
+	if !strings.Contains(s[:term], `w:author="Ana Ruiz" w:date="2026-12-02T10:00:00Z"`) || strings.Contains(s[:term], "Ben Okafor") {
+		t.Error("the other sections' changes are not Ana Ruiz's")
 	}
 }
