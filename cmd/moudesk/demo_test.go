@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -107,6 +108,7 @@ func (u *demoUser) do(method, path string, body any, want int, out any) {
 type demoMOU struct {
 	ID              int64  `json:"id"`
 	Title           string `json:"title"`
+	Workflow        string `json:"workflow"`
 	Stage           string `json:"stage"`
 	CurrentRevision int    `json:"current_revision"`
 	Parties         []struct {
@@ -168,12 +170,17 @@ func TestServeDemo(t *testing.T) {
 		MOUs []demoMOU `json:"mous"`
 	}
 	reviewer.do("GET", "/api/v1/mous", nil, http.StatusOK, &list)
-	if len(list.MOUs) != 3 {
+	// The Pleasanton-style story's three, and one MOU for each other seed
+	// process; the district's reviewer is on all six.
+	if len(list.MOUs) != 6 {
 		t.Fatalf("%d MOUs: %+v", len(list.MOUs), list.MOUs)
 	}
 	var sro, executed, amendment demoMOU
+	processes := map[string]string{}
 	for _, m := range list.MOUs {
 		switch {
+		case m.Workflow != "default":
+			processes[m.Workflow] = m.Stage
 		case strings.Contains(m.Title, "Amendment No. 1"):
 			amendment = m
 		case strings.Contains(m.Title, "2026–2029"):
@@ -181,6 +188,9 @@ func TestServeDemo(t *testing.T) {
 		default:
 			executed = m
 		}
+	}
+	if want := map[string]string{"advisory-board": "draft", "working-group": "approval", "roundtable-commission": "approval"}; !maps.Equal(processes, want) {
+		t.Errorf("seed process MOUs by workflow and stage: %v, want %v", processes, want)
 	}
 	var one struct {
 		MOU demoMOU `json:"mou"`
@@ -303,7 +313,7 @@ func TestServeDemo(t *testing.T) {
 	}
 	reviewer = signInDemo(t, addr, byRole["reviewer"], pw[byRole["reviewer"]])
 	reviewer.do("GET", "/api/v1/mous", nil, http.StatusOK, &list)
-	if len(list.MOUs) != 3 {
+	if len(list.MOUs) != 6 {
 		t.Errorf("after a second start: %d MOUs", len(list.MOUs))
 	}
 	if err := stop(); err != nil {
