@@ -129,6 +129,9 @@ func printSignature(w io.Writer, n int, s pdfsign.SignatureInfo, at time.Time, a
 	default:
 		fmt.Fprintf(w, "   timestamp: %s by %s\n", ts.Time.UTC().Format(time.RFC3339), ts.TSA)
 	}
+	if s.SignerSerial != "" {
+		fmt.Fprintf(w, "   certificate serial: %s\n", s.SignerSerial)
+	}
 	fmt.Fprintf(w, "   chain embedded: %s, revocation data embedded: %s, revocation: %s\n", yesNo(s.ChainEmbedded), yesNo(s.RevocationEmbedded), s.Revocation)
 	when := "now"
 	if atGiven {

@@ -33,6 +33,9 @@ type SignatureInfo struct {
 	CoversWholeFile           bool
 	SignedBytes               int64
 	Trusted                   bool // the signer chains to one of the roots given to Verify
+	// SignerSerial is the serial number (decimal) of the signer's
+	// certificate, as `moudesk ca revoke --serial` takes it.
+	SignerSerial string
 	// DocumentTimestamp marks a document timestamp (B-LTA) rather than a
 	// signature: Time is its time and SignerName its TSA.
 	DocumentTimestamp bool
@@ -208,6 +211,7 @@ func checkSignature(doc *document, f sigField, docMDP any, roots *x509.CertPool)
 		if cn := res.signer.Subject.CommonName; cn != "" {
 			info.SignerName = cn
 		}
+		info.SignerSerial = res.signer.SerialNumber.String()
 		if !res.signingTime.IsZero() {
 			info.Time = res.signingTime
 		}
