@@ -213,7 +213,7 @@ func changedItem(ops []redline.Op) int {
 	if at < 0 {
 		return 0
 	}
-	num, delim, inList := 0, "", false
+	num, delim, inList, col := 0, "", false, 0
 	for pos := 0; pos <= at && pos < len(text); {
 		end := strings.IndexByte(text[pos:], '\n')
 		if end < 0 {
@@ -221,14 +221,17 @@ func changedItem(ops []redline.Op) int {
 		}
 		line := text[pos : pos+end]
 		pos += end + 1
+		// A marker indented to the current item's text is a nested list's
+		// ("4. Role:" then "   1. review …"), not the next item.
 		switch m := orderedItem().FindStringSubmatch(line); {
-		case m != nil:
+		case m != nil && !(inList && leadingSpaces(line) >= col):
 			n, _ := strconv.Atoi(m[1])
 			if inList && m[2] == delim {
 				num++
 			} else {
 				num, delim, inList = n, m[2], true
 			}
+			col = itemTextColumn(line)
 		case strings.TrimSpace(line) == "", line[0] == ' ' || line[0] == '\t':
 			// blank lines and indented continuations stay in the item
 		default:
@@ -239,6 +242,25 @@ func changedItem(ops []redline.Op) int {
 		return 0
 	}
 	return num
+}
+
+// leadingSpaces counts the spaces a line starts with.
+func leadingSpaces(line string) int { return len(line) - len(strings.TrimLeft(line, " ")) }
+
+// itemTextColumn is where a list item's text starts on its marker line:
+// after the marker and one to four spaces (CommonMark; more than four, and
+// the text is indented code one space after the marker).
+func itemTextColumn(line string) int {
+	i := leadingSpaces(line)
+	for i < len(line) && line[i] >= '0' && line[i] <= '9' {
+		i++
+	}
+	i++ // the '.' or ')'
+	sp := leadingSpaces(line[min(i, len(line)):])
+	if sp == 0 || sp > 4 {
+		sp = 1
+	}
+	return i + sp
 }
 
 // summaryMarkdown is the change-summary page of a redline or packet.

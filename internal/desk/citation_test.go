@@ -27,6 +27,8 @@ func TestChangedItem(t *testing.T) {
 		{"after the list", []redline.Op{eq("## 1. A\n\n1. x\n2. y\n\nAfter "), ins("it")}, 0},
 		{"deletion just before a list cites its first item", []redline.Op{del("gone\n"), eq("1. x\n")}, 1},
 		{"numbering restarts", []redline.Op{eq("1. a\n2. b\n\nText.\n\n7. c\n8. "), ins("d")}, 8},
+		{"a nested list is not the next items", []redline.Op{eq("1. a\n\n2. b:\n   1. x\n   2. y\n\n3. c "), ins("d")}, 3},
+		{"in a nested list", []redline.Op{eq("1. a\n\n2. b:\n   1. x\n   2. "), ins("y")}, 2},
 	} {
 		if got := changedItem(tc.ops); got != tc.want {
 			t.Errorf("%s: item %d, want %d", tc.name, got, tc.want)

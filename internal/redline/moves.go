@@ -240,7 +240,7 @@ func paragraphAddress(s Section, at int) string {
 	if level, _ := atxHeading(firstLine(s.Text)); level > 0 {
 		body = len(firstLine(s.Text))
 	}
-	para, num, delim, inList, prevBlank := 0, 0, "", false, true
+	para, num, delim, inList, prevBlank, col := 0, 0, "", false, true, 0
 	for pos := body; pos <= at && pos < len(s.Text); {
 		end := strings.IndexByte(s.Text[pos:], '\n') + 1
 		if end == 0 {
@@ -253,13 +253,15 @@ func paragraphAddress(s Section, at int) string {
 		case strings.TrimSpace(line) == "":
 			prevBlank = true
 			continue
-		case m != nil:
+		case m != nil && !(inList && len(line)-len(strings.TrimLeft(line, " ")) >= col):
+			// (a marker indented to the item's text opens a nested list)
 			n, _ := strconv.Atoi(m[1])
 			if inList && m[2] == delim {
 				num++
 			} else {
 				num, delim, inList = n, m[2], true
 			}
+			col = len(line) - len(strings.TrimLeft(strings.TrimLeft(line, " ")[len(m[1])+1:], " \t"))
 			para++
 		case line[0] == ' ' || line[0] == '\t':
 			// an indented continuation stays in the item or paragraph

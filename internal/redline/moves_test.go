@@ -72,6 +72,21 @@ func TestCompareParagraphMovedWithinAndAcross(t *testing.T) {
 	}
 }
 
+// Paragraph addresses follow the printed numbering: items of the list at
+// the top of the body by number, a nested list's items within theirs,
+// other paragraphs by place.
+func TestParagraphAddress(t *testing.T) {
+	s := Split("## 23. Advisory\n\nIntro line.\n\n1. First.\n\n2. Role:\n   1. review;\n   2. comment.\n\n3. Response.\n\nClosing words.\n").Sections[0]
+	for _, tc := range []struct{ at, want string }{
+		{"Intro", "§23 ¶1"}, {"1. First", "§23.1"}, {"2. Role", "§23.2"}, {"   2. comment", "§23.2"},
+		{"3. Response", "§23.3"}, {"Closing", "§23 ¶5"},
+	} {
+		if got := paragraphAddress(s, strings.Index(s.Text, tc.at)); got != tc.want {
+			t.Errorf("%q: %s, want %s", tc.at, got, tc.want)
+		}
+	}
+}
+
 // A renumbered section is labelled once with both numbers, so a removed
 // §7 and the §8 that became §7 are never two entries labelled "§7".
 func TestCompareRenumberedLabelledOnce(t *testing.T) {
