@@ -102,20 +102,20 @@ const (
 	wfUploadURL = "/api/v1/workflows/" + wfName
 )
 
-// wfEnv is a server with Claremont's two parties, an administrator, a
+// defsEnv is a server with Claremont's two parties, an administrator, a
 // drafter and a reviewer.
-type wfEnv struct {
+type defsEnv struct {
 	*mouEnv
 	admin string // the administrator's token
 }
 
-func newWFEnv(t *testing.T) *wfEnv {
+func newDefsEnv(t *testing.T) *defsEnv {
 	t.Helper()
 	db, u, token := startTestServer(t,
 		desk.Party{Slug: "claremont", Name: "City of Claremont", Kind: "city", Body: "City Council"},
 		desk.Party{Slug: "cusd", Name: "Claremont Unified School District", Kind: "district", Body: "Board of Education"},
 	)
-	e := &wfEnv{mouEnv: &mouEnv{t: t, db: db, url: u}}
+	e := &defsEnv{mouEnv: &mouEnv{t: t, db: db, url: u}}
 	e.admin = token(wfAdmin, "", auth.RoleAdmin)
 	e.token = token(wfDrafter, "claremont", auth.RoleDrafter)
 	e.reader = token("rev@claremont.example", "claremont", auth.RoleReviewer)
@@ -123,7 +123,7 @@ func newWFEnv(t *testing.T) *wfEnv {
 }
 
 // putYAML uploads source as application/yaml with token.
-func (e *wfEnv) putYAML(token, name, source string) (int, []byte) {
+func (e *defsEnv) putYAML(token, name, source string) (int, []byte) {
 	e.t.Helper()
 	req, err := http.NewRequest(http.MethodPut, e.url+"/api/v1/workflows/"+name, strings.NewReader(source))
 	if err != nil {
@@ -136,7 +136,7 @@ func (e *wfEnv) putYAML(token, name, source string) (int, []byte) {
 }
 
 // definitionRows counts stored workflow versions.
-func (e *wfEnv) definitionRows() int {
+func (e *defsEnv) definitionRows() int {
 	e.t.Helper()
 	var n int
 	if err := e.db.QueryRowForTest(context.Background(), "SELECT count(*) FROM workflow_definitions").Scan(&n); err != nil {
@@ -146,7 +146,7 @@ func (e *wfEnv) definitionRows() int {
 }
 
 // createOn creates an MOU on workflow and returns it as answered.
-func (e *wfEnv) createOn(workflow string) desk.MOU {
+func (e *defsEnv) createOn(workflow string) desk.MOU {
 	e.t.Helper()
 	status, body := e.do("POST", "/api/v1/mous", map[string]any{
 		"title": "Claremont SRO MOU", "template": "sro-mou", "workflow": workflow,
@@ -181,7 +181,7 @@ func decodeWorkflow(t testing.TB, body []byte) desk.WorkflowDetail {
 // restart; version 2 renames a body and a stage, and the first MOU keeps
 // version 1's titles while a new MOU follows version 2.
 func TestWorkflowUploadAtRunTime(t *testing.T) {
-	e := newWFEnv(t)
+	e := newDefsEnv(t)
 	status, body := e.putYAML(e.admin, wfName, claremontYAML(wfBody1, wfStage1))
 	if status != http.StatusCreated {
 		t.Fatalf("upload = %d %s", status, body)
@@ -280,7 +280,7 @@ func TestWorkflowUploadAtRunTime(t *testing.T) {
 // name other than the URL's, a non-administrator and an empty body are
 // refused, and no version is stored.
 func TestWorkflowUploadRefused(t *testing.T) {
-	e := newWFEnv(t)
+	e := newDefsEnv(t)
 	good := claremontYAML(wfBody1, wfStage1)
 	tests := []struct {
 		name, token, path, source string
@@ -354,7 +354,7 @@ func TestWorkflowUploadRefused(t *testing.T) {
 // dashboard, the approvals page, the other MOUs and the workflow pages
 // still answer.
 func TestBrokenStoredWorkflow(t *testing.T) {
-	e := newWFEnv(t)
+	e := newDefsEnv(t)
 	if status, body := e.putYAML(e.admin, wfName, claremontYAML(wfBody1, wfStage1)); status != http.StatusCreated {
 		t.Fatalf("upload = %d %s", status, body)
 	}
@@ -415,7 +415,7 @@ func TestBrokenStoredWorkflow(t *testing.T) {
 // TestWorkflowInitialStage: a new MOU starts in its definition's initial
 // stage, whatever that stage is called.
 func TestWorkflowInitialStage(t *testing.T) {
-	e := newWFEnv(t)
+	e := newDefsEnv(t)
 	src := claremontYAML(wfBody1, wfStage1)
 	for _, r := range [][2]string{{"initial: draft", "initial: drafting"}, {"- name: draft\n", "- name: drafting\n"},
 		{"revise: draft", "revise: drafting"}, {"on_new_revision: draft", "on_new_revision: drafting"}, {"amend_to: draft", "amend_to: drafting"}} {
@@ -437,7 +437,7 @@ func TestWorkflowInitialStage(t *testing.T) {
 // one uploaded at run time included, and creates the MOU on the one
 // chosen.
 func TestNewMOUFormWorkflow(t *testing.T) {
-	e := newWFEnv(t)
+	e := newDefsEnv(t)
 	if status, body := e.putYAML(e.admin, wfName, claremontYAML(wfBody1, wfStage1)); status != http.StatusCreated {
 		t.Fatalf("upload = %d %s", status, body)
 	}
