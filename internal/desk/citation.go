@@ -66,6 +66,9 @@ type citation struct {
 	Item  string
 	Text  string // "§7 Access to Student Records, pg. 5, item #7.3"
 	Words string
+	// Moves names the paragraphs that moved into or out of the section,
+	// "paragraph moved from §4.2", in the order of its ops.
+	Moves []string
 }
 
 // Where is the citation in the form staff reports use, "pg. 5, item #7";
@@ -133,6 +136,7 @@ func citations(res *redline.Result, pages []SectionPages, cp *changePages) []cit
 		if sec.WordsInserted+sec.WordsDeleted > 0 {
 			c.Words = fmt.Sprintf("+%d/−%d words", sec.WordsInserted, sec.WordsDeleted)
 		}
+		c.Moves = paragraphMoves(sec.Ops)
 		c.Text = c.Label
 		if sp, ok := byKey[sec.Key]; ok && sec.Status != redline.StatusRemoved && sp.Page > 0 {
 			c.Page = sp.Page
@@ -156,6 +160,19 @@ func citations(res *redline.Result, pages []SectionPages, cp *changePages) []cit
 			c.Text += ", " + c.Where()
 		}
 		out = append(out, c)
+	}
+	return out
+}
+
+// paragraphMoves describes the ends of paragraph moves among a section's
+// ops: "paragraph moved from §4.2", "paragraph moved to §12.3". A moved
+// section's own ops carry none: its move is its status.
+func paragraphMoves(ops []redline.Op) []string {
+	var out []string
+	for _, op := range ops {
+		if op.Move != 0 && op.Label != "" {
+			out = append(out, "paragraph "+op.Label)
+		}
 	}
 	return out
 }
@@ -280,6 +297,9 @@ func summaryMarkdown(title string, from, to *mou.Revision, res *redline.Result, 
 		line := mdEscape(c.Text) + " — " + mdEscape(c.Status)
 		if c.Words != "" {
 			line += " (" + mdEscape(c.Words) + ")"
+		}
+		for _, m := range c.Moves {
+			line += "; " + mdEscape(m)
 		}
 		b.WriteString("- " + line + "\n")
 	}

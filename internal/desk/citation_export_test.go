@@ -13,6 +13,7 @@ type CitationForTest struct {
 	Item  string
 	Label string
 	Line  string // the new revision's line holding the first change
+	Moves []string
 }
 
 // CitationsForTest cites the changes from revision from to revision to of
@@ -42,7 +43,7 @@ func (s *Service) CitationsForTest(ctx context.Context, id int64, from, to int, 
 		if end := strings.IndexByte(line, '\n'); end >= 0 {
 			line = line[:end]
 		}
-		out = append(out, CitationForTest{Text: c.Text, Page: c.Page, Item: c.Item, Label: c.Label, Line: line})
+		out = append(out, CitationForTest{Text: c.Text, Page: c.Page, Item: c.Item, Label: c.Label, Line: line, Moves: c.Moves})
 	}
 	return out, doc.Bytes, nil
 }

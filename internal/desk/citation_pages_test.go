@@ -118,3 +118,45 @@ func plainLine(line string) string {
 	line = regexp.MustCompile(`^\s*(?:[-*+]|\d+[.)])\s+`).ReplaceAllString(line, "")
 	return strings.NewReplacer("**", "", "__", "", "`", "").Replace(line)
 }
+
+// TestCitationsNameMovedParagraphs moves an item of the student-records
+// section into the information-sharing section: both sections' citations
+// say where the paragraph went and came from, by item number.
+func TestCitationsNameMovedParagraphs(t *testing.T) {
+	e := newEnv(t)
+	m := e.createMOU()
+	rev1, err := e.svc.Revision(e.ctx, m.ID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies := map[string]string{}
+	for _, s := range rev1.Sections {
+		bodies[s.Key] = s.Body
+	}
+	records, sharing := bodies["student-records"], bodies["information-sharing"]
+	start := strings.Index(records, "\n\n6. ")
+	if start < 0 {
+		t.Fatalf("student-records has no item 6:\n%s", records)
+	}
+	item := strings.TrimSpace(records[start:])
+	records = records[:start] + "\n"
+	sharing = strings.TrimRight(sharing, "\n") + "\n\n" + item + "\n"
+	edits := []mou.Edit{{Op: "update", Key: "student-records", Body: &records}, {Op: "update", Key: "information-sharing", Body: &sharing}}
+	if _, err := e.svc.SaveRevision(e.ctx, actorOf(e.drafter), m.ID, desk.RevisionRequest{Base: 1, Message: "move", Edits: edits}); err != nil {
+		t.Fatal(err)
+	}
+	cites, _, err := e.svc.CitationsForTest(e.ctx, m.ID, 1, 2, "letter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range cites {
+		got = append(got, c.Label+": "+strings.Join(c.Moves, ", "))
+	}
+	n := strings.Count(sharing, "\n\n") + 1 // the moved item's number in its new list
+	want := []string{"§7 Access to Student Records: paragraph moved to §8." + fmt.Sprint(n),
+		"§8 Information Sharing and Communication: paragraph moved from §7.6"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("citations:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -49,7 +49,8 @@ func TestMarkdownEscape(t *testing.T) {
 
 // TestCitations cites each changed section by the page of its first
 // changed numbered item when the page map has it, by its heading's page
-// otherwise, and a removed section by its label alone.
+// otherwise, and a removed section by its label alone; each names the
+// paragraphs that moved into or out of it.
 func TestCitations(t *testing.T) {
 	res := &redline.Result{Sections: []redline.SectionChange{
 		{Key: mou.PreambleKey, Status: redline.StatusUnchanged},
@@ -57,7 +58,8 @@ func TestCitations(t *testing.T) {
 			Ops: []redline.Op{eq("1. a\n2. b "), ins("new"), eq("\n")}},
 		{Key: "term", Number: "7", Heading: "Term", Status: redline.StatusModified, WordsInserted: 2, WordsDeleted: 1,
 			Ops: []redline.Op{eq("It runs "), ins("two years")}},
-		{Key: "gone", Number: "8", Heading: "Gone", Status: redline.StatusRemoved, WordsDeleted: 3},
+		{Key: "gone", Number: "8", Heading: "Gone", Status: redline.StatusRemoved, WordsDeleted: 3,
+			Ops: []redline.Op{del("## 8. Gone\n\n"), {Op: redline.OpDelete, Text: "Moved text here.\n", Move: 1, Label: "moved to §7 ¶2"}}},
 	}}
 	pages := []SectionPages{
 		{Key: "records", Page: 2, Items: []render.ItemPage{{Number: 1, Page: 2}, {Number: 2, Page: 3}}},
@@ -66,12 +68,12 @@ func TestCitations(t *testing.T) {
 	}
 	var got []string
 	for _, c := range citations(res, pages, nil) {
-		got = append(got, c.Text+" | "+c.Status+" | "+c.Words)
+		got = append(got, c.Text+" | "+c.Status+" | "+c.Words+" | "+strings.Join(c.Moves, ", "))
 	}
 	want := []string{
-		"§6 Access to Student Records, pg. 3, item #6.2 | modified | +1/−0 words",
-		"§7 Term, pg. 4, item #7 | modified | +2/−1 words",
-		"§8 Gone | removed | +0/−3 words",
+		"§6 Access to Student Records, pg. 3, item #6.2 | modified | +1/−0 words | ",
+		"§7 Term, pg. 4, item #7 | modified | +2/−1 words | ",
+		"§8 Gone | removed | +0/−3 words | paragraph moved to §7 ¶2",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("citations:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

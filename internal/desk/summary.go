@@ -178,6 +178,9 @@ func citedChanges(r *redline.Result, pages []SectionPages, cp *changePages) []st
 		if sec.WordsInserted+sec.WordsDeleted > 0 {
 			line += fmt.Sprintf(", %d words inserted and %d deleted", sec.WordsInserted, sec.WordsDeleted)
 		}
+		for _, m := range ct.Moves {
+			line += "; " + mdText(m)
+		}
 		if ex := changedExcerpt(sec.Ops, 15); ex != "" && sec.Status != redline.StatusRemoved {
 			line += "; now reads “" + mdText(ex) + "”"
 		}
