@@ -331,7 +331,8 @@ func (out *Imported) sections(paras []rpara, meta *docMeta, comments map[string]
 			}
 			secs = append(secs, c)
 			cur = c
-		} else {
+		} else if p.kind != kPara || strings.TrimSpace(plain(p.runs)) != "" {
+			// An empty paragraph is Word's spacing, not text.
 			cur.blocks = append(cur.blocks, bodyBlock(p, secLevel, out.Report.SectionsFrom == "numbering"))
 		}
 		for _, id := range p.comments {

@@ -132,9 +132,18 @@ func WriteRedline(w io.Writer, rl *Redline) error {
 	}
 	for j := range news {
 		u := &news[j]
-		if stable(u.key) {
-			flushOld(oldAt[u.key])
+		// Old sections gone from this gap come before the new ones in it:
+		// deleted paragraphs then join the inserted ones on acceptance, not
+		// the document's end, where LibreOffice keeps them as empty
+		// numbered paragraphs.
+		next := len(olds)
+		for k := j; k < len(news); k++ {
+			if stable(news[k].key) {
+				next = oldAt[news[k].key]
+				break
+			}
 		}
+		flushOld(next)
 		restore := bw.as(rl.By, u.key)
 		switch {
 		case stable(u.key):
@@ -148,6 +157,11 @@ func WriteRedline(w io.Writer, rl *Redline) error {
 		restore()
 	}
 	flushOld(len(olds))
+	// A paragraph whose mark is deleted joins the next one: the last
+	// section's must have one to join (an MOU's signature block is it).
+	if len(rl.New.Signatures) == 0 {
+		bw.para("", 0, 0, 0, mNone, "", nil)
+	}
 	writeSignatures(bw, rl.New.Signatures)
 	return writePackage(w, rl.Date, packageParts(bw, rl.New, meta.String(), true))
 }
@@ -218,7 +232,7 @@ func (w *body) moveRange(from bool, n int, write func()) {
 
 // unit writes a whole section under one change.
 func (w *body) unit(u *unit, m markKind) {
-	w.heading(u, marked(u.heading, m), m)
+	w.heading(u, marked(u.heading, m), rowMark(m))
 	for k := range u.blocks {
 		w.block(&u.blocks[k], m)
 	}

@@ -2,6 +2,7 @@ package docx
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -238,3 +239,73 @@ The term is two years.
 
 A new section with a [link](https://example.org/x).
 `
+
+// needUNO is the Python that has LibreOffice's uno module (Debian's
+// python3-uno installs it for /usr/bin/python3, whatever python3 is first
+// on the PATH); the test skips without it, and fails in CI.
+func needUNO(t *testing.T) string {
+	t.Helper()
+	const py = "/usr/bin/python3"
+	if err := exec.Command(py, "-c", "import uno").Run(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s cannot import uno, required in CI (apt-get install -y python3-uno): %v", py, err)
+		}
+		t.Skipf("%s cannot import uno; apt-get install -y python3-uno to run this test", py)
+	}
+	return py
+}
+
+// TestLibreOfficeAcceptReject accepts and rejects every change of the
+// redlines in LibreOffice itself (testdata/lo_track.py, through
+// python3-uno, in one soffice run): accepted, each reads word for word as
+// the new revision's export does in LibreOffice, rejected as the old one's,
+// list and section numbers included.
+func TestLibreOfficeAcceptReject(t *testing.T) {
+	soffice := testtool.Need(t, "soffice", "libreoffice-writer-nogui")
+	py := needUNO(t)
+	dir := t.TempDir()
+	// An MOU's signature block follows its text; without one after it, a
+	// redline whose last section was added or removed leaves an empty
+	// numbered heading in LibreOffice (a paragraph joined to the
+	// document's last, empty paragraph keeps its own style there).
+	sigs := []Signature{{Heading: "City", Title: "Mayor"}}
+	shapesOldDoc, shapesNewDoc := documentOf(t, shapesOld), documentOf(t, shapesNew)
+	shapesOldDoc.Signatures, shapesNewDoc.Signatures = sigs, sigs
+	cases := map[string]struct{ old, new *Document }{
+		"bench":  {benchDocument(t, false), benchDocument(t, true)},
+		"shapes": {shapesOldDoc, shapesNewDoc},
+	}
+	args := []string{"testdata/lo_track.py", soffice, filepath.Join(dir, "profile"), fmt.Sprintf("moudesk-docx-%d", os.Getpid())}
+	p := func(name string) string { return filepath.Join(dir, name) }
+	for name, c := range cases {
+		var rl bytes.Buffer
+		if err := WriteRedline(&rl, &Redline{Old: c.old, New: c.new, Author: "Ana Ruiz", Date: time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)}); err != nil {
+			t.Fatal(err)
+		}
+		for n, data := range map[string][]byte{"-rl.docx": rl.Bytes(), "-old.docx": exportBytes(t, c.old), "-new.docx": exportBytes(t, c.new)} {
+			if err := os.WriteFile(p(name+n), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		args = append(args, p(name+"-rl.docx"), "accept", p(name+"-accepted.txt"), p(name+"-rl.docx"), "reject", p(name+"-rejected.txt"),
+			p(name+"-new.docx"), "none", p(name+"-new.txt"), p(name+"-old.docx"), "none", p(name+"-old.txt"))
+	}
+	if out, err := exec.Command(py, args...).CombinedOutput(); err != nil {
+		t.Fatalf("lo_track.py: %v\n%s", err, out)
+	}
+	read := func(name string) string {
+		data, err := os.ReadFile(p(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(words(string(data)), " ")
+	}
+	for name := range cases {
+		if got, want := read(name+"-accepted.txt"), read(name+"-new.txt"); got != want {
+			t.Errorf("%s: accepted in LibreOffice, the redline differs from the new revision\n%s", name, firstDiff(want, got))
+		}
+		if got, want := read(name+"-rejected.txt"), read(name+"-old.txt"); got != want {
+			t.Errorf("%s: rejected in LibreOffice, the redline differs from the old revision\n%s", name, firstDiff(want, got))
+		}
+	}
+}

@@ -196,7 +196,7 @@ func (w *body) block(b *block, m markKind) {
 		w.table(b, m)
 		return
 	}
-	w.blockRuns(b, marked(b.runs, m), m)
+	w.blockRuns(b, marked(b.runs, m), rowMark(m))
 }
 
 // blockRuns writes a paragraph block with runs already marked; pmark is
@@ -271,7 +271,7 @@ func (w *body) table(b *block, m markKind) {
 			if c < len(row) {
 				runs = row[c]
 			}
-			w.para("", 0, 0, 0, m, "", marked(runs, m))
+			w.para("", 0, 0, 0, rowMark(m), "", marked(runs, m))
 			w.b.WriteString(`</w:tc>`)
 		}
 		w.b.WriteString(`</w:tr>`)
@@ -288,8 +288,11 @@ func (w *body) document() string {
 		`</w:body></w:document>`
 }
 
-// rowMark is how a table row shows a change: moves as deletions and
-// insertions.
+// rowMark is how a table row or a paragraph mark shows a change: moves
+// as deletions and insertions. LibreOffice leaves an empty paragraph (a
+// stray list number) where a moved paragraph's mark is marked as moved;
+// marked deleted at the old place and inserted at the new, the paragraph
+// goes whichever way the move is taken.
 func rowMark(m markKind) markKind {
 	switch m {
 	case mIns, mMoveTo:
