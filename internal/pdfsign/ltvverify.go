@@ -264,6 +264,9 @@ func judgeSignature(v *validation, info *SignatureInfo, ev evidence, at, proof t
 		if tsErr == nil {
 			tsErr = checkTSACert(ev.ts.Signer)
 		}
+		if c := ev.ts.Signer; tsErr == nil && (ev.ts.Time.Before(c.NotBefore) || ev.ts.Time.After(c.NotAfter)) {
+			tsErr = fmt.Errorf("the timestamp's time lies outside its TSA certificate's validity")
+		}
 		if tsErr == nil && tc.revoked != nil && !tc.revokedAt.After(ev.ts.Time) {
 			tsErr = fmt.Errorf("the TSA certificate was revoked before the timestamp")
 		}

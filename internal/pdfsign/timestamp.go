@@ -139,13 +139,11 @@ func ParseTimestamp(der []byte) (ts *Timestamp, err error) {
 	if signer == nil {
 		return nil, errors.New("time-stamp token does not contain the TSA's certificate")
 	}
+	// pkcs7 stops before checking the signature when the CMS signing
+	// time lies outside the certificate's validity, so that case is an
+	// error too, never a pass.
 	if err := p7.Verify(); err != nil {
-		var bad *pkcs7.SigningTimeNotValidError
-		if !errors.As(err, &bad) {
-			return nil, fmt.Errorf("time-stamp token signature does not verify: %w", err)
-		}
-		// The CMS signing-time attribute is optional in a token and
-		// genTime is what counts; its position is checked below.
+		return nil, fmt.Errorf("time-stamp token signature does not verify: %w", err)
 	}
 	return &Timestamp{Time: info.GenTime, Serial: info.SerialNumber, Policy: info.Policy, Imprint: info.MessageImprint.HashedMessage,
 		Nonce: info.Nonce, Signer: signer, Certs: p7.Certificates, Raw: der}, nil
