@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"testing"
+
+	"github.com/moudesk/moudesk/internal/testtool"
 )
 
 // BenchmarkExport writes the bench MOU (about 95 KB of Markdown, 34 pages
@@ -49,6 +51,29 @@ func BenchmarkRedline(b *testing.B) {
 	for b.Loop() {
 		var buf bytes.Buffer
 		if err := WriteRedline(&buf, rl); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSharedExport and BenchmarkSharedImport measure the shared
+// 40-page bench MOU (../shared/bench/mou-40p.md), which docs/benchmarks.md's
+// other figures are measured on; they skip without it.
+func BenchmarkSharedExport(b *testing.B) {
+	d := FromMarkdown(string(testtool.SharedBench(b, "mou-40p.md")))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Write(io.Discard, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSharedImport(b *testing.B) {
+	data := exportBytes(b, FromMarkdown(string(testtool.SharedBench(b, "mou-40p.md"))))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Import(data); err != nil {
 			b.Fatal(err)
 		}
 	}
