@@ -310,6 +310,9 @@ func TestEveryRouteHasARule(t *testing.T) {
 		// Executed MOUs' signed PDF and certificate (404 before), and the CA
 		// certificate readers trust.
 		"GET /api/v1/mous/:id/signed.pdf": true, "GET /api/v1/mous/:id/certificate.pdf": true, "GET /api/v1/ca.pem": true,
+		// The CA's revocation list, at the address every certificate names
+		// as its CRL distribution point.
+		"GET /ca/crl": true,
 	}
 	rules := e.web.Rules()
 	routes := e.web.Routes()
