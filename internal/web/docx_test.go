@@ -8,6 +8,9 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -203,4 +206,76 @@ func zipWith(t *testing.T, name, body string) []byte {
 	io.WriteString(w, body)
 	zw.Close()
 	return buf.Bytes()
+}
+
+// TestDOCXImportLinksClauses imports a Word document moudesk did not make
+// (pandoc's, from an MOU's Markdown): its sections are keyed by their
+// headings, matched to the library, and those close to a clause of the
+// template take that section's key, so they are linked to the clause.
+func TestDOCXImportLinksClauses(t *testing.T) {
+	pandoc := testtool.Need(t, "pandoc", "pandoc")
+	e := newMOUEnv(t)
+	id := e.createSRO()
+	status, md := e.do("GET", fmt.Sprintf("/api/v1/mous/%d/revisions/1?format=md", id), nil)
+	if status != http.StatusOK {
+		t.Fatalf("markdown: %d", status)
+	}
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "mou.md"), filepath.Join(dir, "mou.docx")
+	if err := os.WriteFile(in, md, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := exec.Command(pandoc, "-f", "markdown", "-o", out, in).CombinedOutput(); err != nil {
+		t.Fatalf("pandoc: %v\n%s", err, b)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parties, _ := json.Marshal(map[string]string{"city": "pleasanton", "district": "pusd"})
+	vars, _ := json.Marshal(shipped.Variables(t))
+	status, body := e.postDOCX("", data, map[string]string{"template": "sro-mou", "parties": string(parties), "variables": string(vars)})
+	if status != http.StatusCreated {
+		t.Fatalf("import: %d %s", status, body)
+	}
+	var got struct {
+		MOU struct {
+			ID int64 `json:"id"`
+		} `json:"mou"`
+		Revision int `json:"revision"`
+		Sections []struct {
+			Key        string  `json:"key"`
+			Clause     string  `json:"clause"`
+			Similarity float64 `json:"similarity"`
+			Linked     bool    `json:"linked"`
+		} `json:"sections"`
+	}
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatal(err)
+	}
+	first := e.revision(id, 1)
+	clauseOf := map[string]string{}
+	for _, s := range first.Sections {
+		clauseOf[s.Key] = s.Clause
+	}
+	linked := 0
+	for _, s := range got.Sections {
+		if s.Linked {
+			linked++
+			if clauseOf[s.Key] != s.Clause {
+				t.Errorf("section %s linked to %s, but the template places %s there", s.Key, s.Clause, clauseOf[s.Key])
+			}
+		}
+	}
+	// Pandoc's Markdown differs in spelling, not words: every section the
+	// template assembled from a clause finds it again.
+	if linked < len(first.Sections)-1 {
+		t.Errorf("%d of %d sections linked: %+v", linked, len(first.Sections), got.Sections)
+	}
+	rev := e.revision(got.MOU.ID, got.Revision)
+	for _, s := range rev.Sections {
+		if c := clauseOf[s.Key]; c != "" && s.Clause != c {
+			t.Errorf("stored section %s has clause %q, want %q", s.Key, s.Clause, c)
+		}
+	}
 }
