@@ -314,6 +314,7 @@ func (s *Service) ImportDOCX(ctx context.Context, actor moudesk.Actor, req Creat
 	if err := checkContentHTML(&check); err != nil {
 		return nil, err
 	}
+	block := importedBlock(im, req.Parties, &out.Report)
 	created, rev, err := s.CreateMOU(ctx, actor, req)
 	if err != nil {
 		return nil, err
@@ -324,7 +325,6 @@ func (s *Service) ImportDOCX(ctx context.Context, actor moudesk.Actor, req Creat
 		out.Report.Warnings = append(out.Report.Warnings, docx.Warning{Code: "preamble_as_section", Count: 1,
 			Message: "the text before the first section differs from the template's preamble, so it is the first section, Recitals"})
 	}
-	block := importedBlock(im, req.Parties, &out.Report)
 	if sameSections(rev.Sections, inputs) && (block == nil || mou.SameBlock(block, rev.Signatures)) {
 		// The document is the template's text as assembled: revision 1
 		// already holds it.
