@@ -316,7 +316,7 @@ func (out *Imported) sections(paras []rpara, meta *docMeta, comments map[string]
 			h, rest := splitHeading(p)
 			key := ""
 			for _, k := range p.keys {
-				if validKey(k) && !used[k] {
+				if k = fullKey(k, meta, slug(plain(h))); validKey(k) && !used[k] {
 					key = k
 					break
 				}
@@ -746,4 +746,36 @@ func boldLine(p rpara) bool {
 		}
 	}
 	return true
+}
+
+// fullKey undoes the cut Word and LibreOffice make to bookmark names
+// longer than 40 characters: a key read from a cut bookmark is the one
+// key of the export's metadata, or else the heading's slug, that it
+// begins.
+func fullKey(k string, meta *docMeta, headingSlug string) string {
+	if len(bookmarkPrefix)+len(k) < 40 {
+		return k
+	}
+	if meta != nil {
+		if _, ok := meta.sections[k]; ok {
+			return k
+		}
+		found := ""
+		for mk := range meta.sections {
+			if strings.HasPrefix(mk, k) {
+				if found != "" {
+					found = ""
+					break
+				}
+				found = mk
+			}
+		}
+		if found != "" {
+			return found
+		}
+	}
+	if strings.HasPrefix(headingSlug, k) {
+		return headingSlug
+	}
+	return k
 }

@@ -499,6 +499,25 @@ func (r *reader) table(t *xnode) {
 		}
 	}
 	if len(rp.rows) > 0 {
+		unboldHeader(rp.rows)
 		r.paras = append(r.paras, rp)
+	}
+}
+
+// unboldHeader drops bold from a header row that is bold throughout: a
+// Markdown table's first row is its header, already set apart, and Word
+// and LibreOffice write the header's bold on its runs.
+func unboldHeader(rows [][][]run) {
+	for _, cell := range rows[0] {
+		for _, r := range cell {
+			if strings.TrimSpace(r.text) != "" && r.f&fBold == 0 {
+				return
+			}
+		}
+	}
+	for _, cell := range rows[0] {
+		for i := range cell {
+			cell[i].f &^= fBold
+		}
 	}
 }

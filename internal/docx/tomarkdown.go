@@ -11,7 +11,17 @@ import (
 // paragraph.
 func markdown(blocks []block) string {
 	var b strings.Builder
-	counters := map[[2]int]int{} // (list, level) → next number
+	// next is each open list's next number by depth (0 for a bullet list):
+	// in Markdown, items that follow each other at one depth are one list,
+	// whatever Word's numbering instances say.
+	next := map[int]int{}
+	closeFrom := func(level int) {
+		for l := range next {
+			if l >= level {
+				delete(next, l)
+			}
+		}
+	}
 	var widths []int             // marker widths of the enclosing list items
 	kept := blocks[:0:0]
 	for _, bl := range blocks {
@@ -47,20 +57,23 @@ func markdown(blocks []block) string {
 			for len(widths) < bl.level {
 				widths = append(widths, 2)
 			}
+			closeFrom(bl.level + 1)
 			marker := "- "
-			if bl.ordered {
-				k := [2]int{bl.list, bl.level}
-				n, ok := counters[k]
-				if !ok {
-					n = max(bl.start, 0)
-				}
-				counters[k] = n + 1
+			if n, ok := next[bl.level]; bl.ordered && ok && n > 0 {
+				next[bl.level] = n + 1
 				marker = strconv.Itoa(n) + ". "
+			} else if bl.ordered {
+				n = max(bl.start, 0)
+				next[bl.level] = n + 1
+				marker = strconv.Itoa(n) + ". "
+			} else {
+				next[bl.level] = 0
 			}
 			pad := strings.Repeat(" ", sum(widths))
 			widths = append(widths, len(marker))
 			b.WriteString(quote + pad + marker + indentLines(inlineMarkdown(bl.runs, false), quote+pad+strings.Repeat(" ", len(marker))) + "\n")
 		case kPara:
+			closeFrom(bl.level)
 			pad := ""
 			if bl.level > 0 {
 				pad = strings.Repeat(" ", sum(widths[:min(bl.level, len(widths))]))
@@ -101,6 +114,7 @@ func markdown(blocks []block) string {
 		}
 		if bl.kind != kItem && bl.kind != kPara {
 			widths = widths[:0]
+			closeFrom(0)
 		}
 		if bl.kind == kPara && bl.level == 0 {
 			widths = widths[:0]

@@ -4,7 +4,8 @@
 #
 #   /usr/bin/python3 lo_track.py SOFFICE PROFILE_DIR PIPE IN MODE OUT [IN MODE OUT ...]
 #
-# MODE is accept, reject, or none (save as it opens).
+# MODE is accept, reject, or none (save as it opens). OUT is UTF-8 text,
+# or a Word document when it ends in .docx.
 import os
 import subprocess
 import sys
@@ -53,8 +54,11 @@ def main():
                 dispatcher.executeDispatch(frame, ".uno:AcceptAllTrackedChanges", "", 0, ())
             elif mode == "reject":
                 dispatcher.executeDispatch(frame, ".uno:RejectAllTrackedChanges", "", 0, ())
-            doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(out)),
-                           (prop("FilterName", "Text (encoded)"), prop("FilterOptions", "UTF8")))
+            if out.endswith(".docx"):
+                store = (prop("FilterName", "MS Word 2007 XML"),)
+            else:
+                store = (prop("FilterName", "Text (encoded)"), prop("FilterOptions", "UTF8"))
+            doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(out)), store)
             doc.close(True)
         try:
             desktop.terminate()
