@@ -22,7 +22,7 @@ func markdown(blocks []block) string {
 			}
 		}
 	}
-	var widths []int             // marker widths of the enclosing list items
+	var widths []int // marker widths of the enclosing list items
 	kept := blocks[:0:0]
 	for _, bl := range blocks {
 		// An empty paragraph is spacing in Word, nothing in Markdown.
