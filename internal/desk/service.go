@@ -15,6 +15,7 @@ import (
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/cache"
+	"github.com/moudesk/moudesk/internal/clause"
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/pdfsign"
 	"github.com/moudesk/moudesk/internal/workflow"
@@ -126,6 +127,28 @@ func (s *Service) Template(slug string) (*mou.Template, bool) {
 }
 
 // Templates lists the loaded MOU templates by slug.
+// TemplateInfo is a template as GET /api/v1/templates shows it:
+// Variables are every variable an MOU from it asks for, the template's own
+// and those of the library clauses it is assembled from (latest
+// versions), so a client can fill them all before creating one.
+type TemplateInfo struct {
+	*mou.Template
+	Variables []clause.Variable `json:"variables"`
+}
+
+// TemplateInfos are the loaded templates with all their variables.
+func (s *Service) TemplateInfos(ctx context.Context) ([]TemplateInfo, error) {
+	out := []TemplateInfo{}
+	for _, t := range s.Templates() {
+		lib, err := s.store.LatestClauses(ctx, t.ClauseSlugs())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, TemplateInfo{Template: t, Variables: mou.Variables(t, lib)})
+	}
+	return out, nil
+}
+
 func (s *Service) Templates() []*mou.Template {
 	out := make([]*mou.Template, 0, len(s.templates))
 	for _, slug := range slices.Sorted(maps.Keys(s.templates)) {

@@ -1,10 +1,12 @@
 package mou
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
+	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/clause"
 )
 
@@ -65,8 +67,9 @@ func PartyDefaults(vars []clause.Variable, partyNames map[string]string, values 
 
 // ResolveValues checks values against the declared variables and returns
 // the normalised value of every variable that has one (given or default).
-// A key no variable declares is unknown_variable; a required variable with
-// no value is missing_variable, naming the first in declaration order.
+// A key no variable declares is unknown_variable; required variables with
+// no value are one missing_variable naming the first in declaration order
+// and listing all of them (missingVariables).
 func ResolveValues(vars []clause.Variable, values map[string]string) (map[string]string, error) {
 	byName := make(map[string]clause.Variable, len(vars))
 	for _, v := range vars {
@@ -84,8 +87,14 @@ func ResolveValues(vars []clause.Variable, values map[string]string) (map[string
 			Message: fmt.Sprintf("this MOU declares no variable named %s", strings.Join(unknown, ", "))}
 	}
 	out := make(map[string]string, len(vars))
+	var missing []*clause.Error
 	for _, v := range vars {
 		val, err := clause.Resolve(v, values[v.Name])
+		var ce *clause.Error
+		if errors.As(err, &ce) && ce.Code == clause.CodeMissingVariable {
+			missing = append(missing, ce)
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -93,7 +102,37 @@ func ResolveValues(vars []clause.Variable, values map[string]string) (map[string
 			out[v.Name] = val
 		}
 	}
+	if len(missing) > 0 {
+		return nil, missingVariables(missing)
+	}
 	return out, nil
+}
+
+// MissingVariable is one required variable a request left without a
+// value, as the error's details list it.
+type MissingVariable struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// missingVariables reports every required variable left without a value
+// at once (422 missing_variable naming the first, with all of them in the
+// details), so a form or a script fills them in one round, not one per
+// request. The first variable's *clause.Error stays in the chain for
+// callers that mark a form field.
+func missingVariables(missing []*clause.Error) error {
+	list := make([]MissingVariable, len(missing))
+	names := make([]string, len(missing))
+	for i, m := range missing {
+		list[i] = MissingVariable{Field: m.Field, Message: m.Message}
+		names[i] = strings.TrimPrefix(m.Field, "variables.")
+	}
+	msg := missing[0].Message
+	if len(missing) > 1 {
+		msg = fmt.Sprintf("%d required variables have no value: %s", len(missing), strings.Join(names, ", "))
+	}
+	return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: clause.CodeMissingVariable, Field: missing[0].Field,
+		Message: msg, Data: map[string]any{"missing": list}, Cause: missing[0]}
 }
 
 // FillClause is a library clause's text with the MOU's values filled in,

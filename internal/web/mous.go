@@ -25,8 +25,14 @@ type mouHandlers struct {
 	pdf       *pdfHandlers                    // format=pdf and format=pagemap (pdf_routes.go)
 }
 
+// listTemplates lists the templates, each with every variable an MOU
+// from it needs (its clauses' too).
 func (m *mouHandlers) listTemplates(c *gin.Context) error {
-	c.JSON(http.StatusOK, gin.H{"templates": m.desk.Templates()})
+	out, err := m.desk.TemplateInfos(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"templates": out})
 	return nil
 }
 
