@@ -51,3 +51,47 @@ func BenchmarkRedlinePDF(b *testing.B) {
 		}
 	}
 }
+
+// onePage is a one-page agreement: a title, a bold line, paragraphs with
+// emphasis, and a numbered and a bulleted list, in the regular, bold and
+// italic faces.
+const onePage = `# Memorandum of Understanding
+
+**Between the City of Riverton Police Department and the Riverton Unified School District**
+
+This Memorandum of Understanding (“MOU”) is entered into by the City of Riverton (“City”) and the Riverton Unified School District (“District”) — together, the “Parties”.
+
+## 1. Purpose
+
+The Parties enter into this MOU to set out the role of the School Resource Officer (“SRO”) on District campuses, *so that* students, parents and staff know what the SRO does and does not do.
+
+1. The SRO remains an employee of the Department and is subject to its policies, general orders and chain of command at all times.
+2. Nothing in this Agreement shall be construed to authorize the SRO to access student education records except as permitted by FERPA, 20 U.S.C. § 1232g.
+3. The Advisory Team shall review the program annually and may recommend changes to this Agreement.
+
+## 2. Term
+
+- This MOU begins on the first teacher work day and ends on the last day of the school year.
+- Either party may terminate it upon ninety (90) days’ written notice to the other party.
+`
+
+// BenchmarkRenderOnePage is the fixed cost of a render: a one-page
+// agreement with a header title and footer, as moudesk render draws it.
+// The target (issue 16) is at most 15 ms in process.
+func BenchmarkRenderOnePage(b *testing.B) {
+	md := []byte(onePage)
+	opt := Options{Title: "one-page", DocumentID: "one-page.md"}
+	res, err := PDF(md, opt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if res.Pages != 1 {
+		b.Fatalf("the one-page agreement rendered on %d pages", res.Pages)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := PDF(md, opt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

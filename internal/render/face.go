@@ -18,10 +18,19 @@ type face struct {
 	family string // gofpdf family name
 	style  string // gofpdf style: "", "B", "I", "BI"
 	file   string
-	data   []byte
-	// adv holds each BMP character's advance width in thousandths of an em;
-	// a negative value means the font has no glyph for it.
-	adv []float32
+	// metrics reads and parses the font on first use, once per process
+	// (sync.OnceValues); what it returns is never modified afterwards, so
+	// concurrent renders share it read-only. Most documents never use
+	// some faces, so they are not parsed until one does.
+	metrics func() (*faceMetrics, error)
+}
+
+// faceMetrics is a parsed face: the font file, and each BMP character's
+// advance width in thousandths of an em (negative when the font has no
+// glyph for it).
+type faceMetrics struct {
+	data []byte
+	adv  []float32
 }
 
 // faceID indexes faceSet; the four serif faces are addressed by bold|italic.
@@ -44,36 +53,60 @@ var faceFiles = [faceCount]struct{ family, style, file string }{
 	{"mono", "", "LiberationMono-Regular.ttf"},
 }
 
-// loadFaces parses the embedded fonts once per process. The result is never
-// modified after loading, so sharing it between concurrent renders is safe.
-var loadFaces = sync.OnceValues(func() (*[faceCount]*face, error) {
+// faceSet is the embedded faces, each parsed on its first use.
+var faceSet = func() *[faceCount]*face {
 	var set [faceCount]*face
 	for i, ff := range faceFiles {
-		data, err := fonts.FS.ReadFile(ff.file)
-		if err != nil {
-			return nil, fmt.Errorf("render: read embedded font %s: %w", ff.file, err)
-		}
-		adv, err := parseAdvances(data)
-		if err != nil {
-			return nil, fmt.Errorf("render: parse embedded font %s: %w", ff.file, err)
-		}
-		set[i] = &face{family: ff.family, style: ff.style, file: ff.file, data: data, adv: adv}
+		set[i] = &face{family: ff.family, style: ff.style, file: ff.file,
+			metrics: sync.OnceValues(func() (*faceMetrics, error) {
+				data, err := fonts.FS.ReadFile(ff.file)
+				if err != nil {
+					return nil, fmt.Errorf("render: read embedded font %s: %w", ff.file, err)
+				}
+				adv, err := parseAdvances(data)
+				if err != nil {
+					return nil, fmt.Errorf("render: parse embedded font %s: %w", ff.file, err)
+				}
+				return &faceMetrics{data: data, adv: adv}, nil
+			})}
 	}
-	return &set, nil
-})
+	return &set
+}()
+
+// loadFaces returns the faces after parsing the regular one, which every
+// document uses (its error is that of a broken build). The others are
+// parsed on first use; setFont reports an error of theirs.
+func loadFaces() (*[faceCount]*face, error) {
+	if _, err := faceSet[faceSerif].metrics(); err != nil {
+		return nil, err
+	}
+	return faceSet, nil
+}
+
+// adv returns the face's advance table, or nil if it failed to load
+// (every character then counts as missing; setFont reports the error).
+func (f *face) adv() []float32 {
+	m, err := f.metrics()
+	if err != nil {
+		return nil
+	}
+	return m.adv
+}
 
 // has reports whether the face can draw r.
 func (f *face) has(r rune) bool {
-	return r >= 0 && r < 0x10000 && f.adv[r] >= 0
+	adv := f.adv()
+	return r >= 0 && int(r) < len(adv) && adv[r] >= 0
 }
 
 // width returns the advance of s in thousandths of an em; characters the face
 // lacks count as half an em (they are replaced before drawing anyway).
 func (f *face) width(s string) float64 {
+	adv := f.adv()
 	var w float32
 	for _, r := range s {
-		if r >= 0 && r < 0x10000 && f.adv[r] >= 0 {
-			w += f.adv[r]
+		if r >= 0 && int(r) < len(adv) && adv[r] >= 0 {
+			w += adv[r]
 		} else {
 			w += 500
 		}

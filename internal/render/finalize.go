@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"compress/zlib"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -12,9 +11,12 @@ import (
 
 // finalizePDF rewrites gofpdf's (uncompressed) output object by object:
 //
-//   - page content streams are deflated here with one reused compressor;
-//     gofpdf allocates a new one for every page, which was a third of the
-//     render time of a 40-page document;
+//   - page content streams are deflated: most of each was sealed as the
+//     page was completed (sealed[page], see deflate.go), so only the
+//     header and footer after it are deflated here; other plain streams
+//     (the fonts' ToUnicode maps) are deflated whole. One reused
+//     compressor does all of it: gofpdf allocates a new one for every
+//     page, which was a third of the render time of a 40-page document;
 //   - the catalog gets /Lang;
 //   - the trailer gets an /ID (from documentID, or from the document itself
 //     when empty), which gofpdf v1.16.2 never writes;
@@ -22,19 +24,25 @@ import (
 //
 // It relies on the exact shape of gofpdf's output and fails rather than
 // guess when that shape is not found.
-func finalizePDF(pdf []byte, documentID, lang string) ([]byte, error) {
+func finalizePDF(pdf []byte, documentID, lang string, sealed []sealedPage, d *deflater) ([]byte, error) {
 	objs, xrefAt, err := objectOffsets(pdf)
 	if err != nil {
 		return nil, fmt.Errorf("render: rewrite pdf: %w", err)
 	}
-	out := bytes.NewBuffer(make([]byte, 0, len(pdf)/2))
+	// Pages come already deflated but for their header and footer, so the
+	// output is about as long as the input.
+	out := bytes.NewBuffer(make([]byte, 0, len(pdf)+len(pdf)/8))
 	out.Write(pdf[:objs[0].off])
-	var zbuf bytes.Buffer
-	zw, err := zlib.NewWriterLevel(&zbuf, zlib.BestSpeed)
-	if err != nil {
-		return nil, fmt.Errorf("render: rewrite pdf: %w", err)
+	if d == nil {
+		if d, err = newDeflater(); err != nil {
+			return nil, err
+		}
 	}
 	newOff := make([]int, len(objs)+1)
+	// contents maps the page content streams' object numbers to their
+	// pages, read from each page object (gofpdf writes them in page order).
+	contents := map[int]int{}
+	pageNo := 0
 	for i, o := range objs {
 		end := xrefAt
 		if i+1 < len(objs) {
@@ -54,18 +62,29 @@ func finalizePDF(pdf []byte, documentID, lang string) ([]byte, error) {
 				out.Write(chunk)
 				continue
 			}
-			zbuf.Reset()
-			zw.Reset(&zbuf)
-			if _, err := zw.Write(data); err != nil {
-				return nil, fmt.Errorf("render: compress page: %w", err)
+			var sealedPart, z []byte
+			if p := contents[o.num]; p > 0 && p < len(sealed) && sealed[p].n > 0 && sealed[p].n <= len(data) {
+				sealedPart = data[:sealed[p].n]
+				z, err = d.finishSealed(data, sealed[p])
+			} else {
+				z, err = d.deflate(data, false)
 			}
-			if err := zw.Close(); err != nil {
-				return nil, fmt.Errorf("render: compress page: %w", err)
+			if err != nil {
+				return nil, fmt.Errorf("render: compress object %d: %w", o.num, err)
 			}
 			out.Write(head)
-			fmt.Fprintf(out, "<</Filter /FlateDecode /Length %d>>\nstream\n", zbuf.Len())
-			out.Write(zbuf.Bytes())
+			fmt.Fprintf(out, "<</Filter /FlateDecode /Length %d>>\nstream\n", len(sealedPart)+len(z))
+			out.Write(sealedPart)
+			out.Write(z)
 			out.WriteString("\nendstream\nendobj\n")
+		case bytes.HasPrefix(body, []byte("<</Type /Page\n")):
+			n, ok := contentsRef(body)
+			if !ok {
+				return nil, fmt.Errorf("render: rewrite pdf: page object %d names no content stream", o.num)
+			}
+			pageNo++
+			contents[n] = pageNo
+			out.Write(chunk)
 		case bytes.HasPrefix(body, []byte("<<\n/Type /Catalog\n")):
 			at := len(head) + len("<<\n/Type /Catalog\n")
 			out.Write(chunk[:at])
@@ -157,4 +176,18 @@ func plainStream(body []byte) ([]byte, bool) {
 		return nil, false
 	}
 	return rest[start : start+n], true
+}
+
+// contentsRef reads the "/Contents N 0 R" of a page object.
+func contentsRef(body []byte) (int, bool) {
+	_, rest, ok := bytes.Cut(body, []byte("/Contents "))
+	if !ok {
+		return 0, false
+	}
+	num, _, ok := bytes.Cut(rest, []byte(" 0 R"))
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(string(num))
+	return n, err == nil && n > 0
 }

@@ -24,10 +24,17 @@ const (
 	itemGap = 3.0
 )
 
-// markdown parses md and draws every block of it.
+// markdown parses md and draws every block of it. Each top-level block is
+// taken out of the tree once drawn (its next sibling is still there while
+// it is drawn), so that its subtree can be collected: the syntax tree of a
+// long document was, with the pages, what its peak memory grew with.
 func (r *renderer) markdown(md []byte) {
 	doc := newMarkdown().Parser().Parse(text.NewReader(md))
-	r.blocks(doc, md, 0)
+	for c := doc.FirstChild(); c != nil; c = doc.FirstChild() {
+		r.goneBefore(c)
+		r.block(c, md, 0)
+		doc.RemoveChild(doc, c)
+	}
 }
 
 // blocks draws the children of a container; listDepth counts enclosing lists.

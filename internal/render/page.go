@@ -45,6 +45,11 @@ type renderer struct {
 	rlGone bool
 	rlLeft float64
 
+	// defl compresses; sealed[n] is the deflated start of page n's
+	// content, sealed when the page was complete (deflate.go).
+	defl   *deflater
+	sealed []sealedPage
+
 	outlineLevel int // level of the last bookmark
 	bookmarks    int
 	sections     []SectionPage
@@ -78,7 +83,11 @@ func newRenderer(opt Options) (*renderer, error) {
 	}
 	pdf.SetCreationDate(t.UTC())
 	pdf.SetModificationDate(t.UTC())
-	r := &renderer{pdf: pdf, faces: faces, opt: opt, missing: map[missingKey]bool{}}
+	defl, err := newDeflater()
+	if err != nil {
+		return nil, err
+	}
+	r := &renderer{pdf: pdf, faces: faces, opt: opt, missing: map[missingKey]bool{}, defl: defl}
 	r.pageW, r.pageH = pdf.GetPageSize()
 	r.left, r.right = margin, r.pageW-margin
 	pdf.SetTitle(r.clean(opt.Title, faceSerif), true)
@@ -95,6 +104,9 @@ func (r *renderer) bottom() float64 { return r.pageH - margin }
 // newPage starts a page; the watermark goes first so text is drawn over it.
 func (r *renderer) newPage() {
 	r.pdf.AddPage()
+	if n := r.pdf.PageNo(); n > 1 {
+		r.sealPage(n - 1) // complete but for its header and footer
+	}
 	r.fontSet = false
 	r.y = margin
 	if r.opt.Draft {
@@ -119,7 +131,15 @@ func (r *renderer) setFont(f faceID, size float64, c RGB) {
 		first := !r.loaded[f]
 		if first {
 			r.loaded[f] = true
-			r.pdf.AddUTF8FontFromBytes(fc.family, fc.style, fc.data)
+			// A face that failed to load is reported by finish; gofpdf then
+			// finds no such font, and draws nothing more.
+			if m, err := fc.metrics(); err != nil {
+				if r.fontErr == nil {
+					r.fontErr = err
+				}
+			} else {
+				r.pdf.AddUTF8FontFromBytes(fc.family, fc.style, m.data)
+			}
 		}
 		r.pdf.SetFont(fc.family, fc.style, size)
 		// gofpdf prints a font it cannot parse to stdout and sets no error;

@@ -6,8 +6,8 @@
 package render
 
 import (
-	"bytes"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -107,23 +107,51 @@ func PDF(md []byte, opt Options) (res *Result, err error) {
 // finish draws headers and footers now that the page count is known, writes
 // the PDF and makes it reproducible.
 func (r *renderer) finish() (*Result, error) {
+	r.sealPage(r.pdf.PageCount())
 	r.decoratePages()
 	if r.fontErr != nil {
 		return nil, r.fontErr
 	}
-	var buf bytes.Buffer
-	if err := r.pdf.Output(&buf); err != nil {
+	pages := r.pdf.PageCount()
+	var whole wholeWriter
+	if err := r.pdf.Output(&whole); err != nil {
 		return nil, fmt.Errorf("render: write pdf: %w", err)
 	}
-	out, err := finalizePDF(buf.Bytes(), r.opt.DocumentID, "en-US")
+	// Let go of gofpdf, and with it every page's content buffer, while
+	// its output is rewritten: the largest memory a long document holds.
+	r.pdf = nil
+	out, err := finalizePDF(whole.b, r.opt.DocumentID, "en-US", r.sealed, r.defl)
 	if err != nil {
 		return nil, err
 	}
 	return &Result{
 		PDF:        out,
-		Pages:      r.pdf.PageCount(),
+		Pages:      pages,
 		PageMap:    PageMap{Sections: r.sections},
 		Signatures: r.sigRects,
 		Warnings:   append(r.warnings, r.missingWarnings()...),
 	}, nil
+}
+
+// wholeWriter keeps what gofpdf's Output writes without copying it. Output
+// hands over the whole document in one Write of its internal buffer, which
+// it never touches again, so keeping that slice saves holding a second
+// copy of the whole uncompressed PDF at the peak of a long render. Any
+// further Write (another gofpdf version) appends to a copy of our own.
+type wholeWriter struct {
+	b     []byte
+	owned bool
+}
+
+func (w *wholeWriter) Write(p []byte) (int, error) {
+	switch {
+	case w.b == nil:
+		w.b = p
+	case !w.owned:
+		w.b = append(slices.Clip(w.b), p...)
+		w.owned = true
+	default:
+		w.b = append(w.b, p...)
+	}
+	return len(p), nil
 }
