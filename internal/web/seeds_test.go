@@ -187,16 +187,9 @@ func (e *seedEnv) signAll(id int64) []byte {
 // fetch GETs path (token "" for the public) and fails unless 200.
 func (e *seedEnv) fetch(token, path string) []byte {
 	e.t.Helper()
-	req, err := http.NewRequest("GET", e.url+path, nil)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, body := testtool.Do(e.t, http.DefaultClient, req)
-	if res.StatusCode != http.StatusOK {
-		e.t.Fatalf("GET %s = %d: %s", path, res.StatusCode, body)
+	status, _, body := httpGet(e.t, e.url, token, path)
+	if status != http.StatusOK {
+		e.t.Fatalf("GET %s = %d: %s", path, status, body)
 	}
 	return body
 }

@@ -17,7 +17,6 @@ import (
 
 	"github.com/moudesk/moudesk/internal/desk"
 
-	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/render"
 	"github.com/moudesk/moudesk/internal/testtool"
@@ -43,23 +42,7 @@ func newSignEnv(t *testing.T) *signEnv {
 	e := &signEnv{wfEnv: newWFEnv(t)}
 	mk := func(email, name, title, party string) signatory {
 		t.Helper()
-		ctx := context.Background()
-		hash, err := testHasher.Hash(signPassword)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.db.CreateUser(ctx, moudesk.System, desk.NewUser{Email: email, Name: name, Title: title, PartySlug: party,
-			Roles: []auth.Role{auth.RoleSignatory}, PasswordHash: hash}); err != nil {
-			t.Fatal(err)
-		}
-		plain, th, err := auth.NewToken()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.db.CreateToken(ctx, moudesk.System, email, "test", th); err != nil {
-			t.Fatal(err)
-		}
-		return signatory{token: plain, email: email, name: name, title: title, party: party}
+		return newSignatory(t, e.db, email, name, title, party)
 	}
 	e.chief = mk("chief@cityofpleasantonca.gov", "David Swing", "Chief of Police", "pleasanton")
 	e.superintendent = mk("super@pleasantonusd.net", "Zoë Ortíz-Łukasz", "Superintendent", "pusd")
@@ -120,14 +103,20 @@ func (e *signEnv) sign(s signatory, id int64, body map[string]any, want int) []b
 // get fetches path with token ("" for the public) and returns status and body.
 func (e *signEnv) get(token, path string) (int, http.Header, []byte) {
 	e.t.Helper()
-	req, err := http.NewRequest("GET", e.url+path, nil)
+	return httpGet(e.t, e.url, token, path)
+}
+
+// httpGet fetches base+path with a bearer token ("" for the public).
+func httpGet(t *testing.T, base, token, path string) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest("GET", base+path, nil)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	res, body := testtool.Do(e.t, http.DefaultClient, req)
+	res, body := testtool.Do(t, http.DefaultClient, req)
 	return res.StatusCode, res.Header, body
 }
 
