@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -24,17 +25,78 @@ const (
 	itemGap = 3.0
 )
 
-// markdown parses md and draws every block of it. Each top-level block is
-// taken out of the tree once drawn (its next sibling is still there while
-// it is drawn), so that its subtree can be collected: the syntax tree of a
-// long document was, with the pages, what its peak memory grew with.
-func (r *renderer) markdown(md []byte) {
-	doc := newMarkdown().Parser().Parse(text.NewReader(md))
-	for c := doc.FirstChild(); c != nil; c = doc.FirstChild() {
-		r.goneBefore(c)
-		r.block(c, md, 0)
-		doc.RemoveChild(doc, c)
+// markdown parses md and draws every block of it.
+func (r *renderer) markdown(md []byte) { r.markdownChunks(md, chunkSize) }
+
+// chunkSize is about how much Markdown a long document is parsed at a time.
+const chunkSize = 64 << 10
+
+// markdownChunks parses md a chunk at a time (see chunkStarts) and draws
+// each chunk's blocks. Each top-level block is taken out of the tree once
+// drawn (its next sibling is still there while it is drawn), so that its
+// subtree can be collected. The syntax tree of a long document, built
+// whole, was with the pages what its peak memory grew with.
+func (r *renderer) markdownChunks(md []byte, size int) {
+	p := newMarkdown().Parser()
+	starts := chunkStarts(md, size)
+	for i, start := range starts {
+		end := len(md)
+		if i+1 < len(starts) {
+			end = starts[i+1]
+		}
+		// The chunk's nodes keep offsets into all of md (the page map and
+		// the redline's block places rely on them): parse md up to end,
+		// from start.
+		rd := text.NewReader(md[:end])
+		rd.SetPosition(-1, text.NewSegment(start, start))
+		rd.AdvanceLine()
+		doc := p.Parse(rd)
+		for c := doc.FirstChild(); c != nil; c = doc.FirstChild() {
+			r.goneBefore(c)
+			r.block(c, md, 0)
+			doc.RemoveChild(doc, c)
+		}
 	}
+}
+
+// chunkStarts returns where md may be parsed apart, in pieces of at least
+// size bytes: at the start of a line that is an ATX heading ("#" to
+// "######" at the margin, then a space or the end of the line). Such a
+// line closes every open paragraph, list, quote, table and indented code
+// block, and cannot continue any, so parsing from it on gives the blocks
+// parsing the whole gives. It cannot close a fenced code block or an HTML
+// block, and link reference definitions reach across the document: a
+// document with a fence, an HTML tag or a reference definition (or CRs or
+// NULs, which the parser treats specially) is parsed whole. The first start
+// is always 0.
+func chunkStarts(md []byte, size int) []int {
+	starts := []int{0}
+	if len(md) < 2*size || bytes.Contains(md, []byte("```")) || bytes.Contains(md, []byte("~~~")) ||
+		bytes.Contains(md, []byte("]:")) || bytes.IndexByte(md, '<') >= 0 ||
+		bytes.IndexByte(md, '\r') >= 0 || bytes.IndexByte(md, 0) >= 0 {
+		return starts
+	}
+	for at := 0; at < len(md); {
+		nl := bytes.IndexByte(md[at:], '\n')
+		end := len(md)
+		if nl >= 0 {
+			end = at + nl
+		}
+		if at-starts[len(starts)-1] >= size && len(md)-at >= size && atxHeading(md[at:end]) {
+			starts = append(starts, at)
+		}
+		at = end + 1
+	}
+	return starts
+}
+
+// atxHeading reports whether line is an ATX heading starting at the margin.
+func atxHeading(line []byte) bool {
+	n := 0
+	for n < len(line) && line[n] == '#' {
+		n++
+	}
+	return n >= 1 && n <= 6 && (n == len(line) || line[n] == ' ' || line[n] == '\t')
 }
 
 // blocks draws the children of a container; listDepth counts enclosing lists.
