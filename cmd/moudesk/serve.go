@@ -79,6 +79,8 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	tf := e.tsaFlags(fs)
 	withDemo := fs.Bool("demo", false, "load the demo (two parties, a user per role, MOUs with history) into a new database; prints the passwords")
 	pprofAddr := fs.String("pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off by default")
+	ltvEvery := fs.Duration("ltv-refresh-interval", 24*time.Hour, "how often to give executed MOUs a new document timestamp when their last one's TSA certificate expires soon (0: never)")
+	ltvWithin := fs.Duration("ltv-refresh-within", 90*24*time.Hour, "refresh an executed MOU whose newest document timestamp's TSA certificate expires within this")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -139,6 +141,8 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		ln.Close()
 		return err
 	}
+	stopLTV := startLTVRefresh(ctx, svc, keys, *ltvEvery, *ltvWithin, log)
+	defer stopLTV()
 	hs := srv.HTTPServer(*addr)
 	log.Info("moudesk listening", "addr", "http://"+ln.Addr().String(), "db", db.Path())
 	if *pprofAddr != "" {
@@ -245,4 +249,46 @@ func newService(db *sqlite.DB, tmpls map[string]*mou.Template, keys *pdfsign.Key
 		return nil, err
 	}
 	return desk.New(desk.Config{Store: db, Workflows: defs, Templates: tmpls, Keys: keys})
+}
+
+// ltvFirstRun is how long after start the LTV refresh first runs: after
+// the server is up, not in the way of its start.
+const ltvFirstRun = 30 * time.Second
+
+// startLTVRefresh runs svc.RefreshLTV shortly after start and then every
+// interval, logging what it refreshed and what failed; the server goes on
+// either way. Off (said once) without a TSA or with interval 0. The
+// returned func stops it and waits, so it never outlives the database.
+func startLTVRefresh(ctx context.Context, svc *desk.Service, keys *pdfsign.Keys, interval, within time.Duration, log *slog.Logger) (stop func()) {
+	switch {
+	case keys == nil || keys.TSA == nil:
+		log.Info("LTV refresh off: no TSA to make document timestamps")
+		return func() {}
+	case interval <= 0:
+		log.Info("LTV refresh off: --ltv-refresh-interval is 0")
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		wait := time.NewTimer(ltvFirstRun)
+		defer wait.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-wait.C:
+			}
+			n, err := svc.RefreshLTV(ctx, time.Now(), within)
+			if n > 0 {
+				log.Info("LTV refreshed", "mous", n, "within", within)
+			}
+			if err != nil && ctx.Err() == nil {
+				log.Error("LTV refresh", "err", err, "refreshed", n)
+			}
+			wait.Reset(interval)
+		}
+	}()
+	return func() { cancel(); <-done }
 }

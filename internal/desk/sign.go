@@ -28,6 +28,7 @@ const (
 	DocCertified = "certified"
 	DocSignature = "signature"
 	DocSeal      = "seal"
+	DocRefresh   = "refresh" // a new document timestamp on the sealed PDF (RefreshLTV)
 )
 
 // SignRequest is a signatory's act of signing, as the ceremony collects it.

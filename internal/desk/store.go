@@ -69,6 +69,8 @@ type Reader interface {
 	SigningDocuments(ctx context.Context, mouID int64, revision int) ([]SigningDocument, error)
 	LatestSigningDocument(ctx context.Context, mouID int64, revision int) (*SigningDocument, error)
 	SealedDocument(ctx context.Context, mouID int64) (*SigningDocument, error)
+	// ExecutedMOUs are the ids of the MOUs with an executed revision.
+	ExecutedMOUs(ctx context.Context) ([]int64, error)
 	DocumentsBySHA256(ctx context.Context, sums []string) ([]SigningDocument, error)
 	Certificate(ctx context.Context, mouID int64, revision int) ([]byte, error)
 	CertificateBySHA256(ctx context.Context, sum string) (*SigningDocument, error)

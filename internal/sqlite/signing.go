@@ -19,6 +19,7 @@ const (
 	DocCertified = "certified"
 	DocSignature = "signature"
 	DocSeal      = "seal"
+	DocRefresh   = "refresh"
 )
 
 func sha256Hex(b []byte) string {
@@ -79,11 +80,11 @@ func latestSigningDocument(ctx context.Context, q queryer, mouID int64, revision
 	return d, nil
 }
 
-// SealedDocument is the sealed PDF of an MOU: of its executed revision,
-// the newest one sealed. Not found before the seal.
+// SealedDocument is the signed PDF of an MOU: of its executed revision,
+// the newest sealed or LTV-refreshed one. Not found before the seal.
 func (db *DB) SealedDocument(ctx context.Context, mouID int64) (*desk.SigningDocument, error) {
 	var pdf []byte
-	d, err := scanDocument(db.read.QueryRowContext(ctx, "SELECT "+documentCols+", pdf FROM signing_documents WHERE mou_id = ? AND kind = 'seal' ORDER BY revision DESC LIMIT 1", mouID), &pdf)
+	d, err := scanDocument(db.read.QueryRowContext(ctx, "SELECT "+documentCols+", pdf FROM signing_documents WHERE mou_id = ? AND kind IN ('seal', 'refresh') ORDER BY revision DESC, seq DESC LIMIT 1", mouID), &pdf)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, moudesk.ErrNotFound(fmt.Sprintf("signed PDF of MOU %d", mouID))
 	}
@@ -92,6 +93,28 @@ func (db *DB) SealedDocument(ctx context.Context, mouID int64) (*desk.SigningDoc
 	}
 	d.PDF = pdf
 	return d, nil
+}
+
+// ExecutedMOUs lists the ids of the MOUs with an executed revision, in
+// id order: what the scheduled LTV refresh looks at.
+func (db *DB) ExecutedMOUs(ctx context.Context) ([]int64, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT id FROM mous WHERE executed_revision IS NOT NULL ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("list executed MOUs: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("list executed MOUs: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list executed MOUs: %w", err)
+	}
+	return ids, nil
 }
 
 // DocumentsBySHA256 finds stored signing steps whose bytes hash to any of
