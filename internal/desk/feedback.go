@@ -146,23 +146,16 @@ func (s *Service) DeclineFeedback(ctx context.Context, actor moudesk.Actor, id i
 	if err := moudesk.CheckText("reason", reason, moudesk.MaxText, true); err != nil {
 		return nil, err
 	}
-	f, err := s.actingFeedback(ctx, actor, id)
-	if err != nil {
+	if _, err := s.actingFeedback(ctx, actor, id); err != nil {
 		return nil, err
 	}
-	if !actor.IsSystem() {
-		raiser, _, err := s.store.UserByEmail(ctx, f.CreatedBy)
-		if err != nil && !moudesk.IsKind(err, moudesk.KindNotFound) {
-			return nil, err
-		}
-		if raiser != nil && raiser.PartySlug != "" && raiser.PartySlug != actor.Party {
-			return nil, moudesk.Errorf(moudesk.KindForbidden, "wrong_party", "feedback %d was raised by another party; only that party may decline it", id)
-		}
-	}
-	err = s.store.Update(ctx, func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		f, err := openFeedback(ctx, tx, id)
 		if err != nil {
 			return err
+		}
+		if !actor.IsSystem() && f.CreatedParty != "" && f.CreatedParty != actor.Party {
+			return moudesk.Errorf(moudesk.KindForbidden, "wrong_party", "feedback %d was raised by another party; only that party may decline it", id)
 		}
 		if err := tx.CloseFeedback(ctx, actor, id, FeedbackClose{Status: FeedbackDeclined, Reason: reason}); err != nil {
 			return err

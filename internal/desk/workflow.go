@@ -88,6 +88,7 @@ type Feedback struct {
 	ResolvedRevision *int       `json:"resolved_revision,omitempty"`
 	DeclineReason    string     `json:"decline_reason,omitempty"`
 	CreatedBy        string     `json:"created_by"`
+	CreatedParty     string     `json:"created_party,omitempty"` // the party the raiser acted for
 	CreatedAt        time.Time  `json:"created_at"`
 	ClosedBy         string     `json:"closed_by,omitempty"`
 	ClosedAt         *time.Time `json:"closed_at,omitempty"`

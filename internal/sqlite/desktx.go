@@ -131,8 +131,8 @@ func (t deskTx) SectionHash(ctx context.Context, mouID int64, revision int, key 
 }
 
 func (t deskTx) InsertFeedback(ctx context.Context, actor moudesk.Actor, f desk.NewFeedback) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO feedback (meeting_id, mou_id, section_key, text, quote, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, f.MeetingID, f.MOUID, f.Section, f.Text, f.Quote, actor.Author(), t.tx.Now())
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO feedback (meeting_id, mou_id, section_key, text, quote, created_by, created_party, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, f.MeetingID, f.MOUID, f.Section, f.Text, f.Quote, actor.Author(), actor.Party, t.tx.Now())
 	if err != nil {
 		return 0, storageError("insert feedback", err)
 	}

@@ -127,7 +127,7 @@ func liveApprovals(ctx context.Context, q queryer, mouID int64) ([]workflow.Appr
 	return out, rows.Err()
 }
 
-const feedbackCols = `id, meeting_id, mou_id, section_key, text, quote, status, resolved_revision, decline_reason, created_by, created_at, closed_by, closed_at`
+const feedbackCols = `id, meeting_id, mou_id, section_key, text, quote, status, resolved_revision, decline_reason, created_by, created_party, created_at, closed_by, closed_at`
 
 func scanFeedback(r rowScanner) (*desk.Feedback, error) {
 	var f desk.Feedback
@@ -135,7 +135,7 @@ func scanFeedback(r rowScanner) (*desk.Feedback, error) {
 	var created string
 	var closedBy, closedAt sql.NullString
 	if err := r.Scan(&f.ID, &f.MeetingID, &f.MOUID, &f.Section, &f.Text, &f.Quote, &f.Status, &resolved, &f.DeclineReason,
-		&f.CreatedBy, &created, &closedBy, &closedAt); err != nil {
+		&f.CreatedBy, &f.CreatedParty, &created, &closedBy, &closedAt); err != nil {
 		return nil, err
 	}
 	if resolved.Valid {
