@@ -21,11 +21,7 @@ import (
 // Each iteration runs both once; pandoc takes seconds, so keep -benchtime
 // small.
 func BenchmarkRenderVsPandoc(b *testing.B) {
-	testtool.SharedBench(b, "mou-40p.md") // skips without the shared bench
-	src, err := filepath.Abs("../../../shared/bench/mou-40p.md")
-	if err != nil {
-		b.Fatal(err)
-	}
+	src := testtool.WriteTemp(b, "mou-40p.md", testtool.SharedBench(b, "mou-40p.md")) // skips without the shared bench
 	pandoc, err := exec.LookPath("pandoc")
 	if err != nil {
 		b.Skip("pandoc is not installed (apt-get install --no-install-recommends pandoc weasyprint)")

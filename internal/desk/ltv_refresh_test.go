@@ -19,16 +19,9 @@ import (
 // due on a second run at the same time.
 func TestRefreshLTV(t *testing.T) {
 	e := newEnv(t)
-	ca, err := pdfsign.NewCA("moudesk Test CA", "moudesk", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca.Dir, ca.CRLURL = t.TempDir(), "https://moudesk.example.org/ca/crl"
-	tsa, err := ca.LoadOrIssueTSA(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.withKeys(&pdfsign.Keys{Authority: ca, TSA: tsa})
+	keys := builtinTSAKeys(t)
+	tsa := keys.TSA.(*pdfsign.LocalTSA)
+	e.withKeys(keys)
 	id := e.approved()
 	executed := e.signAll(id)
 	sealed, err := e.svc.SignedPDF(e.ctx, id)
@@ -53,7 +46,7 @@ func TestRefreshLTV(t *testing.T) {
 
 	// The operator has configured a TSA whose certificate lasts 20 years.
 	ossl := testtool.NewOpenSSLTSA(t, 20)
-	keys := &pdfsign.Keys{Authority: ca, TSA: &pdfsign.HTTPTSA{URLs: []string{ossl.URL}}}
+	keys = &pdfsign.Keys{Authority: keys.Authority, TSA: &pdfsign.HTTPTSA{URLs: []string{ossl.URL}}}
 	e.withKeys(keys)
 	n, err := e.svc.RefreshLTV(e.ctx, now, 90*24*time.Hour)
 	if err != nil || n != 1 {

@@ -25,6 +25,22 @@ func (e *env) withKeys(keys *pdfsign.Keys) {
 	e.svc = svc
 }
 
+// builtinTSAKeys are a fresh CA (recording revocations in a temporary
+// folder, its CRL at the public address) with moudesk's built-in TSA.
+func builtinTSAKeys(t *testing.T) *pdfsign.Keys {
+	t.Helper()
+	ca, err := pdfsign.NewCA("moudesk Test CA", "moudesk", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca.Dir, ca.CRLURL = t.TempDir(), "https://moudesk.example.org/ca/crl"
+	tsa, err := ca.LoadOrIssueTSA(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &pdfsign.Keys{Authority: ca, TSA: tsa}
+}
+
 // signAll signs every line of MOU id and returns the executed PDF.
 func (e *env) signAll(id int64) []byte {
 	e.t.Helper()
@@ -63,16 +79,7 @@ func withoutLastRevisions(t *testing.T, pdf []byte, n int) []byte {
 // file without the LTV updates fails that check.
 func TestExecutedMOUVerifiesLongTerm(t *testing.T) {
 	e := newEnv(t)
-	ca, err := pdfsign.NewCA("moudesk Test CA", "moudesk", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca.Dir, ca.CRLURL = t.TempDir(), "https://moudesk.example.org/ca/crl"
-	tsa, err := ca.LoadOrIssueTSA(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys := &pdfsign.Keys{Authority: ca, TSA: tsa}
+	keys := builtinTSAKeys(t)
 	e.withKeys(keys)
 	executed := e.signAll(e.approved())
 	testtool.QPDFCheck(t, executed)

@@ -2,7 +2,6 @@ package redline
 
 import (
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -69,14 +68,8 @@ func BenchmarkRedlineJSON(b *testing.B) {
 // benchmarks that run a whole process on it, and returns the two paths.
 func benchFiles(b *testing.B) (old, new string) {
 	b.Helper()
-	dir := b.TempDir()
-	old, new = filepath.Join(dir, "mou-40p.md"), filepath.Join(dir, "mou-40p-v2.md")
-	for path, name := range map[string]string{old: "mou-40p.md", new: "mou-40p-v2.md"} {
-		if err := os.WriteFile(path, []byte(readBench(b, name)), 0o600); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return old, new
+	return testtool.WriteTemp(b, "mou-40p.md", testtool.SharedBench(b, "mou-40p.md")),
+		testtool.WriteTemp(b, "mou-40p-v2.md", testtool.SharedBench(b, "mou-40p-v2.md"))
 }
 
 // BenchmarkGitWordDiff is the yardstick for BenchmarkRedline: git's whole
