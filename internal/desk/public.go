@@ -65,6 +65,12 @@ func (s *Service) PublicExecuted(ctx context.Context, id int64) (*PublicMOU, *mo
 		}
 		return nil, nil, err
 	}
+	return s.publicExecuted(ctx, got)
+}
+
+// publicExecuted is executed MOU got as the public sees it.
+func (s *Service) publicExecuted(ctx context.Context, got *MOU) (*PublicMOU, *mou.Revision, error) {
+	id := got.ID
 	rev, err := s.Revision(ctx, id, *got.ExecutedRevision)
 	if err != nil {
 		return nil, nil, err

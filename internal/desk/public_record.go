@@ -4,6 +4,9 @@ import (
 	"context"
 	"time"
 
+	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/mou"
+
 	"github.com/moudesk/moudesk/internal/workflow"
 )
 
@@ -54,13 +57,40 @@ type PublicSignature struct {
 	SignedAt  time.Time `json:"signed_at"`
 }
 
-// PublicRecordOf is the record of executed agreement id (404 for anything
-// not executed, like PublicExecuted).
-func (s *Service) PublicRecordOf(ctx context.Context, id int64) (*PublicRecord, error) {
+// PublicAgreement is everything an executed agreement's public page shows.
+type PublicAgreement struct {
+	MOU      *PublicMOU
+	Revision *mou.Revision // the executed text
+	Record   *PublicRecord
+	Matrix   *Matrix // the recommendations matrix
+}
+
+// PublicAgreementOf is executed agreement id as its public page and API
+// show it, the MOU read once (404 for anything not executed).
+func (s *Service) PublicAgreementOf(ctx context.Context, id int64) (*PublicAgreement, error) {
 	m, err := s.MOU(ctx, id)
 	if err != nil || m.ExecutedRevision == nil {
-		return nil, ErrNotExecuted(id)
+		if err == nil || moudesk.IsKind(err, moudesk.KindNotFound) {
+			return nil, ErrNotExecuted(id)
+		}
+		return nil, err
 	}
+	out := &PublicAgreement{}
+	if out.MOU, out.Revision, err = s.publicExecuted(ctx, m); err != nil {
+		return nil, err
+	}
+	if out.Record, err = s.publicRecord(ctx, m); err != nil {
+		return nil, err
+	}
+	if out.Matrix, err = s.matrix(ctx, m, true); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// publicRecord is the record of executed agreement m.
+func (s *Service) publicRecord(ctx context.Context, m *MOU) (*PublicRecord, error) {
+	id := m.ID
 	def, err := s.workflows.Lookup(ctx, m.Workflow, m.WorkflowVersion)
 	if err != nil {
 		return nil, err

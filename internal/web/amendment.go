@@ -64,18 +64,10 @@ func (m *mouHandlers) getPublicExecuted(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out, rev, err := m.desk.PublicExecuted(c.Request.Context(), id)
+	a, err := m.desk.PublicAgreementOf(c.Request.Context(), id)
 	if err != nil {
 		return err
 	}
-	record, err := m.desk.PublicRecordOf(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	matrix, err := m.desk.PublicMatrix(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, gin.H{"mou": out, "revision": rev, "record": record, "recommendations": matrix})
+	c.JSON(http.StatusOK, gin.H{"mou": a.MOU, "revision": a.Revision, "record": a.Record, "recommendations": a.Matrix})
 	return nil
 }

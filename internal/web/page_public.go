@@ -44,24 +44,19 @@ type publicMOUPage struct {
 // recommendations matrix, its signatures and its amendments, with links to each one's redline. Plain HTML that
 // needs no JavaScript. Anything not executed is 404, like the API.
 func (p *pageHandlers) publicMOU(c *gin.Context) error {
-	pm, rev, err := p.executedParam(c)
+	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
-	id := pm.ID
-	hist, err := p.revisionHistory(c, id, pm.ExecutedRevision)
+	a, err := p.desk.PublicAgreementOf(c.Request.Context(), id)
 	if err != nil {
 		return err
 	}
-	record, err := p.desk.PublicRecordOf(c.Request.Context(), id)
+	hist, err := p.revisionHistory(c, id, a.MOU.ExecutedRevision)
 	if err != nil {
 		return err
 	}
-	matrix, err := p.desk.PublicMatrix(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	return p.renderPage(c, http.StatusOK, "publicmou", pm.Title, "public", publicMOUPage{MOU: pm, Record: record, Matrix: matrix, Rev: rev, Revisions: hist.Revisions, History: hist})
+	return p.renderPage(c, http.StatusOK, "publicmou", a.MOU.Title, "public", publicMOUPage{MOU: a.MOU, Record: a.Record, Matrix: a.Matrix, Rev: a.Revision, Revisions: hist.Revisions, History: hist})
 }
 
 // publicRedline shows the redline between two revisions of an executed
