@@ -46,7 +46,9 @@ func decodeJSON(c *gin.Context, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return errInvalid("invalid_json", "malformed JSON: %s", jsonProblem(err))
 	}
-	if dec.More() {
+	// Anything but white space after the value is refused: dec.More()
+	// alone answers false before a stray "}" or "]", so "{}}" passed.
+	if len(bytes.TrimSpace(raw[dec.InputOffset():])) > 0 {
 		return errInvalid("invalid_json", "malformed JSON: more than one value in the body")
 	}
 	return nil
