@@ -6,10 +6,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/pdfsign"
 	"github.com/moudesk/moudesk/internal/render"
@@ -371,8 +373,100 @@ func (s *Service) AssignSignatories(ctx context.Context, actor moudesk.Actor, mo
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.store.AssignSignatories(ctx, actor, m.ID, m.CurrentRevision, lines, as); err != nil {
+	if err := checkAssignments(lines, as); err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx Tx) error {
+		st, err := tx.MOUState(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		if st.Current != m.CurrentRevision {
+			return moudesk.Errorf(moudesk.KindConflict, "stale_revision",
+				"MOU %d is now at revision %d, whose signature block may differ; assign its lines again", m.ID, st.Current)
+		}
+		// The signing PDF fixes the lines' fields and names.
+		if prepared, err := tx.SigningPrepared(ctx, m.ID, st.Current); err != nil {
+			return err
+		} else if prepared {
+			return moudesk.Errorf(moudesk.KindConflict, "signatories_locked",
+				"revision %d of MOU %d is already prepared for signing with its signatories; they can change only with a new revision", st.Current, m.ID)
+		}
+		details := make([]map[string]any, 0, len(as))
+		for i, a := range as {
+			l := lines[a.Line-1]
+			u, err := assignee(ctx, tx, m, l, a, fmt.Sprintf("signatories[%d]", i))
+			if err != nil {
+				return err
+			}
+			if err := tx.PutSignatory(ctx, actor, m.ID, a.Line, l, u.ID); err != nil {
+				return err
+			}
+			details = append(details, map[string]any{"line": a.Line, "title": l.Title, "user": u.ID})
+		}
+		return tx.Audit(ctx, actor, "mou.signatories", fmt.Sprintf("mou:%d", m.ID), map[string]any{"assigned": details})
+	})
+	if err != nil {
 		return nil, err
 	}
 	return s.SignatoryLines(ctx, m)
+}
+
+// checkAssignments refuses a request that names no line, a line the block
+// does not have, a line twice, or an e-mail the store would not keep.
+func checkAssignments(lines []mou.SignatureLine, as []Assignment) error {
+	if len(as) == 0 {
+		return &moudesk.Error{Kind: moudesk.KindInvalid, Code: "missing_field", Field: "signatories",
+			Message: "name at least one line and the e-mail of its signatory"}
+	}
+	seen := map[int]bool{}
+	for i, a := range as {
+		field := fmt.Sprintf("signatories[%d]", i)
+		if a.Line < 1 || a.Line > len(lines) {
+			return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "unknown_line", Field: field + ".line",
+				Message: fmt.Sprintf("the signature block has lines 1 to %d, not %d", len(lines), a.Line)}
+		}
+		if seen[a.Line] {
+			return &moudesk.Error{Kind: moudesk.KindInvalid, Code: "duplicate_line", Field: field + ".line",
+				Message: fmt.Sprintf("line %d is named twice", a.Line)}
+		}
+		seen[a.Line] = true
+		if err := moudesk.CheckText(field+".email", a.Email, moudesk.MaxShortText, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// assignee is the active signatory of the line's party that a names: a
+// line signs for one party, and only that party's signatories may sign it.
+func assignee(ctx context.Context, tx Tx, m *MOU, l mou.SignatureLine, a Assignment, field string) (*User, error) {
+	email := strings.TrimSpace(a.Email)
+	u, err := tx.UserByEmail(ctx, email)
+	if moudesk.IsKind(err, moudesk.KindNotFound) || (err == nil && u.Disabled) {
+		return nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "unknown_user", Field: field + ".email",
+			Message: fmt.Sprintf("no active user %q", email)}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(u.Roles, auth.RoleSignatory) {
+		return nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "not_signatory_role", Field: field + ".email",
+			Message: fmt.Sprintf("%s does not hold the signatory role", email)}
+	}
+	party := ""
+	for _, p := range m.Parties {
+		if p.Role == l.Party {
+			party = p.Slug
+		}
+	}
+	if party == "" {
+		return nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "unknown_party", Field: field + ".line",
+			Message: fmt.Sprintf("MOU %d has no party in role %q", m.ID, l.Party)}
+	}
+	if u.PartySlug != party {
+		return nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "wrong_party", Field: field + ".email",
+			Message: fmt.Sprintf("line %d (%s) signs for %s; %s acts for %q", a.Line, l.Title, party, email, u.PartySlug)}
+	}
+	return u, nil
 }

@@ -520,3 +520,48 @@ func TestPartyScope(t *testing.T) {
 		return err
 	})
 }
+
+// TestAssignSignatories: a user of the line's party with the signatory
+// role is assigned; every refusal writes nothing; once the revision is
+// prepared for signing the assignment is locked. (The store only stores
+// the line; these rules are the service's.)
+func TestAssignSignatories(t *testing.T) {
+	e := newEnv(t)
+	id := e.createMOU().ID
+	e.toApproval(id)
+	e.outcome(e.cityClerk, id, "city_council", "approve", ayes(5))
+	e.outcome(e.districtClerk, id, "school_board", "approve", ayes(5))
+	assign := func(as ...desk.Assignment) error {
+		_, err := e.svc.AssignSignatories(e.ctx, actorOf(e.drafter), id, as)
+		return err
+	}
+	for name, tc := range map[string]struct {
+		assign []desk.Assignment
+		code   string
+	}{
+		"Empty":       {nil, "missing_field"},
+		"LineZero":    {[]desk.Assignment{{Line: 0, Email: e.chief.Email}}, "unknown_line"},
+		"LineFive":    {[]desk.Assignment{{Line: 5, Email: e.chief.Email}}, "unknown_line"},
+		"Duplicate":   {[]desk.Assignment{{Line: 1, Email: e.chief.Email}, {Line: 1, Email: e.chief.Email}}, "duplicate_line"},
+		"OtherParty":  {[]desk.Assignment{{Line: 2, Email: e.manager.Email}}, "wrong_party"},
+		"NoRole":      {[]desk.Assignment{{Line: 1, Email: e.cityClerk.Email}}, "not_signatory_role"},
+		"UnknownUser": {[]desk.Assignment{{Line: 1, Email: "ghost@city.example"}}, "unknown_user"},
+		"SecondBad":   {[]desk.Assignment{{Line: 1, Email: e.chief.Email}, {Line: 2, Email: e.districtClerk.Email}}, "not_signatory_role"},
+	} {
+		e.unchanged(name, tc.code, func() error { return assign(tc.assign...) })
+	}
+	got, err := e.svc.AssignSignatories(e.ctx, actorOf(e.drafter), id, []desk.Assignment{
+		{Line: 1, Email: " " + e.chief.Email}, {Line: 2, Email: e.superintendent.Email},
+		{Line: 3, Email: e.manager.Email}, {Line: 4, Email: e.president.Email},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 4 || got[1].Name != "Zoë Ortíz-Łukasz" || got[1].PartySlug != "pusd" || got[0].SignedAt != nil {
+		t.Fatalf("assigned %+v", got)
+	}
+	if _, err := e.sign(e.chief, id); err != nil {
+		t.Fatal(err)
+	}
+	e.unchanged("AfterPreparation", "signatories_locked", func() error { return assign(desk.Assignment{Line: 3, Email: e.manager.Email}) })
+}

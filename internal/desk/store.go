@@ -101,7 +101,6 @@ type Writer interface {
 	UpdateClause(ctx context.Context, actor moudesk.Actor, slug string, base int, c *clause.Clause, note string) (*ClauseVersion, error)
 	SyncLibrary(ctx context.Context, shipped []*clause.Clause) (SyncReport, error)
 
-	AssignSignatories(ctx context.Context, actor moudesk.Actor, mouID int64, revision int, lines []mou.SignatureLine, assign []Assignment) ([]Signatory, error)
 	SaveCertificate(ctx context.Context, actor moudesk.Actor, mouID int64, revision int, pdf []byte) ([]byte, error)
 
 	CreateParty(ctx context.Context, actor moudesk.Actor, p Party) (*Party, error)

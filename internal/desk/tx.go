@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/moudesk/moudesk"
+	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/workflow"
 )
 
@@ -37,12 +38,22 @@ type Tx interface {
 	// its bytes; not found when the revision was never prepared.
 	LatestSigningDocument(ctx context.Context, mouID int64, revision int) (*SigningDocument, error)
 
+	// SigningPrepared reports whether revision of the MOU was prepared
+	// for signing.
+	SigningPrepared(ctx context.Context, mouID int64, revision int) (bool, error)
+	// UserByEmail is the account with that e-mail address, disabled or
+	// not; not found when there is none.
+	UserByEmail(ctx context.Context, email string) (*User, error)
+
 	// InsertSigningDocument stores one step of signing (d.Seq unique per
 	// revision: 409 document_changed when taken).
 	InsertSigningDocument(ctx context.Context, d SigningDocument) error
 	// InsertSignature stores the record of a signature ceremony (409
 	// already_signed when the line signed this revision).
 	InsertSignature(ctx context.Context, s Signature) error
+	// PutSignatory assigns line l of the MOU's signature block to the
+	// user, replacing the line's earlier assignment.
+	PutSignatory(ctx context.Context, actor moudesk.Actor, mouID int64, line int, l mou.SignatureLine, userID int64) error
 	// MarkExecuted records revision as the MOU's executed one (409
 	// already_executed when one is recorded).
 	MarkExecuted(ctx context.Context, mouID int64, revision int) error

@@ -10,6 +10,7 @@ import (
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/workflow"
 )
 
@@ -67,6 +68,25 @@ func (t deskTx) Signatories(ctx context.Context, mouID int64, revision int) ([]d
 
 func (t deskTx) LatestSigningDocument(ctx context.Context, mouID int64, revision int) (*desk.SigningDocument, error) {
 	return latestSigningDocument(ctx, t.tx, mouID, revision)
+}
+
+func (t deskTx) SigningPrepared(ctx context.Context, mouID int64, revision int) (bool, error) {
+	return hasSigningDocuments(ctx, t.tx, mouID, revision)
+}
+
+func (t deskTx) UserByEmail(ctx context.Context, email string) (*desk.User, error) {
+	u, err := scanUser(t.tx.QueryRowContext(ctx, "SELECT "+userCols+userFrom+"WHERE u.email = ?", email))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, moudesk.ErrNotFound("user")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read user: %w", err)
+	}
+	return u, nil
+}
+
+func (t deskTx) PutSignatory(ctx context.Context, actor moudesk.Actor, mouID int64, line int, l mou.SignatureLine, userID int64) error {
+	return t.tx.putSignatory(ctx, actor, mouID, line, l, userID)
 }
 
 func (t deskTx) InsertSigningDocument(ctx context.Context, d desk.SigningDocument) error {

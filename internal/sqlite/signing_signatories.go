@@ -3,9 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/moudesk/moudesk/internal/desk"
 
@@ -13,95 +11,19 @@ import (
 	"github.com/moudesk/moudesk/internal/mou"
 )
 
-// AssignSignatories assigns users to lines of the MOU's signature block
-// (lines is the block of revision, which must still be the current one).
-// Each user must hold the signatory role and act for the MOU's party in
-// the line's role. Lines not named keep their assignment. Refused, writing
-// nothing: an unknown line or user, a user of another party or without the
-// role (422), a revision saved since (409 stale_revision), and any change
-// once the current revision's signing PDF was prepared (409
-// signatories_locked), since its fields and names are fixed in it.
-// Audited as mou.signatories.
-func (db *DB) AssignSignatories(ctx context.Context, actor moudesk.Actor, mouID int64, revision int, lines []mou.SignatureLine, assign []desk.Assignment) ([]desk.Signatory, error) {
-	if len(assign) == 0 {
-		return nil, invalidInput("missing_field", "signatories", "name at least one line and the e-mail of its signatory")
-	}
-	seen := map[int]bool{}
-	for i, a := range assign {
-		field := fmt.Sprintf("signatories[%d]", i)
-		if a.Line < 1 || a.Line > len(lines) {
-			return nil, unprocessable("unknown_line", field+".line", "the signature block has lines 1 to %d, not %d", len(lines), a.Line)
-		}
-		if seen[a.Line] {
-			return nil, invalidInput("duplicate_line", field+".line", "line %d is named twice", a.Line)
-		}
-		seen[a.Line] = true
-		if err := checkText(field+".email", a.Email, maxShortText, true); err != nil {
-			return nil, err
-		}
-	}
-	err := db.update(ctx, func(tx *Tx) error {
-		st, err := readMOUState(ctx, tx, mouID)
-		if err != nil {
-			return err
-		}
-		if st.current != revision {
-			return moudesk.Errorf(moudesk.KindConflict, "stale_revision",
-				"MOU %d is now at revision %d, whose signature block may differ; assign its lines again", mouID, st.current)
-		}
-		if prepared, err := hasSigningDocuments(ctx, tx, mouID, st.current); err != nil {
-			return err
-		} else if prepared {
-			return moudesk.Errorf(moudesk.KindConflict, "signatories_locked",
-				"revision %d of MOU %d is already prepared for signing with its signatories; they can change only with a new revision", st.current, mouID)
-		}
-		details := make([]map[string]any, 0, len(assign))
-		for i, a := range assign {
-			field := fmt.Sprintf("signatories[%d]", i)
-			l := lines[a.Line-1]
-			var userID int64
-			var userParty sql.NullString
-			var isSignatory int
-			err := tx.QueryRowContext(ctx, `SELECT u.id, p.slug, EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'signatory')
-				FROM users u LEFT JOIN parties p ON p.id = u.party_id WHERE u.email = ? AND u.disabled = 0`, strings.TrimSpace(a.Email)).
-				Scan(&userID, &userParty, &isSignatory)
-			if errors.Is(err, sql.ErrNoRows) {
-				return unprocessable("unknown_user", field+".email", "no active user %q", a.Email)
-			}
-			if err != nil {
-				return fmt.Errorf("read user %s: %w", a.Email, err)
-			}
-			if isSignatory == 0 {
-				return unprocessable("not_signatory_role", field+".email", "%s does not hold the signatory role", a.Email)
-			}
-			var partySlug string
-			err = tx.QueryRowContext(ctx, `SELECT p.slug FROM mou_parties mp JOIN parties p ON p.id = mp.party_id WHERE mp.mou_id = ? AND mp.role = ?`, mouID, l.Party).Scan(&partySlug)
-			if errors.Is(err, sql.ErrNoRows) {
-				return unprocessable("unknown_party", field+".line", "MOU %d has no party in role %q", mouID, l.Party)
-			}
-			if err != nil {
-				return fmt.Errorf("read party of role %s: %w", l.Party, err)
-			}
-			if userParty.String != partySlug {
-				return unprocessable("wrong_party", field+".email", "line %d (%s) signs for %s; %s acts for %q", a.Line, l.Title, partySlug, a.Email, userParty.String)
-			}
-			_, err = tx.ExecContext(ctx, `INSERT INTO signatories (mou_id, line, kind, party_role, name, title, sign_order, user_id, assigned_by, assigned_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (mou_id, line) DO UPDATE SET kind = excluded.kind, party_role = excluded.party_role, name = excluded.name,
-					title = excluded.title, sign_order = excluded.sign_order,
-					user_id = excluded.user_id, assigned_by = excluded.assigned_by, assigned_at = excluded.assigned_at`,
-				mouID, a.Line, l.LineKind(), l.Party, l.Name, l.Title, l.Order, userID, actor.Author(), tx.Now())
-			if err != nil {
-				return storageError("assign signatory", err)
-			}
-			details = append(details, map[string]any{"line": a.Line, "title": l.Title, "user": userID})
-		}
-		return tx.audit(ctx, actor, "mou.signatories", fmt.Sprintf("mou:%d", mouID), map[string]any{"assigned": details})
-	})
+// putSignatory assigns line of the MOU's signature block to the user,
+// replacing the line's earlier assignment. The service decided it may.
+func (tx *Tx) putSignatory(ctx context.Context, actor moudesk.Actor, mouID int64, line int, l mou.SignatureLine, userID int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO signatories (mou_id, line, kind, party_role, name, title, sign_order, user_id, assigned_by, assigned_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (mou_id, line) DO UPDATE SET kind = excluded.kind, party_role = excluded.party_role, name = excluded.name,
+			title = excluded.title, sign_order = excluded.sign_order,
+			user_id = excluded.user_id, assigned_by = excluded.assigned_by, assigned_at = excluded.assigned_at`,
+		mouID, line, l.LineKind(), l.Party, l.Name, l.Title, l.Order, userID, actor.Author(), tx.Now())
 	if err != nil {
-		return nil, err
+		return storageError("assign signatory", err)
 	}
-	return db.Signatories(ctx, mouID)
+	return nil
 }
 
 // hasSigningDocuments reports whether revision of the MOU was prepared for
