@@ -63,6 +63,9 @@ type Definition struct {
 	Initial string          `yaml:"initial"` // stage a new MOU starts in
 	Bodies  map[string]Body `yaml:"bodies"`  // keyed by body name
 	Stages  []Stage         `yaml:"stages"`  // in display order
+	// Oversight names the bodies that monitor the agreement once in
+	// force (oversight.go); empty when no body does.
+	Oversight Oversight `yaml:"oversight"`
 
 	index map[string]int // stage name → position in Stages
 }

@@ -25,6 +25,7 @@ const (
 	CodeNotAmendable      = "not_amendable"       // only an MOU in a stage with amend_to (executed) can be amended
 	CodeNotRevised        = "not_revised"         // an after_revision move needs a revision newer than the one reviewed
 	CodeMissingParty      = "missing_party"       // a body belongs to a party role the MOU does not have
+	CodeInvalidStatus     = "invalid_status"      // an obligation status update names no known status
 )
 
 // RuleError reports a workflow rule the caller's request would break. Its

@@ -68,6 +68,7 @@ func (d *Definition) ForParties(present []string) *Definition {
 			c.Bodies[name] = b
 		}
 	}
+	c.Oversight.Bodies = slices.DeleteFunc(slices.Clone(d.Oversight.Bodies), absent)
 	c.Stages = make([]Stage, len(d.Stages))
 	for i, s := range d.Stages {
 		s.Acts = slices.DeleteFunc(slices.Clone(s.Acts), func(a Acting) bool { return absent(a.Body) })

@@ -19,6 +19,7 @@ func (d *Definition) validate() error {
 	for i := range d.Stages {
 		v.stage(&d.Stages[i])
 	}
+	v.oversight()
 	if len(v.problems) == 0 {
 		// Graph checks only make sense once every reference resolves;
 		// otherwise they repeat the same mistake in other words.
@@ -219,6 +220,30 @@ func (v *validator) kindRules(s *Stage) {
 	if s.AmendTo != "" && s.Kind != KindTerminal {
 		v.addf("stage %q: amend_to is only for terminal stages", s.Name)
 	}
+}
+
+// oversight checks the oversight: section: declared bodies, each once,
+// and a stage in force (terminal with amend_to) for them to monitor in.
+func (v *validator) oversight() {
+	seen := map[string]bool{}
+	for _, b := range v.d.Oversight.Bodies {
+		if _, ok := v.d.Bodies[b]; !ok {
+			v.addf("oversight: unknown body %q (not declared under bodies)", b)
+		}
+		if seen[b] {
+			v.addf("oversight: body %q is named twice", b)
+		}
+		seen[b] = true
+	}
+	if len(v.d.Oversight.Bodies) == 0 {
+		return
+	}
+	for _, s := range v.d.Stages {
+		if inForce(&s) {
+			return
+		}
+	}
+	v.addf("oversight: no stage is an agreement in force (a terminal stage with amend_to) for its bodies to monitor")
 }
 
 func (v *validator) acts(s *Stage) {

@@ -57,7 +57,8 @@ func TallyVotes(votes []Vote) (Tally, error) {
 // CheckVotes checks that votes agree with the outcome a body recorded.
 //
 // The outcome is read as the result of the motion before the body:
-// "forward", "revise" and "approve" are motions that carried, so they need
+// "forward", "revise" and "approve" (and a monitoring meeting's "continue"
+// and "amend") are motions that carried, so they need
 // more ayes than nays; "reject" records that the motion to approve (or
 // forward) failed, so it needs nays ≥ ayes — a tie fails a motion.
 // Abstentions and absences count toward neither side.
@@ -68,7 +69,7 @@ func TallyVotes(votes []Vote) (Tally, error) {
 // the votes must still agree.
 func CheckVotes(body Body, outcome string, votes []Vote) error {
 	switch outcome {
-	case OutcomeForward, OutcomeRevise, OutcomeApprove, OutcomeReject:
+	case OutcomeForward, OutcomeRevise, OutcomeApprove, OutcomeReject, OutcomeContinue, OutcomeAmend:
 	default:
 		return ruleErr(CodeOutcomeNotAllowed, "unknown outcome %q (want forward, revise, approve or reject)", outcome)
 	}
