@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"strings"
@@ -138,7 +139,11 @@ func (r *renderer) setFont(f faceID, size float64, c RGB) {
 					r.fontErr = err
 				}
 			} else {
-				r.pdf.AddUTF8FontFromBytes(fc.family, fc.style, m.data)
+				// A copy for each document: gofpdf pads a table to four
+				// bytes when it checksums the subset by appending to a
+				// slice of the bytes it was given, which writes into the
+				// shared font when two documents are rendered at once.
+				r.pdf.AddUTF8FontFromBytes(fc.family, fc.style, bytes.Clone(m.data))
 			}
 		}
 		r.pdf.SetFont(fc.family, fc.style, size)
