@@ -51,46 +51,48 @@ func (s *Service) RefreshLTV(ctx context.Context, now time.Time, within time.Dur
 }
 
 // refreshMOU refreshes one executed MOU when it is due, and says whether
-// it did.
+// it did. The TSA is asked between two transactions, as in Sign: the
+// first reads the newest document, the second stores the refreshed one if
+// that is still the newest.
 func (s *Service) refreshMOU(ctx context.Context, mouID int64, now time.Time, within time.Duration) (bool, error) {
 	keys := s.keys
-	done := false
-	err := s.store.Update(ctx, func(tx Tx) error {
-		st, err := tx.MOUState(ctx, mouID)
+	var doc *SigningDocument
+	if err := s.store.Update(ctx, func(tx Tx) error {
+		var err error
+		doc, err = executedDocument(ctx, tx, mouID)
+		return err
+	}); err != nil || doc == nil {
+		return false, err
+	}
+	expires, err := ltvExpiry(ctx, doc.PDF, keys, now)
+	if err != nil {
+		return false, err
+	}
+	if !expires.IsZero() && expires.After(now.Add(within)) {
+		return false, nil
+	}
+	out, err := pdfsign.AddLTV(ctx, doc.PDF, keys.LTVOptions(now))
+	if err != nil {
+		return false, fmt.Errorf("long-term validation data: %w", err)
+	}
+	// A timestamp from a TSA whose certificate expires no later than the
+	// last one's extends nothing (the built-in TSA's expires with the CA):
+	// storing it would only grow the file on every run.
+	renewed, err := ltvExpiry(ctx, out, keys, now)
+	if err != nil {
+		return false, err
+	}
+	if !expires.IsZero() && !renewed.After(expires) {
+		return false, fmt.Errorf("the TSA's certificate expires %s, no later than the last document timestamp's: configure a TSA (--tsa-url) whose certificate outlives it",
+			renewed.UTC().Format(time.DateOnly))
+	}
+	err = s.store.Update(ctx, func(tx Tx) error {
+		latest, err := executedDocument(ctx, tx, mouID)
 		if err != nil {
 			return err
 		}
-		if st.Executed == 0 {
-			return nil
-		}
-		doc, err := tx.LatestSigningDocument(ctx, mouID, st.Executed)
-		if err != nil {
-			return err
-		}
-		if doc.Kind != DocSeal && doc.Kind != DocRefresh {
-			return fmt.Errorf("the newest document of executed revision %d is %s, not sealed", st.Executed, doc.Kind)
-		}
-		expires, err := ltvExpiry(ctx, doc.PDF, keys, now)
-		if err != nil {
-			return err
-		}
-		if !expires.IsZero() && expires.After(now.Add(within)) {
-			return nil
-		}
-		out, err := pdfsign.AddLTV(ctx, doc.PDF, keys.LTVOptions(now))
-		if err != nil {
-			return fmt.Errorf("long-term validation data: %w", err)
-		}
-		// A timestamp from a TSA whose certificate expires no later than
-		// the last one's extends nothing (the built-in TSA's expires with
-		// the CA): storing it would only grow the file on every run.
-		renewed, err := ltvExpiry(ctx, out, keys, now)
-		if err != nil {
-			return err
-		}
-		if !expires.IsZero() && !renewed.After(expires) {
-			return fmt.Errorf("the TSA's certificate expires %s, no later than the last document timestamp's: configure a TSA (--tsa-url) whose certificate outlives it",
-				renewed.UTC().Format(time.DateOnly))
+		if latest == nil || latest.Seq != doc.Seq {
+			return moudesk.Errorf(moudesk.KindConflict, "document_changed", "MOU %d's signed PDF changed while it was refreshed; the next run refreshes it if still due", mouID)
 		}
 		next := SigningDocument{MOUID: mouID, Revision: doc.Revision, Seq: doc.Seq + 1, Kind: DocRefresh, ContentHash: doc.ContentHash, PDF: out}
 		if err := tx.InsertSigningDocument(ctx, next); err != nil {
@@ -101,13 +103,26 @@ func (s *Service) refreshMOU(ctx context.Context, mouID int64, now time.Time, wi
 		if !expires.IsZero() {
 			details["tsa_cert_expires"] = expires.UTC().Format(time.RFC3339)
 		}
-		if err := tx.Audit(ctx, moudesk.System, "ltv.refresh", fmt.Sprintf("mou:%d", mouID), details); err != nil {
-			return err
-		}
-		done = true
-		return nil
+		return tx.Audit(ctx, moudesk.System, "ltv.refresh", fmt.Sprintf("mou:%d", mouID), details)
 	})
-	return done, err
+	return err == nil, err
+}
+
+// executedDocument is the newest signing document of the MOU's executed
+// revision, sealed or refreshed; nil before execution.
+func executedDocument(ctx context.Context, tx Tx, mouID int64) (*SigningDocument, error) {
+	st, err := tx.MOUState(ctx, mouID)
+	if err != nil || st.Executed == 0 {
+		return nil, err
+	}
+	doc, err := tx.LatestSigningDocument(ctx, mouID, st.Executed)
+	if err != nil {
+		return nil, err
+	}
+	if doc.Kind != DocSeal && doc.Kind != DocRefresh {
+		return nil, fmt.Errorf("the newest document of executed revision %d is %s, not sealed", st.Executed, doc.Kind)
+	}
+	return doc, nil
 }
 
 // ltvExpiry is when the TSA certificate of pdf's newest document

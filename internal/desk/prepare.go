@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -128,7 +130,7 @@ func (s *Service) SigningPDF(ctx context.Context, actor moudesk.Actor, m *MOU, p
 	if canAct(actor, m) != nil {
 		return nil, moudesk.Errorf(moudesk.KindConflict, "not_prepared", "the signing PDF of MOU %d is made when one of its parties first opens it", m.ID)
 	}
-	err = s.store.Update(ctx, func(tx Tx) error {
+	err = s.withPreparation(ctx, m, publicURL, func(tx Tx, made *preparation) error {
 		st, err := tx.MOUState(ctx, m.ID)
 		if err != nil {
 			return err
@@ -141,7 +143,7 @@ func (s *Service) SigningPDF(ctx context.Context, actor moudesk.Actor, m *MOU, p
 		if err != nil {
 			return err
 		}
-		doc, err = s.prepareTx(ctx, tx, actor, m, st, def, lines, publicURL)
+		doc, err = s.prepareTx(ctx, tx, actor, m, st, def, lines, made)
 		return err
 	})
 	if err != nil {
@@ -151,15 +153,18 @@ func (s *Service) SigningPDF(ctx context.Context, actor moudesk.Actor, m *MOU, p
 }
 
 // prepareTx returns the newest signing document of the current revision,
-// first preparing it when there is none: the approved revision rendered
-// with its footer and the signatories' names, one empty field per line in
-// its block, one invisible field for the seal, and moudesk's certification
-// signature (DocMDP P=2) whose reason cites the approvals; stored as the
-// rendered (seq 0) and certified (seq 1) steps. Either way it checks, in
-// the caller's transaction, that the MOU is in a signature stage and its
-// current text approved by every body required; preparing also needs every
-// line assigned (422 signatories_missing). Audited as signing.prepare.
-func (s *Service) prepareTx(ctx context.Context, tx Tx, actor moudesk.Actor, m *MOU, st MOUState, def *workflow.Definition, lines []Signatory, publicURL string) (*SigningDocument, error) {
+// storing made as its first steps when there is none: the approved
+// revision rendered with its footer and the signatories' names, one empty
+// field per line in its block, one invisible field for the seal, and
+// moudesk's certification signature (DocMDP P=2) whose reason cites the
+// approvals; stored as the rendered (seq 0) and certified (seq 1) steps.
+// Either way it checks, in the caller's transaction, that the MOU is in a
+// signature stage and its current text approved by every body required;
+// preparing also needs every line assigned (422 signatories_missing).
+// Without a preparation made for exactly this text, these lines and these
+// approvals it returns a *needPreparation, which withPreparation answers.
+// Audited as signing.prepare.
+func (s *Service) prepareTx(ctx context.Context, tx Tx, actor moudesk.Actor, m *MOU, st MOUState, def *workflow.Definition, lines []Signatory, made *preparation) (*SigningDocument, error) {
 	if def.Kind(st.Stage) != workflow.KindSignature {
 		return nil, &workflow.RuleError{Code: workflow.CodeWrongStage, Message: fmt.Sprintf("MOU %d is in stage %q; signing happens in a signature stage", m.ID, st.Stage)}
 	}
@@ -180,39 +185,102 @@ func (s *Service) prepareTx(ctx context.Context, tx Tx, actor moudesk.Actor, m *
 				"line %d (%s, %s) of MOU %d has no signatory; assign one with PUT /api/v1/mous/%d/signatories", l.Line, l.Title, l.PartyName, m.ID, m.ID)
 		}
 	}
-	keys, err := s.Keys()
-	if err != nil {
-		return nil, err
-	}
-	rev, err := s.Revision(ctx, m.ID, st.Current)
-	if err != nil {
-		return nil, err
-	}
 	records, err := tx.ApprovalRecords(ctx, m.ID)
 	if err != nil {
 		return nil, err
 	}
-	now := tx.Now()
-	rendered, certified, err := s.renderForSigning(keys, m, rev, def, lines, liveApprovalRecords(records, rev.ContentHash), publicURL, now)
-	if err != nil {
-		return nil, err
+	need := needPreparation{def: def, revision: st.Current, contentHash: st.ContentHash,
+		lines: lines, approvals: liveApprovalRecords(records, st.ContentHash), now: tx.Now()}
+	if made == nil || !made.matches(need) {
+		return nil, &need
 	}
 	for i, d := range []SigningDocument{
-		{Kind: DocRendered, PDF: rendered},
-		{Kind: DocCertified, PDF: certified},
+		{Kind: DocRendered, PDF: made.rendered},
+		{Kind: DocCertified, PDF: made.certified},
 	} {
-		d.MOUID, d.Revision, d.Seq, d.ContentHash = m.ID, rev.Number, i, rev.ContentHash
+		d.MOUID, d.Revision, d.Seq, d.ContentHash = m.ID, st.Current, i, st.ContentHash
 		if err := tx.InsertSigningDocument(ctx, d); err != nil {
 			return nil, err
 		}
 	}
+	sum := sha256Hex(made.certified)
 	if err := tx.Audit(ctx, actor, "signing.prepare", fmt.Sprintf("mou:%d", m.ID), map[string]any{
-		"revision": rev.Number, "content_hash": rev.ContentHash, "sha256": sha256Hex(certified)}); err != nil {
+		"revision": st.Current, "content_hash": st.ContentHash, "sha256": sum}); err != nil {
 		return nil, err
 	}
-	sum := sha256Hex(certified)
-	return &SigningDocument{MOUID: m.ID, Revision: rev.Number, Seq: 1, Kind: DocCertified, ContentHash: rev.ContentHash,
-		SHA256: sum, Size: len(certified), CreatedAt: now, PDF: certified}, nil
+	return &SigningDocument{MOUID: m.ID, Revision: st.Current, Seq: 1, Kind: DocCertified, ContentHash: st.ContentHash,
+		SHA256: sum, Size: len(made.certified), CreatedAt: tx.Now(), PDF: made.certified}, nil
+}
+
+// needPreparation is what a transaction found when the signing PDF was
+// still to be made: what to render and certify it from.
+type needPreparation struct {
+	def         *workflow.Definition
+	revision    int
+	contentHash string
+	lines       []Signatory
+	approvals   []ApprovalRecord
+	now         time.Time
+}
+
+func (n *needPreparation) Error() string {
+	return fmt.Sprintf("revision %d is not prepared for signing", n.revision)
+}
+
+// preparation is a signing PDF rendered and certified outside the writer,
+// for the state in need.
+type preparation struct {
+	need                needPreparation
+	rendered, certified []byte
+}
+
+// matches reports whether the preparation was made for the state a
+// transaction found now: the same text, lines and approvals.
+func (p *preparation) matches(now needPreparation) bool {
+	return p.need.revision == now.revision && p.need.contentHash == now.contentHash &&
+		reflect.DeepEqual(p.need.lines, now.lines) && reflect.DeepEqual(p.need.approvals, now.approvals)
+}
+
+// maxPrepareTries bounds how often a preparation is made again because
+// the lines or approvals changed while it was made.
+const maxPrepareTries = 3
+
+// withPreparation runs fn in a write transaction, and again with the
+// signing PDF made when fn reports (by prepareTx) that none is stored yet.
+// Rendering and certifying take tens of milliseconds and a time-stamp from
+// the TSA: done between the transactions, they hold up no other write.
+func (s *Service) withPreparation(ctx context.Context, m *MOU, publicURL string, fn func(tx Tx, made *preparation) error) error {
+	var made *preparation
+	for try := 1; ; try++ {
+		err := s.store.Update(ctx, func(tx Tx) error { return fn(tx, made) })
+		var need *needPreparation
+		if !errors.As(err, &need) {
+			return err
+		}
+		if try > maxPrepareTries {
+			return moudesk.Errorf(moudesk.KindConflict, "document_changed", "the signature lines of MOU %d keep changing; try again", m.ID)
+		}
+		if made, err = s.makePreparation(ctx, m, need, publicURL); err != nil {
+			return err
+		}
+	}
+}
+
+// makePreparation renders and certifies the signing PDF need asks for.
+func (s *Service) makePreparation(ctx context.Context, m *MOU, need *needPreparation, publicURL string) (*preparation, error) {
+	keys, err := s.Keys()
+	if err != nil {
+		return nil, err
+	}
+	rev, err := s.Revision(ctx, m.ID, need.revision)
+	if err != nil {
+		return nil, err
+	}
+	rendered, certified, err := s.renderForSigning(keys, m, rev, need.def, need.lines, need.approvals, publicURL, need.now)
+	if err != nil {
+		return nil, err
+	}
+	return &preparation{need: *need, rendered: rendered, certified: certified}, nil
 }
 
 // renderForSigning renders the approved revision for signing and certifies

@@ -55,16 +55,24 @@ type Client struct {
 // Sign is the signing ceremony's act: the caller signs their own line of
 // the signature block of the MOU's current revision, and when theirs is
 // the last line moudesk seals the PDF and the MOU is executed. Every check
-// runs once, in the one transaction that records the signature, on the
-// rows it changes: the caller's line and party (403 not_signatory,
-// wrong_party), consent and typed name (422), the password (403, checked
-// before the transaction since hashing is slow, reported in this order),
-// the signature stage and the approvals of the current text (422), the
-// pinned text and document (422 stale_revision, 409 document_changed) and
-// the signing order (422 signature_order). Signatories of equal order who
-// sign at once are serialized by the transaction: the second signs on top
-// of the first, so nobody is asked to sign again. A refusal writes nothing.
-// Audited as signature.create (and signing.prepare, mou.executed).
+// runs in a write transaction, on the rows the signature changes: the
+// caller's line and party (403 not_signatory, wrong_party), consent and
+// typed name (422), the password (403, checked before the transaction
+// since hashing is slow, reported in this order), the signature stage and
+// the approvals of the current text (422), the pinned text and document
+// (422 stale_revision, 409 document_changed) and the signing order (422
+// signature_order). A refusal writes nothing.
+//
+// The signature itself is made between two transactions, not inside one:
+// making it takes a time-stamp from the TSA (and sealing a second one and
+// the revocation data), network round trips that every other write of the
+// server would otherwise wait for. The first transaction decides the step
+// (and prepares the signing PDF the first time); the second checks again
+// and records the signature only if the document is still the one signed.
+// Signatories of equal order who sign at once therefore both sign: the
+// one who loses the race signs again on top of the other's signature,
+// without being asked to. Audited as signature.create (and
+// signing.prepare, mou.executed).
 func (s *Service) Sign(ctx context.Context, p *auth.Principal, client Client, mouID int64, req SignRequest) (*SignatureResult, error) {
 	if p == nil {
 		return nil, moudesk.Errorf(moudesk.KindForbidden, "not_signatory", "sign in to sign")
@@ -87,97 +95,185 @@ func (s *Service) Sign(ctx context.Context, p *auth.Principal, client Client, mo
 	if pwErr == nil && !pwOK {
 		pwErr = &moudesk.Error{Kind: moudesk.KindForbidden, Code: "wrong_password", Field: "password", Message: "the password is not right"}
 	}
-	consent := req.ConsentText
-	if consent == "" {
-		consent = ConsentText
+	a := signAttempt{s: s, p: p, actor: actor, m: m, client: client, req: req, pwErr: pwErr}
+	for try := 1; ; try++ {
+		var step *signingStep
+		if err := s.withPreparation(ctx, m, client.PublicURL, func(tx Tx, made *preparation) error {
+			step, err = a.step(ctx, tx, made)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		made, err := makeSignature(ctx, keys, step)
+		if err != nil {
+			return nil, err
+		}
+		var out *SignatureResult
+		err = s.store.Update(ctx, func(tx Tx) error {
+			out, err = a.record(ctx, tx, step, made)
+			return err
+		})
+		if errors.Is(err, errStepMoved) && try < maxSignTries {
+			continue
+		}
+		if errors.Is(err, errStepMoved) {
+			return nil, moudesk.Errorf(moudesk.KindConflict, "document_changed", "other signatures of MOU %d keep arriving; sign again", m.ID)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
 	}
-	var out *SignatureResult
-	err = s.store.Update(ctx, func(tx Tx) error {
-		st, err := tx.MOUState(ctx, mouID)
-		if err != nil {
-			return err
-		}
-		lines, err := s.signatoryLinesTx(ctx, tx, m, st.Current)
-		if err != nil {
-			return err
-		}
-		line, err := callerLine(p, m.ID, lines)
-		if err != nil {
-			return err
-		}
-		if !req.Consent {
-			return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "consent_required", Field: "consent", Message: "signing electronically needs your explicit consent (consent: true)"}
-		}
-		if !sameName(req.TypedName, p.Name) {
-			return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "name_mismatch", Field: "typed_name", Message: "type your name exactly as your account shows it: " + p.Name}
-		}
-		if pwErr != nil {
-			return pwErr
-		}
-		def, err := s.stateDefinition(ctx, st)
-		if err != nil {
-			return err
-		}
-		doc, err := s.prepareTx(ctx, tx, actor, m, st, def, lines, client.PublicURL)
-		if err != nil {
-			return err
-		}
-		if req.ContentHash != "" && req.ContentHash != doc.ContentHash {
-			return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "stale_revision", Field: "content_hash",
-				Message: fmt.Sprintf("the approved text of MOU %d is %s, not %s", m.ID, doc.ContentHash, req.ContentHash)}
-		}
-		if req.DocumentSHA256 != "" && req.DocumentSHA256 != doc.SHA256 {
-			return moudesk.Errorf(moudesk.KindConflict, "document_changed", "the signing PDF changed since you loaded it; review the current one (SHA-256 %s)", doc.SHA256)
-		}
-		last, err := signingTurn(def, st.Stage, lines, line)
-		if err != nil {
-			return err
-		}
-		now := tx.Now()
-		signed, err := signLine(keys, doc, line, now)
-		if err != nil {
-			return err
-		}
-		sig := Signature{MOUID: m.ID, Revision: doc.Revision, Line: line.Line, ContentHash: doc.ContentHash, UserID: line.UserID,
-			Name: line.Name, Title: line.Title, PartyName: line.PartyName, TypedName: req.TypedName, ConsentText: consent,
-			ClientAddr: client.Addr, UserAgent: client.UserAgent, DocumentSeq: doc.Seq + 1, SignedAt: now}
-		if err := tx.InsertSigningDocument(ctx, SigningDocument{MOUID: m.ID, Revision: doc.Revision, Seq: sig.DocumentSeq,
-			Kind: DocSignature, ContentHash: doc.ContentHash, PDF: signed}); err != nil {
-			return err
-		}
-		if err := tx.InsertSignature(ctx, sig); err != nil {
-			return err
-		}
-		if err := tx.Audit(ctx, actor, "signature.create", fmt.Sprintf("mou:%d", m.ID), map[string]any{
-			"revision": sig.Revision, "line": sig.Line, "content_hash": sig.ContentHash, "sha256": sha256Hex(signed),
-			"addr": client.Addr, "user_agent": client.UserAgent}); err != nil {
-			return err
-		}
-		out = &SignatureResult{Signature: sig, Stage: st.Stage}
-		if !last {
-			return nil
-		}
-		sealed, err := sealDocument(keys, signed, len(lines), doc, now)
-		if err != nil {
-			return err
-		}
-		if sealed, err = finishLTV(ctx, keys, sealed, now); err != nil {
-			return err
-		}
-		if err := tx.InsertSigningDocument(ctx, SigningDocument{MOUID: m.ID, Revision: doc.Revision, Seq: sig.DocumentSeq + 1,
-			Kind: DocSeal, ContentHash: doc.ContentHash, PDF: sealed}); err != nil {
-			return err
-		}
-		next, err := execute(ctx, tx, actor, def, st)
-		if err != nil {
-			return err
-		}
-		out.Executed, out.Stage = true, next
-		return nil
-	})
+}
+
+// maxSignTries bounds how often a signature is made again because another
+// one was recorded first; each try waits for nothing but the TSA.
+const maxSignTries = 5
+
+// errStepMoved says another signature was recorded between deciding a
+// step and recording it.
+var errStepMoved = errors.New("the signing document moved on")
+
+// signAttempt is one caller's request to sign, checked in each transaction.
+type signAttempt struct {
+	s      *Service
+	p      *auth.Principal
+	actor  moudesk.Actor
+	m      *MOU
+	client Client
+	req    SignRequest
+	pwErr  error
+}
+
+// signingStep is what a signature is made on, as decided in a transaction.
+type signingStep struct {
+	st   MOUState
+	def  *workflow.Definition
+	line Signatory
+	// lines counts the signature block's lines, for the seal's reason.
+	lines int
+	doc   *SigningDocument
+	last  bool // the line is the last unsigned: moudesk seals after it
+	now   time.Time
+}
+
+// madeSignature is the signed PDF, and the sealed one after the last line.
+type madeSignature struct {
+	signed, sealed []byte
+}
+
+// step applies every check of signing in tx, storing the signing PDF made
+// if it was never prepared (see prepareTx), and says what is to be signed.
+func (a *signAttempt) step(ctx context.Context, tx Tx, made *preparation) (*signingStep, error) {
+	s, m, req := a.s, a.m, a.req
+	st, err := tx.MOUState(ctx, m.ID)
 	if err != nil {
 		return nil, err
 	}
+	lines, err := s.signatoryLinesTx(ctx, tx, m, st.Current)
+	if err != nil {
+		return nil, err
+	}
+	line, err := callerLine(a.p, m.ID, lines)
+	if err != nil {
+		return nil, err
+	}
+	if !req.Consent {
+		return nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "consent_required", Field: "consent", Message: "signing electronically needs your explicit consent (consent: true)"}
+	}
+	if !sameName(req.TypedName, a.p.Name) {
+		return nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "name_mismatch", Field: "typed_name", Message: "type your name exactly as your account shows it: " + a.p.Name}
+	}
+	if a.pwErr != nil {
+		return nil, a.pwErr
+	}
+	def, err := s.stateDefinition(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := s.prepareTx(ctx, tx, a.actor, m, st, def, lines, made)
+	if err != nil {
+		return nil, err
+	}
+	if req.ContentHash != "" && req.ContentHash != doc.ContentHash {
+		return nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "stale_revision", Field: "content_hash",
+			Message: fmt.Sprintf("the approved text of MOU %d is %s, not %s", m.ID, doc.ContentHash, req.ContentHash)}
+	}
+	if req.DocumentSHA256 != "" && req.DocumentSHA256 != doc.SHA256 {
+		return nil, moudesk.Errorf(moudesk.KindConflict, "document_changed", "the signing PDF changed since you loaded it; review the current one (SHA-256 %s)", doc.SHA256)
+	}
+	last, err := signingTurn(def, st.Stage, lines, line)
+	if err != nil {
+		return nil, err
+	}
+	return &signingStep{st: st, def: def, line: line, lines: len(lines), doc: doc, last: last, now: tx.Now()}, nil
+}
+
+// makeSignature signs the step's document, and seals it after the last
+// line, with the time-stamps and revocation data long-term validation
+// needs: the network calls that stay outside every transaction.
+func makeSignature(ctx context.Context, keys *pdfsign.Keys, step *signingStep) (madeSignature, error) {
+	signed, err := signLine(keys, step.doc, step.line, step.now)
+	if err != nil {
+		return madeSignature{}, err
+	}
+	if !step.last {
+		return madeSignature{signed: signed}, nil
+	}
+	sealed, err := sealDocument(keys, signed, step.lines, step.doc, step.now)
+	if err != nil {
+		return madeSignature{}, err
+	}
+	if sealed, err = finishLTV(ctx, keys, sealed, step.now); err != nil {
+		return madeSignature{}, err
+	}
+	return madeSignature{signed: signed, sealed: sealed}, nil
+}
+
+// record checks the signature again in tx and stores it, with the seal and
+// the execution after the last line, unless another signature was
+// recorded on the document since the step was decided (errStepMoved).
+func (a *signAttempt) record(ctx context.Context, tx Tx, step *signingStep, made madeSignature) (*SignatureResult, error) {
+	now, err := a.step(ctx, tx, nil)
+	if err != nil {
+		return nil, err
+	}
+	if now.doc.Seq != step.doc.Seq || now.line.Line != step.line.Line || now.last != step.last || now.st.Stage != step.st.Stage {
+		return nil, errStepMoved
+	}
+	m, doc, line := a.m, step.doc, step.line
+	consent := a.req.ConsentText
+	if consent == "" {
+		consent = ConsentText
+	}
+	sig := Signature{MOUID: m.ID, Revision: doc.Revision, Line: line.Line, ContentHash: doc.ContentHash, UserID: line.UserID,
+		Name: line.Name, Title: line.Title, PartyName: line.PartyName, TypedName: a.req.TypedName, ConsentText: consent,
+		ClientAddr: a.client.Addr, UserAgent: a.client.UserAgent, DocumentSeq: doc.Seq + 1, SignedAt: step.now}
+	if err := tx.InsertSigningDocument(ctx, SigningDocument{MOUID: m.ID, Revision: doc.Revision, Seq: sig.DocumentSeq,
+		Kind: DocSignature, ContentHash: doc.ContentHash, PDF: made.signed}); err != nil {
+		return nil, err
+	}
+	if err := tx.InsertSignature(ctx, sig); err != nil {
+		return nil, err
+	}
+	if err := tx.Audit(ctx, a.actor, "signature.create", fmt.Sprintf("mou:%d", m.ID), map[string]any{
+		"revision": sig.Revision, "line": sig.Line, "content_hash": sig.ContentHash, "sha256": sha256Hex(made.signed),
+		"addr": a.client.Addr, "user_agent": a.client.UserAgent}); err != nil {
+		return nil, err
+	}
+	out := &SignatureResult{Signature: sig, Stage: step.st.Stage}
+	if !step.last {
+		return out, nil
+	}
+	if err := tx.InsertSigningDocument(ctx, SigningDocument{MOUID: m.ID, Revision: doc.Revision, Seq: sig.DocumentSeq + 1,
+		Kind: DocSeal, ContentHash: doc.ContentHash, PDF: made.sealed}); err != nil {
+		return nil, err
+	}
+	next, err := execute(ctx, tx, a.actor, step.def, step.st)
+	if err != nil {
+		return nil, err
+	}
+	out.Executed, out.Stage = true, next
 	return out, nil
 }
 
