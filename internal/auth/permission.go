@@ -22,6 +22,8 @@ const (
 	SignatoryWrite  Action = "signatory.write"  // assign the users who sign an MOU
 	AuditRead       Action = "audit.read"
 	AdminUsers      Action = "admin.users"    // users, invitations, parties; list and revoke anyone's tokens
+	PartyRead       Action = "party.read"     // list the parties (their names are on every public MOU)
+	UserRead        Action = "user.read"      // list people: admins everyone, others their own party's (desk.UsersFor)
 	WorkflowRead    Action = "workflow.read"  // read workflow definitions and their versions
 	WorkflowWrite   Action = "workflow.write" // store a new version of a workflow definition
 	// Account is the caller's own account: who am I, change my password,
@@ -42,7 +44,7 @@ func Actions() []Action {
 		ClauseRead, ClauseWrite, TemplateRead, MOURead, MOUCreate,
 		RevisionWrite, TransitionWrite, MeetingWrite, FeedbackWrite,
 		FeedbackResolve, OutcomeWrite, SignatureWrite, SignatoryWrite, AuditRead, WorkflowRead, WorkflowWrite,
-		AdminUsers, Account, OwnTokens, Public, RecommendationWrite,
+		AdminUsers, Account, OwnTokens, Public, RecommendationWrite, PartyRead, UserRead,
 	}
 }
 
@@ -83,7 +85,7 @@ func (r Role) bit() roleSet {
 // not of whoever runs the server.
 func grantedTo(a Action) roleSet {
 	switch a {
-	case ClauseRead, TemplateRead, MOURead, Account, OwnTokens, WorkflowRead:
+	case ClauseRead, TemplateRead, MOURead, Account, OwnTokens, WorkflowRead, PartyRead, UserRead:
 		return everyRole
 	case ClauseWrite, MOUCreate, RevisionWrite, SignatoryWrite:
 		return admin | drafter

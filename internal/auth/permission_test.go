@@ -33,6 +33,8 @@ var wantGrants = map[Action][5]bool{
 	Public:          {true, true, true, true, true},
 
 	RecommendationWrite: {true, true, false, true, false},
+	PartyRead:           {true, true, true, true, true},
+	UserRead:            {true, true, true, true, true},
 }
 
 var columnRoles = [5]Role{RoleAdmin, RoleDrafter, RoleReviewer, RoleClerk, RoleSignatory}

@@ -330,3 +330,24 @@ func (s *Service) CreateSession(ctx context.Context, u *User, idHash, csrf strin
 func (s *Service) DeleteSession(ctx context.Context, idHash string) error {
 	return s.store.DeleteSession(ctx, idHash)
 }
+
+// UsersFor lists the accounts actor may see: every one for an admin (who
+// administers them all, as the Admin page shows), the people of their own
+// party for anyone else, and only themself for a user of no party. Nobody
+// but an admin learns who works for another party, nor their address.
+func (s *Service) UsersFor(ctx context.Context, actor moudesk.Actor) ([]User, error) {
+	all, err := s.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if actor.Admin || actor.IsSystem() {
+		return all, nil
+	}
+	out := []User{}
+	for _, u := range all {
+		if u.ID == actor.UserID || (actor.Party != "" && u.PartySlug == actor.Party) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}

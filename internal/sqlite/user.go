@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/moudesk/moudesk/internal/desk"
 
@@ -86,14 +88,14 @@ func (db *DB) CreateUser(ctx context.Context, actor moudesk.Actor, nu desk.NewUs
 
 // checkNewUser validates an account before any write.
 func checkNewUser(nu desk.NewUser) error {
-	if !strings.Contains(nu.Email, "@") || len(nu.Email) > 254 {
-		return &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_email", Field: "email", Message: fmt.Sprintf("%q is not an e-mail address", nu.Email)}
+	if !validEmail(nu.Email) {
+		return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "invalid_email", Field: "email", Message: fmt.Sprintf("%q is not an e-mail address", clipText(nu.Email, 80))}
 	}
 	if strings.TrimSpace(nu.Name) == "" {
-		return &moudesk.Error{Kind: moudesk.KindInvalid, Code: "missing_field", Field: "name", Message: "a user needs a name"}
+		return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "missing_field", Field: "name", Message: "a user needs a name"}
 	}
 	if len(nu.Roles) == 0 {
-		return &moudesk.Error{Kind: moudesk.KindInvalid, Code: "missing_role", Field: "roles", Message: "a user needs at least one role"}
+		return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "missing_role", Field: "roles", Message: "a user needs at least one role"}
 	}
 	// The name and title go into signing certificates, signature
 	// appearances and certificates of completion: no NUL, no invalid
@@ -408,4 +410,33 @@ func (db *DB) SetPassword(ctx context.Context, actor moudesk.Actor, ps desk.Pass
 		return tx.audit(ctx, actor, ps.AuditAction, fmt.Sprintf("user:%d", ps.UserID), details)
 	})
 	return ended, err
+}
+
+// validEmail reports whether s can be someone's address: one address as
+// RFC 5322 reads it, written bare (no display name, no angle brackets, no
+// comment), at most 254 bytes, as SMTP allows. It is what invitations and
+// notifications are sent to, so "nope", "a@", "a@@b" or "Ann <a@b>" are
+// refused when the user is saved rather than when mail bounces.
+func validEmail(s string) bool {
+	if len(s) > 254 || !utf8.ValidString(s) {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return false
+	}
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && local != "" && domain != "" && !strings.ContainsAny(domain, "@ ")
+}
+
+// clipText is at most n bytes of s, cut at a rune, for an error message
+// that quotes input.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

@@ -23,7 +23,8 @@ func (s *Server) accountRoutes() {
 	s.handle(http.MethodPost, "/api/v1/me/tokens", auth.OwnTokens, s.createMyToken)
 	s.handle(http.MethodDelete, "/api/v1/me/tokens/:tid", auth.OwnTokens, s.revokeMyToken)
 
-	s.handle(http.MethodGet, "/api/v1/users", auth.AdminUsers, s.listUsers)
+	s.handle(http.MethodGet, "/api/v1/users", auth.UserRead, s.listUsers)
+	s.handle(http.MethodGet, "/api/v1/parties", auth.PartyRead, s.listParties)
 	s.handle(http.MethodPost, "/api/v1/users", auth.AdminUsers, s.inviteUser)
 	s.handle(http.MethodPost, "/api/v1/users/:uid/invitation", auth.AdminUsers, s.reinviteUser)
 	s.handle(http.MethodGet, "/api/v1/tokens", auth.AdminUsers, s.listTokens)
@@ -101,12 +102,28 @@ func (s *Server) revokeMyToken(c *gin.Context) error {
 	return nil
 }
 
+// listUsers answers the accounts the caller may see: all of them for an
+// admin, their own party's people for anyone else (desk.UsersFor).
 func (s *Server) listUsers(c *gin.Context) error {
-	us, err := s.desk.Users(c.Request.Context())
+	us, err := s.desk.UsersFor(c.Request.Context(), actor(c))
 	if err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"users": us})
+	return nil
+}
+
+// listParties answers every party: their names and bodies are on every
+// public MOU, and a drafter needs their slugs to start one.
+func (s *Server) listParties(c *gin.Context) error {
+	ps, err := s.desk.Parties(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	if ps == nil {
+		ps = []desk.Party{}
+	}
+	c.JSON(http.StatusOK, gin.H{"parties": ps})
 	return nil
 }
 
@@ -161,7 +178,7 @@ func parseRoleList(names []string) ([]auth.Role, error) {
 	for _, n := range names {
 		r := auth.Role(n)
 		if !r.Valid() {
-			return nil, &moudesk.Error{Kind: moudesk.KindInvalid, Code: "invalid_role", Field: "roles",
+			return nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "invalid_role", Field: "roles",
 				Message: "unknown role " + clip(n, 40) + " (want one of " + auth.FormatRoles(auth.Roles()) + ")"}
 		}
 		roles = append(roles, r)

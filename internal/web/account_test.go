@@ -55,7 +55,7 @@ func newAccountEnv(t *testing.T) *accountEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(New(Config{Service: svc, Hasher: testHasher, Now: e.clock.Now, PublicURL: testPublicURL}).Handler())
+	ts := httptest.NewServer(validateAPI(t, New(Config{Service: svc, Hasher: testHasher, Now: e.clock.Now, PublicURL: testPublicURL}).Handler()))
 	t.Cleanup(ts.Close)
 	e.db, e.url = db, ts.URL
 	return e
@@ -374,9 +374,15 @@ func TestInviteUserAPI(t *testing.T) {
 		code   string
 	}{
 		{"ErrPassword", admin, map[string]any{"email": "clerk@pusd.example", "name": "Dana", "roles": []string{"clerk"}, "password": "chosen by the admin"}, 400, "password_not_accepted"},
-		{"ErrEmail", admin, map[string]any{"email": "nope", "name": "Dana", "roles": []string{"clerk"}}, 400, "invalid_email"},
-		{"ErrRole", admin, map[string]any{"email": "clerk@pusd.example", "name": "Dana", "roles": []string{"king"}}, 400, "invalid_role"},
-		{"ErrNoRole", admin, map[string]any{"email": "clerk@pusd.example", "name": "Dana", "roles": []string{}}, 400, "missing_role"},
+		{"ErrEmail", admin, map[string]any{"email": "nope", "name": "Dana", "roles": []string{"clerk"}}, 422, "invalid_email"},
+		{"ErrEmailNoDomain", admin, map[string]any{"email": "dana@", "name": "Dana", "roles": []string{"clerk"}}, 422, "invalid_email"},
+		{"ErrEmailTwoAts", admin, map[string]any{"email": "dana@@pusd.example", "name": "Dana", "roles": []string{"clerk"}}, 422, "invalid_email"},
+		{"ErrEmailSpace", admin, map[string]any{"email": "dana clerk@pusd.example", "name": "Dana", "roles": []string{"clerk"}}, 422, "invalid_email"},
+		{"ErrEmailDisplayName", admin, map[string]any{"email": "Dana <clerk@pusd.example>", "name": "Dana", "roles": []string{"clerk"}}, 422, "invalid_email"},
+		{"ErrEmailTooLong", admin, map[string]any{"email": strings.Repeat("d", 250) + "@pusd.example", "name": "Dana", "roles": []string{"clerk"}}, 422, "invalid_email"},
+		{"ErrNoName", admin, map[string]any{"email": "clerk@pusd.example", "name": " ", "roles": []string{"clerk"}}, 422, "missing_field"},
+		{"ErrRole", admin, map[string]any{"email": "clerk@pusd.example", "name": "Dana", "roles": []string{"king"}}, 422, "invalid_role"},
+		{"ErrNoRole", admin, map[string]any{"email": "clerk@pusd.example", "name": "Dana", "roles": []string{}}, 422, "missing_role"},
 		{"ErrParty", admin, map[string]any{"email": "clerk@pusd.example", "name": "Dana", "party": "nowhere", "roles": []string{"clerk"}}, 422, "unknown_party"},
 		{"ErrNotAdmin", e.withToken(e.bearer("drafter@pusd.example")), clerk, 403, "forbidden"},
 	} {

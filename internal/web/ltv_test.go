@@ -40,7 +40,7 @@ func TestCRLAndRevocationInVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(New(Config{Service: svc, Hasher: testHasher, PublicURL: testPublicURL}).Handler())
+	ts := httptest.NewServer(validateAPI(t, New(Config{Service: svc, Hasher: testHasher, PublicURL: testPublicURL}).Handler()))
 	defer ts.Close()
 
 	res, err := pdfRender(t)

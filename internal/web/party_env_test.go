@@ -80,7 +80,7 @@ func newPartyEnv(t *testing.T) *partyEnv {
 	// failure's.
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := New(Config{Service: svc, Hasher: testHasher, PublicURL: testPublicURL, Logger: quiet})
-	ts := httptest.NewServer(srv.Handler())
+	ts := httptest.NewServer(validateAPI(t, srv.Handler()))
 	t.Cleanup(ts.Close)
 	e := &partyEnv{t: t, db: db, srv: srv, url: ts.URL, users: map[string]*partyUser{},
 		client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}

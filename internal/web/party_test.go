@@ -64,8 +64,9 @@ type partyRefusal struct {
 const (
 	whyNoMOU   = "names no MOU: health, sign-in, the caller's own account, invitations, static files"
 	whyAdmin   = "administration of users, parties and tokens (admin only), no MOU"
+	whyPeople  = "names no MOU: the parties, and people of the caller's own party (all of them for an admin; TestPeopleAPI)"
 	whyLibrary = "the clause library and templates: shared text, no MOU"
-	whyPublic  = "public by design: the public list, verification, the CA certificate"
+	whyPublic  = "public by design: the public list, verification, the CA certificate, the API contract"
 	whyLists   = "lists MOUs: only those of the caller's party (TestPartyCases/Lists)"
 	whyCreate  = "creates an MOU: only between parties that include the caller's (TestPartyCases/CreateBetweenOthers)"
 	whyAudit   = "the audit log: whole log admin only, ?mou= needs the MOU's party (TestPartyCases/Audit)"
@@ -298,10 +299,11 @@ var partyRules = []partyRule{
 	{key: "POST /profile/tokens", scope: global, why: whyNoMOU},
 	{key: "POST /profile/tokens/:tid/revoke", scope: global, why: whyNoMOU},
 	{key: "POST /api/v1/invitation", scope: global, why: whyNoMOU},
+	{key: "GET /api/v1/parties", scope: global, why: whyPeople},
+	{key: "GET /api/v1/users", scope: global, why: whyPeople},
 	{key: "GET /invite", scope: global, why: whyNoMOU},
 	{key: "POST /invite", scope: global, why: whyNoMOU},
 
-	{key: "GET /api/v1/users", scope: global, why: whyAdmin},
 	{key: "POST /api/v1/users", scope: global, why: whyAdmin},
 	{key: "POST /api/v1/users/:uid/invitation", scope: global, why: whyAdmin},
 	{key: "GET /api/v1/tokens", scope: global, why: whyAdmin},
@@ -341,6 +343,7 @@ var partyRules = []partyRule{
 	{key: "GET /verify", scope: global, why: whyPublic},
 	{key: "POST /api/v1/verify", scope: global, why: whyPublic},
 	{key: "GET /api/v1/ca.pem", scope: global, why: whyPublic},
+	{key: "GET /api/v1/openapi.json", scope: global, why: whyPublic},
 	{key: "GET /ca/crl", scope: global, why: whyPublic},
 }
 

@@ -39,6 +39,7 @@ func (s *Server) routes() {
 	e.NoMethod(s.methodNotAllowed)
 
 	s.handle(http.MethodGet, "/healthz", auth.Public, s.healthz)
+	s.handle(http.MethodGet, "/api/v1/openapi.json", auth.Public, s.openAPI)
 
 	s.handle(http.MethodPost, "/api/v1/session", auth.Public, s.login)
 	s.handle(http.MethodDelete, "/api/v1/session", auth.Public, s.logout)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/moudesk/moudesk/api"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/desk"
 )
@@ -43,6 +44,7 @@ type Server struct {
 	// its size themselves, so limitFormBody leaves their multipart bodies be.
 	uploads map[string]bool
 	pages   *pageEngine // the HTML pages' templates, parsed once
+	apiDoc  []byte      // the OpenAPI document as JSON, converted once
 }
 
 // New builds the server and its routes.
@@ -68,6 +70,11 @@ func New(cfg Config) *Server {
 	if err != nil {
 		panic(err)
 	}
+	// The OpenAPI document is embedded too, and the tests load it.
+	apiDoc, err := api.JSON()
+	if err != nil {
+		panic(err)
+	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
@@ -84,6 +91,7 @@ func New(cfg Config) *Server {
 		rules:    map[string]auth.Action{},
 		uploads:  map[string]bool{},
 		pages:    pages,
+		apiDoc:   apiDoc,
 	}
 	s.routes()
 	return s

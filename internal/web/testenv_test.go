@@ -48,7 +48,9 @@ func startTestServerTS(t testing.TB, parties ...desk.Party) (db *sqlite.DB, ts *
 	// Signing keys come from a CA made for this server; tests fetch its
 	// certificate from /api/v1/ca.pem to trust it.
 	svc := teststore.Service(t, db)
-	ts = httptest.NewServer(New(Config{Service: svc, Hasher: testHasher, PublicURL: testPublicURL}).Handler())
+	// Every JSON answer is checked against the API contract
+	// (openapi_test.go).
+	ts = httptest.NewServer(validateAPI(t, New(Config{Service: svc, Hasher: testHasher, PublicURL: testPublicURL}).Handler()))
 	t.Cleanup(ts.Close)
 	return db, ts, token
 }

@@ -43,7 +43,7 @@ func newEnv(t *testing.T) *testEnv {
 		t.Fatal(err)
 	}
 	ws := web.New(web.Config{Service: svc, Hasher: cheap})
-	srv := httptest.NewServer(ws.Handler())
+	srv := httptest.NewServer(web.ValidateAPI(t, ws.Handler()))
 	t.Cleanup(srv.Close)
 	return &testEnv{t: t, db: db, srv: srv, web: ws}
 }
@@ -313,6 +313,8 @@ func TestEveryRouteHasARule(t *testing.T) {
 		// The CA's revocation list, at the address every certificate names
 		// as its CRL distribution point.
 		"GET /ca/crl": true,
+		// The API contract: routes and shapes, no data.
+		"GET /api/v1/openapi.json": true,
 	}
 	rules := e.web.Rules()
 	routes := e.web.Routes()

@@ -1,0 +1,333 @@
+package web
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/moudesk/moudesk/api"
+	"github.com/moudesk/moudesk/internal/teststore"
+)
+
+// The API contract (api/openapi.yaml) against the server: every /api/v1
+// route, /healthz and every download is documented with its method, every
+// documented operation is a route, and every JSON answer a test server
+// gives is checked against the document (validateAPI, which the test
+// servers' helpers wrap around the handler).
+
+// apiContract is the loaded document with a matcher for its paths.
+type apiContract struct {
+	doc   *openapi3.T
+	paths []apiPath
+}
+
+// apiPath is one documented path as a pattern: {name} matches a segment.
+type apiPath struct {
+	template string
+	re       *regexp.Regexp
+	names    []string
+	static   int // characters outside parameters: the more, the more specific
+	item     *openapi3.PathItem
+}
+
+// loadedContract parses and validates the document once per test binary:
+// every response of the suite is checked against it.
+var loadedContract = sync.OnceValues(func() (*apiContract, error) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(api.YAML())
+	if err != nil {
+		return nil, fmt.Errorf("load api/openapi.yaml: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("api/openapi.yaml is not a valid OpenAPI document: %w", err)
+	}
+	c := &apiContract{doc: doc}
+	param := regexp.MustCompile(`\{([^}/]+)\}`)
+	for template, item := range doc.Paths.Map() {
+		var names []string
+		pattern, last := "^", 0
+		for _, m := range param.FindAllStringSubmatchIndex(template, -1) {
+			pattern += regexp.QuoteMeta(template[last:m[0]]) + `([^/]+)`
+			names = append(names, template[m[2]:m[3]])
+			last = m[1]
+		}
+		pattern += regexp.QuoteMeta(template[last:]) + "$"
+		c.paths = append(c.paths, apiPath{template: template, re: regexp.MustCompile(pattern), names: names,
+			static: len(param.ReplaceAllString(template, "")), item: item})
+	}
+	// The most specific path first: /api/v1/mous/import before
+	// /api/v1/mous/{id}.
+	slices.SortFunc(c.paths, func(a, b apiPath) int { return b.static - a.static })
+	return c, nil
+})
+
+func contract(t testing.TB) *apiContract {
+	t.Helper()
+	c, err := loadedContract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// route is the documented operation for method and path, nil when the
+// document has none.
+func (c *apiContract) route(method, path string) (*routers.Route, map[string]string) {
+	for _, p := range c.paths {
+		m := p.re.FindStringSubmatch(path)
+		if m == nil {
+			continue
+		}
+		op := p.item.GetOperation(method)
+		if op == nil {
+			return nil, nil
+		}
+		params := map[string]string{}
+		for i, name := range p.names {
+			params[name] = m[i+1]
+		}
+		return &routers.Route{Spec: c.doc, Path: p.template, PathItem: p.item, Method: method, Operation: op}, params
+	}
+	return nil, nil
+}
+
+// isJSON says whether a Content-Type is JSON.
+func isJSON(contentType string) bool {
+	return strings.HasPrefix(contentType, "application/json")
+}
+
+// validateAPI wraps h so that every JSON answer is checked against the
+// document: a JSON answer to an operation the document lacks, or one that
+// does not match its schema (status, headers, body), fails t. Other
+// answers (pages, PDFs) pass through unread.
+func validateAPI(t testing.TB, h http.Handler) http.Handler {
+	c := contract(t)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &teeWriter{ResponseWriter: w}
+		h.ServeHTTP(rec, r)
+		if !rec.json || r.Method == http.MethodHead {
+			return
+		}
+		if err := c.check(r, rec.status, w.Header(), rec.body.Bytes()); err != nil {
+			t.Errorf("%s %s answered %d, which the OpenAPI document (api/openapi.yaml) does not allow: %v\nbody: %s",
+				r.Method, r.URL.RequestURI(), rec.status, err, clipBody(rec.body.Bytes()))
+		}
+	})
+}
+
+// check validates one JSON answer.
+func (c *apiContract) check(r *http.Request, status int, header http.Header, body []byte) error {
+	route, params := c.route(r.Method, r.URL.Path)
+	if route == nil {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			return fmt.Errorf("%s %s is not in the document", r.Method, r.URL.Path)
+		}
+		// A JSON error from a page route or an unknown path: the error
+		// shape still holds.
+		var v struct {
+			Error *struct {
+				Code    *string `json:"code"`
+				Message *string `json:"message"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal(body, &v); err != nil || v.Error == nil || v.Error.Code == nil || v.Error.Message == nil {
+			return fmt.Errorf("a JSON answer off the API is not the error shape")
+		}
+		return nil
+	}
+	// The request's own body is not needed to check the answer.
+	req := r.Clone(r.Context())
+	req.Body = http.NoBody
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}},
+		Status:  status,
+		Header:  header,
+		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	in.SetBodyBytes(body)
+	return openapi3filter.ValidateResponse(context.Background(), in)
+}
+
+func clipBody(b []byte) string {
+	if len(b) > 600 {
+		return string(b[:600]) + "…"
+	}
+	return string(b)
+}
+
+// teeWriter passes an answer through and keeps a copy of it when it is
+// JSON (decided when the header is written).
+type teeWriter struct {
+	http.ResponseWriter
+	status      int
+	wroteHeader bool
+	json        bool
+	body        bytes.Buffer
+}
+
+func (w *teeWriter) WriteHeader(status int) {
+	if !w.wroteHeader {
+		w.wroteHeader = true
+		w.status = status
+		w.json = isJSON(w.Header().Get("Content-Type"))
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *teeWriter) Write(b []byte) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.json {
+		w.body.Write(b)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *teeWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (w *teeWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if h, ok := w.ResponseWriter.(http.Hijacker); ok {
+		return h.Hijack()
+	}
+	return nil, nil, fmt.Errorf("hijack not supported")
+}
+
+// ValidateAPI lets the external web_test package check its answers too.
+var ValidateAPI = validateAPI
+
+// ginPath is a gin route path in the document's form: :id and *file
+// become {id} and {file}.
+func ginPath(p string) string {
+	return regexp.MustCompile(`[:*]([A-Za-z0-9_]+)`).ReplaceAllString(p, `{$1}`)
+}
+
+// documented says whether a registered route must be in the document: the
+// JSON API, the health check and every file download.
+func documented(path string) bool {
+	return strings.HasPrefix(path, "/api/") || path == "/healthz" ||
+		strings.HasSuffix(path, ".pdf") || strings.HasSuffix(path, ".docx") || strings.HasSuffix(path, ".ics")
+}
+
+// TestOpenAPIRoutes: every registered API route is documented with its
+// method, and every documented operation is a registered route.
+func TestOpenAPIRoutes(t *testing.T) {
+	c := contract(t)
+	db := teststore.Open(t)
+	srv := New(Config{Service: teststore.Service(t, db), Hasher: testHasher, PublicURL: testPublicURL})
+	registered := map[string]bool{}
+	for _, rt := range srv.Routes() {
+		key := rt.Method + " " + ginPath(rt.Path)
+		registered[key] = true
+		if !documented(rt.Path) {
+			continue
+		}
+		item := c.doc.Paths.Value(ginPath(rt.Path))
+		if item == nil || item.GetOperation(rt.Method) == nil {
+			t.Errorf("route %s is not in api/openapi.yaml: document it", key)
+		}
+	}
+	for template, item := range c.doc.Paths.Map() {
+		for method := range item.Operations() {
+			if !registered[method+" "+template] {
+				t.Errorf("api/openapi.yaml documents %s %s, which the server does not have", method, template)
+			}
+		}
+	}
+}
+
+// TestOpenAPIDocument: the served document is the one in the repository,
+// a valid OpenAPI 3.1 document with the shapes the brief asks of it.
+func TestOpenAPIDocument(t *testing.T) {
+	c := contract(t)
+	if !c.doc.IsOpenAPI31OrLater() {
+		t.Errorf("openapi = %q, want 3.1", c.doc.OpenAPI)
+	}
+	_, url, _ := startTestServer(t)
+	res, err := http.Get(url + "/api/v1/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	got, _ := io.ReadAll(res.Body)
+	want, err := api.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusOK || !isJSON(res.Header.Get("Content-Type")) || !bytes.Equal(got, want) {
+		t.Fatalf("GET /api/v1/openapi.json = %d %s, %d bytes; want 200 JSON, the %d bytes of api/openapi.yaml as JSON",
+			res.StatusCode, res.Header.Get("Content-Type"), len(got), len(want))
+	}
+	served, err := openapi3.NewLoader().LoadFromData(got)
+	if err != nil {
+		t.Fatalf("the served document does not load: %v", err)
+	}
+	if err := served.Validate(context.Background()); err != nil {
+		t.Fatalf("the served document is not valid: %v", err)
+	}
+	for _, name := range []string{"Error", "MOU", "Revision", "Meeting", "Feedback", "Outcome", "Approval",
+		"Signatory", "Clause", "Template", "Variable", "Cursor", "User", "Party"} {
+		if c.doc.Components.Schemas[name] == nil {
+			t.Errorf("components.schemas has no %s", name)
+		}
+	}
+	for _, name := range []string{"bearer", "session", "csrf"} {
+		if c.doc.Components.SecuritySchemes[name] == nil {
+			t.Errorf("components.securitySchemes has no %s", name)
+		}
+	}
+	if s := c.doc.Components.SecuritySchemes["csrf"]; s != nil && (s.Value.In != "header" || s.Value.Name != "X-CSRF-Token") {
+		t.Errorf("the csrf scheme is %s %q, want the X-CSRF-Token header", s.Value.In, s.Value.Name)
+	}
+}
+
+// TestOpenAPICatchesMismatch: the check refuses an answer with a renamed
+// field, an error without its code, an undocumented status and an API
+// path the document lacks, so a green suite means something.
+func TestOpenAPICatchesMismatch(t *testing.T) {
+	c := contract(t)
+	mou := `{"id":1,"title":"SRO","template":"sro-mou","workflow":"default","workflow_version":1,"stage":"draft",` +
+		`"current_revision":1,"parties":[],"created_at":"2026-01-02T03:04:05Z"}`
+	get := func(path string) *http.Request {
+		r, _ := http.NewRequest(http.MethodGet, "http://x"+path, nil)
+		return r
+	}
+	jsonHeader := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
+	if err := c.check(get("/api/v1/mous/1"), 200, jsonHeader, []byte(`{"mou":`+mou+`,"amendments":[]}`)); err != nil {
+		t.Fatalf("a right answer is refused: %v", err)
+	}
+	for name, tc := range map[string]struct {
+		path   string
+		status int
+		body   string
+	}{
+		"renamed field":      {"/api/v1/mous/1", 200, `{"mou":` + strings.Replace(mou, `"title"`, `"name"`, 1) + `,"amendments":[]}`},
+		"wrong type":         {"/api/v1/mous/1", 200, `{"mou":` + strings.Replace(mou, `"id":1`, `"id":"1"`, 1) + `,"amendments":[]}`},
+		"error without code": {"/api/v1/mous/1", 404, `{"error":{"message":"not found"}}`},
+		"error with extra":   {"/api/v1/mous/1", 404, `{"error":{"code":"not_found","message":"not found","hint":"x"}}`},
+		"undocumented path":  {"/api/v1/nothing", 200, `{}`},
+	} {
+		if err := c.check(get(tc.path), tc.status, jsonHeader, []byte(tc.body)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
