@@ -53,3 +53,5 @@ require (
 	golang.org/x/sys v0.49.0 // indirect
 	google.golang.org/protobuf v1.36.10 // indirect
 )
+
+replace github.com/jung-kurt/gofpdf => ./third_party/gofpdf

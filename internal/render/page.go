@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"strings"
@@ -139,11 +138,9 @@ func (r *renderer) setFont(f faceID, size float64, c RGB) {
 					r.fontErr = err
 				}
 			} else {
-				// A copy for each document: gofpdf pads a table to four
-				// bytes when it checksums the subset by appending to a
-				// slice of the bytes it was given, which writes into the
-				// shared font when two documents are rendered at once.
-				r.pdf.AddUTF8FontFromBytes(fc.family, fc.style, bytes.Clone(m.data))
+				// Every document reads the one copy of the font: our
+				// gofpdf (third_party/gofpdf) never writes into it.
+				r.pdf.AddUTF8FontFromBytes(fc.family, fc.style, m.data)
 			}
 		}
 		r.pdf.SetFont(fc.family, fc.style, size)
