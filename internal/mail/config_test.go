@@ -1,9 +1,18 @@
 package mail_test
 
 import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/emersion/go-smtp"
 
 	"github.com/moudesk/moudesk/internal/mail"
 )
@@ -106,5 +115,36 @@ func TestValidAddress(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) || !errors.Is(err, mail.ErrInvalid) {
 			t.Errorf("ValidAddress(%q) = %v; want an error about %q", s, err, want)
 		}
+	}
+}
+
+func TestTemporary(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"Nil", nil, false},
+		{"451", fmt.Errorf("mail: DATA: %w", &smtp.SMTPError{Code: 451}), true},
+		{"421", &smtp.SMTPError{Code: 421}, true},
+		{"550", fmt.Errorf("mail: RCPT TO x: %w", &smtp.SMTPError{Code: 550}), false},
+		{"535", &smtp.SMTPError{Code: 535}, false},
+		{"EOF", fmt.Errorf("mail: DATA: %w", io.EOF), true},
+		{"Reset", &net.OpError{Op: "read", Err: syscall.ECONNRESET}, true},
+		{"Refused", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, true},
+		{"Deadline", fmt.Errorf("mail: %w", context.DeadlineExceeded), true},
+		{"Canceled", fmt.Errorf("mail: %w", context.Canceled), true},
+		{"Invalid", mail.ValidAddress("x"), false},
+		{"NoStartTLS", fmt.Errorf("mail: STARTTLS: %w", mail.ErrNoStartTLS), false},
+		{"UnknownAuthority", &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}, false},
+		{"Hostname", x509.HostnameError{}, false},
+		{"NotTLS", tls.RecordHeaderError{}, false},
+		{"Unknown", errors.New("something else"), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := mail.Temporary(tc.err); got != tc.want {
+				t.Errorf("Temporary(%v) = %v, want %v", tc.err, got, tc.want)
+			}
+		})
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"io"
-	"net"
 
 	"github.com/emersion/go-smtp"
 )
@@ -46,10 +44,8 @@ func Temporary(err error) bool {
 		// Not TLS at the other end: implicit TLS against a plain port.
 		return false
 	}
-	var nerr net.Error
-	if errors.As(err, &nerr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) {
-		return true
-	}
+	// Refused, reset or dropped connections (net.Error, io.EOF from a
+	// server that hung up) and anything unforeseen.
 	return true
 }
 

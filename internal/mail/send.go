@@ -82,6 +82,8 @@ func (s *Sender) Compose(m Message) ([]byte, error) {
 	return compose(s.from, m, s.now())
 }
 
+const quitTimeout = 2 * time.Second
+
 // ErrNoStartTLS is returned in StartTLS mode when the server does not offer
 // STARTTLS: moudesk never falls back to plain text on its own.
 var ErrNoStartTLS = errors.New("mail: server does not offer STARTTLS")
@@ -183,7 +185,9 @@ func (s *Sender) send(ctx context.Context, to []string, raw []byte) error {
 	if err := w.Close(); err != nil {
 		return fmt.Errorf("mail: DATA: %w", err)
 	}
-	// The message is accepted; a failing QUIT changes nothing about that.
+	// The message is accepted; a failing or slow QUIT changes nothing
+	// about that, so it gets a short wait of its own.
+	c.CommandTimeout = min(s.cfg.Timeout, quitTimeout)
 	_ = c.Quit()
 	return nil
 }

@@ -136,6 +136,16 @@ func TestSendImplicitTLS(t *testing.T) {
 	if m := srv.WaitFor(t, 1, wait)[0]; !m.TLS {
 		t.Error("message did not come over TLS")
 	}
+
+	t.Run("ErrPlainServer", func(t *testing.T) {
+		plain := mailtest.Start(t, mailtest.Options{})
+		cfg := plain.Config()
+		cfg.TLS = mail.ImplicitTLS
+		err := newSender(t, cfg).Send(t.Context(), turnToSign("n-5"))
+		if err == nil || mail.Temporary(err) {
+			t.Fatalf("err %v; want a permanent TLS error", err)
+		}
+	})
 }
 
 // TestSendCAFile is how a `moudesk serve` child trusts a test server: the
