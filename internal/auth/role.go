@@ -8,7 +8,7 @@ import (
 // Role is what a user may do in moudesk; a user may hold several.
 type Role string
 
-// The roles of DESIGN.md "Who uses it". The public has no role: anonymous
+// The roles of docs/design.md "Who uses it". The public has no role: anonymous
 // visitors are a nil *Principal.
 const (
 	RoleAdmin     Role = "admin"

@@ -12,7 +12,7 @@ import (
 	"github.com/moudesk/moudesk/internal/auth"
 )
 
-// The account use cases. No one acts as anyone else (DESIGN.md "Parties
+// The account use cases. No one acts as anyone else (docs/design.md "Parties
 // and authority"): a token is created by and for the signed-in user only;
 // an admin creates an account without a password and gets a one-time
 // link for its owner, who sets the password; changing a password needs

@@ -87,7 +87,7 @@ type response struct {
 	body   []byte
 }
 
-// errorCode is the DESIGN.md error code of an error answer, or "".
+// errorCode is the API error code (docs/design.md) of an error answer, or "".
 func (r response) errorCode() string {
 	var e struct {
 		Error struct {

@@ -8,7 +8,7 @@ import (
 )
 
 // A revision number that does not exist, wherever a request names one,
-// gets the DESIGN.md error shape with the right status and writes nothing;
+// gets the docs/design.md error shape with the right status and writes nothing;
 // so does one that is not a number at all.
 func TestMissingRevisionNumbers(t *testing.T) {
 	e := newMOUEnv(t)

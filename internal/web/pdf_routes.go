@@ -21,7 +21,7 @@ func newPDFHandlers(s *Server) *pdfHandlers {
 }
 
 // pdfRoutes registers the PDF downloads: revisions, redlines, packets. The
-// query forms of DESIGN.md (?format=pdf on a revision or redline) are
+// query forms of api/openapi.yaml (?format=pdf on a revision or redline) are
 // served by the MOU handlers calling revisionPDF, revisionPageMap and
 // redlinePDF; the path forms below reach the same code.
 func (s *Server) pdfRoutes() {

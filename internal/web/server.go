@@ -1,6 +1,6 @@
 // Package web is moudesk's HTTP face: the JSON API under /api/v1 and the
 // pages, both on one Gin engine. Handlers return errors; one adapter turns
-// them into the DESIGN.md error shape, so no handler can forget to stop
+// them into the docs/design.md error shape, so no handler can forget to stop
 // after writing an error.
 package web
 
