@@ -15,10 +15,13 @@ import (
 	"github.com/emersion/go-smtp"
 )
 
-// Sender delivers messages to one SMTP server. It holds no connection: each
-// Send dials, delivers and quits, so a Send that returned nil is on the
-// server and one that failed left nothing half-sent behind. It is safe for
-// concurrent use.
+// Sender delivers messages to one SMTP server. It holds no connection:
+// each Send dials, delivers and quits, so nothing is left open between the
+// outbox worker's passes and every message is its own transaction. A Send
+// that failed after the message was transferred (the final reply lost to a
+// dropped connection) may still have been delivered; the retry carries the
+// same Message-ID, so the copy is recognisable as the same message. It is
+// safe for concurrent use.
 type Sender struct {
 	cfg   Config
 	from  *mail.Address
@@ -65,6 +68,9 @@ func New(cfg Config) (*Sender, error) {
 			ServerName: strings.Trim(cfg.Host, "[]"),
 			RootCAs:    roots,
 			MinVersion: tls.VersionTLS12,
+			// Resumption spares the certificate check on every
+			// message of a pass after the first.
+			ClientSessionCache: tls.NewLRUClientSessionCache(4),
 		},
 		now: time.Now,
 	}, nil

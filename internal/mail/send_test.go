@@ -3,6 +3,7 @@ package mail_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -447,4 +448,60 @@ func TestSendContext(t *testing.T) {
 			t.Fatalf("err %v; want a temporary connection error", err)
 		}
 	})
+}
+
+// TestSendConcurrent: one Sender serves several workers at once (a
+// connection each); every message arrives once.
+func TestSendConcurrent(t *testing.T) {
+	srv := mailtest.Start(t, mailtest.Options{STARTTLS: true})
+	s := newSender(t, srv.Config())
+	const workers, each = 4, 3
+	errs := make(chan error, workers*each)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				errs <- s.Send(t.Context(), turnToSign(fmt.Sprintf("w%d-m%d", w, i)))
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("Send: %v", err)
+		}
+	}
+	ids := map[string]bool{}
+	for _, m := range srv.WaitFor(t, workers*each, wait) {
+		ids[m.MessageID] = true
+	}
+	if len(ids) != workers*each {
+		t.Errorf("%d distinct Message-IDs, want %d", len(ids), workers*each)
+	}
+}
+
+// BenchmarkSend is one notification over loopback, connection included.
+func BenchmarkSend(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		opt  mailtest.Options
+	}{
+		{"Plain", mailtest.Options{}},
+		{"StartTLS", mailtest.Options{STARTTLS: true}},
+		{"ImplicitTLSAuth", mailtest.Options{ImplicitTLS: true, RequireAuth: true}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			srv := mailtest.Start(b, tc.opt)
+			s, err := mail.New(srv.Config())
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if err := s.Send(b.Context(), turnToSign("")); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
