@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/jung-kurt/gofpdf"
+
 	"github.com/moudesk/moudesk/internal/render/fonts"
 )
 
@@ -25,12 +27,12 @@ type face struct {
 	metrics func() (*faceMetrics, error)
 }
 
-// faceMetrics is a parsed face: the font file, and each BMP character's
-// advance width in thousandths of an em (negative when the font has no
-// glyph for it).
+// faceMetrics is a parsed face: each BMP character's advance width in
+// thousandths of an em (negative when the font has no glyph for it).
 type faceMetrics struct {
-	data []byte
-	adv  []float32
+	adv []float32
+	// font is the face as gofpdf parses it, once for every document.
+	font *gofpdf.UTF8Font
 }
 
 // faceID indexes faceSet; the four serif faces are addressed by bold|italic.
@@ -67,7 +69,11 @@ var faceSet = func() *[faceCount]*face {
 				if err != nil {
 					return nil, fmt.Errorf("render: parse embedded font %s: %w", ff.file, err)
 				}
-				return &faceMetrics{data: data, adv: adv}, nil
+				font, err := gofpdf.ParseUTF8Font(data)
+				if err != nil {
+					return nil, fmt.Errorf("render: parse embedded font %s for the PDF: %w", ff.file, err)
+				}
+				return &faceMetrics{adv: adv, font: font}, nil
 			})}
 	}
 	return &set

@@ -138,9 +138,9 @@ func (r *renderer) setFont(f faceID, size float64, c RGB) {
 					r.fontErr = err
 				}
 			} else {
-				// Every document reads the one copy of the font: our
-				// gofpdf (third_party/gofpdf) never writes into it.
-				r.pdf.AddUTF8FontFromBytes(fc.family, fc.style, m.data)
+				// Parsed once for every document (our gofpdf,
+				// third_party/gofpdf, shares it read-only).
+				r.pdf.AddUTF8FontParsed(fc.family, fc.style, m.font)
 			}
 		}
 		r.pdf.SetFont(fc.family, fc.style, size)

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 )
 
 // flags
@@ -55,6 +56,7 @@ type utf8FontFile struct {
 	DefaultWidth         float64
 	symbolData           map[int]map[string][]int
 	CodeSymbolDictionary map[int]int
+	shared               *UTF8Font // moudesk: set when the font was parsed once
 }
 
 type tableDescription struct {
@@ -640,38 +642,28 @@ func (utf *utf8FontFile) generateCMAPTable(cidSymbolPairCollection map[int]int, 
 
 // GenerateCutFont fill utf8FontFile from .utf file, only with runes from usedRunes
 func (utf *utf8FontFile) GenerateCutFont(usedRunes map[int]int) []byte {
-	utf.fileReader.readerPosition = 0
-	utf.symbolPosition = make([]int, 0)
-	utf.charSymbolDictionary = make(map[int]int)
-	utf.tableDescriptions = make(map[string]*tableDescription)
 	utf.outTablesData = make(map[string][]byte)
 	utf.Ascent = 0
 	utf.Descent = 0
-	utf.skip(4)
 	utf.LastRune = 0
-	utf.generateTableDescriptions()
-
-	utf.SeekTable("head")
-	utf.skip(50)
-	LocaFormat := utf.readUint16()
-
-	utf.SeekTable("hhea")
-	utf.skip(34)
-	metricsCount := utf.readUint16()
-	oldMetrics := metricsCount
-
-	utf.SeekTable("maxp")
-	utf.skip(4)
-	numSymbols := utf.readUint16()
-
-	symbolCharDictionary := utf.generateCMAP()
-	if symbolCharDictionary == nil {
+	// moudesk: what the subset is cut from depends on the font alone, so
+	// a font parsed once (ParseUTF8Font) reads it once for all documents.
+	var c *cutTables
+	if utf.shared != nil {
+		c = utf.shared.cutTables()
+	} else {
+		c = utf.readCutTables()
+	}
+	if c == nil {
 		return nil
 	}
-
-	utf.parseHMTXTable(metricsCount, numSymbols, symbolCharDictionary, 1.0)
-
-	utf.parseLOCATable(LocaFormat, numSymbols)
+	utf.tableDescriptions = c.tableDescriptions
+	utf.charSymbolDictionary = c.charSymbolDictionary
+	utf.symbolPosition = c.symbolPosition
+	utf.CharWidths = c.charWidths
+	utf.DefaultWidth = c.defaultWidth
+	LocaFormat, metricsCount, numSymbols := c.locaFormat, c.metricsCount, c.numSymbols
+	oldMetrics := metricsCount
 
 	cidSymbolPairCollection, symbolArray, symbolCollection, symbolCollectionKeys := utf.parseSymbols(usedRunes)
 
@@ -793,6 +785,91 @@ func (utf *utf8FontFile) GenerateCutFont(usedRunes map[int]int) []byte {
 	return utf.assembleTables()
 }
 
+// cutTables is what a subset of a font is cut from (moudesk): read from
+// the font alone, and only read by GenerateCutFont.
+type cutTables struct {
+	tableDescriptions                    map[string]*tableDescription
+	locaFormat, metricsCount, numSymbols int
+	charSymbolDictionary                 map[int]int
+	symbolPosition                       []int
+	charWidths                           []int
+	defaultWidth                         float64
+}
+
+// readCutTables reads the tables GenerateCutFont cuts from; nil when the
+// font has no Unicode cmap.
+func (utf *utf8FontFile) readCutTables() *cutTables {
+	utf.fileReader.readerPosition = 0
+	utf.symbolPosition = make([]int, 0)
+	utf.charSymbolDictionary = make(map[int]int)
+	utf.skip(4)
+	utf.generateTableDescriptions()
+
+	utf.SeekTable("head")
+	utf.skip(50)
+	locaFormat := utf.readUint16()
+
+	utf.SeekTable("hhea")
+	utf.skip(34)
+	metricsCount := utf.readUint16()
+
+	utf.SeekTable("maxp")
+	utf.skip(4)
+	numSymbols := utf.readUint16()
+
+	symbolCharDictionary := utf.generateCMAP()
+	if symbolCharDictionary == nil {
+		return nil
+	}
+
+	utf.parseHMTXTable(metricsCount, numSymbols, symbolCharDictionary, 1.0)
+
+	utf.parseLOCATable(locaFormat, numSymbols)
+	return &cutTables{tableDescriptions: utf.tableDescriptions, locaFormat: locaFormat, metricsCount: metricsCount, numSymbols: numSymbols,
+		charSymbolDictionary: utf.charSymbolDictionary, symbolPosition: utf.symbolPosition, charWidths: utf.CharWidths, defaultWidth: utf.DefaultWidth}
+}
+
+// UTF8Font is a TrueType font parsed once, for every document to use
+// (moudesk): gofpdf parsed the font for each document that added it, and
+// again to cut its subset, which cost more than the rest of a one-page
+// document. A UTF8Font is safe for concurrent use; its bytes must not
+// change.
+type UTF8Font struct {
+	data   []byte
+	parsed utf8FontFile // as parseFile left it, without a reader
+	once   sync.Once
+	cut    *cutTables
+}
+
+// ParseUTF8Font parses the TrueType font in data.
+func ParseUTF8Font(data []byte) (*UTF8Font, error) {
+	utf := newUTF8Font(&fileReader{array: data})
+	if err := utf.parseFile(); err != nil {
+		return nil, err
+	}
+	font := &UTF8Font{data: data, parsed: *utf}
+	font.parsed.fileReader = nil
+	return font, nil
+}
+
+// file is a document's own copy of the parsed font, reading its bytes
+// with a reader of its own.
+func (font *UTF8Font) file() *utf8FontFile {
+	utf := font.parsed
+	utf.fileReader = &fileReader{array: font.data}
+	utf.outTablesData = make(map[string][]byte)
+	utf.charSymbolDictionary = make(map[int]int)
+	utf.shared = font
+	return &utf
+}
+
+func (font *UTF8Font) cutTables() *cutTables {
+	font.once.Do(func() {
+		font.cut = newUTF8Font(&fileReader{array: font.data}).readCutTables()
+	})
+	return font.cut
+}
+
 func (utf *utf8FontFile) getSymbols(originalSymbolIdx int, start *int, symbolSet map[int]int, SymbolsCollection map[int]int, SymbolsCollectionKeys []int) (*int, map[int]int, map[int]int, []int) {
 	symbolPos := utf.symbolPosition[originalSymbolIdx]
 	symbolSize := utf.symbolPosition[originalSymbolIdx+1] - symbolPos
@@ -896,7 +973,9 @@ func (utf *utf8FontFile) getMetrics(metricCount, gid int) []byte {
 		metrics = utf.fileReader.Read(4)
 	} else {
 		utf.seek(start + ((metricCount - 1) * 4))
-		metrics = utf.fileReader.Read(2)
+		// moudesk: a new slice; appending to the one Read returns
+		// wrote into the font's bytes.
+		metrics = append([]byte{}, utf.fileReader.Read(2)...)
 		utf.seek(start + (metricCount * 2) + (gid * 2))
 		metrics = append(metrics, utf.fileReader.Read(2)...)
 	}
