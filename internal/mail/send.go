@@ -208,8 +208,12 @@ func (s *Sender) auth(c *smtp.Client) error {
 	case c.SupportsAuth(sasl.Login):
 		a = sasl.NewLoginClient(s.cfg.Username, s.cfg.Password)
 	default:
-		_, mechs := c.Extension("AUTH")
-		return fmt.Errorf("server offers no PLAIN or LOGIN authentication (AUTH %q): %w", mechs, errNoAuth)
+		if ok, mechs := c.Extension("AUTH"); ok {
+			return fmt.Errorf("server offers AUTH %s, neither PLAIN nor LOGIN: %w", mechs, errNoAuth)
+		}
+		// A relay that takes mail without authentication; the configured
+		// credentials say something else was meant, so do not guess.
+		return fmt.Errorf("server offers no authentication but a username is configured: %w", errNoAuth)
 	}
 	return c.Auth(a)
 }

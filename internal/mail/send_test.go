@@ -219,8 +219,20 @@ func TestSendAuth(t *testing.T) {
 	t.Run("ErrNoMechanism", func(t *testing.T) {
 		srv := mailtest.Start(t, mailtest.Options{RequireAuth: true, AuthMechanisms: []string{"CRAM-MD5"}})
 		err := newSender(t, srv.Config()).Send(t.Context(), turnToSign("n-10"))
+		if !errors.Is(err, mail.ErrInvalid) || mail.Temporary(err) || !strings.Contains(err.Error(), "CRAM-MD5") {
+			t.Fatalf("err %v; want ErrInvalid naming CRAM-MD5, permanent", err)
+		}
+	})
+	t.Run("ErrServerWithoutAuth", func(t *testing.T) {
+		open := mailtest.Start(t, mailtest.Options{})
+		cfg := open.Config()
+		cfg.Username, cfg.Password = mailtest.Username, mailtest.Password
+		err := newSender(t, cfg).Send(t.Context(), turnToSign("n-10"))
 		if !errors.Is(err, mail.ErrInvalid) || mail.Temporary(err) {
 			t.Fatalf("err %v; want ErrInvalid, permanent", err)
+		}
+		if n := len(open.Messages()); n != 0 {
+			t.Errorf("%d messages arrived", n)
 		}
 	})
 	if n := len(srv.Messages()); n != 0 {
@@ -355,8 +367,12 @@ func TestSendNonASCIISubject(t *testing.T) {
 			t.Errorf("From header %q: the name is not encoded", m.Header.Get("From"))
 		}
 	}
-	if len(got) == 2 && got[0].MessageID == got[1].MessageID {
-		t.Error("two messages without ID share a Message-ID")
+	ids := map[string]bool{}
+	for _, m := range got {
+		ids[m.MessageID] = true
+	}
+	if len(ids) != len(got) {
+		t.Errorf("%d messages without ID got %d distinct Message-IDs", len(got), len(ids))
 	}
 }
 
@@ -443,6 +459,7 @@ func TestSendContext(t *testing.T) {
 	t.Run("Refused", func(t *testing.T) {
 		cfg := cfg
 		cfg.Port = closedPort(t)
+		cfg.Timeout = 5 * time.Second // should another process take the port meanwhile
 		err := newSender(t, cfg).Send(t.Context(), turnToSign("n-18"))
 		if err == nil || !mail.Temporary(err) {
 			t.Fatalf("err %v; want a temporary connection error", err)
