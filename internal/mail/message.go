@@ -60,8 +60,8 @@ func parseFrom(s string) (*mail.Address, error) {
 	return a, nil
 }
 
-// MessageID returns the Message-ID header value that id gets when sent as
-// from (an address of ValidAddress's form or "Name <address>").
+// MessageID returns the Message-ID header value, "<id@domain>", that id
+// gets when sent from fromAddress, a bare address (name@domain).
 func MessageID(id, fromAddress string) string {
 	return "<" + id + "@" + fromAddress[strings.LastIndexByte(fromAddress, '@')+1:] + ">"
 }
