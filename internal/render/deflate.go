@@ -7,10 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/adler32"
-	"reflect"
-	"unsafe"
-
-	"github.com/jung-kurt/gofpdf"
+	"sync"
 )
 
 // Pages are deflated as soon as they are complete. gofpdf keeps each
@@ -30,10 +27,8 @@ import (
 // writes the Adler-32 of the whole content (continued from the sealed
 // part's), giving one valid /FlateDecode stream per page.
 //
-// gofpdf has no way to reach its page buffers, so gofpdfPages reads its
-// unexported pages field ([]*bytes.Buffer, 1-based) by reflection. A gofpdf
-// that changed that field leaves the pages as they are (finalizePDF then
-// deflates them whole, as before), and TestSealedPagesReachGofpdf fails.
+// Upstream gofpdf had no way to reach its page buffers; our copy
+// (third_party/gofpdf) has PageBuffers.
 
 // sealedPage is the deflated start of a page's content: its first n bytes
 // in gofpdf's buffer, and the Adler-32 of the content they hold.
@@ -47,6 +42,29 @@ type sealedPage struct {
 type deflater struct {
 	buf bytes.Buffer
 	zw  *zlib.Writer
+}
+
+// deflaters are compressors that finished documents left for the next:
+// each allocates about a megabyte, as much as the rest of a one-page
+// document.
+var deflaters sync.Pool
+
+// getDeflater is a reused compressor, or a new one.
+func getDeflater() (*deflater, error) {
+	if d, ok := deflaters.Get().(*deflater); ok {
+		return d, nil
+	}
+	return newDeflater()
+}
+
+// putDeflater leaves d for another document, without an output buffer a
+// long page grew.
+func putDeflater(d *deflater) {
+	if d.buf.Cap() > 1<<20 {
+		d.buf = bytes.Buffer{}
+	}
+	d.buf.Reset()
+	deflaters.Put(d)
 }
 
 func newDeflater() (*deflater, error) {
@@ -83,8 +101,8 @@ const headroom = 1 << 10
 // sealPage deflates page n's content so far (see above). A page it cannot
 // reach is left whole for finalizePDF.
 func (r *renderer) sealPage(n int) {
-	pages := gofpdfPages(r.pdf)
-	if pages == nil || n < 1 || n >= len(pages) || r.defl == nil {
+	pages := r.pdf.PageBuffers()
+	if n < 1 || n >= len(pages) || r.defl == nil {
 		return
 	}
 	content := pages[n].Bytes()
@@ -126,14 +144,4 @@ func (d *deflater) finishSealed(data []byte, s sealedPage) ([]byte, error) {
 	z = z[2:]
 	binary.BigEndian.PutUint32(z[len(z)-4:], h.Sum32())
 	return z, nil
-}
-
-// gofpdfPages returns gofpdf's page content buffers (its field pages), or
-// nil when the field is not there or not of that type.
-func gofpdfPages(pdf *gofpdf.Fpdf) []*bytes.Buffer {
-	f := reflect.ValueOf(pdf).Elem().FieldByName("pages")
-	if !f.IsValid() || f.Type() != reflect.TypeFor[[]*bytes.Buffer]() {
-		return nil
-	}
-	return *(*[]*bytes.Buffer)(unsafe.Pointer(f.UnsafeAddr()))
 }

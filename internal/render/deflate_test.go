@@ -13,13 +13,12 @@ import (
 )
 
 // TestSealedPagesReachGofpdf: pages are deflated as they are completed
-// only through gofpdf's unexported page buffers; a gofpdf that moved them
-// would silently bring back the memory a long document took.
+// through gofpdf's page buffers (PageBuffers, 1-based).
 func TestSealedPagesReachGofpdf(t *testing.T) {
 	pdf := gofpdf.New("P", "pt", "Letter", "")
 	pdf.AddPage()
 	pdf.AddPage()
-	if pages := gofpdfPages(pdf); len(pages) != 3 {
+	if pages := pdf.PageBuffers(); len(pages) != 3 {
 		t.Fatalf("gofpdf's page buffers: got %d, want 3 (page 0 unused, then 2 pages)", len(pages))
 	}
 }

@@ -83,7 +83,7 @@ func newRenderer(opt Options) (*renderer, error) {
 	}
 	pdf.SetCreationDate(t.UTC())
 	pdf.SetModificationDate(t.UTC())
-	defl, err := newDeflater()
+	defl, err := getDeflater()
 	if err != nil {
 		return nil, err
 	}

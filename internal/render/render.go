@@ -124,6 +124,8 @@ func (r *renderer) finish() (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	putDeflater(r.defl)
+	r.defl = nil
 	return &Result{
 		PDF:        out,
 		Pages:      pages,

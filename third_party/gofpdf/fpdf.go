@@ -1813,6 +1813,13 @@ func (f *Fpdf) AddUTF8FontFromBytes(familyStr, styleStr string, utf8Bytes []byte
 	f.addFontFromBytes(fontFamilyEscape(familyStr), styleStr, nil, nil, utf8Bytes)
 }
 
+// PageBuffers returns the content buffers of the pages, 1-based (index 0
+// is unused), for a caller that compresses each page once it is complete
+// instead of keeping every page whole until Output (moudesk).
+func (f *Fpdf) PageBuffers() []*bytes.Buffer {
+	return f.pages
+}
+
 // AddUTF8FontParsed is AddUTF8FontFromBytes for a font parsed once with
 // ParseUTF8Font, which documents made at once may share (moudesk).
 func (f *Fpdf) AddUTF8FontParsed(familyStr, styleStr string, font *UTF8Font) {
