@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,7 +21,13 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/moudesk/moudesk/api"
+	"github.com/moudesk/moudesk/internal/audit"
+	"github.com/moudesk/moudesk/internal/clause"
+	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/mou"
+	"github.com/moudesk/moudesk/internal/redline"
 	"github.com/moudesk/moudesk/internal/teststore"
+	"github.com/moudesk/moudesk/internal/workflow"
 )
 
 // The API contract (api/openapi.yaml) against the server: every /api/v1
@@ -330,4 +337,100 @@ func TestOpenAPICatchesMismatch(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
+}
+
+// TestOpenAPISchemasFollowGoTypes: each component that stands for a Go
+// type has exactly the type's JSON fields, and requires exactly those
+// without omitempty, so a field added, renamed or made optional in Go
+// fails here even when no test's answer happens to show it.
+func TestOpenAPISchemasFollowGoTypes(t *testing.T) {
+	c := contract(t)
+	for name, v := range map[string]any{
+		"User": desk.User{}, "Party": desk.Party{}, "APIToken": desk.APIToken{},
+		"Variable": clause.Variable{}, "ClauseHit": desk.ClauseHit{}, "Clause": desk.ClauseVersion{}, "VersionInfo": desk.VersionInfo{},
+		"Template": desk.TemplateInfo{}, "PartyRole": mou.PartyRole{}, "TemplateSection": mou.TemplateSection{}, "SignatureLine": mou.SignatureLine{},
+		"MOU": desk.MOU{}, "MOUParty": desk.MOUParty{},
+		"Amendment": desk.Amendment{}, "AmendsInfo": desk.AmendsInfo{},
+		"RevisionInfo": mou.RevisionInfo{}, "Revision": mou.Revision{}, "Section": mou.Section{},
+		"Redline": redline.Result{}, "RedlineOp": redline.Op{}, "Deviation": desk.Deviation{},
+		"StageChange": desk.StageChange{}, "Meeting": desk.Meeting{}, "Outcome": desk.Outcome{}, "Vote": workflow.Vote{},
+		"Feedback": desk.Feedback{}, "Approval": desk.ApprovalRecord{},
+		"RecommendationSource": desk.RecommendationSource{}, "Disposition": desk.Disposition{},
+		"Recommendation": desk.Recommendation{}, "Matrix": desk.Matrix{},
+		"Signatory": desk.Signatory{}, "SigningView": desk.SigningView{}, "Signature": desk.Signature{},
+		"Verification": verifyAnswer{}, "PublicMOU": desk.PublicMOU{}, "PublicRecord": desk.PublicRecord{},
+		"WorkflowVersion": desk.WorkflowVersion{}, "WorkflowSummary": desk.WorkflowSummary{}, "WorkflowDetail": desk.WorkflowDetail{},
+		"AuditEvent": audit.Event{},
+	} {
+		ref := c.doc.Components.Schemas[name]
+		if ref == nil || ref.Value == nil {
+			t.Errorf("components.schemas has no %s", name)
+			continue
+		}
+		props, required := jsonFields(reflect.TypeOf(v))
+		var documented []string
+		for p := range ref.Value.Properties {
+			documented = append(documented, p)
+		}
+		slices.Sort(documented)
+		want := slices.Clone(ref.Value.Required)
+		slices.Sort(want)
+		if !slices.Equal(documented, props) {
+			t.Errorf("%s documents the properties %v; %T has %v", name, documented, v, props)
+		}
+		if !slices.Equal(want, required) {
+			t.Errorf("%s requires %v; %T always sends %v", name, want, v, required)
+		}
+	}
+}
+
+// jsonFields are the names encoding/json writes for a struct type, sorted,
+// and those it always writes (no omitempty or omitzero). Embedded structs
+// contribute their fields unless the outer type has one of the same name.
+func jsonFields(typ reflect.Type) (all, always []string) {
+	seen := map[string]bool{}
+	var walk func(reflect.Type, int)
+	type field struct {
+		name  string
+		omit  bool
+		depth int
+	}
+	var fields []field
+	walk = func(typ reflect.Type, depth int) {
+		for typ.Kind() == reflect.Pointer {
+			typ = typ.Elem()
+		}
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			tag := f.Tag.Get("json")
+			if f.Anonymous && tag == "" {
+				walk(f.Type, depth+1)
+				continue
+			}
+			if !f.IsExported() || tag == "-" {
+				continue
+			}
+			name, opts, _ := strings.Cut(tag, ",")
+			if name == "" {
+				name = f.Name
+			}
+			fields = append(fields, field{name, strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero"), depth})
+		}
+	}
+	walk(typ, 0)
+	// The shallowest field of a name wins, as in encoding/json.
+	slices.SortStableFunc(fields, func(a, b field) int { return a.depth - b.depth })
+	for _, f := range fields {
+		if seen[f.name] {
+			continue
+		}
+		seen[f.name] = true
+		all = append(all, f.name)
+		if !f.omit {
+			always = append(always, f.name)
+		}
+	}
+	slices.Sort(all)
+	slices.Sort(always)
+	return all, always
 }
