@@ -86,16 +86,13 @@ func (db *DB) CreateAmendment(ctx context.Context, actor moudesk.Actor, parentID
 			return err
 		}
 		title := fmt.Sprintf("%s — Amendment No. %d", a.title, number)
-		res, err := tx.ExecContext(ctx, `INSERT INTO mous (title, template, workflow, workflow_version, stage, current_revision, amends_mou_id, amendment_number, base_mou_id, base_revision, created_at)
+		id, err = insertID(ctx, tx, `INSERT INTO mous (title, template, workflow, workflow_version, stage, current_revision, amends_mou_id, amendment_number, base_mou_id, base_revision, created_at)
 			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`, title, a.template, a.workflow, a.workflowVersion, start, parentID, number, baseMOU, baseRev, tx.Now())
 		if err != nil {
 			if isUnique(err) {
 				return moudesk.Errorf(moudesk.KindConflict, "amendment_in_progress", "another amendment of MOU %d was started meanwhile", parentID)
 			}
 			return storageError("insert amendment", err)
-		}
-		if id, err = res.LastInsertId(); err != nil {
-			return fmt.Errorf("amendment id: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO mou_parties (mou_id, role, party_id) SELECT ?, role, party_id FROM mou_parties WHERE mou_id = ?", id, parentID); err != nil {
 			return storageError("copy parties", err)

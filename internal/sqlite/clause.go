@@ -106,16 +106,12 @@ func (db *DB) CreateClause(ctx context.Context, actor moudesk.Actor, c *clause.C
 	}
 	var out *desk.ClauseVersion
 	err := db.update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, "INSERT INTO clauses (slug, latest_version, created_at) VALUES (?, 1, ?)", c.Slug, tx.Now())
+		id, err := insertID(ctx, tx, "INSERT INTO clauses (slug, latest_version, created_at) VALUES (?, 1, ?)", c.Slug, tx.Now())
 		if isUnique(err) {
 			return moudesk.Errorf(moudesk.KindConflict, "already_exists", "a clause with slug %q already exists", c.Slug)
 		}
 		if err != nil {
 			return storageError("insert clause", err)
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return fmt.Errorf("clause id: %w", err)
 		}
 		out, err = tx.insertClauseVersion(ctx, id, 1, c, actor, note, false)
 		if err != nil {
@@ -232,12 +228,8 @@ func (tx *Tx) syncClause(ctx context.Context, c *clause.Clause, rep *desk.SyncRe
 		Scan(&id, &latest, &latestShipped, &latestHash)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		res, err := tx.ExecContext(ctx, "INSERT INTO clauses (slug, latest_version, created_at) VALUES (?, 1, ?)", c.Slug, tx.Now())
-		if err != nil {
+		if id, err = insertID(ctx, tx, "INSERT INTO clauses (slug, latest_version, created_at) VALUES (?, 1, ?)", c.Slug, tx.Now()); err != nil {
 			return storageError("insert clause", err)
-		}
-		if id, err = res.LastInsertId(); err != nil {
-			return fmt.Errorf("clause id: %w", err)
 		}
 		if _, err := tx.insertClauseVersion(ctx, id, 1, c, moudesk.System, "shipped library", true); err != nil {
 			return err

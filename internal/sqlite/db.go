@@ -49,6 +49,9 @@ type DB struct {
 	clauses clauseVersions
 	// anchor keeps the audit chain's head outside the database; nil for none.
 	anchor Anchor
+	// server is the database server the SQL runs on; nil for an SQLite
+	// file (engine.go).
+	server *Engine
 }
 
 // Options tunes Open; the zero value is production.
@@ -149,10 +152,14 @@ func sidePaths(path string) []string {
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() { close(db.closing) })
 	<-db.writerDone
+	if db.server != nil {
+		return db.write.Close() // one pool for reads and writes
+	}
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
-// Path is the database file's path.
+// Path is the database file's path, or on a server its connection string
+// without the password.
 func (db *DB) Path() string { return db.path }
 
 // Ping checks that the database answers and can be read.
@@ -182,7 +189,12 @@ func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
 
 // view runs fn in one read transaction, so it sees one consistent snapshot.
 func (db *DB) view(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.server != nil {
+		// A server's default isolation takes a snapshot per statement.
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := db.read.BeginTx(ctx, opts)
 	if err != nil {
 		return storageError("begin read", err)
 	}
@@ -195,20 +207,28 @@ func (db *DB) view(ctx context.Context, fn func(*sql.Tx) error) error {
 // storage_unavailable and can retry; the SQLite error stays as the cause
 // for the log. Any other error is wrapped with op.
 func storageError(op string, err error) error {
+	unavailable := serverUnavailable(err)
 	var se sqlite3.Error
 	if errors.As(err, &se) {
 		switch se.Code {
 		case sqlite3.ErrFull, sqlite3.ErrReadonly, sqlite3.ErrIoErr, sqlite3.ErrBusy, sqlite3.ErrLocked, sqlite3.ErrCantOpen:
-			return &moudesk.Error{Kind: moudesk.KindUnavailable, Code: "storage_unavailable",
-				Message: "the database cannot be written right now; nothing was saved, try again shortly",
-				Cause:   fmt.Errorf("%s: %w", op, err)}
+			unavailable = true
 		}
+	}
+	if unavailable {
+		return &moudesk.Error{Kind: moudesk.KindUnavailable, Code: "storage_unavailable",
+			Message: "the database cannot be written right now; nothing was saved, try again shortly",
+			Cause:   fmt.Errorf("%s: %w", op, err)}
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }
 
-// isUnique reports a UNIQUE or PRIMARY KEY violation by its extended code.
+// isUnique reports a UNIQUE or PRIMARY KEY violation by its extended code
+// (SQLSTATE 23505 on a server).
 func isUnique(err error) bool {
+	if sqlState(err) == "23505" {
+		return true
+	}
 	var se sqlite3.Error
 	return errors.As(err, &se) &&
 		(se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)

@@ -151,14 +151,10 @@ func (t deskTx) SectionHash(ctx context.Context, mouID int64, revision int, key 
 }
 
 func (t deskTx) InsertFeedback(ctx context.Context, actor moudesk.Actor, f desk.NewFeedback) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO feedback (meeting_id, mou_id, section_key, text, quote, created_by, created_party, created_at)
+	id, err := insertID(ctx, t.tx, `INSERT INTO feedback (meeting_id, mou_id, section_key, text, quote, created_by, created_party, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, f.MeetingID, f.MOUID, f.Section, f.Text, f.Quote, actor.Author(), actor.Party, t.tx.Now())
 	if err != nil {
 		return 0, storageError("insert feedback", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return 0, fmt.Errorf("feedback id: %w", err)
 	}
 	return id, nil
 }
@@ -220,14 +216,10 @@ func (t deskTx) HasOutcome(ctx context.Context, meetingID int64) (bool, error) {
 }
 
 func (t deskTx) InsertMeeting(ctx context.Context, actor moudesk.Actor, mouID int64, stage string, n desk.NewMeeting) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO meetings (mou_id, body, stage, date, location, agenda_item, revision, created_by, created_at)
+	id, err := insertID(ctx, t.tx, `INSERT INTO meetings (mou_id, body, stage, date, location, agenda_item, revision, created_by, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, mouID, n.Body, stage, n.Date, n.Location, n.AgendaItem, n.Revision, actor.Author(), t.tx.Now())
 	if err != nil {
 		return 0, storageError("insert meeting", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return 0, fmt.Errorf("meeting id: %w", err)
 	}
 	return id, nil
 }

@@ -61,12 +61,11 @@ func (db *DB) ReissueInvitation(ctx context.Context, actor moudesk.Actor, userID
 }
 
 func (tx *Tx) insertInvitation(ctx context.Context, actor moudesk.Actor, u *desk.User, inv desk.NewInvitation) (*desk.Invitation, error) {
-	res, err := tx.ExecContext(ctx, "INSERT INTO invitations (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
+	id, err := insertID(ctx, tx, "INSERT INTO invitations (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
 		u.ID, inv.TokenHash, tx.Now(), formatTime(inv.ExpiresAt))
 	if err != nil {
 		return nil, storageError("insert invitation", err)
 	}
-	id, _ := res.LastInsertId()
 	out := &desk.Invitation{ID: id, User: *u, CreatedAt: tx.now.UTC(), ExpiresAt: inv.ExpiresAt.UTC()}
 	return out, tx.audit(ctx, actor, "invitation.create", fmt.Sprintf("user:%d", u.ID), map[string]any{
 		"invitation": id, "email": u.Email, "expires_at": formatTime(inv.ExpiresAt)})

@@ -50,6 +50,9 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 // own transaction together with its schema_migrations row, so a crash
 // leaves the schema at a recorded version.
 func (db *DB) migrate(ctx context.Context) error {
+	if db.server != nil {
+		return db.server.Migrate(ctx, db.write)
+	}
 	return db.migrateFS(ctx, migrations.FS)
 }
 

@@ -96,13 +96,11 @@ func (db *DB) CreateMOU(ctx context.Context, actor moudesk.Actor, n desk.NewMOU)
 	}
 	var id int64
 	err := db.update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, "INSERT INTO mous (title, template, workflow, workflow_version, stage, current_revision, created_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
+		var err error
+		id, err = insertID(ctx, tx, "INSERT INTO mous (title, template, workflow, workflow_version, stage, current_revision, created_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
 			n.Content.Title, n.Template, n.Workflow, n.WorkflowVersion, n.Stage, tx.Now())
 		if err != nil {
 			return storageError("insert mou", err)
-		}
-		if id, err = res.LastInsertId(); err != nil {
-			return fmt.Errorf("mou id: %w", err)
 		}
 		roles := make([]string, 0, len(n.Parties))
 		for role := range n.Parties {

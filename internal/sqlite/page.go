@@ -2,13 +2,14 @@ package sqlite
 
 import "math"
 
-// sqlLimit is limit as SQLite's LIMIT takes it: a limit below 1
-// (desk.NoLimit) asks for every row, which LIMIT spells -1.
-func sqlLimit(limit int) int {
+// sqlLimit is limit as LIMIT takes it: a limit below 1 (desk.NoLimit)
+// asks for every row, which SQLite spells -1 and PostgreSQL refuses, so it
+// is the largest limit instead.
+func sqlLimit(limit int) int64 {
 	if limit < 1 {
-		return -1
+		return math.MaxInt64
 	}
-	return limit
+	return int64(limit)
 }
 
 // keysetBelow is the upper bound of a newest-first page: rows with keys

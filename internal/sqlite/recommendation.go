@@ -150,14 +150,10 @@ func (t deskTx) RecommendationMOU(ctx context.Context, id int64) (int64, error) 
 }
 
 func (t deskTx) InsertRecommendation(ctx context.Context, actor moudesk.Actor, mouID int64, n desk.NewRecommendation) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO recommendations (mou_id, source_body, source_title, source_date, source_item, text, entered_by, created_at)
+	id, err := insertID(ctx, t.tx, `INSERT INTO recommendations (mou_id, source_body, source_title, source_date, source_item, text, entered_by, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, mouID, n.Source.Body, n.Source.Title, n.Source.Date, n.Source.Item, n.Text, userRef(actor), t.tx.Now())
 	if err != nil {
 		return 0, storageError("insert recommendation", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return 0, fmt.Errorf("recommendation id: %w", err)
 	}
 	_, err = t.tx.ExecContext(ctx, `INSERT INTO recommendation_dispositions (recommendation_id, mou_id, disposition, decided_by, created_at)
 		VALUES (?, ?, 'open', ?, ?)`, id, mouID, userRef(actor), t.tx.Now())
@@ -172,14 +168,10 @@ func (t deskTx) InsertDisposition(ctx context.Context, actor moudesk.Actor, mouI
 	if d.Revision != 0 {
 		revision = d.Revision
 	}
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO recommendation_dispositions (recommendation_id, mou_id, disposition, revision, reason, decided_by, created_at)
+	did, err := insertID(ctx, t.tx, `INSERT INTO recommendation_dispositions (recommendation_id, mou_id, disposition, revision, reason, decided_by, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, mouID, d.Disposition, revision, d.Reason, userRef(actor), t.tx.Now())
 	if err != nil {
 		return storageError("insert disposition", err)
-	}
-	did, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("disposition id: %w", err)
 	}
 	for i, key := range d.Sections {
 		_, err := t.tx.ExecContext(ctx, "INSERT INTO recommendation_sections (disposition_id, position, section_key) VALUES (?, ?, ?)", did, i+1, key)

@@ -45,7 +45,7 @@ func (tx *Tx) bodyStore(ctx context.Context) (*bodyStore, error) {
 	if err != nil {
 		return nil, storageError("prepare body lookup", err)
 	}
-	insert, err := tx.PrepareContext(ctx, "INSERT INTO section_bodies (hash, deflated, body) VALUES (?, ?, ?)")
+	insert, err := tx.PrepareContext(ctx, "INSERT INTO section_bodies (hash, deflated, body) VALUES (?, ?, ?) RETURNING id")
 	if err != nil {
 		find.Close()
 		return nil, storageError("prepare body insert", err)
@@ -74,12 +74,11 @@ func (s *bodyStore) put(text, hash string) (int64, error) {
 	if z, ok := deflate(text); ok {
 		body, deflated = z, 1
 	}
-	res, err := s.insert.ExecContext(s.ctx, hash, deflated, body)
-	if err != nil {
+	if err := s.insert.QueryRowContext(s.ctx, hash, deflated, body).Scan(&id); err != nil {
 		return 0, storageError("insert section body", err)
 	}
 	s.texts.Put(hash, text)
-	return res.LastInsertId()
+	return id, nil
 }
 
 // putHashed is put for text whose hash is not known yet.

@@ -42,6 +42,8 @@ func (db *DB) SearchClauses(ctx context.Context, q desk.ClauseQuery) ([]desk.Cla
 		query := `SELECT ` + cols + ` FROM clauses c JOIN clause_versions v ON v.clause_id = c.id AND v.version = c.latest_version
 			WHERE (? = '' OR v.category = ?) ORDER BY v.category, v.title LIMIT ?`
 		rows, err = db.read.QueryContext(ctx, query, q.Category, q.Category, q.Limit)
+	} else if db.server != nil {
+		return db.searchOnServer(ctx, q)
 	} else {
 		query := `SELECT ` + cols + `, snippet(clause_search, ?, ?, '…', -1, 24), matchinfo(clause_search, 'pcnalx')
 			FROM clause_search s JOIN clauses c ON c.id = s.rowid
@@ -145,4 +147,42 @@ func bm25(info []byte, weights []float64) float64 {
 		}
 	}
 	return score
+}
+
+// searchOnServer is SearchClauses on PostgreSQL: its full-text search in
+// place of FTS4, with the same terms (each typed term a phrase of its
+// word tokens, all of them required), hits in the title weighted most,
+// and ts_headline's snippet with the same marks. Scores are PostgreSQL's
+// ts_rank, not BM25, so the order of equally good hits may differ from
+// SQLite's.
+func (db *DB) searchOnServer(ctx context.Context, q desk.ClauseQuery) ([]desk.ClauseHit, error) {
+	var phrases []string
+	for _, term := range strings.Fields(q.Text) {
+		words := strings.FieldsFunc(term, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		if len(words) > 0 {
+			phrases = append(phrases, "("+strings.ToLower(strings.Join(words, " <-> "))+")")
+		}
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT c.slug, v.title, v.category, v.summary, v.version,
+			ts_headline('simple', s.title || ' ' || s.summary || ' ' || s.body, query,
+				'StartSel="' || ? || '", StopSel="' || ? || '", MaxWords=24, MinWords=8'),
+			ts_rank('{0, 0.2, 0.5, 1.0}', s.doc, query) AS score
+		FROM clause_search s JOIN clauses c ON c.id = s.rowid
+		JOIN clause_versions v ON v.clause_id = c.id AND v.version = c.latest_version,
+		to_tsquery('simple', ?) query
+		WHERE s.doc @@ query AND (? = '' OR v.category = ?)
+		ORDER BY score DESC, c.slug LIMIT ?`,
+		markOpen, markClose, strings.Join(phrases, " & "), q.Category, q.Category, q.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("search clauses: %w", err)
+	}
+	return collect(rows, "clause hits", func(r rowScanner) (*desk.ClauseHit, error) {
+		var h desk.ClauseHit
+		var snippet string
+		if err := r.Scan(&h.Slug, &h.Title, &h.Category, &h.Summary, &h.Version, &snippet, &h.Score); err != nil {
+			return nil, err
+		}
+		h.Snippet = markSnippet(snippet)
+		return &h, nil
+	})
 }

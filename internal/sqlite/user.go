@@ -37,14 +37,14 @@ func (db *DB) CreateParty(ctx context.Context, actor moudesk.Actor, p desk.Party
 		}
 	}
 	err := db.update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, "INSERT INTO parties (slug, name, kind, body, created_at) VALUES (?, ?, ?, ?, ?)", p.Slug, p.Name, p.Kind, p.Body, tx.Now())
+		id, err := insertID(ctx, tx, "INSERT INTO parties (slug, name, kind, body, created_at) VALUES (?, ?, ?, ?, ?)", p.Slug, p.Name, p.Kind, p.Body, tx.Now())
 		if isUnique(err) {
 			return moudesk.Errorf(moudesk.KindConflict, "already_exists", "party %q already exists", p.Slug)
 		}
 		if err != nil {
 			return storageError("insert party", err)
 		}
-		p.ID, _ = res.LastInsertId()
+		p.ID = id
 		return tx.audit(ctx, actor, "party.create", "party:"+p.Slug, map[string]any{"name": p.Name, "kind": p.Kind, "body": p.Body})
 	})
 	if err != nil {
@@ -123,7 +123,7 @@ func (tx *Tx) insertUser(ctx context.Context, actor moudesk.Actor, nu desk.NewUs
 		}
 		partyID = id
 	}
-	res, err := tx.ExecContext(ctx, "INSERT INTO users (email, name, title, party_id, password_hash, must_change_password, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	id, err := insertID(ctx, tx, "INSERT INTO users (email, name, title, party_id, password_hash, must_change_password, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
 		nu.Email, nu.Name, nu.Title, partyID, nu.PasswordHash, nu.MustChangePassword, tx.Now())
 	if isUnique(err) {
 		return nil, &moudesk.Error{Kind: moudesk.KindConflict, Code: "already_exists", Field: "email", Message: fmt.Sprintf("a user with e-mail %q already exists", nu.Email)}
@@ -131,9 +131,8 @@ func (tx *Tx) insertUser(ctx context.Context, actor moudesk.Actor, nu desk.NewUs
 	if err != nil {
 		return nil, storageError("insert user", err)
 	}
-	id, _ := res.LastInsertId()
 	for _, r := range nu.Roles {
-		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO user_roles (user_id, role) VALUES (?, ?)", id, string(r)); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO user_roles (user_id, role) VALUES (?, ?) ON CONFLICT DO NOTHING", id, string(r)); err != nil {
 			return nil, storageError("insert role", err)
 		}
 	}
@@ -162,7 +161,7 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 
 const userCols = `u.id, u.email, u.name, u.title, coalesce(p.slug, ''), u.disabled,
 	u.password_hash != '', u.must_change_password,
-	(SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id)`
+	(SELECT string_agg(role, ',') FROM user_roles r WHERE r.user_id = u.id)`
 
 const userFrom = ` FROM users u LEFT JOIN parties p ON p.id = u.party_id `
 
@@ -222,12 +221,11 @@ func (db *DB) Users(ctx context.Context) ([]desk.User, error) {
 // is audited as the user acting through the new session.
 func (db *DB) CreateSession(ctx context.Context, u *desk.User, idHash, csrf string, expires time.Time, addr string) error {
 	return db.update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+		id, err := insertID(ctx, tx, "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
 			idHash, u.ID, csrf, tx.Now(), tx.Now(), formatTime(expires))
 		if err != nil {
 			return storageError("insert session", err)
 		}
-		id, _ := res.LastInsertId()
 		actor := moudesk.Actor{UserID: u.ID, Email: u.Email, Addr: addr, Credential: moudesk.Credential{Kind: moudesk.CredSession, ID: id}}
 		return tx.audit(ctx, actor, "login.success", fmt.Sprintf("user:%d", u.ID), map[string]any{"addr": addr})
 	})
@@ -281,11 +279,10 @@ func (db *DB) CreateToken(ctx context.Context, actor moudesk.Actor, email, label
 	}
 	var t *desk.APIToken
 	err = db.update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES (?, ?, ?, ?)", u.ID, tokenHash, label, tx.Now())
+		id, err := insertID(ctx, tx, "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES (?, ?, ?, ?)", u.ID, tokenHash, label, tx.Now())
 		if err != nil {
 			return storageError("insert token", err)
 		}
-		id, _ := res.LastInsertId()
 		t = &desk.APIToken{ID: id, UserID: u.ID, UserEmail: u.Email, Label: label, CreatedAt: tx.now.UTC()}
 		return tx.audit(ctx, actor, "token.create", fmt.Sprintf("token:%d", id), map[string]any{"user": u.Email, "label": label})
 	})

@@ -70,6 +70,9 @@ type writerPanic struct {
 // Requests are served in arrival order. ctx bounds the wait for the
 // writer; once fn has started, writeWith returns only with the outcome.
 func (db *DB) writeWith(ctx context.Context, check func() error, fn func(*Tx) error, done func()) error {
+	if db.server != nil {
+		return db.writeOnServer(ctx, check, fn, done)
+	}
 	r := &writeReq{ctx: ctx, check: check, fn: fn, done: done, result: make(chan struct{})}
 	select {
 	case db.writes <- r:

@@ -1,0 +1,190 @@
+package sqlite
+
+// A database server in place of the SQLite file. This package keeps all of
+// moudesk's SQL: the statements are written so that SQLite and PostgreSQL
+// both run them (RETURNING, ON CONFLICT, string_agg), and the few that
+// cannot be (full-text search, a list of ids as one parameter) have a
+// second spelling chosen by db.server. What differs in how a server is
+// reached, migrated and locked is the server package's (internal/postgres),
+// given here as an Engine.
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/moudesk/moudesk"
+)
+
+// Engine is a database server that runs this package's SQL instead of an
+// SQLite file. Its DB takes the same SQL text, "?" placeholders included
+// (internal/postgres rewrites them), and a Go bool as 0 or 1.
+type Engine struct {
+	// Name says where the data is for messages: a connection string
+	// without its password.
+	Name string
+	DB   *sql.DB
+	// Migrate applies the server's own migrations; two processes calling
+	// it together must migrate once.
+	Migrate func(ctx context.Context, db *sql.DB) error
+	// WriteLock is the statement every write transaction runs first. It
+	// makes write transactions run one at a time across every process on
+	// the server, as SQLite's single writer does in one: the audit chain
+	// has one head, and the service's rules read and write in one
+	// transaction expecting no other write between.
+	WriteLock string
+}
+
+// maxWriteAttempts bounds the retries of a write transaction the server
+// aborted for a serialization failure or a deadlock: running it again is
+// safe because a write function changes nothing outside the database.
+const maxWriteAttempts = 5
+
+// OpenEngine opens the store on a database server, migrating its schema.
+func OpenEngine(ctx context.Context, e *Engine, opt Options) (*DB, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	db := &DB{path: e.Name, write: e.DB, read: e.DB, now: opt.Now, anchor: opt.Anchor, bodyTexts: newBodyTexts(),
+		server: e, closing: make(chan struct{}), writerDone: make(chan struct{})}
+	close(db.writerDone) // no writer goroutine: the server orders writes
+	if err := e.Migrate(ctx, e.DB); err != nil {
+		e.DB.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// OnServer reports whether db is on a database server rather than an
+// SQLite file; operations that only an SQLite file has (backup by the
+// backup API, integrity_check) refuse on a server.
+func (db *DB) OnServer() bool { return db.server != nil }
+
+// writeOnServer is writeWith on a server: each write its own transaction
+// on the pool, after the engine's write lock; retried when the server
+// aborts it for a serialization failure or a deadlock. Commit is waited
+// for before done runs and before the caller is answered, so an
+// acknowledged write is committed.
+func (db *DB) writeOnServer(ctx context.Context, check func() error, fn func(*Tx) error, done func()) error {
+	select {
+	case <-db.closing:
+		return errClosed
+	default:
+	}
+	for attempt := 1; ; attempt++ {
+		if check != nil {
+			if err := check(); err != nil {
+				return err
+			}
+		}
+		err := db.serverTx(ctx, fn)
+		if err == nil {
+			if db.anchor != nil {
+				db.anchor.Notify()
+			}
+			if done != nil {
+				done()
+			}
+			return nil
+		}
+		if attempt < maxWriteAttempts && retryable(err) {
+			continue
+		}
+		return err
+	}
+}
+
+func (db *DB) serverTx(ctx context.Context, fn func(*Tx) error) (err error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return storageError("begin transaction", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if db.server.WriteLock != "" {
+		if _, err := tx.ExecContext(ctx, db.server.WriteLock); err != nil {
+			return storageError("take the write lock", err)
+		}
+	}
+	if err := fn(&Tx{Tx: tx, now: db.now(), texts: db.bodyTexts}); err != nil {
+		if _, ok := moudesk.AsError(err); !ok {
+			err = storageError("write", err)
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return storageError("commit", err)
+	}
+	return nil
+}
+
+// sqlState is the SQLSTATE code of a server's error, "" for others
+// (PostgreSQL's errors have one; SQLite's do not).
+func sqlState(err error) string {
+	var se interface{ SQLState() string }
+	if errors.As(err, &se) {
+		return se.SQLState()
+	}
+	return ""
+}
+
+// retryable: the server aborted the transaction for a serialization
+// failure (40001) or a deadlock (40P01); run it again.
+func retryable(err error) bool {
+	s := sqlState(err)
+	return s == "40001" || s == "40P01"
+}
+
+// serverUnavailable reports a database server that cannot be reached or
+// cannot take writes right now: the connection refused, dropped or timed
+// out, the server shutting down or starting, out of resources, or a
+// read-only standby.
+func serverUnavailable(err error) bool {
+	switch s := sqlState(err); {
+	case s == "":
+	case len(s) == 5 && (s[:2] == "08" || s[:2] == "53" || s[:2] == "57" || s == "25006"):
+		return true
+	default:
+		return false
+	}
+	var ne net.Error
+	var oe *net.OpError
+	return errors.As(err, &ne) || errors.As(err, &oe) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, sql.ErrConnDone) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		isConnClosed(err)
+}
+
+// isConnClosed: pgx answers "conn closed" for a connection the server
+// dropped, an error of no exported type.
+func isConnClosed(err error) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if e.Error() == "conn closed" {
+			return true
+		}
+	}
+	return false
+}
+
+// insertID runs an INSERT and returns the id of the row it made, by
+// RETURNING (which both engines run) rather than LastInsertId, which
+// PostgreSQL's driver does not have.
+func insertID(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, query string, args ...any) (int64, error) {
+	var id int64
+	err := q.QueryRowContext(ctx, query+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
+
+// errOnServer answers operations only an SQLite file has.
+func errOnServer(what string) error {
+	return fmt.Errorf("%s works on an SQLite file only; on a database server use the server's own tools (pg_dump, amcheck)", what)
+}
