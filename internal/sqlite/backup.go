@@ -18,6 +18,9 @@ import (
 // is new and private (fileMode, whatever the umask), like the database it
 // copies; a failed backup removes it.
 func (db *DB) Backup(ctx context.Context, path string) (err error) {
+	if db.server != nil {
+		return errOnServer("moudesk backup")
+	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, fileMode)
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("backup: %s already exists; choose a new file", path)
@@ -78,6 +81,9 @@ func (db *DB) Backup(ctx context.Context, path string) (err error) {
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict
 // ("ok" when the file is sound).
 func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
+	if db.server != nil {
+		return "", errOnServer("integrity_check")
+	}
 	var res string
 	if err := db.read.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
 		return "", fmt.Errorf("integrity check: %w", err)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -52,6 +53,9 @@ type DB struct {
 	// server is the database server the SQL runs on; nil for an SQLite
 	// file (engine.go).
 	server *Engine
+	// faulty makes a server's write transactions read-only
+	// (SimulateFaultForTest).
+	faulty atomic.Bool
 }
 
 // Options tunes Open; the zero value is production.
@@ -176,6 +180,8 @@ type Tx struct {
 	*sql.Tx
 	now   time.Time
 	texts *bodyTexts // the DB's section texts by hash
+	// server: the transaction is on a database server (engine.go).
+	server bool
 }
 
 // Now is the transaction's time, formatted for storage.

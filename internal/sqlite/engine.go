@@ -109,12 +109,17 @@ func (db *DB) serverTx(ctx context.Context, fn func(*Tx) error) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
+	if db.faulty.Load() {
+		if _, err := tx.ExecContext(ctx, "SET TRANSACTION READ ONLY"); err != nil {
+			return storageError("simulate a fault", err)
+		}
+	}
 	if db.server.WriteLock != "" {
 		if _, err := tx.ExecContext(ctx, db.server.WriteLock); err != nil {
 			return storageError("take the write lock", err)
 		}
 	}
-	if err := fn(&Tx{Tx: tx, now: db.now(), texts: db.bodyTexts}); err != nil {
+	if err := fn(&Tx{Tx: tx, now: db.now(), texts: db.bodyTexts, server: true}); err != nil {
 		if _, ok := moudesk.AsError(err); !ok {
 			err = storageError("write", err)
 		}
@@ -187,4 +192,21 @@ func insertID(ctx context.Context, q interface {
 // errOnServer answers operations only an SQLite file has.
 func errOnServer(what string) error {
 	return fmt.Errorf("%s works on an SQLite file only; on a database server use the server's own tools (pg_dump, amcheck)", what)
+}
+
+// TablesForTest lists the store's tables, for tests that show a refused
+// request changed no row anywhere.
+func (db *DB) TablesForTest(ctx context.Context) ([]string, error) {
+	q := "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+	if db.server != nil {
+		q = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
+	}
+	rows, err := db.read.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("list tables: %w", err)
+	}
+	return collect(rows, "tables", func(r rowScanner) (*string, error) {
+		var s string
+		return &s, r.Scan(&s)
+	})
 }

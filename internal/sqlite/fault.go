@@ -18,7 +18,18 @@ const (
 // as on a full disk), FaultReadOnly sets PRAGMA query_only (SQLITE_READONLY,
 // as on a file system remounted read-only). Readers are untouched. The
 // returned function clears the fault.
+//
+// On a database server both faults make every write transaction read-only,
+// so the server refuses its first write (SQLSTATE 25006, as a read-only
+// standby answers).
 func (db *DB) SimulateFaultForTest(ctx context.Context, fault string) (clear func(context.Context) error, err error) {
+	if db.server != nil {
+		if fault != FaultFull && fault != FaultReadOnly {
+			return nil, fmt.Errorf("unknown storage fault %q", fault)
+		}
+		db.faulty.Store(true)
+		return func(context.Context) error { db.faulty.Store(false); return nil }, nil
+	}
 	var set, reset string
 	switch fault {
 	case FaultFull:

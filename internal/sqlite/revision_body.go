@@ -38,6 +38,7 @@ type bodyStore struct {
 	ctx          context.Context
 	find, insert *sql.Stmt
 	texts        *bodyTexts
+	server       bool // bodies go to a server as bytes (its column is bytea)
 }
 
 func (tx *Tx) bodyStore(ctx context.Context) (*bodyStore, error) {
@@ -50,7 +51,7 @@ func (tx *Tx) bodyStore(ctx context.Context) (*bodyStore, error) {
 		find.Close()
 		return nil, storageError("prepare body insert", err)
 	}
-	return &bodyStore{ctx: ctx, find: find, insert: insert, texts: tx.texts}, nil
+	return &bodyStore{ctx: ctx, find: find, insert: insert, texts: tx.texts, server: tx.server}, nil
 }
 
 func (s *bodyStore) Close() {
@@ -73,6 +74,8 @@ func (s *bodyStore) put(text, hash string) (int64, error) {
 	deflated := 0
 	if z, ok := deflate(text); ok {
 		body, deflated = z, 1
+	} else if s.server {
+		body = []byte(text)
 	}
 	if err := s.insert.QueryRowContext(s.ctx, hash, deflated, body).Scan(&id); err != nil {
 		return 0, storageError("insert section body", err)

@@ -107,6 +107,15 @@ func PostgresDB(tb testing.TB) string {
 			return
 		}
 		defer conn.Close(ctx)
+		// The stores on it are closed by now; a connection the pool was
+		// still closing may linger a moment. FORCE needs more than the
+		// role that made the database may have, so it comes last.
+		for range 50 {
+			if _, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name); err == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
 			tb.Errorf("drop test database %s: %v", name, err)
 		}

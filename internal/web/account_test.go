@@ -9,7 +9,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -43,11 +42,7 @@ func newAccountEnv(t *testing.T) *accountEnv {
 	t.Helper()
 	e := &accountEnv{t: t, clock: testtool.NewClock(time.Now().UTC().Truncate(time.Second))}
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "moudesk.db"), sqlite.Options{Now: e.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := teststore.OpenEmpty(t, sqlite.Options{Now: e.clock.Now})
 	if _, err := db.CreateParty(ctx, moudesk.System, desk.Party{Slug: "pusd", Name: "Pleasanton Unified", Kind: "district", Body: "Board of Trustees"}); err != nil {
 		t.Fatal(err)
 	}

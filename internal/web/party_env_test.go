@@ -221,11 +221,11 @@ func (e *partyEnv) dbState() map[string]string {
 	e.t.Helper()
 	ctx := context.Background()
 	out := map[string]string{}
-	var names string
-	if err := e.db.QueryRowForTest(ctx, "SELECT group_concat(name, ' ') FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").Scan(&names); err != nil {
+	tables, err := e.db.TablesForTest(ctx)
+	if err != nil {
 		e.t.Fatal(err)
 	}
-	for _, table := range strings.Fields(names) {
+	for _, table := range tables {
 		var n int
 		// The table names come from the schema itself.
 		if err := e.db.QueryRowForTest(ctx, `SELECT count(*) FROM "`+table+`"`).Scan(&n); err != nil {
@@ -234,10 +234,10 @@ func (e *partyEnv) dbState() map[string]string {
 		out[table] = fmt.Sprint(n)
 	}
 	for name, q := range map[string]string{
-		"mous state":        "SELECT coalesce(group_concat(id || ':' || stage || ':' || current_revision || ':' || coalesce(executed_revision, '-'), ' '), '') FROM (SELECT * FROM mous ORDER BY id)",
-		"feedback state":    "SELECT coalesce(group_concat(id || ':' || status || ':' || coalesce(resolved_revision, '-') || ':' || decline_reason, ' '), '') FROM (SELECT * FROM feedback ORDER BY id)",
-		"signatories state": "SELECT coalesce(group_concat(mou_id || ':' || line || ':' || user_id || ':' || assigned_by || ':' || assigned_at, ' '), '') FROM (SELECT * FROM signatories ORDER BY mou_id, line)",
-		"approvals state":   "SELECT coalesce(group_concat(meeting_id || ':' || coalesce(stale_at, '-'), ' '), '') FROM (SELECT * FROM approvals ORDER BY meeting_id)",
+		"mous state":        "SELECT coalesce(string_agg(id || ':' || stage || ':' || current_revision || ':' || coalesce(CAST(executed_revision AS TEXT), '-'), ' '), '') FROM (SELECT * FROM mous ORDER BY id) t",
+		"feedback state":    "SELECT coalesce(string_agg(id || ':' || status || ':' || coalesce(CAST(resolved_revision AS TEXT), '-') || ':' || decline_reason, ' '), '') FROM (SELECT * FROM feedback ORDER BY id) t",
+		"signatories state": "SELECT coalesce(string_agg(mou_id || ':' || line || ':' || user_id || ':' || assigned_by || ':' || assigned_at, ' '), '') FROM (SELECT * FROM signatories ORDER BY mou_id, line) t",
+		"approvals state":   "SELECT coalesce(string_agg(meeting_id || ':' || coalesce(stale_at, '-'), ' '), '') FROM (SELECT * FROM approvals ORDER BY meeting_id) t",
 	} {
 		var v string
 		if err := e.db.QueryRowForTest(ctx, q).Scan(&v); err != nil {
