@@ -20,7 +20,7 @@ import (
 // withDB opens the database for an operator command (no library sync)
 // and anchors the audit events the command wrote.
 func (e *env) withDB(ctx context.Context, fn func(*sqlite.DB) error) error {
-	db, err := sqlite.Open(ctx, e.db, sqlite.Options{})
+	db, err := e.openStore(ctx, sqlite.Options{})
 	if err != nil {
 		return err
 	}

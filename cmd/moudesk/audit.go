@@ -18,7 +18,7 @@ import (
 // of SQL on the database: keys/<database file>.audit-checkpoint, with its
 // HMAC key in keys/audit-checkpoint.key (0600), made on first use.
 func (e *env) checkpointPath() string {
-	return filepath.Join(e.keysDir(), filepath.Base(e.db)+".audit-checkpoint")
+	return filepath.Join(e.keysDir(), e.dbName()+".audit-checkpoint")
 }
 
 func (e *env) checkpointKeyPath() string { return filepath.Join(e.keysDir(), "audit-checkpoint.key") }
@@ -96,7 +96,7 @@ func (e *env) audit(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := sqlite.Open(ctx, e.db, sqlite.Options{})
+	db, err := e.openStore(ctx, sqlite.Options{})
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/moudesk/moudesk/internal/pdfsign"
+	"github.com/moudesk/moudesk/internal/postgres"
 	"github.com/moudesk/moudesk/internal/redline"
 	"github.com/moudesk/moudesk/internal/render"
 )
@@ -124,8 +125,19 @@ func (e *env) redlineCmd(ctx context.Context, args []string) error {
 }
 
 // keysDir is where moudesk keeps its certificate authority: beside the
-// database, so one data folder holds everything to back up.
-func (e *env) keysDir() string { return filepath.Join(filepath.Dir(e.db), "keys") }
+// database, so one data folder holds everything to back up. On PostgreSQL
+// there is no such folder: it is $MOUDESK_KEYS, else ./data/keys, and
+// every instance on one database must see the same one (a shared volume),
+// so that all sign with one CA.
+func (e *env) keysDir() string {
+	if v := e.getenv("MOUDESK_KEYS"); v != "" {
+		return v
+	}
+	if postgres.IsURL(e.db) {
+		return filepath.Join("data", "keys")
+	}
+	return filepath.Join(filepath.Dir(e.db), "keys")
+}
 
 // authority loads moudesk's CA, creating it on first use (key file 0600).
 func (e *env) authority() (*pdfsign.Authority, error) {

@@ -9,9 +9,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
+
+	"github.com/moudesk/moudesk/internal/postgres"
+	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
 func main() {
@@ -51,7 +57,7 @@ type env struct {
 	db     string // --db, resolved
 }
 
-const usage = `usage: moudesk [--db PATH] <command> [flags]
+const usage = `usage: moudesk [--db PATH|postgres://…] <command> [flags]
 
 commands:
   serve      start the web service (--addr, --public-url, --demo, --secure-cookies, --signing-*)
@@ -72,7 +78,9 @@ commands:
   ltv refresh  add validation data and a new document timestamp to a signed PDF (FILE.pdf [-o OUT.pdf])
   verify     check a PDF's signatures, and with a database which revision it is (FILE.pdf [--json] [--at DATE] [--trust ROOTS.pem])
 
-The database is --db, else $MOUDESK_DB, else ./data/moudesk.db.
+The database is --db, else $MOUDESK_DB, else ./data/moudesk.db: a file path is an
+SQLite file, a postgres:// URL a PostgreSQL database (signing keys then in
+$MOUDESK_KEYS, else ./data/keys).
 `
 
 // run parses the global flags and dispatches to a subcommand.
@@ -81,7 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	fs := flag.NewFlagSet("moudesk", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	fs.StringVar(&e.db, "db", defaultDB(getenv), "SQLite database file")
+	fs.StringVar(&e.db, "db", defaultDB(getenv), "SQLite database file or postgres:// URL")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -138,7 +146,7 @@ func defaultDB(getenv func(string) string) string {
 func (e *env) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("moudesk "+name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	fs.StringVar(&e.db, "db", e.db, "SQLite database file")
+	fs.StringVar(&e.db, "db", e.db, "SQLite database file or postgres:// URL")
 	return fs
 }
 
@@ -157,4 +165,26 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// openStore opens the database --db names: a postgres:// URL is a
+// PostgreSQL server (an unreachable one is an error at once), anything
+// else an SQLite file.
+func (e *env) openStore(ctx context.Context, opt sqlite.Options) (*sqlite.DB, error) {
+	if postgres.IsURL(e.db) {
+		return postgres.Open(ctx, e.db, postgres.Options{Options: opt})
+	}
+	return sqlite.Open(ctx, e.db, opt)
+}
+
+// dbName names the database in file names: the SQLite file's name, or
+// postgres-<database> for a server.
+func (e *env) dbName() string {
+	if postgres.IsURL(e.db) {
+		if u, err := url.Parse(e.db); err == nil {
+			return "postgres-" + strings.Trim(u.Path, "/")
+		}
+		return "postgres"
+	}
+	return filepath.Base(e.db)
 }

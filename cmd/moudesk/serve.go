@@ -39,7 +39,7 @@ func (e *env) open(ctx context.Context, log *slog.Logger) (db *sqlite.DB, closeD
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err = sqlite.Open(ctx, e.db, sqlite.Options{Anchor: anchor})
+	db, err = e.openStore(ctx, sqlite.Options{Anchor: anchor})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -214,7 +214,7 @@ func (e *env) migrate(ctx context.Context, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := sqlite.Open(ctx, e.db, sqlite.Options{})
+	db, err := e.openStore(ctx, sqlite.Options{})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/moudesk/moudesk/internal/desk"
 	"github.com/moudesk/moudesk/internal/pdfsign"
+	"github.com/moudesk/moudesk/internal/postgres"
 	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
@@ -29,10 +30,10 @@ type verifyOutput struct {
 // only in the database, and verifying never creates one.
 func (e *env) matchRecorded(ctx context.Context, data []byte) (*verifyOutput, error) {
 	out := &verifyOutput{}
-	if _, err := os.Stat(e.db); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(e.db); errors.Is(err, fs.ErrNotExist) && !postgres.IsURL(e.db) {
 		return out, nil
 	}
-	db, err := sqlite.Open(ctx, e.db, sqlite.Options{})
+	db, err := e.openStore(ctx, sqlite.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", e.db, err)
 	}

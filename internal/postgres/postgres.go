@@ -9,8 +9,10 @@ package postgres
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -191,4 +193,17 @@ func migrateOne(ctx context.Context, db *sql.DB, name string, ms []migration) (d
 		return false, fmt.Errorf("commit migration %s: %w", m.name, err)
 	}
 	return current+1 == len(ms), nil
+}
+
+// SchemaID identifies the schema the migrations make: a hash of them all.
+func SchemaID() string {
+	ms, err := loadMigrations()
+	if err != nil {
+		return "invalid: " + err.Error()
+	}
+	h := sha256.New()
+	for _, m := range ms {
+		fmt.Fprintf(h, "%s %d\n%s", m.name, len(m.sql), m.sql)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -11,8 +11,10 @@ package teststore
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -42,13 +44,16 @@ func Open(tb testing.TB) *sqlite.DB {
 // OpenWith is Open with options (a clock).
 func OpenWith(tb testing.TB, opt sqlite.Options) *sqlite.DB {
 	tb.Helper()
-	ctx := context.Background()
+	if OnPostgres() {
+		// The library comes with the template the database is copied from.
+		return openPostgres(tb, postgresDB(tb, true), opt)
+	}
 	db := OpenEmpty(tb, opt)
 	lib, err := clause.LoadFS(clauses.FS)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := db.SyncLibrary(ctx, lib); err != nil {
+	if _, err := db.SyncLibrary(context.Background(), lib); err != nil {
 		tb.Fatal(err)
 	}
 	return db
@@ -57,16 +62,20 @@ func OpenWith(tb testing.TB, opt sqlite.Options) *sqlite.DB {
 // OpenEmpty opens the store in a new database without the library.
 func OpenEmpty(tb testing.TB, opt sqlite.Options) *sqlite.DB {
 	tb.Helper()
-	ctx := context.Background()
-	var (
-		db  *sqlite.DB
-		err error
-	)
 	if OnPostgres() {
-		db, err = postgres.Open(ctx, PostgresDB(tb), postgres.Options{Options: opt, Conns: 8})
-	} else {
-		db, err = sqlite.Open(ctx, filepath.Join(tb.TempDir(), "moudesk.db"), opt)
+		return openPostgres(tb, postgresDB(tb, false), opt)
 	}
+	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "moudesk.db"), opt)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func openPostgres(tb testing.TB, dsn string, opt sqlite.Options) *sqlite.DB {
+	tb.Helper()
+	db, err := postgres.Open(context.Background(), dsn, postgres.Options{Options: opt, Conns: 8})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -80,10 +89,122 @@ func OpenEmpty(tb testing.TB, opt sqlite.Options) *sqlite.DB {
 // (which close the stores on it).
 func PostgresDB(tb testing.TB) string {
 	tb.Helper()
-	admin := os.Getenv(PostgresEnv)
-	if admin == "" {
+	return createDB(tb, "template0")
+}
+
+// postgresDB is a new database for tb copied from a template holding the
+// migrated schema and, with library, the shipped clause library: a copy
+// costs a fraction of migrating and loading each time.
+func postgresDB(tb testing.TB, library bool) string {
+	tb.Helper()
+	return createDB(tb, template(tb, library))
+}
+
+func admin(tb testing.TB) string {
+	tb.Helper()
+	a := os.Getenv(PostgresEnv)
+	if a == "" {
 		tb.Fatalf("%s is not set", PostgresEnv)
 	}
+	return a
+}
+
+// template returns the name of the template database for this schema
+// and library, made when missing. Its name carries a hash of both, so a
+// changed migration or clause makes a new one; a test cluster keeps them
+// (on CI it is thrown away; on a dev machine drop moudesk_tmpl_* at will).
+func template(tb testing.TB, library bool) string {
+	tb.Helper()
+	admin := admin(tb)
+	h := sha256.New()
+	h.Write([]byte(postgres.SchemaID()))
+	kind := "schema"
+	if library {
+		kind = "library"
+		err := fs.WalkDir(clauses.FS, ".", func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := fs.ReadFile(clauses.FS, path)
+			fmt.Fprintf(h, "%s %d\n", path, len(b))
+			h.Write(b)
+			return err
+		})
+		if err != nil {
+			tb.Fatalf("hash the clause library: %v", err)
+		}
+	}
+	name := fmt.Sprintf("moudesk_tmpl_%s_%x", kind, h.Sum(nil)[:6])
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		tb.Fatalf("connect to %s: %v", postgres.Redact(admin), err)
+	}
+	defer conn.Close(ctx)
+	// One process makes it; the others wait for it here. The lock goes
+	// with the connection.
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock(7170)"); err != nil {
+		tb.Fatalf("lock templates: %v", err)
+	}
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		tb.Fatalf("find template: %v", err)
+	}
+	if exists {
+		return name
+	}
+	building := name + "_new"
+	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+building); err != nil {
+		tb.Fatalf("drop half-made template: %v", err)
+	}
+	if _, err := conn.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'", building)); err != nil {
+		tb.Fatalf("create template: %v", err)
+	}
+	db, err := postgres.Open(ctx, withDatabase(tb, admin, building), postgres.Options{Conns: 1})
+	if err != nil {
+		tb.Fatalf("migrate template: %v", err)
+	}
+	if library {
+		lib, err := clause.LoadFS(clauses.FS)
+		if err == nil {
+			_, err = db.SyncLibrary(ctx, lib)
+		}
+		if err != nil {
+			db.Close()
+			tb.Fatalf("load the library into the template: %v", err)
+		}
+	}
+	db.Close()
+	// Renamed only when complete; the backend of the closed connection
+	// may take a moment to leave.
+	for range 50 {
+		if _, err = conn.Exec(ctx, "ALTER DATABASE "+building+" RENAME TO "+name); err == nil {
+			return name
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	tb.Fatalf("finish template: %v", err)
+	return ""
+}
+
+// withDatabase is the connection string admin with its database replaced.
+func withDatabase(tb testing.TB, admin, name string) string {
+	tb.Helper()
+	u, err := url.Parse(admin)
+	if err != nil {
+		tb.Fatalf("%s: %v", PostgresEnv, err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// createDB creates a database copied from template for tb and returns its
+// connection string; it is dropped when tb ends, after the cleanups
+// registered later (which close the stores on it).
+func createDB(tb testing.TB, template string) string {
+	tb.Helper()
+	admin := admin(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, admin)
@@ -95,7 +216,7 @@ func PostgresDB(tb testing.TB) string {
 	_, _ = rand.Read(b[:])
 	name := "moudesk_test_" + hex.EncodeToString(b[:])
 	// C collation sorts text by bytes, as SQLite does.
-	if _, err := conn.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'", name)); err != nil {
+	if _, err := conn.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'", name, template)); err != nil {
 		tb.Fatalf("create test database: %v", err)
 	}
 	tb.Cleanup(func() {
@@ -120,10 +241,5 @@ func PostgresDB(tb testing.TB) string {
 			tb.Errorf("drop test database %s: %v", name, err)
 		}
 	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		tb.Fatalf("%s: %v", PostgresEnv, err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	return withDatabase(tb, admin, name)
 }
