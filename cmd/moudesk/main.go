@@ -62,6 +62,7 @@ const usage = `usage: moudesk [--db PATH|postgres://…] <command> [flags]
 commands:
   serve      start the web service (--addr, --public-url, --demo, --secure-cookies, --signing-*)
   migrate    apply database migrations and exit
+  migrate-store  copy an SQLite database into an empty PostgreSQL one and verify it (--from FILE --to postgres://…)
   party add  create a party (--slug --name --kind --body)
   user       invite a person (prints their one-time link) | passwd (reset, --password-stdin) |
              add an operator or service account (--password-stdin)
@@ -104,6 +105,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.serve(ctx, rest)
 	case "migrate":
 		return e.migrate(ctx, rest)
+	case "migrate-store":
+		return e.migrateStore(ctx, rest)
 	case "party":
 		return e.party(ctx, rest)
 	case "user":
