@@ -536,5 +536,11 @@ func assignee(ctx context.Context, tx Tx, m *MOU, l mou.SignatureLine, a Assignm
 		return nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "wrong_party", Field: field + ".email",
 			Message: fmt.Sprintf("line %d (%s) signs for %s; %s acts for %q", a.Line, l.Title, party, email, u.PartySlug)}
 	}
+	// A line that prints a person's name is that person's to sign: the
+	// PDF would show one name under another's signature.
+	if l.Name != "" && !sameName(l.Name, u.Name) {
+		return nil, &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "name_mismatch", Field: field + ".email",
+			Message: fmt.Sprintf("line %d (%s) names %s, but %s is %s; assign %s's account, or save a revision whose line names no one", a.Line, l.Title, l.Name, email, u.Name, l.Name)}
+	}
 	return u, nil
 }

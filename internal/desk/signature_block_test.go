@@ -163,6 +163,7 @@ func TestThreePartySigning(t *testing.T) {
 	police := e.user("chief@police.example", "Larry Cox", "Chief of Police", "pps", auth.RoleSignatory)
 	clerk := e.user("cityclerk@city.example", "Karen Diaz", "City Clerk", "pleasanton", auth.RoleSignatory)
 	attorney := e.user("attorney@city.example", "Dan Sodergren", "City Attorney", "pleasanton", auth.RoleSignatory)
+	mayor := e.user("mayor@city.example", "Jerry Thorne", "Mayor", "pleasanton", auth.RoleSignatory)
 
 	m, rev, err := e.svc.CreateMOU(e.ctx, actorOf(e.drafter), desk.CreateMOURequest{
 		Template: tp.Slug, Variables: shipped.Variables(t),
@@ -191,8 +192,13 @@ func TestThreePartySigning(t *testing.T) {
 	if _, err := e.svc.AssignSignatories(e.ctx, actorOf(e.drafter), m.ID, []desk.Assignment{{Line: 3, Email: e.manager.Email}}); codeOf(err) != "wrong_party" {
 		t.Fatalf("a city signatory on the police service's line: %v", err)
 	}
+	// Line 1 prints the Mayor's name: nobody else may sign under it.
+	e.unchanged("another person on a named line", "name_mismatch", func() error {
+		_, err := e.svc.AssignSignatories(e.ctx, actorOf(e.drafter), m.ID, []desk.Assignment{{Line: 1, Email: e.manager.Email}})
+		return err
+	})
 	if _, err := e.svc.AssignSignatories(e.ctx, actorOf(e.drafter), m.ID, []desk.Assignment{
-		{Line: 1, Email: e.manager.Email}, {Line: 2, Email: e.superintendent.Email}, {Line: 3, Email: police.Email},
+		{Line: 1, Email: mayor.Email}, {Line: 2, Email: e.superintendent.Email}, {Line: 3, Email: police.Email},
 		{Line: 4, Email: clerk.Email}, {Line: 5, Email: attorney.Email},
 	}); err != nil {
 		t.Fatal(err)
@@ -200,7 +206,7 @@ func TestThreePartySigning(t *testing.T) {
 	if _, err := e.sign(clerk, m.ID); codeOf(err) != "signature_order" {
 		t.Fatalf("the clerk attests before the signatories sign: %v", err)
 	}
-	for _, p := range []*auth.Principal{police, e.manager, e.superintendent, attorney, clerk} {
+	for _, p := range []*auth.Principal{police, mayor, e.superintendent, attorney, clerk} {
 		if _, err := e.sign(p, m.ID); err != nil {
 			t.Fatalf("%s signs: %v", p.Name, err)
 		}
