@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/moudesk/moudesk/internal/postgres"
 	"github.com/moudesk/moudesk/internal/sqlite"
 )
 
@@ -21,7 +22,9 @@ func endChecks(ctx context.Context, cfg Config, st *runState) []Check {
 	if st.clerk != nil {
 		checks = append(checks, checkRevisionEvents(ctx, st), checkReviews(ctx, st))
 	}
-	if cfg.DB != "" {
+	if postgres.IsURL(cfg.DB) {
+		checks = append(checks, Check{Name: "integrity_check", OK: true, Detail: "not run: a PostgreSQL server keeps its own pages"})
+	} else if cfg.DB != "" {
 		checks = append(checks, checkIntegrity(ctx, cfg.DB))
 	} else {
 		checks = append(checks, Check{Name: "integrity_check", OK: true, Detail: "not run: no -db given"})
