@@ -62,23 +62,31 @@ func Open(ctx context.Context, dsn string, opt Options) (*sqlite.DB, error) {
 		cfg.ConnectTimeout = 10 * time.Second
 	}
 	name := Redact(dsn)
-	db := sql.OpenDB(newConnector(cfg))
 	conns := opt.Conns
 	if conns <= 0 {
 		conns = 16
 	}
+	db := sql.OpenDB(newConnector(cfg))
 	db.SetMaxOpenConns(conns)
 	db.SetMaxIdleConns(conns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
+	// The store runs one write transaction at a time per process; the
+	// second connection is for one whose first broke.
+	write := sql.OpenDB(newConnector(cfg))
+	write.SetMaxOpenConns(2)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxIdleTime(5 * time.Minute)
 	pingCtx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout+time.Second)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
+		write.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL at %s: %w", name, err)
 	}
 	return sqlite.OpenEngine(ctx, &sqlite.Engine{
 		Name:      name,
 		DB:        db,
+		WriteDB:   write,
 		Migrate:   func(ctx context.Context, db *sql.DB) error { return migrate(ctx, db, name) },
 		WriteLock: "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(writeLock, 10) + ")",
 	}, opt.Options)

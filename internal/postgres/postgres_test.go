@@ -35,9 +35,13 @@ func server(t *testing.T) string {
 	return teststore.PostgresDB(t)
 }
 
+// open opens a store with fewer read connections than the contended
+// tests have writers at once: a write transaction holding the write lock
+// must still find a connection for the reads it makes beside it, which it
+// could not while waiting writers held every connection of one pool.
 func open(t *testing.T, dsn string) *sqlite.DB {
 	t.Helper()
-	db, err := postgres.Open(context.Background(), dsn, postgres.Options{Conns: 4})
+	db, err := postgres.Open(context.Background(), dsn, postgres.Options{Conns: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,6 +53,9 @@ type DB struct {
 	// server is the database server the SQL runs on; nil for an SQLite
 	// file (engine.go).
 	server *Engine
+	// writing admits one write transaction of this process at a time to
+	// a server (writeOnServer).
+	writing chan struct{}
 	// faulty makes a server's write transactions read-only
 	// (SimulateFaultForTest).
 	faulty atomic.Bool
@@ -157,7 +160,7 @@ func (db *DB) Close() error {
 	db.closeOnce.Do(func() { close(db.closing) })
 	<-db.writerDone
 	if db.server != nil {
-		return db.write.Close() // one pool for reads and writes
+		return errors.Join(db.read.Close(), db.write.Close())
 	}
 	return errors.Join(db.read.Close(), db.write.Close())
 }

@@ -28,7 +28,10 @@ type Engine struct {
 	// Name says where the data is for messages: a connection string
 	// without its password.
 	Name string
-	DB   *sql.DB
+	// DB serves reads, WriteDB write transactions: apart, so that a write
+	// transaction holding the write lock always finds a connection for a
+	// read it makes beside it, however many requests wait for the lock.
+	DB, WriteDB *sql.DB
 	// Migrate applies the server's own migrations; two processes calling
 	// it together must migrate once.
 	Migrate func(ctx context.Context, db *sql.DB) error
@@ -50,11 +53,12 @@ func OpenEngine(ctx context.Context, e *Engine, opt Options) (*DB, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	db := &DB{path: e.Name, write: e.DB, read: e.DB, now: opt.Now, anchor: opt.Anchor, bodyTexts: newBodyTexts(),
-		server: e, closing: make(chan struct{}), writerDone: make(chan struct{})}
+	db := &DB{path: e.Name, write: e.WriteDB, read: e.DB, now: opt.Now, anchor: opt.Anchor, bodyTexts: newBodyTexts(),
+		server: e, writing: make(chan struct{}, 1), closing: make(chan struct{}), writerDone: make(chan struct{})}
 	close(db.writerDone) // no writer goroutine: the server orders writes
-	if err := e.Migrate(ctx, e.DB); err != nil {
+	if err := e.Migrate(ctx, e.WriteDB); err != nil {
 		e.DB.Close()
+		e.WriteDB.Close()
 		return nil, err
 	}
 	return db, nil
@@ -65,16 +69,20 @@ func OpenEngine(ctx context.Context, e *Engine, opt Options) (*DB, error) {
 // backup API, integrity_check) refuse on a server.
 func (db *DB) OnServer() bool { return db.server != nil }
 
-// writeOnServer is writeWith on a server: each write its own transaction
-// on the pool, after the engine's write lock; retried when the server
-// aborts it for a serialization failure or a deadlock. Commit is waited
-// for before done runs and before the caller is answered, so an
-// acknowledged write is committed.
+// writeOnServer is writeWith on a server: each write its own transaction,
+// after the engine's write lock; retried when the server aborts it for a
+// serialization failure or a deadlock. Commit is waited for before done
+// runs and before the caller is answered, so an acknowledged write is
+// committed. Writes of this process queue here first, in Go, so only one
+// of its connections at a time waits for the lock across instances.
 func (db *DB) writeOnServer(ctx context.Context, check func() error, fn func(*Tx) error, done func()) error {
 	select {
+	case db.writing <- struct{}{}:
+		defer func() { <-db.writing }()
+	case <-ctx.Done():
+		return fmt.Errorf("wait for the writer: %w", ctx.Err())
 	case <-db.closing:
 		return errClosed
-	default:
 	}
 	for attempt := 1; ; attempt++ {
 		if check != nil {
