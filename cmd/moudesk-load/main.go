@@ -43,7 +43,7 @@ var errChecksFailed = errors.New("end checks failed")
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("moudesk-load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	url := fs.String("url", "http://127.0.0.1:8080", "server to load")
+	url := fs.String("url", "http://127.0.0.1:8080", "server to load; several instances of one deployment comma-separated (clients spread over them)")
 	token := fs.String("token", os.Getenv("MOUDESK_LOAD_TOKEN"), "API token of a drafter (or admin)")
 	email := fs.String("email", "", "sign in as this drafter instead of a token (password from $MOUDESK_LOAD_PASSWORD)")
 	clerk := fs.String("clerk-token", os.Getenv("MOUDESK_LOAD_CLERK_TOKEN"), "API token of a clerk of the city party (for review writes)")
@@ -54,7 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	duration := fs.Duration("duration", 10*time.Second, "how long to send requests")
 	mix := fs.String("mix", "", "weights per kind, e.g. revision=1 (kinds: mou, revision, redline, pdf, save, workflow; default mou=10,revision=40,redline=15,pdf=5,save=20,workflow=10)")
 	bench := fs.String("bench", "../shared/bench", "folder with mou-40p.md and mou-40p-v2.md")
-	db := fs.String("db", "", "the server's database file, for PRAGMA integrity_check (opened read-only) and audit verify")
+	db := fs.String("db", "", "the server's database file (or postgres:// URL), for PRAGMA integrity_check (opened read-only) and audit verify")
 	moudesk := fs.String("moudesk", "", "moudesk binary, for --setup and `moudesk audit verify` on -db")
 	if err := fs.Parse(args); err != nil {
 		return err

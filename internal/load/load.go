@@ -134,12 +134,15 @@ func run(ctx context.Context, cfg Config) (*Report, *runState, error) {
 	hc := newHTTPClient(cfg.Clients, cfg.Timeout)
 	st := &runState{}
 	id := cfg.Identities
+	// Several instances of one deployment: clients are spread over them,
+	// and the setup and checks go through the first.
+	urls := strings.Split(cfg.URL, ",")
 	var err error
 	switch {
 	case id.DrafterToken != "":
-		st.drafter = WithToken(hc, cfg.URL, id.DrafterToken, stats)
+		st.drafter = WithToken(hc, urls[0], id.DrafterToken, stats)
 	case id.DrafterEmail != "":
-		if st.drafter, err = Login(ctx, hc, cfg.URL, id.DrafterEmail, id.DrafterPassword, stats); err != nil {
+		if st.drafter, err = Login(ctx, hc, urls[0], id.DrafterEmail, id.DrafterPassword, stats); err != nil {
 			return nil, nil, err
 		}
 	default:
@@ -149,7 +152,7 @@ func run(ctx context.Context, cfg Config) (*Report, *runState, error) {
 		return nil, nil, errors.New("name the city and district party slugs the MOUs are made between")
 	}
 	if id.ClerkToken != "" {
-		st.clerk = WithToken(hc, cfg.URL, id.ClerkToken, stats)
+		st.clerk = WithToken(hc, urls[0], id.ClerkToken, stats)
 	} else if cfg.Mix[KindWorkflow] > 0 {
 		return nil, nil, errors.New("the workflow kind needs a clerk token (clerk of the city party)")
 	}
@@ -188,9 +191,24 @@ func run(ctx context.Context, cfg Config) (*Report, *runState, error) {
 	if len(pickers) == 0 {
 		return nil, nil, errors.New("the mix weighs nothing")
 	}
+	// One run state per instance, sharing the ledger and the MOUs; a
+	// session or token is the database's, so good on every instance.
+	states := []*runState{st}
+	for _, u := range urls[1:] {
+		s := *st
+		d := *st.drafter
+		d.base = strings.TrimRight(u, "/")
+		s.drafter = &d
+		if st.clerk != nil {
+			c := *st.clerk
+			c.base = d.base
+			s.clerk = &c
+		}
+		states = append(states, &s)
+	}
 	workers := make([]*worker, cfg.Clients)
 	for i := range workers {
-		w := &worker{id: i + 1, r: st, rng: rand.New(rand.NewPCG(uint64(i+1), uint64(time.Now().UnixNano()))), pickers: pickers}
+		w := &worker{id: i + 1, r: states[i%len(states)], rng: rand.New(rand.NewPCG(uint64(i+1), uint64(time.Now().UnixNano()))), pickers: pickers}
 		if cfg.Mix[KindWorkflow] > 0 {
 			m, err := createMOU(ctx, st.drafter, id, fmt.Sprintf("Load review MOU %d", i+1), vars)
 			if err != nil {
