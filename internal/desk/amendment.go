@@ -16,9 +16,11 @@ import (
 // agreement with an amendment still in a non-terminal stage (409
 // amendment_in_progress: finish or withdraw it first).
 func (s *Service) CreateAmendment(ctx context.Context, actor moudesk.Actor, parentID int64) (*MOU, error) {
-	if _, err := s.actingMOU(ctx, actor, parentID); err != nil {
+	parent, err := s.actingMOU(ctx, actor, parentID)
+	if err != nil {
 		return nil, err
 	}
+	notifyStaff := func(tx Tx, id int64) error { return s.notifyAmendment(ctx, tx, actor, parent, id) }
 	return s.store.CreateAmendment(ctx, actor, parentID, func(a AgreementState) (string, error) {
 		if a.AmendsMOUID != nil {
 			return "", &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "amendment_of_amendment",
@@ -43,5 +45,5 @@ func (s *Service) CreateAmendment(ctx context.Context, actor moudesk.Actor, pare
 			}
 		}
 		return start, nil
-	})
+	}, notifyStaff)
 }

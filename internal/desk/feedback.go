@@ -48,8 +48,11 @@ func (s *Service) CreateFeedback(ctx context.Context, actor moudesk.Actor, meeti
 		if id, err = tx.InsertFeedback(ctx, actor, NewFeedback{MeetingID: meetingID, MOUID: m.MOUID, Section: section, Text: text, Quote: quote}); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, actor, "feedback.create", fmt.Sprintf("feedback:%d", id), map[string]any{
-			"mou": m.MOUID, "meeting": meetingID, "section": section})
+		if err := tx.Audit(ctx, actor, "feedback.create", fmt.Sprintf("feedback:%d", id), map[string]any{
+			"mou": m.MOUID, "meeting": meetingID, "section": section}); err != nil {
+			return err
+		}
+		return s.notifyFeedback(ctx, tx, actor, m, id, section, text)
 	})
 	if err != nil {
 		return nil, err

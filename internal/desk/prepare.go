@@ -472,7 +472,11 @@ func (s *Service) AssignSignatories(ctx context.Context, actor moudesk.Actor, mo
 			}
 			details = append(details, map[string]any{"line": a.Line, "title": l.Title, "user": u.ID})
 		}
-		return tx.Audit(ctx, actor, "mou.signatories", fmt.Sprintf("mou:%d", m.ID), map[string]any{"assigned": details})
+		if err := tx.Audit(ctx, actor, "mou.signatories", fmt.Sprintf("mou:%d", m.ID), map[string]any{"assigned": details}); err != nil {
+			return err
+		}
+		// Assigned in a signature stage, a line whose turn it is learns so.
+		return s.notifyTurn(ctx, tx, actor, m.ID)
 	})
 	if err != nil {
 		return nil, err

@@ -263,6 +263,11 @@ func (a *signAttempt) record(ctx context.Context, tx Tx, step *signingStep, made
 	}
 	out := &SignatureResult{Signature: sig, Stage: step.st.Stage}
 	if !step.last {
+		// The next lines' signatories learn their turn came with the
+		// signature that brought it.
+		if err := a.s.notifyTurn(ctx, tx, a.actor, m.ID); err != nil {
+			return nil, err
+		}
 		return out, nil
 	}
 	if err := tx.InsertSigningDocument(ctx, SigningDocument{MOUID: m.ID, Revision: doc.Revision, Seq: sig.DocumentSeq + 1,

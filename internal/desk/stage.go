@@ -77,7 +77,10 @@ func (s *Service) Transition(ctx context.Context, actor moudesk.Actor, mouID int
 			return err
 		}
 		out = &StageChange{From: st.Stage, To: to, Cause: "manual", Note: note, Actor: actor.String(), CreatedAt: tx.Now()}
-		return tx.Audit(ctx, actor, "mou.transition", fmt.Sprintf("mou:%d", mouID), map[string]any{"from": st.Stage, "to": to, "note": note})
+		if err := tx.Audit(ctx, actor, "mou.transition", fmt.Sprintf("mou:%d", mouID), map[string]any{"from": st.Stage, "to": to, "note": note}); err != nil {
+			return err
+		}
+		return s.notifyTurn(ctx, tx, actor, mouID)
 	})
 	if err != nil {
 		return nil, err
@@ -126,8 +129,11 @@ func (s *Service) CreateMeeting(ctx context.Context, actor moudesk.Actor, mouID 
 		if id, err = tx.InsertMeeting(ctx, actor, mouID, st.Stage, n); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, actor, "meeting.create", fmt.Sprintf("meeting:%d", id), map[string]any{
-			"mou": mouID, "body": n.Body, "stage": st.Stage, "date": n.Date, "revision": n.Revision})
+		if err := tx.Audit(ctx, actor, "meeting.create", fmt.Sprintf("meeting:%d", id), map[string]any{
+			"mou": mouID, "body": n.Body, "stage": st.Stage, "date": n.Date, "revision": n.Revision}); err != nil {
+			return err
+		}
+		return s.notifyMeeting(ctx, tx, actor, def, mouID, id, n)
 	})
 	if err != nil {
 		return nil, err
@@ -208,7 +214,13 @@ func (s *Service) recordOutcome(ctx context.Context, actor moudesk.Actor, meetin
 		if res.Approval != nil {
 			details["approved_hash"] = res.Approval.ContentHash
 		}
-		return tx.Audit(ctx, actor, "meeting.outcome", fmt.Sprintf("meeting:%d", meetingID), details)
+		if err := tx.Audit(ctx, actor, "meeting.outcome", fmt.Sprintf("meeting:%d", meetingID), details); err != nil {
+			return err
+		}
+		if !res.Moved {
+			return nil
+		}
+		return s.notifyTurn(ctx, tx, actor, m.MOUID)
 	})
 }
 
@@ -226,9 +238,18 @@ func (s *Service) afterRevision(ctx context.Context, actor moudesk.Actor, mouID 
 		if err := def.CheckNewRevision(st.Stage); err != nil {
 			return err
 		}
+		live, err := tx.LiveApprovals(ctx, mouID)
+		if err != nil {
+			return err
+		}
 		stale, err := tx.MarkApprovalsStale(ctx, mouID)
 		if err != nil {
 			return err
+		}
+		if stale > 0 {
+			if err := s.notifyStale(ctx, tx, actor, def, mouID, revision, live); err != nil {
+				return err
+			}
 		}
 		next, moved := def.AfterNewRevision(st.Stage)
 		if moved && next != st.Stage {

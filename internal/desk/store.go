@@ -22,6 +22,7 @@ type Store interface {
 	Updater
 	Accounts
 	WorkflowStore
+	NotificationStore
 }
 
 // Reader is every read the service and its callers make. Reads change
@@ -95,7 +96,9 @@ type Reader interface {
 type Writer interface {
 	CreateMOU(ctx context.Context, actor moudesk.Actor, n NewMOU) (*MOU, error)
 	CreateRevision(ctx context.Context, actor moudesk.Actor, mouID int64, base int, message string, change func(base *mou.Revision) (*mou.Content, error), after func(tx Tx, revision int) error) (*mou.RevisionInfo, error)
-	CreateAmendment(ctx context.Context, actor moudesk.Actor, parentID int64, decide func(AgreementState) (stage string, err error)) (*MOU, error)
+	// CreateAmendment runs after(tx, id) in its transaction once the
+	// amendment is written.
+	CreateAmendment(ctx context.Context, actor moudesk.Actor, parentID int64, decide func(AgreementState) (stage string, err error), after func(tx Tx, id int64) error) (*MOU, error)
 
 	CreateClause(ctx context.Context, actor moudesk.Actor, c *clause.Clause, note string) (*ClauseVersion, error)
 	UpdateClause(ctx context.Context, actor moudesk.Actor, slug string, base int, c *clause.Clause, note string) (*ClauseVersion, error)

@@ -95,6 +95,7 @@ type Tx interface {
 	Audit(ctx context.Context, actor moudesk.Actor, action, object string, details any) error
 
 	RecommendationTx
+	NotificationTx
 }
 
 // MOUState is what the workflow's rules read of an MOU.

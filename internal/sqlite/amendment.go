@@ -43,7 +43,7 @@ type agreementRow struct {
 // transaction and names the stage the amendment starts in, or refuses
 // (the service's rules), and then nothing is written. Audited as mou.amend
 // in the same transaction.
-func (db *DB) CreateAmendment(ctx context.Context, actor moudesk.Actor, parentID int64, decide func(desk.AgreementState) (string, error)) (*desk.MOU, error) {
+func (db *DB) CreateAmendment(ctx context.Context, actor moudesk.Actor, parentID int64, decide func(desk.AgreementState) (string, error), after func(desk.Tx, int64) error) (*desk.MOU, error) {
 	var id int64
 	err := db.update(ctx, func(tx *Tx) error {
 		var a agreementRow
@@ -105,9 +105,15 @@ func (db *DB) CreateAmendment(ctx context.Context, actor moudesk.Actor, parentID
 		if hash != base.ContentHash {
 			return fmt.Errorf("amendment %d: revision 1 hashes to %s, not the executed %s", id, hash, base.ContentHash)
 		}
-		return tx.audit(ctx, actor, "mou.amend", fmt.Sprintf("mou:%d", id), map[string]any{
+		if err := tx.audit(ctx, actor, "mou.amend", fmt.Sprintf("mou:%d", id), map[string]any{
 			"amends": parentID, "number": number, "title": title, "base_mou": baseMOU, "base_revision": baseRev,
-			"content_hash": hash, "stage": start})
+			"content_hash": hash, "stage": start}); err != nil {
+			return err
+		}
+		if after == nil {
+			return nil
+		}
+		return after(deskTx{tx}, id)
 	})
 	if err != nil {
 		return nil, err

@@ -193,5 +193,5 @@ func (db *DB) Signatures(ctx context.Context, mouID int64, revision int) ([]desk
 // SigningRowCounts counts the rows of every signing table and the audit
 // log, so tests can show a refused request wrote nothing.
 func (db *DB) SigningRowCounts(ctx context.Context) (map[string]int, error) {
-	return db.countRows(ctx, []string{"signatories", "signing_documents", "signatures", "completion_certificates", "stage_changes", "audit_events"})
+	return db.countRows(ctx, []string{"signatories", "signing_documents", "signatures", "completion_certificates", "stage_changes", "audit_events", "notifications"})
 }
