@@ -19,12 +19,22 @@ type profileData struct {
 	NewToken   string // shown once, right after it was made
 	Notice     string // what the last post did
 	Errors     map[string]string
+	// Prefs is how the user takes each kind of notification by mail, in
+	// Kinds' order.
+	Prefs []notificationPref
+}
+
+// notificationPref is one kind's row of the profile's notification
+// settings.
+type notificationPref struct {
+	Kind, Title, Delivery string
 }
 
 // profileNotices are the only messages ?ok= may put on the page.
 var profileNotices = map[string]string{
-	"password": "Your password was changed. Every other session of yours was signed out.",
-	"revoked":  "The token was revoked.",
+	"password":      "Your password was changed. Every other session of yours was signed out.",
+	"revoked":       "The token was revoked.",
+	"notifications": "Your notification settings were saved.",
 }
 
 func (s *Server) profileData(c *gin.Context) (*profileData, error) {
@@ -34,6 +44,13 @@ func (s *Server) profileData(c *gin.Context) (*profileData, error) {
 		return nil, err
 	}
 	out := &profileData{User: u, Errors: map[string]string{}, Notice: profileNotices[c.Query("ok")]}
+	prefs, err := s.desk.NotificationPrefs(ctx, actor(c))
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range desk.NoticeKinds() {
+		out.Prefs = append(out.Prefs, notificationPref{Kind: k, Title: desk.NoticeKindTitle(k), Delivery: prefs[k]})
+	}
 	if !u.MustChangePassword {
 		if out.Tokens, err = s.desk.MyTokens(ctx, actor(c)); err != nil {
 			return nil, err

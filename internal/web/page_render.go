@@ -24,6 +24,8 @@ type view struct {
 	Asset  string // static asset version for cache busting
 	Status int
 	Data   any
+	// Unread counts the signed-in user's unread notifications: the bell.
+	Unread int
 }
 
 // pageCSP keeps injected markup inert even if escaping ever failed: scripts
@@ -64,6 +66,14 @@ func (s *Server) renderPage(c *gin.Context, status int, name, title, nav string,
 		v.CSRF = info.(sessionInfo).csrf
 	}
 	v.Flash = flashes[c.Query("done")]
+	if v.Me != nil {
+		// The bell is not worth a page: a failed count shows none.
+		n, err := s.desk.UnreadNotifications(c.Request.Context(), actor(c))
+		if err != nil {
+			s.log.ErrorContext(c.Request.Context(), "count unread notifications", "request_id", requestID(c), "err", err)
+		}
+		v.Unread = n
+	}
 	out, err := s.pages.render(name, v)
 	if err != nil {
 		return err

@@ -73,6 +73,7 @@ const (
 	whyVerify  = "verifies the audit chain's integrity; answers a count and a verdict, no event"
 	whyPreview = "renders the posted Markdown; reads no MOU"
 	whyProcess = "workflow definitions: shared processes, no MOU; writes admin only"
+	whyNotices = "the caller's own notifications and settings: another user's notification is 404 (TestNotificationsAPI)"
 )
 
 // Request values of the walk.
@@ -295,6 +296,16 @@ var partyRules = []partyRule{
 	{key: "POST /api/v1/me/tokens", scope: global, why: whyNoMOU},
 	{key: "DELETE /api/v1/me/tokens/:tid", scope: global, why: whyNoMOU},
 	{key: "GET /profile", scope: global, why: whyNoMOU},
+	{key: "GET /api/v1/notifications", scope: global, why: whyNotices},
+	{key: "POST /api/v1/notifications/read", scope: global, why: whyNotices},
+	{key: "GET /api/v1/notifications/:nid", scope: global, why: whyNotices},
+	{key: "POST /api/v1/notifications/:nid/read", scope: global, why: whyNotices},
+	{key: "GET /api/v1/me/notification-preferences", scope: global, why: whyNotices},
+	{key: "PUT /api/v1/me/notification-preferences", scope: global, why: whyNotices},
+	{key: "GET /notifications", scope: global, why: whyNotices},
+	{key: "POST /notifications/read", scope: global, why: whyNotices},
+	{key: "POST /notifications/:nid/read", scope: global, why: whyNotices},
+	{key: "POST /profile/notifications", scope: global, why: whyNotices},
 	{key: "POST /profile/password", scope: global, why: whyNoMOU},
 	{key: "POST /profile/tokens", scope: global, why: whyNoMOU},
 	{key: "POST /profile/tokens/:tid/revoke", scope: global, why: whyNoMOU},

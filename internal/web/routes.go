@@ -44,6 +44,7 @@ func (s *Server) routes() {
 	s.handle(http.MethodPost, "/api/v1/session", auth.Public, s.login)
 	s.handle(http.MethodDelete, "/api/v1/session", auth.Public, s.logout)
 	s.accountRoutes()
+	s.notificationRoutes()
 
 	// The clause library is our own public text: anyone may read it, as the
 	// README's first curl does; only writing needs an account.
