@@ -149,6 +149,26 @@ func (e *seedEnv) feedbackAs(token string, m desk.Meeting, section, text string)
 // returns the sealed PDF.
 func (e *seedEnv) signAll(id int64) []byte {
 	e.t.Helper()
+	lines, byLine := e.assignAll(id)
+	for _, l := range lines {
+		e.signLine(id, byLine[l.Line])
+	}
+	e.at(id, "executed")
+	return e.fetch(e.drafter, fmt.Sprintf("/api/v1/mous/%d/signed.pdf", id))
+}
+
+// signLine has s sign their line of the MOU.
+func (e *seedEnv) signLine(id int64, s signatory) {
+	e.t.Helper()
+	e.call(s.token, "POST", fmt.Sprintf("/api/v1/mous/%d/signatures", id), map[string]any{
+		"typed_name": s.name, "consent": true, "password": signPassword}, http.StatusCreated, nil)
+}
+
+// assignAll assigns every line of the MOU's signature block to the signer
+// of its party with its title, each party's drafter its own lines, and
+// returns the lines in signing order with the signer of each.
+func (e *seedEnv) assignAll(id int64) ([]desk.Signatory, map[int]signatory) {
+	e.t.Helper()
 	var shown struct {
 		Signatories []desk.Signatory `json:"signatories"`
 	}
@@ -175,13 +195,7 @@ func (e *seedEnv) signAll(id int64) []byte {
 	}
 	lines := slices.Clone(shown.Signatories)
 	slices.SortStableFunc(lines, func(a, b desk.Signatory) int { return a.Order - b.Order })
-	for _, l := range lines {
-		s := byLine[l.Line]
-		e.call(s.token, "POST", fmt.Sprintf("/api/v1/mous/%d/signatures", id), map[string]any{
-			"typed_name": s.name, "consent": true, "password": signPassword}, http.StatusCreated, nil)
-	}
-	e.at(id, "executed")
-	return e.fetch(e.drafter, fmt.Sprintf("/api/v1/mous/%d/signed.pdf", id))
+	return lines, byLine
 }
 
 // fetch GETs path (token "" for the public) and fails unless 200.
@@ -268,6 +282,51 @@ func ayes(n int, members ...string) []map[string]string {
 // and a definition of de-escalation strategies"; then both bodies approved
 // it. No second joint meeting and no fourth liaison meeting.
 func TestSeedPleasanton(t *testing.T) {
+	e, id, council := pleasantonToSignature(t)
+	city, district := e.parties["city"], e.parties["district"]
+	pdf := e.signAll(id)
+	e.checkSigned(id, pdf, append(slices.Clone(city.signers), district.signers...))
+
+	rec := e.publicRecord(id)
+	want := []string{
+		"2021-06-08 liaison_committee revise", "2021-07-13 liaison_committee revise", "2021-09-14 liaison_committee forward",
+		"2021-09-30 joint_meeting revise", "2021-11-16 city_council approve", "2021-11-18 school_board approve",
+	}
+	if got := meetingsOf(rec); !slices.Equal(got, want) {
+		t.Fatalf("public record meetings\n got %q\nwant %q", got, want)
+	}
+	if len(rec.Approvals) != 2 || rec.Approvals[0].Resolution != "Resolution 21-1270" || rec.Approvals[0].ContentHash != council.ContentHash || rec.Approvals[1].ContentHash != council.ContentHash {
+		t.Fatalf("public approvals %+v (council reviewed %s)", rec.Approvals, council.ContentHash)
+	}
+	if len(rec.Signatures) != 4 {
+		t.Fatalf("public signatures %+v", rec.Signatures)
+	}
+	// The public page shows the same record without signing in.
+	page := string(e.fetch("", fmt.Sprintf("/public/mous/%d", id)))
+	for _, s := range []string{"Resolution 21-1270", "Board Resolution 2021-22", "30 September 2021", "5 aye, 0 nay", "4 aye, 1 nay", council.ContentHash, "Avery Lindqvist", "Chief of Police"} {
+		if !strings.Contains(page, s) {
+			t.Errorf("public page lacks %q", s)
+		}
+	}
+	if n := strings.Count(page, "Trustee Miller: aye"); n != 1 {
+		t.Errorf("public page shows the board's roll call %d times", n)
+	}
+	// The certificate carries exactly the meetings that took place.
+	cert := testtool.PDFText(t, e.fetch("", fmt.Sprintf("/api/v1/mous/%d/certificate.pdf", id)))
+	if n := strings.Count(cert, "Joint City Council / Board of Trustees Meeting, 2021-09-30"); n != 1 {
+		t.Errorf("certificate names the joint meeting %d times:\n%s", n, cert)
+	}
+	if strings.Count(cert, "City/School District Liaison Committee, 2021-") != 3 {
+		t.Errorf("certificate does not list exactly three liaison meetings:\n%s", cert)
+	}
+}
+
+// pleasantonToSignature replays Pleasanton's process up to the signature
+// stage: three liaison meetings, the joint meeting that asked for the
+// amended text, and the council's and the board's approvals of it. It
+// returns the council's meeting.
+func pleasantonToSignature(t *testing.T) (*seedEnv, int64, desk.Meeting) {
+	t.Helper()
 	e := newSeedEnv(t, []*seedParty{
 		{role: "city", slug: "pleasanton", name: "City of Pleasanton", kind: "city", body: "City Council"},
 		{role: "district", slug: "pusd", name: "Pleasanton Unified School District", kind: "district", body: "Board of Trustees"},
@@ -322,42 +381,7 @@ func TestSeedPleasanton(t *testing.T) {
 	if got := e.decide(district.clerk, board, "approve", "Board Resolution 2021-22", ayes(4, "Trustee Miller", "Trustee Laursen", "Trustee Arkin", "Trustee Mingham", "Trustee Rankin")); got != "signature" {
 		t.Fatalf("board approval → %s", got)
 	}
-
-	pdf := e.signAll(id)
-	e.checkSigned(id, pdf, append(slices.Clone(city.signers), district.signers...))
-
-	rec := e.publicRecord(id)
-	want := []string{
-		"2021-06-08 liaison_committee revise", "2021-07-13 liaison_committee revise", "2021-09-14 liaison_committee forward",
-		"2021-09-30 joint_meeting revise", "2021-11-16 city_council approve", "2021-11-18 school_board approve",
-	}
-	if got := meetingsOf(rec); !slices.Equal(got, want) {
-		t.Fatalf("public record meetings\n got %q\nwant %q", got, want)
-	}
-	if len(rec.Approvals) != 2 || rec.Approvals[0].Resolution != "Resolution 21-1270" || rec.Approvals[0].ContentHash != council.ContentHash || rec.Approvals[1].ContentHash != council.ContentHash {
-		t.Fatalf("public approvals %+v (council reviewed %s)", rec.Approvals, council.ContentHash)
-	}
-	if len(rec.Signatures) != 4 {
-		t.Fatalf("public signatures %+v", rec.Signatures)
-	}
-	// The public page shows the same record without signing in.
-	page := string(e.fetch("", fmt.Sprintf("/public/mous/%d", id)))
-	for _, s := range []string{"Resolution 21-1270", "Board Resolution 2021-22", "30 September 2021", "5 aye, 0 nay", "4 aye, 1 nay", council.ContentHash, "Avery Lindqvist", "Chief of Police"} {
-		if !strings.Contains(page, s) {
-			t.Errorf("public page lacks %q", s)
-		}
-	}
-	if n := strings.Count(page, "Trustee Miller: aye"); n != 1 {
-		t.Errorf("public page shows the board's roll call %d times", n)
-	}
-	// The certificate carries exactly the meetings that took place.
-	cert := testtool.PDFText(t, e.fetch("", fmt.Sprintf("/api/v1/mous/%d/certificate.pdf", id)))
-	if n := strings.Count(cert, "Joint City Council / Board of Trustees Meeting, 2021-09-30"); n != 1 {
-		t.Errorf("certificate names the joint meeting %d times:\n%s", n, cert)
-	}
-	if strings.Count(cert, "City/School District Liaison Committee, 2021-") != 3 {
-		t.Errorf("certificate does not list exactly three liaison meetings:\n%s", cert)
-	}
+	return e, id, council
 }
 
 // TestSeedCalgary replays 004 as a three-party MOU: the Calgary Police
