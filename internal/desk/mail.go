@@ -85,14 +85,21 @@ type MailResult struct {
 	Error string
 }
 
+// MailReport is what a mail pass did: messages sent, put back to retry
+// later and refused for good, and the last mail server error.
+type MailReport struct {
+	Sent, Retry, Failed int
+	LastError           string
+}
+
 // DeliverMail sends every notification due at now, digests gathered by
-// user, through m, with links on publicURL (no trailing slash needed). It
-// returns how many messages were sent; errors of single sends are stored
-// on their rows, not returned. A cancelled ctx stops it between messages:
-// a message being sent is finished and recorded first.
-func (s *Service) DeliverMail(ctx context.Context, m Mailer, publicURL string, now time.Time) (int, error) {
+// user, through m, with links on publicURL (no trailing slash needed).
+// Errors of single sends are stored on their rows and counted in the
+// report; the error returned is the store's. A cancelled ctx stops it
+// between messages: a message being sent is finished and recorded first.
+func (s *Service) DeliverMail(ctx context.Context, m Mailer, publicURL string, now time.Time) (MailReport, error) {
 	base := strings.TrimRight(publicURL, "/")
-	sent := 0
+	var sent MailReport
 	for ctx.Err() == nil {
 		claimed, err := s.store.ClaimMail(ctx, now, MailLease, mailBatch)
 		if err != nil {
@@ -112,13 +119,16 @@ func (s *Service) DeliverMail(ctx context.Context, m Mailer, publicURL string, n
 			res := MailResult{State: MailSent, At: now}
 			if err != nil {
 				res.Error = excerpt(err.Error(), maxMailError)
+				sent.LastError = res.Error
 				if m.Temporary(err) {
 					res.State, res.Next = MailPending, now.Add(mailBackoff(g[0].Attempts))
+					sent.Retry++
 				} else {
 					res.State = MailFailed
+					sent.Failed++
 				}
 			} else {
-				sent++
+				sent.Sent++
 			}
 			claims := make([]MailClaim, len(g))
 			for i, n := range g {
