@@ -81,7 +81,12 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	pprofAddr := fs.String("pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off by default")
 	ltvEvery := fs.Duration("ltv-refresh-interval", 24*time.Hour, "how often to give executed MOUs a new document timestamp when their last one's TSA certificate expires soon (0: never)")
 	ltvWithin := fs.Duration("ltv-refresh-within", 90*24*time.Hour, "refresh an executed MOU whose newest document timestamp's TSA certificate expires within this")
+	mf := e.mailFlags(fs)
 	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	mailCfg, mailOn, err := e.mailConfig(mf)
+	if err != nil {
 		return err
 	}
 	log := e.logger()
@@ -143,6 +148,12 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	}
 	stopLTV := startLTVRefresh(ctx, svc, keys, *ltvEvery, *ltvWithin, log)
 	defer stopLTV()
+	stopMail, err := startMail(ctx, svc, mailCfg, mailOn, *mf.interval, *publicURL, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMail()
 	hs := srv.HTTPServer(*addr)
 	log.Info("moudesk listening", "addr", "http://"+ln.Addr().String(), "db", db.Path())
 	if *pprofAddr != "" {

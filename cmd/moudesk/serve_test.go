@@ -70,4 +70,32 @@ func TestServeStartsAndStopsCleanly(t *testing.T) {
 			t.Errorf("log lacks %q", want)
 		}
 	}
+	// No SMTP server configured: said once, and notifications stay in the
+	// app.
+	if n := strings.Count(out, "mail off: no --smtp-host"); n != 1 {
+		t.Errorf("the log says mail is off %d times:\n%s", n, out)
+	}
+}
+
+// TestServeRefusesBadMailConfig: a mail configuration serve cannot use
+// stops it before it listens, naming the flag.
+func TestServeRefusesBadMailConfig(t *testing.T) {
+	for name, tc := range map[string]struct {
+		args []string
+		want string
+	}{
+		"TLSMode": {[]string{"--smtp-host", "relay.city.example", "--smtp-tls", "ssl", "--smtp-from", "moudesk@city.example"}, "--smtp-tls"},
+		"Port":    {[]string{"--smtp-host", "relay.city.example", "--smtp-port", "99999", "--smtp-from", "moudesk@city.example"}, "--smtp-port"},
+		"NoFrom":  {[]string{"--smtp-host", "relay.city.example"}, "--smtp-from"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "moudesk.db")
+			getenv := func(k string) string { return map[string]string{"MOUDESK_DB": db}[k] }
+			var logs syncBuffer
+			err := run(context.Background(), append([]string{"serve", "--addr", "127.0.0.1:0"}, tc.args...), getenv, strings.NewReader(""), &logs, &logs)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("serve %v: %v, want an error naming %s", tc.args, err, tc.want)
+			}
+		})
+	}
 }
