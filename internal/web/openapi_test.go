@@ -363,7 +363,7 @@ func TestOpenAPISchemasFollowGoTypes(t *testing.T) {
 		"Signatory": desk.Signatory{}, "SigningView": desk.SigningView{}, "Signature": desk.Signature{},
 		"Verification": verifyAnswer{}, "PublicMOU": desk.PublicMOU{}, "PublicRecord": desk.PublicRecord{},
 		"WorkflowVersion": desk.WorkflowVersion{}, "WorkflowSummary": desk.WorkflowSummary{}, "WorkflowDetail": desk.WorkflowDetail{},
-		"AuditEvent": audit.Event{},
+		"AuditEvent": audit.Event{}, "Notification": desk.Notification{},
 	} {
 		ref := c.doc.Components.Schemas[name]
 		if ref == nil || ref.Value == nil {
