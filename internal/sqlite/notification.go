@@ -220,8 +220,8 @@ func (db *DB) ClaimMail(ctx context.Context, now time.Time, lease time.Duration,
 	// Most passes find nothing due: a read answers them without taking
 	// the writer.
 	var due int
-	err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM notifications
-		WHERE mail_state IN ('pending', 'sending', 'digest') AND next_attempt_at <= ?)`, at).Scan(&due)
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM notifications
+		WHERE mail_state IN ('pending', 'sending', 'digest') AND next_attempt_at <= ? LIMIT 1) due`, at).Scan(&due)
 	if err != nil {
 		return nil, fmt.Errorf("look for due mail: %w", err)
 	}
@@ -279,8 +279,10 @@ func (db *DB) FinishMail(ctx context.Context, claims []desk.MailClaim, r desk.Ma
 				_, err = tx.ExecContext(ctx, `UPDATE notifications SET mail_state = 'sent', sent_at = ?, next_attempt_at = NULL, last_error = ''
 					WHERE id = ? AND mail_state = 'sending' AND attempts = ?`, formatTime(r.At), c.ID, c.Attempt)
 			case desk.MailPending:
-				_, err = tx.ExecContext(ctx, `UPDATE notifications SET mail_state = 'pending', next_attempt_at = ?, last_error = ?
-					WHERE id = ? AND mail_state = 'sending' AND attempts = ?`, formatTime(r.Next), r.Error, c.ID, c.Attempt)
+				// A row released unsent keeps the error of its last attempt.
+				_, err = tx.ExecContext(ctx, `UPDATE notifications SET mail_state = 'pending', next_attempt_at = ?,
+					last_error = CASE WHEN ? = '' THEN last_error ELSE ? END
+					WHERE id = ? AND mail_state = 'sending' AND attempts = ?`, formatTime(r.Next), r.Error, r.Error, c.ID, c.Attempt)
 			case desk.MailFailed:
 				_, err = tx.ExecContext(ctx, `UPDATE notifications SET mail_state = 'failed', next_attempt_at = NULL, last_error = ?
 					WHERE id = ? AND mail_state = 'sending' AND attempts = ?`, r.Error, c.ID, c.Attempt)
