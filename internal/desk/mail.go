@@ -108,11 +108,12 @@ func (s *Service) DeliverMail(ctx context.Context, m Mailer, publicURL string, n
 		if len(claimed) == 0 {
 			return sent, nil
 		}
-		for _, g := range groupMail(claimed) {
+		groups := groupMail(claimed)
+		for i, g := range groups {
 			if ctx.Err() != nil {
-				// Claimed and not sent: the claim lapses and the next pass
-				// sends them.
-				return sent, nil
+				// Stopping: what is claimed and not sent goes back to the
+				// queue, due now, for the next start to send at once.
+				return sent, s.releaseMail(context.WithoutCancel(ctx), groups[i:], now)
 			}
 			msg := composeMail(g, base)
 			err := m.Send(context.WithoutCancel(ctx), msg)
@@ -140,6 +141,20 @@ func (s *Service) DeliverMail(ctx context.Context, m Mailer, publicURL string, n
 		}
 	}
 	return sent, nil
+}
+
+// releaseMail puts claimed groups back in the queue unsent, due at now.
+func (s *Service) releaseMail(ctx context.Context, groups [][]OutgoingNotice, now time.Time) error {
+	var claims []MailClaim
+	for _, g := range groups {
+		for _, n := range g {
+			claims = append(claims, MailClaim{ID: n.ID, Attempt: n.Attempts})
+		}
+	}
+	if err := s.store.FinishMail(ctx, claims, MailResult{State: MailPending, At: now, Next: now}); err != nil {
+		return fmt.Errorf("release unsent mail: %w", err)
+	}
+	return nil
 }
 
 // mailBackoff is how long a row waits after its attempt-th failed attempt.

@@ -264,3 +264,46 @@ func TestDeliverMailDigest(t *testing.T) {
 		}
 	}
 }
+
+// cancelAfterSend is a mailer whose first send stops the pass, as a
+// SIGTERM during it would.
+type cancelAfterSend struct {
+	desk.Mailer
+	cancel context.CancelFunc
+}
+
+func (c cancelAfterSend) Send(ctx context.Context, m desk.OutgoingMail) error {
+	defer c.cancel()
+	return c.Mailer.Send(ctx, m)
+}
+
+// TestDeliverMailStopped: a pass stopped while sending finishes and
+// records that message, and puts the rest it claimed back in the queue,
+// due at once, for the next start; each arrives once.
+func TestDeliverMailStopped(t *testing.T) {
+	e := newEnv(t)
+	srv := mailtest.Start(t, mailtest.Options{})
+	m := mailerFor(t, srv)
+	e.approved()
+	pending := e.queued(desk.MailPending)
+	if pending < 2 {
+		t.Fatalf("%d queued", pending)
+	}
+	ctx, cancel := context.WithCancel(e.ctx)
+	now := time.Now()
+	rep, err := e.svc.DeliverMail(ctx, cancelAfterSend{Mailer: m, cancel: cancel}, publicURL, now)
+	if err != nil || rep.Sent != 1 {
+		t.Fatalf("stopped pass: %+v %v", rep, err)
+	}
+	if e.queued(desk.MailSending) != 0 || e.queued(desk.MailPending) != pending-1 || e.queued(desk.MailSent) != 1 {
+		t.Fatalf("after stopping: %d sending, %d pending, %d sent", e.queued(desk.MailSending), e.queued(desk.MailPending), e.queued(desk.MailSent))
+	}
+	if rep := e.deliver(m, now); rep.Sent != pending-1 {
+		t.Fatalf("next start: %+v", rep)
+	}
+	for id, n := range byMessageID(srv.Messages()) {
+		if n != 1 {
+			t.Errorf("Message-ID %s arrived %d times", id, n)
+		}
+	}
+}
