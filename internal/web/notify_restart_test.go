@@ -91,8 +91,9 @@ func freeAddr(t *testing.T) string {
 // Pleasanton replay each signatory receives exactly one "your turn"
 // e-mail, in signing order, though `moudesk serve` is killed (SIGKILL)
 // and started again between two signatures. The process up to signature
-// runs in this test's server on a database file; the signing runs in the
-// built binary on the same file, mailing a real SMTP server on 127.0.0.1.
+// runs in this test's server; the signing runs in the built binary on the
+// same database (the SQLite file, or the PostgreSQL database of the
+// suite's PostgreSQL run), mailing a real SMTP server on 127.0.0.1.
 // The mail worker looks for due mail at start and then hourly, so its
 // passes are exactly the two starts: the kill comes after the second
 // signature recorded the next signatories' notices and before any pass
