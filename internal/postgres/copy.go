@@ -37,6 +37,7 @@ var copyOrder = []string{
 	"signatories", "signing_documents", "signatures", "completion_certificates",
 	"recommendations", "recommendation_dispositions", "recommendation_sections",
 	"workflow_definitions",
+	"notifications", "notification_prefs",
 }
 
 // CopyReport is what a copy moved and checked.
