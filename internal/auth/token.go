@@ -33,6 +33,17 @@ func NewInvitationToken() (plain, hash string, err error) {
 	return newSecret(InvitationPrefix, "invitation")
 }
 
+// CalendarPrefix starts every calendar feed token. A feed token sits in a
+// URL a calendar client polls, so it reads one calendar and nothing else:
+// it is no bearer token and no session.
+const CalendarPrefix = "mdc_"
+
+// NewCalendarToken returns the secret of a calendar feed URL and the hash
+// to store; the URL is shown once, to the user it reads for.
+func NewCalendarToken() (plain, hash string, err error) {
+	return newSecret(CalendarPrefix, "calendar token")
+}
+
 // NewSessionID returns a fresh session identifier for the cookie and the
 // hash to store. Like tokens, only the hash reaches the database.
 func NewSessionID() (plain, hash string, err error) {

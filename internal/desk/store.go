@@ -58,6 +58,14 @@ type Reader interface {
 
 	Meeting(ctx context.Context, id int64) (*Meeting, error)
 	Meetings(ctx context.Context, mouID, after int64, limit int) ([]Meeting, error)
+	// CalendarMeetings lists the meetings of the MOUs scope names, newest
+	// first, with their outcomes, at most limit of them.
+	CalendarMeetings(ctx context.Context, scope CalendarScope, limit int) ([]Meeting, error)
+	// CalendarFeeds lists a user's calendar feed URLs, revoked ones too.
+	CalendarFeeds(ctx context.Context, userID int64) ([]CalendarFeed, error)
+	// CalendarFeedUser is the user a live feed token reads for; not found
+	// when unknown, revoked or the user is disabled.
+	CalendarFeedUser(ctx context.Context, tokenHash string) (*User, error)
 	FeedbackItem(ctx context.Context, id int64) (*Feedback, error)
 	MOUFeedback(ctx context.Context, mouID int64, status string, after int64, limit int) ([]Feedback, error)
 	StageChanges(ctx context.Context, mouID int64) ([]StageChange, error)
@@ -112,5 +120,9 @@ type Writer interface {
 	DeleteSession(ctx context.Context, idHash string) error
 	CreateToken(ctx context.Context, actor moudesk.Actor, email, label, tokenHash string) (*APIToken, error)
 	RevokeToken(ctx context.Context, actor moudesk.Actor, id int64) error
+	CreateCalendarFeed(ctx context.Context, actor moudesk.Actor, userID int64, label, tokenHash string) (*CalendarFeed, error)
+	// RevokeCalendarFeed revokes user userID's feed id; not found when it
+	// is not theirs.
+	RevokeCalendarFeed(ctx context.Context, actor moudesk.Actor, userID, id int64) error
 	Audit(ctx context.Context, actor moudesk.Actor, action, object string, details any) error
 }

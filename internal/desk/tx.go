@@ -83,6 +83,9 @@ type Tx interface {
 	HasOutcome(ctx context.Context, meetingID int64) (bool, error)
 	// InsertMeeting stores a meeting of the MOU in stage and returns its id.
 	InsertMeeting(ctx context.Context, actor moudesk.Actor, mouID int64, stage string, n NewMeeting) (int64, error)
+	// InsertSchedule appends a meeting's next schedule (its new date and
+	// place) and returns its sequence number, 1 for the first move.
+	InsertSchedule(ctx context.Context, actor moudesk.Actor, meetingID int64, mv MeetingMove) (int, error)
 	// InsertOutcome stores a meeting's outcome and votes (409
 	// outcome_recorded when it has one).
 	InsertOutcome(ctx context.Context, actor moudesk.Actor, meetingID int64, n NewOutcome, from, to string) error

@@ -49,19 +49,23 @@ const (
 
 // Meeting is one meeting of a body on one revision of an MOU.
 type Meeting struct {
-	ID          int64      `json:"id"`
-	MOUID       int64      `json:"mou_id"`
-	Body        string     `json:"body"`
-	Stage       string     `json:"stage"`
-	Date        string     `json:"date"`
-	Location    string     `json:"location"`
-	AgendaItem  string     `json:"agenda_item"`
-	Revision    int        `json:"revision"`
-	ContentHash string     `json:"content_hash"`
-	CreatedBy   string     `json:"created_by"`
-	CreatedAt   time.Time  `json:"created_at"`
-	Outcome     *Outcome   `json:"outcome"`
-	Feedback    []Feedback `json:"feedback,omitempty"`
+	ID          int64     `json:"id"`
+	MOUID       int64     `json:"mou_id"`
+	Body        string    `json:"body"`
+	Stage       string    `json:"stage"`
+	Date        string    `json:"date"`
+	Location    string    `json:"location"`
+	AgendaItem  string    `json:"agenda_item"`
+	Revision    int       `json:"revision"`
+	ContentHash string    `json:"content_hash"`
+	CreatedBy   string    `json:"created_by"`
+	CreatedAt   time.Time `json:"created_at"`
+	// Sequence counts the times the meeting moved (RescheduleMeeting);
+	// UpdatedAt is when it last did, CreatedAt when it never has.
+	Sequence  int        `json:"sequence"`
+	UpdatedAt time.Time  `json:"updated_at"`
+	Outcome   *Outcome   `json:"outcome"`
+	Feedback  []Feedback `json:"feedback,omitempty"`
 }
 
 // Outcome is what a body decided at a meeting, with its roll call.
@@ -113,6 +117,13 @@ type NewMeeting struct {
 	Location   string
 	AgendaItem string
 	Revision   int // must be the MOU's current revision
+}
+
+// MeetingMove is a new date and place of a meeting not yet held.
+type MeetingMove struct {
+	Date     string // YYYY-MM-DD
+	Location string
+	Note     string // why it moved, kept in the schedule's history
 }
 
 // NewOutcome is what recording a meeting's outcome takes.

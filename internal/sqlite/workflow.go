@@ -78,20 +78,24 @@ func (tx *Tx) setStage(ctx context.Context, actor moudesk.Actor, mouID int64, fr
 	return nil
 }
 
-// meetingRow is a meeting's row read inside a transaction.
+// readMeetingRow is a meeting's row read inside a transaction, where
+// and when its latest schedule (016) says.
 func readMeetingRow(ctx context.Context, q queryer, id int64) (*desk.Meeting, error) {
 	var m desk.Meeting
-	var created string
-	err := q.QueryRowContext(ctx, `SELECT m.id, m.mou_id, m.body, m.stage, m.date, m.location, m.agenda_item, m.revision, r.content_hash, m.created_by, m.created_at
-		FROM meetings m JOIN revisions r ON r.mou_id = m.mou_id AND r.revision = m.revision WHERE m.id = ?`, id).
-		Scan(&m.ID, &m.MOUID, &m.Body, &m.Stage, &m.Date, &m.Location, &m.AgendaItem, &m.Revision, &m.ContentHash, &m.CreatedBy, &created)
+	var created, updated string
+	err := q.QueryRowContext(ctx, `SELECT m.id, m.mou_id, m.body, m.stage, coalesce(s.date, m.date), coalesce(s.location, m.location), m.agenda_item,
+			m.revision, r.content_hash, m.created_by, m.created_at, coalesce(s.sequence, 0), coalesce(s.created_at, m.created_at)
+		FROM meetings m JOIN revisions r ON r.mou_id = m.mou_id AND r.revision = m.revision
+		LEFT JOIN meeting_schedules s ON s.meeting_id = m.id AND s.sequence = (SELECT max(sequence) FROM meeting_schedules WHERE meeting_id = m.id)
+		WHERE m.id = ?`, id).
+		Scan(&m.ID, &m.MOUID, &m.Body, &m.Stage, &m.Date, &m.Location, &m.AgendaItem, &m.Revision, &m.ContentHash, &m.CreatedBy, &created, &m.Sequence, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, moudesk.ErrNotFound(fmt.Sprintf("meeting %d", id))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read meeting %d: %w", id, err)
 	}
-	m.CreatedAt = parseTime(created)
+	m.CreatedAt, m.UpdatedAt = parseTime(created), parseTime(updated)
 	return &m, nil
 }
 

@@ -62,18 +62,19 @@ type partyRefusal struct {
 
 // Why global routes need no party rule.
 const (
-	whyNoMOU   = "names no MOU: health, sign-in, the caller's own account, invitations, static files"
-	whyAdmin   = "administration of users, parties and tokens (admin only), no MOU"
-	whyPeople  = "names no MOU: the parties, and people of the caller's own party (all of them for an admin; TestPeopleAPI)"
-	whyLibrary = "the clause library and templates: shared text, no MOU"
-	whyPublic  = "public by design: the public list, verification, the CA certificate, the API contract"
-	whyLists   = "lists MOUs: only those of the caller's party (TestPartyCases/Lists)"
-	whyCreate  = "creates an MOU: only between parties that include the caller's (TestPartyCases/CreateBetweenOthers)"
-	whyAudit   = "the audit log: whole log admin only, ?mou= needs the MOU's party (TestPartyCases/Audit)"
-	whyVerify  = "verifies the audit chain's integrity; answers a count and a verdict, no event"
-	whyPreview = "renders the posted Markdown; reads no MOU"
-	whyProcess = "workflow definitions: shared processes, no MOU; writes admin only"
-	whyNotices = "the caller's own notifications and settings: another user's notification is 404 (TestNotificationsAPI)"
+	whyNoMOU    = "names no MOU: health, sign-in, the caller's own account, invitations, static files"
+	whyAdmin    = "administration of users, parties and tokens (admin only), no MOU"
+	whyPeople   = "names no MOU: the parties, and people of the caller's own party (all of them for an admin; TestPeopleAPI)"
+	whyLibrary  = "the clause library and templates: shared text, no MOU"
+	whyPublic   = "public by design: the public list, verification, the CA certificate, the API contract"
+	whyLists    = "lists MOUs: only those of the caller's party (TestPartyCases/Lists)"
+	whyCreate   = "creates an MOU: only between parties that include the caller's (TestPartyCases/CreateBetweenOthers)"
+	whyAudit    = "the audit log: whole log admin only, ?mou= needs the MOU's party (TestPartyCases/Audit)"
+	whyVerify   = "verifies the audit chain's integrity; answers a count and a verdict, no event"
+	whyPreview  = "renders the posted Markdown; reads no MOU"
+	whyProcess  = "workflow definitions: shared processes, no MOU; writes admin only"
+	whyNotices  = "the caller's own notifications and settings: another user's notification is 404 (TestNotificationsAPI)"
+	whyCalendar = "the caller's (or a feed URL's user's) party's meetings only (TestCalendarPleasanton)"
 )
 
 // Request values of the walk.
@@ -117,6 +118,8 @@ var partyRules = []partyRule{
 	{key: "GET /mous/:id/deviations", scope: scoped, mou: "draft"},
 	{key: "GET /mous/:id/sign", scope: scoped, mou: "signature"},
 	{key: "GET /meetings/:mid", scope: scoped, mou: "liaison", mid: "liaison"},
+	{key: "GET /api/v1/mous/:id/calendar.ics", scope: scoped, mou: "draft"},
+	{key: "GET /api/v1/meetings/:mid/calendar.ics", scope: scoped, mou: "draft", mid: "liaison1"},
 	// Forms of writes.
 	{key: "GET /mous/:id/sections/:key/edit", scope: scoped, mou: "draft"},
 	{key: "GET /mous/:id/signature-block/edit", scope: scoped, mou: "draft"},
@@ -193,6 +196,13 @@ var partyRules = []partyRule{
 		},
 		ok: district + "/clerk", okStatus: http.StatusSeeOther,
 		other: []partyRefusal{{city + "/clerk", http.StatusForbidden, "wrong_party"}}},
+	// Moving a meeting not yet held: as creating it, its body's clerk.
+	{key: "POST /api/v1/meetings/:mid/schedule", scope: scoped, mou: "approval", mid: "council",
+		body: func(*partyFixture, *partyUser) any {
+			return map[string]any{"date": "2025-07-08", "location": "Council Chambers", "note": "No quorum on the 1st."}
+		},
+		ok: city + "/clerk", okStatus: http.StatusOK,
+		other: []partyRefusal{{district + "/clerk", http.StatusForbidden, "wrong_party"}}},
 	{key: "POST /api/v1/meetings/:mid/outcome", scope: scoped, mou: "approval", mid: "council",
 		body: func(*partyFixture, *partyUser) any {
 			return map[string]any{"outcome": "approve", "votes": partyRollCall(), "minutes": "Approved.", "resolution": "25-117"}
@@ -356,6 +366,13 @@ var partyRules = []partyRule{
 	{key: "GET /api/v1/ca.pem", scope: global, why: whyPublic},
 	{key: "GET /api/v1/openapi.json", scope: global, why: whyPublic},
 	{key: "GET /ca/crl", scope: global, why: whyPublic},
+	{key: "GET /public/calendar.ics", scope: global, why: whyPublic},
+
+	{key: "GET /api/v1/calendar.ics", scope: global, why: whyCalendar},
+	{key: "GET /calendar/:token/meetings.ics", scope: global, why: whyCalendar},
+	{key: "GET /api/v1/me/calendar-feeds", scope: global, why: whyNoMOU},
+	{key: "POST /api/v1/me/calendar-feeds", scope: global, why: whyNoMOU},
+	{key: "DELETE /api/v1/me/calendar-feeds/:cid", scope: global, why: whyNoMOU},
 }
 
 // digits are the ids in an answer.

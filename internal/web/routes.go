@@ -60,6 +60,7 @@ func (s *Server) routes() {
 	s.workflowRoutes()
 	s.recommendationRoutes()
 	s.workflowDefinitionRoutes()
+	s.calendarRoutes()
 	sg := s.signRoutes()
 
 	s.handle(http.MethodGet, "/api/v1/audit", auth.AuditRead, s.listAudit)

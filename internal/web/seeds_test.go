@@ -319,6 +319,17 @@ func TestSeedPleasanton(t *testing.T) {
 	if strings.Count(cert, "City/School District Liaison Committee, 2021-") != 3 {
 		t.Errorf("certificate does not list exactly three liaison meetings:\n%s", cert)
 	}
+	// Executed, its meetings are on the public calendar, each linking to
+	// the public page.
+	cal := e.calendarOf("", "/public/calendar.ics")
+	if len(cal) != len(want) {
+		t.Errorf("public calendar has %d meetings, want %d", len(cal), len(want))
+	}
+	for _, ev := range cal {
+		if ev.url != fmt.Sprintf("https://moudesk.example.org/public/mous/%d", id) {
+			t.Errorf("public event %s links %s", ev.uid, ev.url)
+		}
+	}
 }
 
 // pleasantonToSignature replays Pleasanton's process up to the signature
@@ -327,10 +338,27 @@ func TestSeedPleasanton(t *testing.T) {
 // returns the council's meeting.
 func pleasantonToSignature(t *testing.T) (*seedEnv, int64, desk.Meeting) {
 	t.Helper()
-	e := newSeedEnv(t, []*seedParty{
+	e, id := replayPleasantonReview(t)
+	city, district := e.parties["city"], e.parties["district"]
+	council := e.meetAs(city.clerk, id, "city_council", "2021-11-16", "7")
+	e.decide(city.clerk, council, "approve", "Resolution 21-1270", ayes(5, "Mayor Brown", "Vice Mayor Arkin", "Councilmember Balch", "Councilmember Narum", "Councilmember Testa"))
+	board := e.meetAs(district.clerk, id, "school_board", "2021-11-18", "12.1")
+	if got := e.decide(district.clerk, board, "approve", "Board Resolution 2021-22", ayes(4, "Trustee Miller", "Trustee Laursen", "Trustee Arkin", "Trustee Mingham", "Trustee Rankin")); got != "signature" {
+		t.Fatalf("board approval → %s", got)
+	}
+	return e, id, council
+}
+
+// replayPleasantonReview replays Pleasanton's review up to the amended
+// text going to both bodies: the three liaison meetings and the joint
+// meeting, with their feedback and revisions. extra parties are created
+// too, on no MOU (to see what a third party sees).
+func replayPleasantonReview(t *testing.T, extra ...*seedParty) (*seedEnv, int64) {
+	t.Helper()
+	e := newSeedEnv(t, append([]*seedParty{
 		{role: "city", slug: "pleasanton", name: "City of Pleasanton", kind: "city", body: "City Council"},
 		{role: "district", slug: "pusd", name: "Pleasanton Unified School District", kind: "district", body: "Board of Trustees"},
-	}, map[string][]signerSpec{
+	}, extra...), map[string][]signerSpec{
 		"city":     {{"Avery Lindqvist", "Chief of Police"}, {"Jordan Whitcombe", "City Manager"}},
 		"district": {{"Morgan Achterberg", "Superintendent"}, {"Riley Okonkwo-Baptiste", "President, Board of Trustees"}},
 	})
@@ -374,14 +402,7 @@ func pleasantonToSignature(t *testing.T) (*seedEnv, int64, desk.Meeting) {
 	e.call(city.drafter, "POST", fmt.Sprintf("/api/v1/feedback/%d/resolve", fDeesc), map[string]int{"revision": amended}, http.StatusOK, nil)
 	// The amended text goes straight to both bodies: no invented meeting.
 	e.move(id, "approval")
-
-	council := e.meetAs(city.clerk, id, "city_council", "2021-11-16", "7")
-	e.decide(city.clerk, council, "approve", "Resolution 21-1270", ayes(5, "Mayor Brown", "Vice Mayor Arkin", "Councilmember Balch", "Councilmember Narum", "Councilmember Testa"))
-	board := e.meetAs(district.clerk, id, "school_board", "2021-11-18", "12.1")
-	if got := e.decide(district.clerk, board, "approve", "Board Resolution 2021-22", ayes(4, "Trustee Miller", "Trustee Laursen", "Trustee Arkin", "Trustee Mingham", "Trustee Rankin")); got != "signature" {
-		t.Fatalf("board approval → %s", got)
-	}
-	return e, id, council
+	return e, id
 }
 
 // TestSeedCalgary replays 004 as a three-party MOU: the Calgary Police
