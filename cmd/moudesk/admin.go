@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/webhook"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
@@ -62,7 +63,7 @@ func (e *env) party(ctx context.Context, args []string) error {
 // commands whose rules the service holds (tokens, invitations, passwords).
 func (e *env) withService(ctx context.Context, fn func(*desk.Service) error) error {
 	return e.withDB(ctx, func(db *sqlite.DB) error {
-		svc, err := newService(db, nil, nil)
+		svc, err := newService(db, nil, nil, webhook.Policy{})
 		if err != nil {
 			return err
 		}

@@ -10,11 +10,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/moudesk/moudesk/internal/desk"
 	"github.com/moudesk/moudesk/internal/pdfsign"
+	"github.com/moudesk/moudesk/internal/webhook"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/clauses"
@@ -80,6 +82,8 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	withDemo := fs.Bool("demo", false, "load the demo (two parties, a user per role, MOUs with history) into a new database; prints the passwords")
 	pprofAddr := fs.String("pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off by default")
 	ltvEvery := fs.Duration("ltv-refresh-interval", 24*time.Hour, "how often to give executed MOUs a new document timestamp when their last one's TSA certificate expires soon (0: never)")
+	hooksPrivate := fs.Bool("webhooks-allow-private", e.getenv("MOUDESK_WEBHOOKS_ALLOW_PRIVATE") == "true", "let webhooks call loopback and private addresses (tests, development); off in production, where a webhook could reach internal hosts")
+	hooksEvery := fs.Duration("webhooks-interval", 10*time.Second, "how often the webhook worker looks for events and retries due (0: no deliveries)")
 	ltvWithin := fs.Duration("ltv-refresh-within", 90*24*time.Hour, "refresh an executed MOU whose newest document timestamp's TSA certificate expires within this")
 	mf := e.mailFlags(fs)
 	if _, err := parse(fs, args); err != nil {
@@ -128,7 +132,8 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		ln.Close()
 		return err
 	}
-	svc, err := newService(db, tmpls, keys)
+	policy := webhook.Policy{AllowPrivate: *hooksPrivate, Self: selfAddrs(ln.Addr().String(), *publicURL)}
+	svc, err := newService(db, tmpls, keys, policy)
 	if err != nil {
 		ln.Close()
 		return err
@@ -154,6 +159,8 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer stopMail()
+	stopHooks := startWebhooks(ctx, svc, webhook.NewSender(policy), *publicURL, *hooksEvery, log)
+	defer stopHooks()
 	hs := srv.HTTPServer(*addr)
 	log.Info("moudesk listening", "addr", "http://"+ln.Addr().String(), "db", db.Path())
 	if *pprofAddr != "" {
@@ -249,8 +256,8 @@ func firstNonEmpty(vs ...string) string {
 
 // service builds the application on db with the shipped workflow
 // definitions, the given MOU templates and signing keys (either may be
-// nil where a command needs neither).
-func newService(db *sqlite.DB, tmpls map[string]*mou.Template, keys *pdfsign.Keys) (*desk.Service, error) {
+// nil where a command needs neither) and the webhook URL policy.
+func newService(db *sqlite.DB, tmpls map[string]*mou.Template, keys *pdfsign.Keys, hooks webhook.Policy) (*desk.Service, error) {
 	wfFS, err := iofs.Sub(templates.FS, "workflows")
 	if err != nil {
 		return nil, fmt.Errorf("workflow definitions: %w", err)
@@ -259,7 +266,57 @@ func newService(db *sqlite.DB, tmpls map[string]*mou.Template, keys *pdfsign.Key
 	if err != nil {
 		return nil, err
 	}
-	return desk.New(desk.Config{Store: db, Workflows: defs, Templates: tmpls, Keys: keys})
+	return desk.New(desk.Config{Store: db, Workflows: defs, Templates: tmpls, Keys: keys, Webhooks: hooks})
+}
+
+// selfAddrs are the host:port addresses this server answers at, which
+// no webhook may call: the listen address and the public URL's.
+func selfAddrs(listen, publicURL string) []string {
+	out := []string{listen}
+	if u, err := url.Parse(publicURL); err == nil && u.Hostname() != "" {
+		port := u.Port()
+		if port == "" {
+			port = map[string]string{"https": "443"}[u.Scheme]
+			if port == "" {
+				port = "80"
+			}
+		}
+		out = append(out, net.JoinHostPort(u.Hostname(), port))
+	}
+	return out
+}
+
+// startWebhooks runs the webhook delivery worker every interval: events
+// past each webhook's cursor become deliveries, and each due delivery
+// gets one attempt. Off (said once) with interval 0. The returned func
+// stops it and waits, so no attempt outlives the database.
+func startWebhooks(ctx context.Context, svc *desk.Service, sender desk.WebhookSender, base string, interval time.Duration, log *slog.Logger) (stop func()) {
+	if interval <= 0 {
+		log.Info("webhook deliveries off: --webhooks-interval is 0")
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			n, failed, err := svc.DeliverWebhooks(ctx, sender, base, time.Now())
+			if n > 0 {
+				log.Info("webhook deliveries", "attempts", n, "failed", failed)
+			}
+			if err != nil && ctx.Err() == nil {
+				log.Error("webhook deliveries", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // ltvFirstRun is how long after start the LTV refresh first runs: after

@@ -12,6 +12,7 @@ import (
 	"github.com/moudesk/moudesk/internal/pdfsign"
 	"github.com/moudesk/moudesk/internal/postgres"
 	"github.com/moudesk/moudesk/internal/sqlite"
+	"github.com/moudesk/moudesk/internal/webhook"
 )
 
 // verifyOutput is `moudesk verify --json`: the signature report, and when
@@ -39,7 +40,7 @@ func (e *env) matchRecorded(ctx context.Context, data []byte) (*verifyOutput, er
 	}
 	defer db.Close()
 	out.Database = e.db
-	svc, err := newService(db, nil, nil)
+	svc, err := newService(db, nil, nil, webhook.Policy{})
 	if err != nil {
 		return nil, err
 	}

@@ -36,6 +36,10 @@ const (
 	// RecommendationWrite records an advisory body's recommendations and
 	// what became of them; the service also requires a party to the MOU.
 	RecommendationWrite Action = "recommendation.write"
+
+	// WebhookAdmin registers, lists and disables webhooks and reads their
+	// deliveries; the service also keeps an admin to their own party's.
+	WebhookAdmin Action = "webhook.admin"
 )
 
 // Actions returns every action, in a fixed order.
@@ -44,7 +48,7 @@ func Actions() []Action {
 		ClauseRead, ClauseWrite, TemplateRead, MOURead, MOUCreate,
 		RevisionWrite, TransitionWrite, MeetingWrite, FeedbackWrite,
 		FeedbackResolve, OutcomeWrite, SignatureWrite, SignatoryWrite, AuditRead, WorkflowRead, WorkflowWrite,
-		AdminUsers, Account, OwnTokens, Public, RecommendationWrite, PartyRead, UserRead,
+		AdminUsers, Account, OwnTokens, Public, RecommendationWrite, PartyRead, UserRead, WebhookAdmin,
 	}
 }
 
@@ -103,7 +107,7 @@ func grantedTo(a Action) roleSet {
 		return signatory
 	case AuditRead:
 		return admin | clerk
-	case AdminUsers, WorkflowWrite:
+	case AdminUsers, WorkflowWrite, WebhookAdmin:
 		return admin
 	}
 	return 0

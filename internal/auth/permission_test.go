@@ -35,6 +35,7 @@ var wantGrants = map[Action][5]bool{
 	RecommendationWrite: {true, true, false, true, false},
 	PartyRead:           {true, true, true, true, true},
 	UserRead:            {true, true, true, true, true},
+	WebhookAdmin:        {true, false, false, false, false},
 }
 
 var columnRoles = [5]Role{RoleAdmin, RoleDrafter, RoleReviewer, RoleClerk, RoleSignatory}

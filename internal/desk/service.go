@@ -18,6 +18,7 @@ import (
 	"github.com/moudesk/moudesk/internal/clause"
 	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/pdfsign"
+	"github.com/moudesk/moudesk/internal/webhook"
 	"github.com/moudesk/moudesk/internal/workflow"
 )
 
@@ -45,6 +46,9 @@ type Config struct {
 	// per account and address together (auth.Throttle); nil means 5 a
 	// minute.
 	Throttle *auth.Throttle
+	// Webhooks is which URLs webhooks may call (webhook.Policy); the zero
+	// value allows public addresses only.
+	Webhooks webhook.Policy
 }
 
 // Service is the application: the store, the keys, the templates and the
@@ -58,6 +62,8 @@ type Service struct {
 	keys      *pdfsign.Keys
 	now       func() time.Time
 	throttle  *auth.Throttle
+	// webhookPolicy decides which URLs a webhook may be registered for.
+	webhookPolicy webhook.Policy
 	// storedText holds the words of stored signing PDFs and certificates
 	// for verification by text.
 	storedText *cache.LRU[storedTextKey, []string]
@@ -101,7 +107,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Throttle == nil {
 		cfg.Throttle = auth.NewThrottle(5, time.Minute, cfg.Now)
 	}
-	return &Service{throttle: cfg.Throttle, Reader: cfg.Store, store: cfg.Store, workflows: newWorkflowRegistry(cfg.Store),
+	return &Service{throttle: cfg.Throttle, webhookPolicy: cfg.Webhooks, Reader: cfg.Store, store: cfg.Store, workflows: newWorkflowRegistry(cfg.Store),
 		templates: cfg.Templates, keys: cfg.Keys, now: cfg.Now,
 		storedText: cache.New[storedTextKey](storedTextCacheSize, storedTextCacheBytes, wordsSize),
 		pdfs:       newPDFCache(pdfCacheEntries, pdfCacheBytes),

@@ -66,6 +66,19 @@ type Reader interface {
 	// CalendarFeedUser is the user a live feed token reads for; not found
 	// when unknown, revoked or the user is disabled.
 	CalendarFeedUser(ctx context.Context, tokenHash string) (*User, error)
+	// Webhooks lists a party's webhooks, disabled ones too, oldest first.
+	Webhooks(ctx context.Context, party string) ([]Webhook, error)
+	// Webhook is one webhook; not found when there is none.
+	Webhook(ctx context.Context, id int64) (*Webhook, error)
+	// LiveWebhooks are the webhooks not disabled, with their secrets and
+	// cursors.
+	LiveWebhooks(ctx context.Context) ([]Webhook, error)
+	// WebhookDeliveries lists a webhook's deliveries newest first, with
+	// their attempts, at most limit of them.
+	WebhookDeliveries(ctx context.Context, webhookID int64, limit int) ([]WebhookDelivery, error)
+	// DueWebhookDeliveries are the pending deliveries of live webhooks due
+	// at now, oldest first, at most limit of them.
+	DueWebhookDeliveries(ctx context.Context, now time.Time, limit int) ([]DueDelivery, error)
 	FeedbackItem(ctx context.Context, id int64) (*Feedback, error)
 	MOUFeedback(ctx context.Context, mouID int64, status string, after int64, limit int) ([]Feedback, error)
 	StageChanges(ctx context.Context, mouID int64) ([]StageChange, error)
@@ -120,6 +133,10 @@ type Writer interface {
 	DeleteSession(ctx context.Context, idHash string) error
 	CreateToken(ctx context.Context, actor moudesk.Actor, email, label, tokenHash string) (*APIToken, error)
 	RevokeToken(ctx context.Context, actor moudesk.Actor, id int64) error
+	// CreateWebhook stores w for its party, its cursor at the audit log's
+	// head, and returns it.
+	CreateWebhook(ctx context.Context, actor moudesk.Actor, w Webhook) (*Webhook, error)
+	DisableWebhook(ctx context.Context, actor moudesk.Actor, id int64) error
 	CreateCalendarFeed(ctx context.Context, actor moudesk.Actor, userID int64, label, tokenHash string) (*CalendarFeed, error)
 	// RevokeCalendarFeed revokes user userID's feed id; not found when it
 	// is not theirs.

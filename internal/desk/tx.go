@@ -86,6 +86,15 @@ type Tx interface {
 	// InsertSchedule appends a meeting's next schedule (its new date and
 	// place) and returns its sequence number, 1 for the first move.
 	InsertSchedule(ctx context.Context, actor moudesk.Actor, meetingID int64, mv MeetingMove) (int, error)
+	// AdvanceWebhook moves a webhook's audit cursor from from to to, and
+	// reports false (moving nothing) when it is no longer at from.
+	AdvanceWebhook(ctx context.Context, id, from, to int64) (bool, error)
+	// InsertWebhookDelivery stores a pending delivery first due at due; one
+	// that is stored already (same webhook and event) is left as it is.
+	InsertWebhookDelivery(ctx context.Context, d WebhookDelivery, due time.Time) error
+	// RecordWebhookAttempt appends an attempt to a delivery and sets its
+	// state and, when pending, its next attempt's time.
+	RecordWebhookAttempt(ctx context.Context, deliveryID int64, a WebhookAttempt, state string, next time.Time) error
 	// InsertOutcome stores a meeting's outcome and votes (409
 	// outcome_recorded when it has one).
 	InsertOutcome(ctx context.Context, actor moudesk.Actor, meetingID int64, n NewOutcome, from, to string) error

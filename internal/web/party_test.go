@@ -74,6 +74,7 @@ const (
 	whyPreview  = "renders the posted Markdown; reads no MOU"
 	whyProcess  = "workflow definitions: shared processes, no MOU; writes admin only"
 	whyNotices  = "the caller's own notifications and settings: another user's notification is 404 (TestNotificationsAPI)"
+	whyWebhooks = "an admin's own party's webhooks; deliveries only of its MOUs (TestWebhookDeliveries)"
 	whyCalendar = "the caller's (or a feed URL's user's) party's meetings only (TestCalendarPleasanton)"
 )
 
@@ -370,6 +371,14 @@ var partyRules = []partyRule{
 
 	{key: "GET /api/v1/calendar.ics", scope: global, why: whyCalendar},
 	{key: "GET /calendar/:token/meetings.ics", scope: global, why: whyCalendar},
+	{key: "GET /api/v1/webhooks", scope: global, why: whyWebhooks},
+	{key: "POST /api/v1/webhooks", scope: global, why: whyWebhooks},
+	{key: "GET /api/v1/webhooks/:wid", scope: global, why: whyWebhooks},
+	{key: "DELETE /api/v1/webhooks/:wid", scope: global, why: whyWebhooks},
+	{key: "GET /api/v1/webhooks/:wid/deliveries", scope: global, why: whyWebhooks},
+	{key: "GET /admin/webhooks", scope: global, why: whyWebhooks},
+	{key: "POST /admin/webhooks", scope: global, why: whyWebhooks},
+	{key: "POST /admin/webhooks/:wid/disable", scope: global, why: whyWebhooks},
 	{key: "GET /api/v1/me/calendar-feeds", scope: global, why: whyNoMOU},
 	{key: "POST /api/v1/me/calendar-feeds", scope: global, why: whyNoMOU},
 	{key: "DELETE /api/v1/me/calendar-feeds/:cid", scope: global, why: whyNoMOU},

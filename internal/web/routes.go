@@ -61,6 +61,7 @@ func (s *Server) routes() {
 	s.recommendationRoutes()
 	s.workflowDefinitionRoutes()
 	s.calendarRoutes()
+	s.webhookRoutes()
 	sg := s.signRoutes()
 
 	s.handle(http.MethodGet, "/api/v1/audit", auth.AuditRead, s.listAudit)
