@@ -327,7 +327,7 @@ func (s *Service) WebhookDeliveriesOf(ctx context.Context, actor moudesk.Actor, 
 // failure, when to try again. base is the public URL the payloads' links
 // start with. It says how many attempts it made and how many failed.
 func (s *Service) DeliverWebhooks(ctx context.Context, send WebhookSender, base string, now time.Time) (attempts, failed int, err error) {
-	if err := s.enqueueWebhooks(ctx, strings.TrimRight(base, "/"), now); err != nil {
+	if err := s.enqueueWebhooks(ctx, strings.TrimRight(base, "/"), now, webhookAuditBatch); err != nil {
 		return 0, 0, err
 	}
 	due, err := s.store.DueWebhookDeliveries(ctx, now, webhookSendBatch)
@@ -371,12 +371,13 @@ func retryAfter(n int, now time.Time) (string, time.Time) {
 	return DeliveryPending, now.Add(min(wait, webhookMaxWait))
 }
 
-// enqueueWebhooks reads the audit log past the live webhooks' cursors and
+// enqueueWebhooks reads the audit log past the live webhooks' cursors, at
+// most batch events, and
 // stores, per webhook, a delivery of each event it subscribes to whose
 // MOU its party is on, due at now; then moves each cursor to the last event read, in
 // one transaction with the deliveries. A cursor that moved meanwhile (a
 // second worker) leaves that webhook to the pass that moved it.
-func (s *Service) enqueueWebhooks(ctx context.Context, base string, now time.Time) error {
+func (s *Service) enqueueWebhooks(ctx context.Context, base string, now time.Time, batch int) error {
 	hooks, err := s.store.LiveWebhooks(ctx)
 	if err != nil || len(hooks) == 0 {
 		return err
@@ -385,7 +386,7 @@ func (s *Service) enqueueWebhooks(ctx context.Context, base string, now time.Tim
 	for _, w := range hooks {
 		from = min(from, w.AuditSeq)
 	}
-	events, err := s.store.AuditEvents(ctx, AuditFilter{After: from, Limit: webhookAuditBatch})
+	events, err := s.store.AuditEvents(ctx, AuditFilter{After: from, Limit: batch})
 	if err != nil || len(events) == 0 {
 		return err
 	}
@@ -417,6 +418,12 @@ func (s *Service) enqueueWebhooks(ctx context.Context, base string, now time.Tim
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
 		for _, p := range plan {
+			// A webhook registered after the last event read (the batch
+			// stopped short of the head) is ahead already: its cursor
+			// never moves back.
+			if p.w.AuditSeq >= last {
+				continue
+			}
 			moved, err := tx.AdvanceWebhook(ctx, p.w.ID, p.w.AuditSeq, last)
 			if err != nil {
 				return err
