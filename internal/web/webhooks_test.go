@@ -60,7 +60,7 @@ func newHookEnv(t *testing.T, allowPrivate bool) *hookEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.Config.Handler = web.New(web.Config{Service: svc, Hasher: teststore.Hasher, PublicURL: hookBase, Logger: slog.New(slog.DiscardHandler)}).Handler()
+	ts.Config.Handler = web.ValidateAPI(t, web.New(web.Config{Service: svc, Hasher: teststore.Hasher, PublicURL: hookBase, Logger: slog.New(slog.DiscardHandler)}).Handler())
 	ts.Start()
 	t.Cleanup(ts.Close)
 	token := func(email, party string, role auth.Role) string {
