@@ -35,6 +35,8 @@ func (s *Server) calendarRoutes() {
 	s.handle(http.MethodGet, "/api/v1/me/calendar-feeds", auth.OwnTokens, s.myCalendarFeeds)
 	s.handle(http.MethodPost, "/api/v1/me/calendar-feeds", auth.OwnTokens, s.createCalendarFeed)
 	s.handle(http.MethodDelete, "/api/v1/me/calendar-feeds/:cid", auth.OwnTokens, s.revokeCalendarFeed)
+	s.handle(http.MethodPost, "/profile/calendar-feeds", auth.OwnTokens, s.createCalendarFeedPage)
+	s.handle(http.MethodPost, "/profile/calendar-feeds/:cid/revoke", auth.OwnTokens, s.revokeCalendarFeedPage)
 }
 
 func (s *Server) partyCalendar(c *gin.Context) error {
@@ -164,6 +166,48 @@ func (s *Server) revokeCalendarFeed(c *gin.Context) error {
 		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
+}
+
+// createCalendarFeedPage makes a feed URL from the profile page and shows
+// it once.
+func (s *Server) createCalendarFeedPage(c *gin.Context) error {
+	out, err := s.profileData(c)
+	if err != nil {
+		return err
+	}
+	out.FeedLabel = strings.TrimSpace(c.PostForm("label"))
+	_, token, err := s.desk.CreateCalendarFeed(c.Request.Context(), actor(c), out.FeedLabel)
+	if err != nil {
+		errs, ferr := fieldErrors(err)
+		if ferr != nil {
+			return ferr
+		}
+		for k, v := range errs {
+			if k != "_form" {
+				k = "feed." + k
+			}
+			out.Errors[k] = v
+		}
+		e, _ := clientError(err)
+		return s.renderPage(c, statusOf[e.Kind], "profile", "Your account", "profile", out)
+	}
+	if out.Feeds, err = s.desk.CalendarFeedsOf(c.Request.Context(), actor(c)); err != nil {
+		return err
+	}
+	out.FeedLabel, out.NewFeedURL = "", s.publicURL(c)+"/calendar/"+token+"/meetings.ics"
+	return s.renderPage(c, http.StatusCreated, "profile", "Your account", "profile", out)
+}
+
+func (s *Server) revokeCalendarFeedPage(c *gin.Context) error {
+	id, err := positiveID(c, "cid", "calendar feed")
+	if err != nil {
+		return err
+	}
+	if err := s.desk.RevokeCalendarFeed(c.Request.Context(), actor(c), id); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/profile?ok=feed#calendar")
 	return nil
 }
 

@@ -3,7 +3,10 @@ package web_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -184,5 +187,29 @@ func TestCalendarPleasanton(t *testing.T) {
 	}
 	if status, _, _ := httpGet(t, e.url, "", "/calendar/mdc_guessed/meetings.ics"); status != http.StatusNotFound {
 		t.Fatalf("unknown feed = %d", status)
+	}
+
+	// The profile page makes one too, shown once, and lists it.
+	req, err := http.NewRequest("POST", e.url+"/profile/calendar-feeds", strings.NewReader(url.Values{"label": {"Board calendar"}}.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer "+district.clerk)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("POST /profile/calendar-feeds = %d:\n%s", res.StatusCode, page)
+	}
+	found := regexp.MustCompile(`https://moudesk\.example\.org(/calendar/mdc_[A-Za-z0-9_-]+/meetings\.ics)`).FindSubmatch(page)
+	if found == nil || !strings.Contains(string(page), "Board calendar") {
+		t.Fatalf("profile page shows no new feed URL:\n%s", page)
+	}
+	if got := e.calendarOf("", string(found[1])); len(got) != 5 {
+		t.Fatalf("the profile's feed shows %d meetings", len(got))
 	}
 }

@@ -17,6 +17,11 @@ type profileData struct {
 	Tokens     []desk.APIToken
 	TokenLabel string
 	NewToken   string // shown once, right after it was made
+	// Feeds are the caller's calendar feed URLs; NewFeedURL the one just
+	// made, shown once.
+	Feeds      []desk.CalendarFeed
+	FeedLabel  string
+	NewFeedURL string
 	Notice     string // what the last post did
 	Errors     map[string]string
 	// Prefs is how the user takes each kind of notification by mail, in
@@ -35,6 +40,7 @@ var profileNotices = map[string]string{
 	"password":      "Your password was changed. Every other session of yours was signed out.",
 	"revoked":       "The token was revoked.",
 	"notifications": "Your notification settings were saved.",
+	"feed":          "The calendar feed URL was revoked: calendars subscribed to it get nothing more.",
 }
 
 func (s *Server) profileData(c *gin.Context) (*profileData, error) {
@@ -53,6 +59,9 @@ func (s *Server) profileData(c *gin.Context) (*profileData, error) {
 	}
 	if !u.MustChangePassword {
 		if out.Tokens, err = s.desk.MyTokens(ctx, actor(c)); err != nil {
+			return nil, err
+		}
+		if out.Feeds, err = s.desk.CalendarFeedsOf(ctx, actor(c)); err != nil {
 			return nil, err
 		}
 	}

@@ -382,6 +382,8 @@ var partyRules = []partyRule{
 	{key: "GET /api/v1/me/calendar-feeds", scope: global, why: whyNoMOU},
 	{key: "POST /api/v1/me/calendar-feeds", scope: global, why: whyNoMOU},
 	{key: "DELETE /api/v1/me/calendar-feeds/:cid", scope: global, why: whyNoMOU},
+	{key: "POST /profile/calendar-feeds", scope: global, why: whyNoMOU},
+	{key: "POST /profile/calendar-feeds/:cid/revoke", scope: global, why: whyNoMOU},
 }
 
 // digits are the ids in an answer.
