@@ -161,6 +161,17 @@ func TestCalendarPleasanton(t *testing.T) {
 	if evs := parseCalendar(t, one); len(evs) != 1 || evs[0] != after {
 		t.Fatalf("meeting .ics %+v, feed %+v", evs, after)
 	}
+	// The meeting page offers its .ics, says it moved, and offers its own
+	// clerk the form to move it again.
+	_, _, page := httpGet(t, e.url, city.clerk, fmt.Sprintf("/meetings/%d", council.ID))
+	for _, want := range []string{fmt.Sprintf("/api/v1/meetings/%d/calendar.ics", council.ID), "Moved", "Move this meeting"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the clerk's meeting page lacks %q", want)
+		}
+	}
+	if _, _, page := httpGet(t, e.url, district.clerk, fmt.Sprintf("/meetings/%d", council.ID)); strings.Contains(string(page), "Move this meeting") {
+		t.Error("the other party's clerk is offered to move the council's meeting")
+	}
 	// Once held, a meeting is the record: it does not move.
 	e.decide(city.clerk, council, "approve", "Resolution 21-1270", ayes(5, "Mayor Brown", "Vice Mayor Arkin", "Councilmember Balch", "Councilmember Narum", "Councilmember Testa"))
 	e.refused(city.clerk, "POST", fmt.Sprintf("/api/v1/meetings/%d/schedule", council.ID), map[string]string{"date": "2021-11-23"}, http.StatusConflict, "outcome_recorded")
@@ -200,7 +211,7 @@ func TestCalendarPleasanton(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, _ := io.ReadAll(res.Body)
+	page, _ = io.ReadAll(res.Body)
 	res.Body.Close()
 	if res.StatusCode != http.StatusCreated {
 		t.Fatalf("POST /profile/calendar-feeds = %d:\n%s", res.StatusCode, page)

@@ -116,7 +116,10 @@ type meetingPage struct {
 	RollCall   bool
 	CanFeed    bool
 	CanRecord  bool
-	Tally      workflow.Tally
+	// CanMove offers the form that moves a meeting not yet held: to the
+	// clerks who may record it (the service decides on the post).
+	CanMove bool
+	Tally   workflow.Tally
 	// the forms, kept as typed when refused
 	FSection, FText, FQuote  string
 	Outcome, Resolution, Min string
@@ -124,6 +127,8 @@ type meetingPage struct {
 	Errors                   map[string]string
 	Prev                     int
 	MoreRows                 int // the row count the "more rows" link asks for; 0 at the maximum
+	MDate, MLocation, MNote  string
+	MoveErrors               map[string]string
 }
 
 func (p *pageHandlers) meetingData(c *gin.Context) (*meetingPage, error) {
@@ -170,6 +175,8 @@ func (p *pageHandlers) meetingData(c *gin.Context) (*meetingPage, error) {
 	open := mt.Outcome == nil
 	out.CanFeed = open && me.Can(auth.FeedbackWrite)
 	out.CanRecord = open && mt.Stage == m.Stage && desk.MayRecord(me, def, mt.Body, m)
+	out.CanMove = open && desk.MayRecord(me, def, mt.Body, m)
+	out.MDate, out.MLocation, out.MoveErrors = mt.Date, mt.Location, map[string]string{}
 	if mt.Outcome != nil {
 		out.Tally, _ = workflow.TallyVotes(mt.Outcome.Votes)
 	}
@@ -305,4 +312,25 @@ func (p *pageHandlers) resolveFeedbackPage(c *gin.Context) error {
 		return err
 	}
 	return seeOther(c, "/mous/"+itoa64(f.MOUID)+"#section-"+f.Section, "resolved")
+}
+
+// rescheduleMeetingPage moves the meeting (desk.RescheduleMeeting) from
+// its page's form.
+func (p *pageHandlers) rescheduleMeetingPage(c *gin.Context) error {
+	out, err := p.meetingData(c)
+	if err != nil {
+		return err
+	}
+	out.MDate, out.MLocation, out.MNote = strings.TrimSpace(c.PostForm("date")), c.PostForm("location"), c.PostForm("note")
+	_, err = p.desk.RescheduleMeeting(c.Request.Context(), actor(c), out.Meeting.ID, desk.MeetingMove{Date: out.MDate, Location: out.MLocation, Note: out.MNote})
+	if err != nil {
+		errs, ierr := fieldErrors(err)
+		if ierr != nil {
+			return ierr
+		}
+		out.MoveErrors = errs
+		e, _ := clientError(err)
+		return p.renderPage(c, statusOf[e.Kind], "meeting", out.BodyTitle+", "+out.Meeting.Date, "", out)
+	}
+	return seeOther(c, "/meetings/"+itoa64(out.Meeting.ID), "rescheduled")
 }

@@ -210,6 +210,12 @@ var partyRules = []partyRule{
 		},
 		ok: city + "/clerk", okStatus: http.StatusCreated,
 		other: []partyRefusal{{district + "/clerk", http.StatusForbidden, "wrong_party"}}},
+	{key: "POST /meetings/:mid/schedule", scope: scoped, mou: "approval", mid: "board",
+		body: func(*partyFixture, *partyUser) any {
+			return url.Values{"date": {"2025-07-09"}, "location": {"District Office, Room 2"}}
+		},
+		ok: district + "/clerk", okStatus: http.StatusSeeOther,
+		other: []partyRefusal{{city + "/clerk", http.StatusForbidden, "wrong_party"}}},
 	{key: "POST /meetings/:mid/outcome", scope: scoped, mou: "approval", mid: "board",
 		body: func(*partyFixture, *partyUser) any {
 			v := url.Values{"outcome": {"approve"}, "minutes": {"Approved."}, "resolution": {"2025-44"}}

@@ -177,5 +177,5 @@ func (s *Server) disableWebhookPage(c *gin.Context) error {
 	if err := s.desk.DisableWebhook(c.Request.Context(), actor(c), id); err != nil {
 		return err
 	}
-	return seeOther(c, "/admin/webhooks", "webhook disabled")
+	return seeOther(c, "/admin/webhooks", "webhook-off")
 }
