@@ -102,11 +102,10 @@ func (db *DB) CreateCalendarFeed(ctx context.Context, actor moudesk.Actor, userI
 	}
 	var f *desk.CalendarFeed
 	err := db.update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, "INSERT INTO calendar_feeds (user_id, token_hash, label, created_at) VALUES (?, ?, ?, ?)", userID, tokenHash, label, tx.Now())
+		id, err := insertID(ctx, tx, "INSERT INTO calendar_feeds (user_id, token_hash, label, created_at) VALUES (?, ?, ?, ?)", userID, tokenHash, label, tx.Now())
 		if err != nil {
 			return storageError("insert calendar feed", err)
 		}
-		id, _ := res.LastInsertId()
 		f = &desk.CalendarFeed{ID: id, UserID: userID, Label: label, CreatedAt: tx.now.UTC()}
 		return tx.audit(ctx, actor, "calendar_feed.create", fmt.Sprintf("calendar_feed:%d", id), map[string]any{"label": label})
 	})

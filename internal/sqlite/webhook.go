@@ -83,13 +83,13 @@ func (db *DB) CreateWebhook(ctx context.Context, actor moudesk.Actor, w desk.Web
 	}
 	var id int64
 	err = db.update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO webhooks (party_id, url, events, secret, audit_seq, created_by, created_at)
+		var err error
+		id, err = insertID(ctx, tx, `INSERT INTO webhooks (party_id, url, events, secret, audit_seq, created_by, created_at)
 			VALUES ((SELECT id FROM parties WHERE slug = ?), ?, ?, ?, (SELECT coalesce(max(seq), 0) FROM audit_events), ?, ?)`,
 			w.Party, w.URL, string(events), w.Secret, actor.Author(), tx.Now())
 		if err != nil {
 			return storageError("insert webhook", err)
 		}
-		id, _ = res.LastInsertId()
 		return tx.audit(ctx, actor, "webhook.create", fmt.Sprintf("webhook:%d", id), map[string]any{"url": w.URL, "events": w.Events, "party": w.Party})
 	})
 	if err != nil {
