@@ -68,9 +68,10 @@ func WebhookEventNames() []string { return slices.Sorted(maps.Keys(webhookEvents
 // names, how many log events one pass reads, how many deliveries it
 // sends.
 const (
-	maxWebhooksPerParty = 20
-	webhookAuditBatch   = 500
-	webhookSendBatch    = 100
+	maxWebhooksPerParty  = 20
+	maxWebhookEventNames = 64 // names in one registration, repeats included
+	webhookAuditBatch    = 500
+	webhookSendBatch     = 100
 )
 
 // Delivery retries: the wait doubles from webhookFirstRetry up to
@@ -201,8 +202,9 @@ func (s *Service) RegisterWebhook(ctx context.Context, actor moudesk.Actor, n Ne
 		return nil, "", &moudesk.Error{Kind: moudesk.KindInvalid, Code: "missing_field", Field: "events",
 			Message: "events is required: one or more of " + strings.Join(WebhookEventNames(), ", ")}
 	}
-	if len(n.Events) > len(webhookEvents) {
-		return nil, "", &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "too_long", Field: "events", Message: "events names an event more than once"}
+	if len(n.Events) > maxWebhookEventNames {
+		return nil, "", &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "too_long", Field: "events",
+			Message: fmt.Sprintf("events names at most %d events; there are %d", maxWebhookEventNames, len(webhookEvents))}
 	}
 	events := slices.Clone(n.Events)
 	for i, e := range events {
