@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -72,6 +73,7 @@ const (
 	maxWebhookEventNames = 64 // names in one registration, repeats included
 	webhookAuditBatch    = 500
 	webhookSendBatch     = 100
+	webhookParallel      = 4 // webhooks sent to at once
 )
 
 // Delivery retries: the wait doubles from webhookFirstRetry up to
@@ -336,30 +338,75 @@ func (s *Service) DeliverWebhooks(ctx context.Context, send WebhookSender, base 
 	if err != nil {
 		return 0, 0, err
 	}
+	// Each webhook's deliveries go in order, one at a time; webhooks go
+	// side by side, a few at once, so a receiver that answers slowly (up
+	// to the sender's timeout each time) delays only its own.
+	var byHook [][]DueDelivery
+	index := map[int64]int{}
 	for _, d := range due {
-		if ctx.Err() != nil {
-			return attempts, failed, ctx.Err()
+		i, ok := index[d.WebhookID]
+		if !ok {
+			i = len(byHook)
+			index[d.WebhookID] = i
+			byHook = append(byHook, nil)
 		}
-		res := send.Send(ctx, webhook.Request{URL: d.URL, Secret: d.Secret, Event: d.Event, ID: d.EventID, Body: d.Body, Now: now})
-		attempts++
-		a := WebhookAttempt{Attempt: d.Attempts + 1, StartedAt: now, Response: res.Excerpt, Error: clip(res.Err, 1000),
-			DurationMS: res.Duration.Milliseconds()}
-		if res.Status != 0 {
-			st := res.Status
-			a.StatusCode = &st
-		}
-		state, next := DeliveryDelivered, time.Time{}
-		if !res.OK() {
-			failed++
-			state, next = retryAfter(a.Attempt, now)
-		}
-		if err := s.store.Update(ctx, func(tx Tx) error {
-			return tx.RecordWebhookAttempt(ctx, d.ID, a, state, next)
-		}); err != nil {
-			return attempts, failed, err
-		}
+		byHook[i] = append(byHook[i], d)
 	}
-	return attempts, failed, nil
+	var (
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+		slots = make(chan struct{}, webhookParallel)
+	)
+	for _, ds := range byHook {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			for _, d := range ds {
+				if ctx.Err() != nil {
+					return
+				}
+				ok, err := s.attemptDelivery(ctx, send, d, now)
+				mu.Lock()
+				attempts++
+				if !ok {
+					failed++
+				}
+				if err != nil && first == nil {
+					first = err
+				}
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	return attempts, failed, first
+}
+
+// attemptDelivery makes one attempt at d and records it, with the
+// delivery's new state; ok says whether the receiver took it.
+func (s *Service) attemptDelivery(ctx context.Context, send WebhookSender, d DueDelivery, now time.Time) (ok bool, err error) {
+	res := send.Send(ctx, webhook.Request{URL: d.URL, Secret: d.Secret, Event: d.Event, ID: d.EventID, Body: d.Body, Now: now})
+	a := WebhookAttempt{Attempt: d.Attempts + 1, StartedAt: now, Response: res.Excerpt, Error: clip(res.Err, 1000),
+		DurationMS: res.Duration.Milliseconds()}
+	if res.Status != 0 {
+		st := res.Status
+		a.StatusCode = &st
+	}
+	state, next := DeliveryDelivered, time.Time{}
+	if !res.OK() {
+		state, next = retryAfter(a.Attempt, now)
+	}
+	return res.OK(), s.store.Update(ctx, func(tx Tx) error {
+		return tx.RecordWebhookAttempt(ctx, d.ID, a, state, next)
+	})
 }
 
 // retryAfter is what becomes of a delivery whose attempt n failed at now:

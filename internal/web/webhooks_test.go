@@ -357,3 +357,36 @@ func TestWebhookBadInput(t *testing.T) {
 		e.refused(noParty, "POST", "/api/v1/webhooks", map[string]any{"url": "https://agenda.example.org/", "events": []string{"mou.created"}}, http.StatusForbidden, "not_a_party")
 	}
 }
+
+// TestWebhookSlowReceiverDelaysOnlyItself: the worker sends to webhooks
+// side by side, so a receiver that holds its answer does not hold back
+// another's delivery. The slow receiver answers only once the other one
+// has been called (500 if that never happens while it waits).
+func TestWebhookSlowReceiverDelaysOnlyItself(t *testing.T) {
+	e := newHookEnv(t, true)
+	otherCalled := make(chan struct{})
+	var once sync.Once
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-otherCalled:
+		case <-time.After(10 * time.Second):
+			http.Error(w, "the other receiver was never called while this one waited", http.StatusInternalServerError)
+		}
+	}))
+	defer slow.Close()
+	fast := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { once.Do(func() { close(otherCalled) }) }))
+	defer fast.Close()
+	slowID, _ := e.register(e.pleasantonAdmin, slow.URL, "mou.created")
+	e.register(e.pleasantonAdmin, fast.URL, "mou.created")
+	e.createMOU("default")
+	if n, failed := e.deliver(time.Now()); n != 2 || failed != 0 {
+		t.Fatalf("%d attempts, %d failed, want 2 and 0", n, failed)
+	}
+	var ds struct {
+		Deliveries []desk.WebhookDelivery `json:"deliveries"`
+	}
+	e.call(e.pleasantonAdmin, "GET", fmt.Sprintf("/api/v1/webhooks/%d/deliveries", slowID), nil, http.StatusOK, &ds)
+	if len(ds.Deliveries) != 1 || ds.Deliveries[0].State != desk.DeliveryDelivered {
+		t.Fatalf("slow receiver's deliveries %+v", ds.Deliveries)
+	}
+}
