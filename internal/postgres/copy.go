@@ -38,6 +38,7 @@ var copyOrder = []string{
 	"recommendations", "recommendation_dispositions", "recommendation_sections",
 	"workflow_definitions",
 	"notifications", "notification_prefs",
+	"meeting_schedules", "calendar_feeds", "webhooks", "webhook_deliveries", "webhook_attempts",
 }
 
 // CopyReport is what a copy moved and checked.
