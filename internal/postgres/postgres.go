@@ -89,6 +89,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*sqlite.DB, error) {
 		WriteDB:   write,
 		Migrate:   func(ctx context.Context, db *sql.DB) error { return migrate(ctx, db, name) },
 		WriteLock: "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(writeLock, 10) + ")",
+		Listen:    func(ctx context.Context, channel string, notify func(string)) { listen(ctx, cfg, channel, notify) },
 	}, opt.Options)
 }
 
@@ -214,4 +215,28 @@ func SchemaID() string {
 		fmt.Fprintf(h, "%s %d\n%s", m.name, len(m.sql), m.sql)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// listen delivers the notifications on channel to notify until ctx ends,
+// on a connection of its own, connecting again a second after it drops.
+func listen(ctx context.Context, cfg *pgx.ConnConfig, channel string, notify func(string)) {
+	for ctx.Err() == nil {
+		conn, err := pgx.ConnectConfig(ctx, cfg)
+		if err == nil {
+			if _, err = conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err == nil {
+				for {
+					n, err := conn.WaitForNotification(ctx)
+					if err != nil {
+						break
+					}
+					notify(n.Payload)
+				}
+			}
+			conn.Close(context.Background())
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
 }

@@ -56,6 +56,8 @@ type DB struct {
 	// writing admits one write transaction of this process at a time to
 	// a server (writeOnServer).
 	writing chan struct{}
+	// stopListening ends the server's notification listener; nil for none.
+	stopListening func()
 	// faulty makes a server's write transactions read-only
 	// (SimulateFaultForTest).
 	faulty atomic.Bool
@@ -160,6 +162,9 @@ func (db *DB) Close() error {
 	db.closeOnce.Do(func() { close(db.closing) })
 	<-db.writerDone
 	if db.server != nil {
+		if db.stopListening != nil {
+			db.stopListening()
+		}
 		return errors.Join(db.read.Close(), db.write.Close())
 	}
 	return errors.Join(db.read.Close(), db.write.Close())

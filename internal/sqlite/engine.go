@@ -41,7 +41,17 @@ type Engine struct {
 	// has one head, and the service's rules read and write in one
 	// transaction expecting no other write between.
 	WriteLock string
+	// Listen, when set, runs until ctx ends, calling notify with the
+	// payload of every notification on channel that any instance's
+	// committed transaction sent (headsChannel).
+	Listen func(ctx context.Context, channel string, notify func(payload string))
 }
+
+// headsChannel tells every instance on a server the revision numbers
+// committed, so each refuses saves on an older base before they queue for
+// the write lock (memo.go's revisionHeads), not only those its own saves
+// made stale. A missed notification costs only that early refusal.
+const headsChannel = "moudesk_revision_heads"
 
 // maxWriteAttempts bounds the retries of a write transaction the server
 // aborted for a serialization failure or a deadlock: running it again is
@@ -60,6 +70,15 @@ func OpenEngine(ctx context.Context, e *Engine, opt Options) (*DB, error) {
 		e.DB.Close()
 		e.WriteDB.Close()
 		return nil, err
+	}
+	if e.Listen != nil {
+		lctx, stop := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		db.stopListening = func() { stop(); <-done }
+		go func() {
+			defer close(done)
+			e.Listen(lctx, headsChannel, db.heardHead)
+		}()
 	}
 	return db, nil
 }
@@ -217,4 +236,26 @@ func (db *DB) TablesForTest(ctx context.Context) ([]string, error) {
 		var s string
 		return &s, r.Scan(&s)
 	})
+}
+
+// notifyHead tells every instance that revision n of the MOU is
+// committed, when this transaction commits (NOTIFY is transactional).
+func (tx *Tx) notifyHead(ctx context.Context, mouID int64, n int) error {
+	if !tx.server {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "SELECT pg_notify(?, ?)", headsChannel, fmt.Sprintf("%d:%d", mouID, n)); err != nil {
+		return storageError("notify revision head", err)
+	}
+	return nil
+}
+
+// heardHead takes a committed revision number another instance (or this
+// one) announced.
+func (db *DB) heardHead(payload string) {
+	var mouID int64
+	var n int
+	if _, err := fmt.Sscanf(payload, "%d:%d", &mouID, &n); err == nil && mouID > 0 && n > 0 {
+		db.heads.set(mouID, n)
+	}
 }

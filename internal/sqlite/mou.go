@@ -197,6 +197,9 @@ func (db *DB) CreateRevision(ctx context.Context, actor moudesk.Actor, mouID int
 				return err
 			}
 		}
+		if err := tx.notifyHead(ctx, mouID, current+1); err != nil {
+			return err
+		}
 		info = &mou.RevisionInfo{Number: current + 1, ContentHash: hash, Author: actor.Author(), Message: message, CreatedAt: tx.now.UTC()}
 		return tx.audit(ctx, actor, "revision.create", fmt.Sprintf("mou:%d", mouID), map[string]any{
 			"revision": current + 1, "base": base, "content_hash": hash, "message": message})
