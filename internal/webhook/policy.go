@@ -61,10 +61,14 @@ func (p Policy) CheckURL(ctx context.Context, raw string, extraSelf ...string) (
 	if err != nil {
 		return nil, refuse("url_unresolvable", "url's host %s does not resolve", host)
 	}
+	// Self first, whatever order the addresses came in: a name that is
+	// this server is refused as such, not as a private address.
 	for _, a := range addrs {
 		if p.isSelf(a, port) {
 			return nil, refuse("url_self", "url points at this server (%s is %s)", host, a)
 		}
+	}
+	for _, a := range addrs {
 		if !p.AllowPrivate && !Public(a) {
 			return nil, refuse("url_private", "url's host %s is %s, a private or local address; webhooks call public addresses", host, a)
 		}
