@@ -7,9 +7,11 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
+	"github.com/moudesk/moudesk/internal/mail"
 )
 
 // The account use cases. No one acts as anyone else (docs/design.md "Parties
@@ -126,6 +128,10 @@ func (s *Service) RevokeToken(ctx context.Context, actor moudesk.Actor, id int64
 func (s *Service) InviteUser(ctx context.Context, actor moudesk.Actor, nu NewUser) (*User, *InvitationLink, error) {
 	if nu.PasswordHash != "" || nu.MustChangePassword {
 		return nil, nil, errors.New("desk: an invited account has no password")
+	}
+	nu.Email = strings.TrimSpace(nu.Email)
+	if err := CheckNewUser(nu); err != nil {
+		return nil, nil, err
 	}
 	plain, hash, err := auth.NewInvitationToken()
 	if err != nil {
@@ -318,7 +324,48 @@ func ErrPasswordChangeRequired() *moudesk.Error {
 // administrator, and accounts an operator makes for themself or a
 // service (moudesk user add). People are invited instead (InviteUser).
 func (s *Service) CreateUser(ctx context.Context, actor moudesk.Actor, nu NewUser) (*User, error) {
+	nu.Email = strings.TrimSpace(nu.Email)
+	if err := CheckNewUser(nu); err != nil {
+		return nil, err
+	}
 	return s.store.CreateUser(ctx, actor, nu)
+}
+
+// CheckNewUser refuses an account before anything is written (422): an
+// address mail could not reach (mail.ValidAddress, the rule notifications
+// are sent by, so a bad one is refused when the user is saved rather than
+// when mail bounces), no name, no role, or text the store would not keep.
+// The name and title go into signing certificates, signature appearances
+// and certificates of completion.
+func CheckNewUser(nu NewUser) error {
+	if err := mail.ValidAddress(nu.Email); err != nil {
+		return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "invalid_email", Field: "email",
+			Message: fmt.Sprintf("%q is not an e-mail address: %s", clipText(nu.Email, 80), strings.TrimPrefix(err.Error(), "mail: "))}
+	}
+	if strings.TrimSpace(nu.Name) == "" {
+		return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "missing_field", Field: "name", Message: "a user needs a name"}
+	}
+	if len(nu.Roles) == 0 {
+		return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "missing_role", Field: "roles", Message: "a user needs at least one role"}
+	}
+	for _, f := range []struct{ name, v string }{{"email", nu.Email}, {"name", nu.Name}, {"title", nu.Title}} {
+		if err := moudesk.CheckText(f.name, f.v, moudesk.MaxShortText, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// clipText is at most n bytes of s, cut at a rune, for an error message
+// that quotes input.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // CreateSession stores a signed-in session by the hash of its id.

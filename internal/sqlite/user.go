@@ -5,10 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/moudesk/moudesk/internal/desk"
 
@@ -74,9 +72,6 @@ func (db *DB) Parties(ctx context.Context) ([]desk.Party, error) {
 // CreateUser adds an account. An unknown party slug is an error.
 func (db *DB) CreateUser(ctx context.Context, actor moudesk.Actor, nu desk.NewUser) (*desk.User, error) {
 	nu.Email = strings.TrimSpace(nu.Email)
-	if err := checkNewUser(nu); err != nil {
-		return nil, err
-	}
 	var u *desk.User
 	err := db.update(ctx, func(tx *Tx) error {
 		var err error
@@ -84,28 +79,6 @@ func (db *DB) CreateUser(ctx context.Context, actor moudesk.Actor, nu desk.NewUs
 		return err
 	})
 	return u, err
-}
-
-// checkNewUser validates an account before any write.
-func checkNewUser(nu desk.NewUser) error {
-	if !validEmail(nu.Email) {
-		return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "invalid_email", Field: "email", Message: fmt.Sprintf("%q is not an e-mail address", clipText(nu.Email, 80))}
-	}
-	if strings.TrimSpace(nu.Name) == "" {
-		return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "missing_field", Field: "name", Message: "a user needs a name"}
-	}
-	if len(nu.Roles) == 0 {
-		return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "missing_role", Field: "roles", Message: "a user needs at least one role"}
-	}
-	// The name and title go into signing certificates, signature
-	// appearances and certificates of completion: no NUL, no invalid
-	// UTF-8, no megabytes, whether from the admin page or the command line.
-	for _, f := range []struct{ name, v string }{{"email", nu.Email}, {"name", nu.Name}, {"title", nu.Title}} {
-		if err := checkText(f.name, f.v, maxShortText, false); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // insertUser adds a checked account. The audit says how its password was
@@ -407,33 +380,4 @@ func (db *DB) SetPassword(ctx context.Context, actor moudesk.Actor, ps desk.Pass
 		return tx.audit(ctx, actor, ps.AuditAction, fmt.Sprintf("user:%d", ps.UserID), details)
 	})
 	return ended, err
-}
-
-// validEmail reports whether s can be someone's address: one address as
-// RFC 5322 reads it, written bare (no display name, no angle brackets, no
-// comment), at most 254 bytes, as SMTP allows. It is what invitations and
-// notifications are sent to, so "nope", "a@", "a@@b" or "Ann <a@b>" are
-// refused when the user is saved rather than when mail bounces.
-func validEmail(s string) bool {
-	if len(s) > 254 || !utf8.ValidString(s) {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return false
-	}
-	local, domain, ok := strings.Cut(s, "@")
-	return ok && local != "" && domain != "" && !strings.ContainsAny(domain, "@ ")
-}
-
-// clipText is at most n bytes of s, cut at a rune, for an error message
-// that quotes input.
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }
