@@ -100,6 +100,7 @@ func TestNotificationRecipients(t *testing.T) {
 // TestYourTurnOncePerSignatory: each signatory is told exactly once, when
 // every line of lower order has signed; a refused signature tells no one
 // and writes no row; a digest preference holds the mail for the digest.
+// Once executed, an amendment tells the parties' staff.
 func TestYourTurnOncePerSignatory(t *testing.T) {
 	e := newEnv(t)
 	if _, err := e.svc.SetNotificationPrefs(e.ctx, actorOf(e.president), map[string]string{desk.NoticeTurn: desk.DeliverDigest}); err != nil {
@@ -158,6 +159,26 @@ func TestYourTurnOncePerSignatory(t *testing.T) {
 	if c, err := e.svc.UnreadNotifications(e.ctx, actorOf(e.manager)); err != nil || c != 0 {
 		t.Errorf("manager's unread after reading: %d %v", c, err)
 	}
+
+	// An amendment of the executed agreement: the staff of both parties
+	// are told, not the drafter who started it; a second one while it is
+	// open is refused and tells no one.
+	am, err := e.svc.CreateAmendment(e.ctx, actorOf(e.drafter), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*auth.Principal{e.districtClerk, e.cityClerk, e.president} {
+		if got := e.notices(p, desk.NoticeAmendment); len(got) != 1 || got[0].Link != "/mous/"+itoa(am.ID) || got[0].MOUID != am.ID {
+			t.Errorf("%s's amendment notices: %+v", p.Email, got)
+		}
+	}
+	if got := e.notices(e.drafter, desk.NoticeAmendment); len(got) != 0 {
+		t.Errorf("the drafter was told of their own amendment: %+v", got)
+	}
+	e.unchanged("a second amendment while the first is open", "amendment_in_progress", func() error {
+		_, err := e.svc.CreateAmendment(e.ctx, actorOf(e.drafter), id)
+		return err
+	})
 }
 
 // TestNotificationPrefsRefused: an unknown kind or delivery is 422 and
