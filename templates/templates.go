@@ -5,8 +5,9 @@ package templates
 
 import "embed"
 
-// FS holds mou/*.md, workflows/*.yaml and web/*; loaders pick files by
+// FS holds mou/*.md, workflows/*.yaml, datasets/*.yaml (the schemas
+// obligations' datasets are checked against) and web/*; loaders pick files by
 // extension, so the folders' .gitkeep files are harmless.
 //
-//go:embed all:mou all:workflows all:web
+//go:embed all:mou all:workflows all:web all:datasets
 var FS embed.FS

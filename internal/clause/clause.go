@@ -16,7 +16,10 @@ type Clause struct {
 	Category  string     `yaml:"category" json:"category"`
 	Summary   string     `yaml:"summary" json:"summary"`
 	Variables []Variable `yaml:"variables" json:"variables"`
-	Body      string     `yaml:"-" json:"body"`
+	// Obligations are the duties the clause creates once an MOU is
+	// executed (see Obligation); most clauses create none.
+	Obligations []Obligation `yaml:"obligations,omitempty" json:"obligations,omitempty"`
+	Body        string       `yaml:"-" json:"body"`
 }
 
 // Parse reads a clause document: front matter between "---" lines, decoded
@@ -69,6 +72,9 @@ func (c *Clause) Validate() error {
 		return errorf(CodeInvalidField, "summary", "summary must be at most 1000 bytes")
 	}
 	if err := ValidateVariables(c.Variables); err != nil {
+		return err
+	}
+	if err := validateObligations(c.Obligations, c.Variables); err != nil {
 		return err
 	}
 	return ValidateBody(c.Body, c.Variables)

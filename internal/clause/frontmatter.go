@@ -67,6 +67,10 @@ func (c *Clause) Normalize() {
 		v := &c.Variables[i]
 		v.Label, v.Default = moudesk.NormalizeText(v.Label), moudesk.NormalizeText(v.Default)
 	}
+	for i := range c.Obligations {
+		o := &c.Obligations[i]
+		o.What, o.Every, o.By = moudesk.NormalizeText(o.What), moudesk.NormalizeText(o.Every), moudesk.NormalizeText(o.By)
+	}
 	c.Body = CanonicalBody(c.Body)
 }
 

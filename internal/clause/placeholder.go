@@ -133,3 +133,12 @@ var markdownEscaper = strings.NewReplacer(
 // rendered structure around it. "{" and "}" are escaped so a value can never
 // form a new placeholder.
 func escapeMarkdown(s string) string { return markdownEscaper.Replace(s) }
+
+// ReplacePlaceholders replaces each {{name}} in s with value(name), as it
+// is: for declared data such as an obligation's interval, which is no
+// Markdown (Fill escapes values for prose).
+func ReplacePlaceholders(s string, value func(name string) string) string {
+	return placeholderRE().ReplaceAllStringFunc(s, func(m string) string {
+		return value(placeholderRE().FindStringSubmatch(m)[1])
+	})
+}

@@ -14,16 +14,18 @@ type ClauseVersion struct {
 	Category  string            `json:"category"`
 	Summary   string            `json:"summary"`
 	Variables []clause.Variable `json:"variables"`
-	Body      string            `json:"body"`
-	Author    string            `json:"author"`
-	Note      string            `json:"note"`
-	Shipped   bool              `json:"shipped"`
-	CreatedAt time.Time         `json:"created_at"`
+	// Obligations are the duties the clause declares (omitted when none).
+	Obligations []clause.Obligation `json:"obligations,omitempty"`
+	Body        string              `json:"body"`
+	Author      string              `json:"author"`
+	Note        string              `json:"note"`
+	Shipped     bool                `json:"shipped"`
+	CreatedAt   time.Time           `json:"created_at"`
 }
 
 // Clause returns the parsed clause this version holds.
 func (v *ClauseVersion) Clause() *clause.Clause {
-	return &clause.Clause{Slug: v.Slug, Title: v.Title, Category: v.Category, Summary: v.Summary, Variables: v.Variables, Body: v.Body}
+	return &clause.Clause{Slug: v.Slug, Title: v.Title, Category: v.Category, Summary: v.Summary, Variables: v.Variables, Obligations: v.Obligations, Body: v.Body}
 }
 
 // VersionInfo is a line of a clause's history.

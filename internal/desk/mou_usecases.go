@@ -75,6 +75,16 @@ func (s *Service) CreateMOU(ctx context.Context, actor moudesk.Actor, req Create
 		return nil, nil, err
 	}
 	content.Signatures = keepParties(content.Signatures, req.Parties)
+	content.Obligations = keepObligationParties(content.Obligations, req.Parties)
+	if content.Obligations != nil {
+		roles := make([]string, 0, len(req.Parties))
+		for role := range req.Parties {
+			roles = append(roles, role)
+		}
+		if err := mou.CheckObligations(content.Obligations, roles, func(name string) bool { _, ok := s.datasets[name]; return ok }); err != nil {
+			return nil, nil, err
+		}
+	}
 	if err := checkContentHTML(content); err != nil {
 		return nil, nil, err
 	}
@@ -159,6 +169,9 @@ type RevisionRequest struct {
 	// SignatureBlock replaces the signature block when sent; omitted, the
 	// base revision's block is carried over unchanged.
 	SignatureBlock []mou.SignatureLine `json:"signature_block"`
+	// Obligations replace the revision's duties when sent ([] removes them
+	// all); omitted, the base revision's are carried over unchanged.
+	Obligations []mou.Obligation `json:"obligations"`
 }
 
 // SaveRevision saves a new revision on top of req.Base: a full section
@@ -173,8 +186,8 @@ func (s *Service) SaveRevision(ctx context.Context, actor moudesk.Actor, id int6
 	if req.Sections != nil && req.Edits != nil {
 		return nil, moudesk.Errorf(moudesk.KindInvalid, "invalid_request", "send either sections or edits, not both")
 	}
-	if req.Sections == nil && req.Edits == nil && req.Variables == nil && req.SignatureBlock == nil {
-		return nil, moudesk.Errorf(moudesk.KindInvalid, "invalid_request", "send sections, edits, variables or signature_block")
+	if req.Sections == nil && req.Edits == nil && req.Variables == nil && req.SignatureBlock == nil && req.Obligations == nil {
+		return nil, moudesk.Errorf(moudesk.KindInvalid, "invalid_request", "send sections, edits, variables, signature_block or obligations")
 	}
 	// The MOU's parties and template never change, so they come from
 	// memory after the first save: racing saves (most lose with 409)
@@ -189,6 +202,12 @@ func (s *Service) SaveRevision(ctx context.Context, actor moudesk.Actor, id int6
 	var block []mou.SignatureLine
 	if req.SignatureBlock != nil {
 		if block, err = checkSignatureBlock(current, req.SignatureBlock); err != nil {
+			return nil, err
+		}
+	}
+	var obs []mou.Obligation
+	if req.Obligations != nil {
+		if obs, err = s.checkObligations(current, req.Obligations); err != nil {
 			return nil, err
 		}
 	}
@@ -222,6 +241,9 @@ func (s *Service) SaveRevision(ctx context.Context, actor moudesk.Actor, id int6
 		}
 		if block != nil {
 			next.Signatures = block
+		}
+		if obs != nil {
+			next.Obligations = obs
 		}
 		if err := checkContentHTML(&next); err != nil {
 			return nil, err

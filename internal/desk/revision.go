@@ -26,5 +26,6 @@ func (s *Service) Revision(ctx context.Context, id int64, n int) (*mou.Revision,
 	c.Sections = slices.Clone(r.Sections)
 	c.Variables = maps.Clone(r.Variables)
 	c.Signatures = slices.Clone(r.Signatures)
+	c.Obligations = slices.Clone(r.Obligations)
 	return &c, nil
 }

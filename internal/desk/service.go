@@ -17,9 +17,11 @@ import (
 	"github.com/moudesk/moudesk/internal/cache"
 	"github.com/moudesk/moudesk/internal/clause"
 	"github.com/moudesk/moudesk/internal/mou"
+	"github.com/moudesk/moudesk/internal/obligation"
 	"github.com/moudesk/moudesk/internal/pdfsign"
 	"github.com/moudesk/moudesk/internal/webhook"
 	"github.com/moudesk/moudesk/internal/workflow"
+	"github.com/moudesk/moudesk/templates"
 )
 
 // Bounds of the cache of stored PDFs' words for text matching: a 40-page
@@ -49,6 +51,9 @@ type Config struct {
 	// Webhooks is which URLs webhooks may call (webhook.Policy); the zero
 	// value allows public addresses only.
 	Webhooks webhook.Policy
+	// Datasets are the schemas obligations' datasets are checked against;
+	// nil loads the shipped ones (templates/datasets).
+	Datasets map[string]*obligation.Schema
 }
 
 // Service is the application: the store, the keys, the templates and the
@@ -77,6 +82,8 @@ type Service struct {
 	revisions *cache.LRU[revisionKey, *mou.Revision]
 	// redlines holds rendered redlines (JSON, HTML, text) by revisions.
 	redlines *cache.LRU[redlineKey, []byte]
+	// datasets are the dataset schemas by name.
+	datasets map[string]*obligation.Schema
 }
 
 // New builds the service.
@@ -107,7 +114,13 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Throttle == nil {
 		cfg.Throttle = auth.NewThrottle(5, time.Minute, cfg.Now)
 	}
-	return &Service{throttle: cfg.Throttle, webhookPolicy: cfg.Webhooks, Reader: cfg.Store, store: cfg.Store, workflows: newWorkflowRegistry(cfg.Store),
+	if cfg.Datasets == nil {
+		var err error
+		if cfg.Datasets, err = obligation.LoadSchemas(templates.FS, "datasets"); err != nil {
+			return nil, err
+		}
+	}
+	return &Service{datasets: cfg.Datasets, throttle: cfg.Throttle, webhookPolicy: cfg.Webhooks, Reader: cfg.Store, store: cfg.Store, workflows: newWorkflowRegistry(cfg.Store),
 		templates: cfg.Templates, keys: cfg.Keys, now: cfg.Now,
 		storedText: cache.New[storedTextKey](storedTextCacheSize, storedTextCacheBytes, wordsSize),
 		pdfs:       newPDFCache(pdfCacheEntries, pdfCacheBytes),

@@ -38,9 +38,15 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
 	db := teststore.Open(t)
-	svc := teststore.Service(t, db)
+	return newEnvOn(t, db, teststore.Service(t, db))
+}
+
+// newEnvOn is newEnv on a store and service of the test's own (one with a
+// test clock).
+func newEnvOn(t *testing.T, db *sqlite.DB, svc *desk.Service) *env {
+	t.Helper()
+	ctx := context.Background()
 	for _, p := range []desk.Party{
 		{Slug: "pleasanton", Name: "City of Pleasanton", Kind: "city", Body: "City Council"},
 		{Slug: "pusd", Name: "Pleasanton Unified School District", Kind: "district", Body: "Board of Trustees"},

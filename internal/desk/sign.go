@@ -274,7 +274,7 @@ func (a *signAttempt) record(ctx context.Context, tx Tx, step *signingStep, made
 		Kind: DocSeal, ContentHash: doc.ContentHash, PDF: made.sealed}); err != nil {
 		return nil, err
 	}
-	next, err := execute(ctx, tx, a.actor, step.def, step.st)
+	next, err := execute(ctx, tx, a.actor, step.def, step.st, a.m)
 	if err != nil {
 		return nil, err
 	}
@@ -338,12 +338,17 @@ func lineKey(line int) string { return "line " + strconv.Itoa(line) }
 // executed stage. The stage, the revision and its approvals were checked
 // by prepareTx in this transaction. Audited as mou.executed; it returns
 // the stage the MOU moved to.
-func execute(ctx context.Context, tx Tx, actor moudesk.Actor, def *workflow.Definition, st MOUState) (string, error) {
+func execute(ctx context.Context, tx Tx, actor moudesk.Actor, def *workflow.Definition, st MOUState, m *MOU) (string, error) {
 	next, err := def.Execute(st.Stage)
 	if err != nil {
 		return "", err
 	}
 	if err := tx.MarkExecuted(ctx, st.ID, st.Current); err != nil {
+		return "", err
+	}
+	// The executed revision's duties start now, in the same transaction:
+	// an executed MOU never lacks its schedule.
+	if err := scheduleObligations(ctx, tx, m, st.Current); err != nil {
 		return "", err
 	}
 	revision := st.Current

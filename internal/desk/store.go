@@ -111,6 +111,7 @@ type Reader interface {
 	AuditHead(ctx context.Context) (audit.Head, error)
 
 	RecommendationReader
+	ObligationReader
 }
 
 // Writer is every write, each in one transaction with its audit event.

@@ -108,6 +108,7 @@ type Tx interface {
 
 	RecommendationTx
 	NotificationTx
+	ObligationTx
 }
 
 // MOUState is what the workflow's rules read of an MOU.

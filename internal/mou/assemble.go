@@ -212,6 +212,9 @@ func Assemble(t *Template, lib map[string]LibraryClause, title string, values ma
 		c.Sections = append(c.Sections, s)
 	}
 	c.Signatures = BlockFromTemplate(t)
+	if c.Obligations, err = AssembleObligations(t, lib, resolved); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 

@@ -38,6 +38,10 @@ type Content struct {
 	Sections   []Section         `json:"sections"`
 	Variables  map[string]string `json:"variables"`
 	Signatures []SignatureLine   `json:"signature_block,omitempty"`
+	// Obligations are the duties the MOU creates, reviewed and approved
+	// with the text and scheduled when it is executed; nil for revisions
+	// stored before obligations were (migration 018).
+	Obligations []Obligation `json:"obligations,omitempty"`
 }
 
 // Revision is an immutable snapshot of an MOU, numbered 1, 2, 3… per MOU.
@@ -133,10 +137,11 @@ func Hash(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Markdown is the revision's canonical Markdown: the text (Canonical) and
-// then its signature block (BlockMarkdown), when it has one.
+// Markdown is the revision's canonical Markdown: the text (Canonical),
+// then its signature block (BlockMarkdown) and its obligations
+// (ObligationsMarkdown), when it has them.
 func (c *Content) Markdown() string {
-	return Canonical(c.Title, c.Preamble, c.Sections) + BlockMarkdown(c.Signatures)
+	return Canonical(c.Title, c.Preamble, c.Sections) + BlockMarkdown(c.Signatures) + ObligationsMarkdown(c.Obligations)
 }
 
 // TextMarkdown is the canonical Markdown without the signature block: what
@@ -149,6 +154,9 @@ func (c *Content) TextMarkdown() string { return Canonical(c.Title, c.Preamble, 
 func (c *Content) Document() redline.Document {
 	parts := Parts(c.Title, c.Preamble, c.Sections)
 	if p, ok := blockPart(c.Signatures); ok {
+		parts = append(parts, p)
+	}
+	if p, ok := obligationsPart(c.Obligations); ok {
 		parts = append(parts, p)
 	}
 	return redline.Document{Sections: parts}

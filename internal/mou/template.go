@@ -36,6 +36,11 @@ type PartyRole struct {
 	// Optional parties may be left off an MOU (a second school board);
 	// their signature lines and their bodies' acts then drop out.
 	Optional bool `yaml:"optional,omitempty" json:"optional,omitempty"`
+	// ActsAs names the role whose duties in the clause library this party
+	// takes on, when the template calls it otherwise: a police service
+	// acts as the "city" the clauses' obligations name, and a second
+	// school district as a "district" (each district owes its own).
+	ActsAs string `yaml:"acts_as,omitempty" json:"acts_as,omitempty"`
 }
 
 // TemplateSection is one numbered section of the MOU. Key is stable across
@@ -101,6 +106,9 @@ func (t *Template) validate() error {
 		roles[p.Role] = true
 		if strings.TrimSpace(p.Label) == "" {
 			return invalid(clause.CodeInvalidField, field+".label", "party %q needs a label", p.Role)
+		}
+		if p.ActsAs != "" && !moudesk.ValidRole(p.ActsAs) {
+			return invalid(clause.CodeInvalidField, field+".acts_as", "acts_as %q must be a role name", p.ActsAs)
 		}
 	}
 	required := 0

@@ -26,18 +26,31 @@ func clauseHash(c *clause.Clause) (string, []byte, error) {
 	for _, part := range []string{c.Title, c.Category, c.Summary, string(vars), c.Body} {
 		fmt.Fprintf(h, "%d:%s\n", len(part), part)
 	}
+	// Declared obligations (migration 018) join the fingerprint only when
+	// there are some, so a clause without any hashes as it always did and
+	// the library sync adds no version for it.
+	if len(c.Obligations) > 0 {
+		obs, err := json.Marshal(c.Obligations)
+		if err != nil {
+			return "", nil, fmt.Errorf("encode obligations: %w", err)
+		}
+		fmt.Fprintf(h, "obligations %d:%s\n", len(obs), obs)
+	}
 	return hex.EncodeToString(h.Sum(nil)), vars, nil
 }
 
-const clauseVersionCols = `c.slug, v.version, v.title, v.category, v.summary, v.variables, v.body, v.author, v.note, v.shipped, v.created_at`
+const clauseVersionCols = `c.slug, v.version, v.title, v.category, v.summary, v.variables, v.body, v.author, v.note, v.shipped, v.created_at, v.obligations`
 
 type rowScanner interface{ Scan(...any) error }
 
 func scanClauseVersion(r rowScanner) (*desk.ClauseVersion, error) {
 	var v desk.ClauseVersion
-	var vars, created string
-	if err := r.Scan(&v.Slug, &v.Version, &v.Title, &v.Category, &v.Summary, &vars, &v.Body, &v.Author, &v.Note, &v.Shipped, &created); err != nil {
+	var vars, created, obs string
+	if err := r.Scan(&v.Slug, &v.Version, &v.Title, &v.Category, &v.Summary, &vars, &v.Body, &v.Author, &v.Note, &v.Shipped, &created, &obs); err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal([]byte(obs), &v.Obligations); err != nil {
+		return nil, fmt.Errorf("decode obligations of %s v%d: %w", v.Slug, v.Version, err)
 	}
 	if err := json.Unmarshal([]byte(vars), &v.Variables); err != nil {
 		return nil, fmt.Errorf("decode variables of %s v%d: %w", v.Slug, v.Version, err)
@@ -173,10 +186,16 @@ func (tx *Tx) insertClauseVersion(ctx context.Context, clauseID int64, version i
 	if actor.UserID != 0 {
 		authorID = actor.UserID
 	}
+	obs := []byte("[]")
+	if len(c.Obligations) > 0 {
+		if obs, err = json.Marshal(c.Obligations); err != nil {
+			return nil, fmt.Errorf("encode obligations: %w", err)
+		}
+	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO clause_versions
-		(clause_id, version, title, category, summary, variables, body, body_hash, author, author_id, note, shipped, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		clauseID, version, c.Title, c.Category, c.Summary, string(vars), c.Body, hash, actor.Author(), authorID, note, shipped, tx.Now())
+		(clause_id, version, title, category, summary, variables, body, body_hash, author, author_id, note, shipped, created_at, obligations)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		clauseID, version, c.Title, c.Category, c.Summary, string(vars), c.Body, hash, actor.Author(), authorID, note, shipped, tx.Now(), string(obs))
 	if err != nil {
 		return nil, storageError("insert clause version", err)
 	}
@@ -193,7 +212,7 @@ func (tx *Tx) insertClauseVersion(ctx context.Context, clauseID int64, version i
 		vs = []clause.Variable{}
 	}
 	return &desk.ClauseVersion{Slug: c.Slug, Version: version, Title: c.Title, Category: c.Category, Summary: c.Summary,
-		Variables: vs, Body: c.Body, Author: actor.Author(), Note: note, Shipped: shipped, CreatedAt: tx.now.UTC()}, nil
+		Variables: vs, Obligations: c.Obligations, Body: c.Body, Author: actor.Author(), Note: note, Shipped: shipped, CreatedAt: tx.now.UTC()}, nil
 }
 
 // SyncLibrary brings the shipped clauses into the database at start. A new

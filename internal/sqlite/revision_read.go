@@ -19,13 +19,14 @@ import (
 func readRevision(ctx context.Context, q queryer, cache *bodyTexts, mouID int64, n int) (*mou.Revision, error) {
 	r := &mou.Revision{MOUID: mouID, Number: n}
 	var vars, created string
-	var preamble, block []byte
+	var preamble, block, obs []byte
 	var deflated bool
-	var blockDeflated sql.NullBool
-	err := q.QueryRowContext(ctx, `SELECT r.title, b.body, b.deflated, r.variables, r.content_hash, r.author, r.message, r.created_at, sb.body, sb.deflated
+	var blockDeflated, obsDeflated sql.NullBool
+	err := q.QueryRowContext(ctx, `SELECT r.title, b.body, b.deflated, r.variables, r.content_hash, r.author, r.message, r.created_at, sb.body, sb.deflated, ob.body, ob.deflated
 		FROM revisions r JOIN section_bodies b ON b.hash = r.preamble_hash LEFT JOIN section_bodies sb ON sb.hash = r.signatures_hash
+		LEFT JOIN section_bodies ob ON ob.hash = r.obligations_hash
 		WHERE r.mou_id = ? AND r.revision = ?`, mouID, n).
-		Scan(&r.Title, &preamble, &deflated, &vars, &r.ContentHash, &r.Author, &r.Message, &created, &block, &blockDeflated)
+		Scan(&r.Title, &preamble, &deflated, &vars, &r.ContentHash, &r.Author, &r.Message, &created, &block, &blockDeflated, &obs, &obsDeflated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, moudesk.ErrNotFound(fmt.Sprintf("revision %d of MOU %d", n, mouID))
 	}
@@ -46,6 +47,15 @@ func readRevision(ctx context.Context, q queryer, cache *bodyTexts, mouID int64,
 		}
 		if err := json.Unmarshal([]byte(text), &r.Signatures); err != nil {
 			return nil, fmt.Errorf("decode signature block of revision %d of MOU %d: %w", n, mouID, err)
+		}
+	}
+	if obsDeflated.Valid {
+		text, err := bodyText(obs, obsDeflated.Bool)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(text), &r.Obligations); err != nil {
+			return nil, fmt.Errorf("decode obligations of revision %d of MOU %d: %w", n, mouID, err)
 		}
 	}
 	list, err := readList(ctx, q, mouID, n)

@@ -40,13 +40,17 @@ func (tx *Tx) insertRevision(ctx context.Context, actor moudesk.Actor, mouID int
 	if err != nil {
 		return "", err
 	}
+	obsHash, err := putJSON(bodies, "obligations", c.Obligations, c.Obligations == nil)
+	if err != nil {
+		return "", err
+	}
 	hash := mou.ContentHash(c)
 	var authorID any
 	if actor.UserID != 0 {
 		authorID = actor.UserID
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO revisions (mou_id, revision, title, preamble_hash, variables, content_hash, author, author_id, message, created_at, signatures_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, mouID, number, c.Title, preHash, string(vars), hash, actor.Author(), authorID, message, tx.Now(), sigHash)
+	_, err = tx.ExecContext(ctx, `INSERT INTO revisions (mou_id, revision, title, preamble_hash, variables, content_hash, author, author_id, message, created_at, signatures_hash, obligations_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, mouID, number, c.Title, preHash, string(vars), hash, actor.Author(), authorID, message, tx.Now(), sigHash, obsHash)
 	if err != nil {
 		return "", storageError("insert revision", err)
 	}
@@ -65,6 +69,23 @@ func putBlock(bodies *bodyStore, block []mou.SignatureLine) (any, error) {
 	data, err := json.Marshal(block)
 	if err != nil {
 		return nil, fmt.Errorf("encode signature block: %w", err)
+	}
+	_, h, err := bodies.putHashed(string(data))
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// putJSON stores v as JSON among the bodies and returns its hash, or nil
+// when none is true (a revision without that part).
+func putJSON(bodies *bodyStore, what string, v any, none bool) (any, error) {
+	if none {
+		return nil, nil
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", what, err)
 	}
 	_, h, err := bodies.putHashed(string(data))
 	if err != nil {
