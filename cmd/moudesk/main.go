@@ -77,6 +77,8 @@ commands:
   ca export  write the certificate readers must trust (-o ca.pem)
   ca revoke  revoke a certificate moudesk's CA issued (--serial N --reason R); ca crl writes the CRL
   ltv refresh  add validation data and a new document timestamp to a signed PDF (FILE.pdf [-o OUT.pdf])
+  obligations list   executed MOUs' obligations and their states ([--late] [--mou N])
+  report submit      submit a report for an obligation as yourself (--obligation N --email E --password-stdin FILE.csv|FILE.pdf)
   verify     check a PDF's signatures, and with a database which revision it is (FILE.pdf [--json] [--at DATE] [--trust ROOTS.pem])
 
 The database is --db, else $MOUDESK_DB, else ./data/moudesk.db: a file path is an
@@ -125,6 +127,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.importCmd(ctx, rest)
 	case "ltv":
 		return e.ltvCmd(ctx, rest)
+	case "obligations":
+		return e.obligations(ctx, rest)
+	case "report":
+		return e.report(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

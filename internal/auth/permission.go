@@ -40,6 +40,12 @@ const (
 	// WebhookAdmin registers, lists and disables webhooks and reads their
 	// deliveries; the service also keeps an admin to their own party's.
 	WebhookAdmin Action = "webhook.admin"
+	// ReportWrite submits evidence for an executed MOU's obligation; the
+	// service also requires the obligation's own party.
+	ReportWrite Action = "report.write"
+	// ObligationWaive waives one period of an obligation, with a reason:
+	// an act of record of the owing party's clerk (or its administrator).
+	ObligationWaive Action = "obligation.waive"
 )
 
 // Actions returns every action, in a fixed order.
@@ -49,6 +55,7 @@ func Actions() []Action {
 		RevisionWrite, TransitionWrite, MeetingWrite, FeedbackWrite,
 		FeedbackResolve, OutcomeWrite, SignatureWrite, SignatoryWrite, AuditRead, WorkflowRead, WorkflowWrite,
 		AdminUsers, Account, OwnTokens, Public, RecommendationWrite, PartyRead, UserRead, WebhookAdmin,
+		ReportWrite, ObligationWaive,
 	}
 }
 
@@ -93,8 +100,10 @@ func grantedTo(a Action) roleSet {
 		return everyRole
 	case ClauseWrite, MOUCreate, RevisionWrite, SignatoryWrite:
 		return admin | drafter
-	case TransitionWrite, RecommendationWrite:
+	case TransitionWrite, RecommendationWrite, ReportWrite:
 		return admin | drafter | clerk
+	case ObligationWaive:
+		return admin | clerk
 	case MeetingWrite:
 		return admin | clerk
 	case FeedbackWrite:

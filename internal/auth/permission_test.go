@@ -36,6 +36,8 @@ var wantGrants = map[Action][5]bool{
 	PartyRead:           {true, true, true, true, true},
 	UserRead:            {true, true, true, true, true},
 	WebhookAdmin:        {true, false, false, false, false},
+	ReportWrite:         {true, true, false, true, false},
+	ObligationWaive:     {true, false, false, true, false},
 }
 
 var columnRoles = [5]Role{RoleAdmin, RoleDrafter, RoleReviewer, RoleClerk, RoleSignatory}

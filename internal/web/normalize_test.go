@@ -56,8 +56,9 @@ func TestSaveCRLFNFDCopyIsUnchanged(t *testing.T) {
 	if status != http.StatusOK || json.Unmarshal(body, &r) != nil {
 		t.Fatalf("redline: %d %.300s", status, body)
 	}
-	// Every section, the preamble and the signature block are unchanged.
-	if r.HasChanges() || r.Summary.Unchanged != len(two.Sections)+2 {
+	// Every section, the preamble, the signature block and the
+	// obligations are unchanged.
+	if r.HasChanges() || r.Summary.Unchanged != len(two.Sections)+3 {
 		t.Errorf("redline of revision 2 against its CRLF/NFD copy: %+v", r.Summary)
 	}
 }

@@ -160,6 +160,8 @@ func (e *partyEnv) do(who *partyUser, method, path string, body any) partyAnswer
 	case nil:
 	case url.Values:
 		r, ctype = strings.NewReader(b.Encode()), "application/x-www-form-urlencoded"
+	case rawBody:
+		r, ctype = bytes.NewReader(b.data), b.ctype
 	default:
 		raw, err := json.Marshal(b)
 		if err != nil {
@@ -317,6 +319,15 @@ type partyFixture struct {
 	mid map[string]int64 // "liaison1" (draft's, closed), "liaison" (open), "council", "board"
 	fid map[string]int64 // "resolvable", "resolvable2", "declinable", "declinable2": the district reviewer's, on the draft
 	rid int64            // an open recommendation of the MOU in liaison review, the district clerk's
+	// oid is the executed MOU's citation-data obligation, the city's, and
+	// report its first quarter's report, submitted by the city's drafter.
+	oid, report int64
+}
+
+// rawBody is a request body sent as it is, with its content type.
+type rawBody struct {
+	ctype string
+	data  []byte
 }
 
 // newPartyFixture builds:
@@ -376,7 +387,34 @@ func newPartyFixture(e *partyEnv) *partyFixture {
 		e.t.Fatalf("executed fixture is in %q", st)
 	}
 	f.mou["executed"] = x
+	f.oid, f.report = f.citationReport(x)
 	return f
+}
+
+// citationReport submits the executed MOU's first quarter of citation
+// data as the city's drafter, and returns the obligation and report ids.
+func (f *partyFixture) citationReport(id int64) (int64, int64) {
+	f.e.t.Helper()
+	var obs struct {
+		Obligations []desk.Obligation `json:"obligations"`
+	}
+	f.e.call(f.e.user(city, auth.RoleDrafter), "GET", fmt.Sprintf("/api/v1/mous/%d/obligations", id), nil, http.StatusOK, &obs)
+	for _, o := range obs.Obligations {
+		if o.Key != "citation-data" {
+			continue
+		}
+		var r desk.ReportInfo
+		f.e.call(f.e.user(city, auth.RoleDrafter), "POST", fmt.Sprintf("/api/v1/mous/%d/obligations/%d/reports?due=1", id, o.ID),
+			rawBody{"text/csv", []byte(partyCSV("2025-07"))}, http.StatusCreated, &r)
+		return o.ID, r.ID
+	}
+	f.e.t.Fatal("the executed fixture has no citation-data obligation")
+	return 0, 0
+}
+
+// partyCSV is a one-row citations dataset for month.
+func partyCSV(month string) string {
+	return "school,month,student_group,citations,arrests\nHart Middle," + month + ",all,2,0\n"
 }
 
 // with is f reporting to t, for a subtest.

@@ -279,6 +279,22 @@ var partyRules = []partyRule{
 	{key: "POST /api/v1/mous/:id/amendments", scope: scoped, mou: "executed",
 		ok: district + "/drafter", okStatus: http.StatusCreated},
 
+	// Obligations of the executed MOU: everyone on it reads them; a
+	// report is the owing party's (the city's citation data), and so is
+	// waiving a period, its clerk's.
+	{key: "GET /api/v1/mous/:id/obligations", scope: scoped, mou: "executed"},
+	{key: "GET /api/v1/mous/:id/obligations/:oid", scope: scoped, mou: "executed"},
+	{key: "GET /api/v1/mous/:id/obligations/:oid/reports/:report", scope: scoped, mou: "executed"},
+	{key: "GET /api/v1/mous/:id/obligations/:oid/dataset.csv", scope: scoped, mou: "executed"},
+	{key: "POST /api/v1/mous/:id/obligations/:oid/reports", scope: scoped, mou: "executed", query: "?due=2",
+		body: func(*partyFixture, *partyUser) any { return rawBody{"text/csv", []byte(partyCSV("2025-10"))} },
+		ok:   city + "/drafter", okStatus: http.StatusCreated,
+		other: []partyRefusal{{district + "/drafter", http.StatusForbidden, "wrong_party"}, {district + "/clerk", http.StatusForbidden, "wrong_party"}}},
+	{key: "POST /api/v1/mous/:id/obligations/:oid/waivers", scope: scoped, mou: "executed",
+		body: func(*partyFixture, *partyUser) any { return map[string]any{"due": 3, "reason": partyReason} },
+		ok:   city + "/clerk", okStatus: http.StatusCreated,
+		other: []partyRefusal{{district + "/clerk", http.StatusForbidden, "wrong_party"}}},
+
 	// The public record of executed MOUs.
 	{key: "GET /api/v1/public/mous/:id", scope: public, mou: "executed"},
 	{key: "GET /api/v1/mous/:id/signed.pdf", scope: public, mou: "executed"},
@@ -344,6 +360,7 @@ var partyRules = []partyRule{
 	{key: "POST /admin/tokens/:tid/revoke", scope: global, why: whyAdmin},
 
 	{key: "GET /api/v1/templates", scope: global, why: whyLibrary},
+	{key: "GET /api/v1/datasets", scope: global, why: whyLibrary},
 	{key: "GET /api/v1/clauses", scope: global, why: whyLibrary},
 	{key: "POST /api/v1/clauses", scope: global, why: whyLibrary},
 	{key: "GET /api/v1/clauses/:slug", scope: global, why: whyLibrary},
@@ -429,7 +446,7 @@ func (r partyRule) path(t *testing.T, f *partyFixture, mouKey string) string {
 	var out []string
 	for _, seg := range strings.Split(pattern, "/") {
 		switch {
-		case mouKey == partyGhost && (seg == ":id" || seg == ":mid" || seg == ":fid" || seg == ":rid"):
+		case mouKey == partyGhost && (seg == ":id" || seg == ":mid" || seg == ":fid" || seg == ":rid" || seg == ":oid" || seg == ":report"):
 			seg = "987654"
 		}
 		switch seg {
@@ -453,6 +470,10 @@ func (r partyRule) path(t *testing.T, f *partyFixture, mouKey string) string {
 			seg = strconv.FormatInt(id, 10)
 		case ":rid":
 			seg = strconv.FormatInt(f.rid, 10)
+		case ":oid":
+			seg = strconv.FormatInt(f.oid, 10)
+		case ":report":
+			seg = strconv.FormatInt(f.report, 10)
 		case ":n":
 			seg = "2"
 		case ":key":

@@ -59,6 +59,7 @@ func (s *Server) routes() {
 	s.docxRoutes()
 	s.workflowRoutes()
 	s.recommendationRoutes()
+	s.obligationRoutes()
 	s.workflowDefinitionRoutes()
 	s.calendarRoutes()
 	s.webhookRoutes()
