@@ -81,6 +81,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	tf := e.tsaFlags(fs)
 	withDemo := fs.Bool("demo", false, "load the demo (two parties, a user per role, MOUs with history) into a new database; prints the passwords")
 	pprofAddr := fs.String("pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off by default")
+	remindEvery := fs.Duration("obligation-reminders-interval", time.Hour, "how often to record due-soon and late reminders of executed MOUs' obligations for the notifications (0: never)")
 	ltvEvery := fs.Duration("ltv-refresh-interval", 24*time.Hour, "how often to give executed MOUs a new document timestamp when their last one's TSA certificate expires soon (0: never)")
 	hooksPrivate := fs.Bool("webhooks-allow-private", e.getenv("MOUDESK_WEBHOOKS_ALLOW_PRIVATE") == "true", "let webhooks call loopback and private addresses (tests, development); off in production, where a webhook could reach internal hosts")
 	hooksEvery := fs.Duration("webhooks-interval", 10*time.Second, "how often the webhook worker looks for events and retries due (0: no deliveries)")
@@ -161,6 +162,8 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	defer stopMail()
 	stopHooks := startWebhooks(ctx, svc, webhook.NewSender(policy), *publicURL, *hooksEvery, log)
 	defer stopHooks()
+	stopReminders := startObligationReminders(ctx, svc, *remindEvery, log)
+	defer stopReminders()
 	hs := srv.HTTPServer(*addr)
 	log.Info("moudesk listening", "addr", "http://"+ln.Addr().String(), "db", db.Path())
 	if *pprofAddr != "" {
@@ -354,6 +357,41 @@ func startLTVRefresh(ctx context.Context, svc *desk.Service, keys *pdfsign.Keys,
 			}
 			if err != nil && ctx.Err() == nil {
 				log.Error("LTV refresh", "err", err, "refreshed", n)
+			}
+			wait.Reset(interval)
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// startObligationReminders records obligations' due-soon and late
+// reminders (desk.RecordObligationEvents) shortly after start and then
+// every interval; a failure is logged and the next run tries again. Each
+// reminder is recorded once, so the interval only bounds how late one is
+// noticed. The returned func stops it and waits.
+func startObligationReminders(ctx context.Context, svc *desk.Service, interval time.Duration, log *slog.Logger) (stop func()) {
+	if interval <= 0 {
+		log.Info("obligation reminders off: --obligation-reminders-interval is 0")
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		wait := time.NewTimer(ltvFirstRun)
+		defer wait.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-wait.C:
+			}
+			n, err := svc.RecordObligationEvents(ctx)
+			if n > 0 {
+				log.Info("obligation reminders recorded", "events", n)
+			}
+			if err != nil && ctx.Err() == nil {
+				log.Error("obligation reminders", "err", err)
 			}
 			wait.Reset(interval)
 		}

@@ -238,6 +238,14 @@ func (s *Service) SaveRevision(ctx context.Context, actor moudesk.Actor, id int6
 			if err := mou.Revalue(&next, t, lib, req.Variables); err != nil {
 				return nil, err
 			}
+			if obs == nil && len(next.Obligations) > 0 {
+				// Duties filled from the clauses follow the new values
+				// ({{reporting_interval}}), and must still be valid.
+				refilled := mou.RevalueObligations(next.Obligations, t, next.Sections, lib, base.Variables, next.Variables)
+				if next.Obligations, err = s.checkObligations(current, refilled); err != nil {
+					return nil, err
+				}
+			}
 		}
 		if block != nil {
 			next.Signatures = block

@@ -12,6 +12,7 @@ import (
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/mou"
 	"github.com/moudesk/moudesk/internal/obligation"
 	"github.com/moudesk/moudesk/internal/pdfsign"
 	"github.com/moudesk/moudesk/internal/shipped"
@@ -428,4 +429,65 @@ func TestWaiveDue(t *testing.T) {
 func sha256Of(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
+}
+
+// TestDrafterEditsObligations: obligations are part of the revision — a
+// save may replace them (checked, 422 naming the field, nothing stored),
+// the content hash covers them, and a new reporting interval refills the
+// duties the clauses declared.
+func TestDrafterEditsObligations(t *testing.T) {
+	e := newEnv(t)
+	m := e.createMOU()
+	rev1, err := e.svc.Revision(e.ctx, m.ID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rev1.Obligations) != 6 || !strings.Contains(rev1.Markdown(), "## Obligations\n\n1. ") {
+		t.Fatalf("revision 1 obligations %+v", rev1.Obligations)
+	}
+	save := func(req desk.RevisionRequest) error {
+		req.Base, req.Message = e.mou(m.ID).CurrentRevision, "obligations"
+		_, err := e.svc.SaveRevision(e.ctx, actorOf(e.drafter), m.ID, req)
+		return err
+	}
+	bad := append([]mou.Obligation{}, rev1.Obligations...)
+	bad[0].Every = "weekly"
+	e.unchanged("a weekly interval", "invalid_interval", func() error { return save(desk.RevisionRequest{Obligations: bad}) })
+	bad[0].Every, bad[0].Party = "quarterly", "county"
+	e.unchanged("a party not on the MOU", "unknown_party", func() error { return save(desk.RevisionRequest{Obligations: bad}) })
+	bad[0].Party, bad[0].Evidence, bad[0].Dataset = "city", "dataset", "nonesuch"
+	e.unchanged("an unknown dataset", "unknown_dataset", func() error { return save(desk.RevisionRequest{Obligations: bad}) })
+
+	edited := append([]mou.Obligation{}, rev1.Obligations...)
+	edited = append(edited, mou.Obligation{Key: "quarterly-briefing", Party: "district", What: "Brief the advisory team on the SROs' work",
+		Every: "quarterly", By: "15 days", Evidence: "document"})
+	if err := save(desk.RevisionRequest{Obligations: edited}); err != nil {
+		t.Fatal(err)
+	}
+	rev2, err := e.svc.Revision(e.ctx, m.ID, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rev2.Obligations) != 7 || rev2.ContentHash == rev1.ContentHash {
+		t.Fatalf("revision 2: %d obligations, hash changed %v", len(rev2.Obligations), rev2.ContentHash != rev1.ContentHash)
+	}
+
+	if err := save(desk.RevisionRequest{Variables: map[string]string{"reporting_interval": "monthly"}}); err != nil {
+		t.Fatal(err)
+	}
+	rev3, err := e.svc.Revision(e.ctx, m.ID, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range rev3.Obligations {
+		if o.Key == "citation-data" && o.Every != "monthly" {
+			t.Errorf("citation-data every %s after reporting_interval monthly", o.Every)
+		}
+	}
+	if len(rev3.Obligations) != 7 {
+		t.Errorf("the drafter's own duty was lost: %d", len(rev3.Obligations))
+	}
+	e.unchanged("reporting_interval weekly", "invalid_interval", func() error {
+		return save(desk.RevisionRequest{Variables: map[string]string{"reporting_interval": "weekly"}})
+	})
 }

@@ -183,3 +183,42 @@ func obligationsPart(obs []Obligation) (redline.Section, bool) {
 	}
 	return redline.Section{Key: ObligationsKey, Heading: "Obligations", Text: text}, true
 }
+
+// RevalueObligations gives the duties the library declared their values
+// under new variable values, as Revalue does the text: a duty still equal
+// to its clause's declaration filled with the old values is filled again
+// with the new ones; a duty the drafter changed or added is kept as
+// written. lib must hold every ref of Refs(sections).
+func RevalueObligations(obs []Obligation, t *Template, sections []Section, lib map[ClauseRef]*clause.Clause, old, values map[string]string) []Obligation {
+	if len(obs) == 0 {
+		return obs
+	}
+	bySlug := map[string]LibraryClause{}
+	for _, s := range sections {
+		if c, ok := lib[ClauseRef{s.Clause, s.ClauseVersion}]; ok && s.Clause != "" {
+			bySlug[s.Clause] = LibraryClause{Clause: c, Version: s.ClauseVersion}
+		}
+	}
+	before, err1 := AssembleObligations(t, bySlug, old)
+	after, err2 := AssembleObligations(t, bySlug, values)
+	if err1 != nil || err2 != nil {
+		return obs
+	}
+	was, now := map[string]Obligation{}, map[string]Obligation{}
+	for _, o := range before {
+		was[o.Key] = o
+	}
+	for _, o := range after {
+		now[o.Key] = o
+	}
+	out := make([]Obligation, len(obs))
+	for i, o := range obs {
+		out[i] = o
+		if w, ok := was[o.Key]; ok && w == o {
+			if n, ok := now[o.Key]; ok {
+				out[i] = n
+			}
+		}
+	}
+	return out
+}
