@@ -293,7 +293,7 @@ func (s *Service) renderForSigning(keys *pdfsign.Keys, m *MOU, rev *mou.Revision
 	for _, l := range lines {
 		opt.Signatures = append(opt.Signatures, render.SignatureBlock{Party: lineHeading(l.Kind, l.PartyName), Name: l.PrintedName(), Title: l.Title})
 	}
-	res, err := render.PDF([]byte(rev.TextMarkdown()), opt)
+	res, err := render.PDF([]byte(s.printMarkdown(m, rev)), opt)
 	if err != nil {
 		return nil, nil, fmt.Errorf("render MOU %d revision %d for signing: %w", m.ID, rev.Number, err)
 	}

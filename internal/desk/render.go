@@ -99,7 +99,7 @@ func (s *Service) RevisionPDF(m *MOU, rev *mou.Revision, paper string) (*PDF, er
 		return nil, err
 	}
 	return s.RenderCached(key, func() (*render.Result, error) {
-		res, err := render.PDF([]byte(rev.TextMarkdown()), opt)
+		res, err := render.PDF([]byte(s.printMarkdown(m, rev)), opt)
 		if err != nil {
 			return nil, fmt.Errorf("render MOU %d revision %d: %w", m.ID, rev.Number, err)
 		}
@@ -166,4 +166,22 @@ func revisionSize(r *mou.Revision) int {
 
 func newRevisionCache() *cache.LRU[revisionKey, *mou.Revision] {
 	return cache.New[revisionKey](revisionCacheSize, revisionCacheBytes, revisionSize)
+}
+
+// printMarkdown is what a revision's PDF typesets: its text, then its
+// obligations as a schedule (mou.ScheduleMarkdown), so a signed copy shows
+// every duty the content hash covers; the signature block follows, drawn
+// by the renderer.
+func (s *Service) printMarkdown(m *MOU, rev *mou.Revision) string {
+	text := rev.TextMarkdown()
+	if len(rev.Obligations) == 0 {
+		return text
+	}
+	labels := map[string]string{}
+	if t, ok := s.templates[m.Template]; ok {
+		for _, p := range t.Parties {
+			labels[p.Role] = p.Label
+		}
+	}
+	return text + "\n" + mou.ScheduleMarkdown(rev.Obligations, labels)
 }

@@ -222,3 +222,39 @@ func RevalueObligations(obs []Obligation, t *Template, sections []Section, lib m
 	}
 	return out
 }
+
+// ScheduleMarkdown is the revision's duties as the PDF prints them, after
+// the text and before the signatures: a "Schedule of Obligations" table,
+// so that what the parties sign shows every duty its hash covers. Party
+// roles print as labels gives them ("City"), else as the role. Empty for
+// none.
+func ScheduleMarkdown(obs []Obligation, labels map[string]string) string {
+	if len(obs) == 0 {
+		return ""
+	}
+	cell := func(s string) string {
+		return strings.NewReplacer("|", `\|`, "\\", `\\`, "<", `\<`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`).Replace(oneLine(s))
+	}
+	var b strings.Builder
+	b.WriteString("## Schedule of Obligations\n\n")
+	b.WriteString("| Duty | Owed by | What | How often | Due | Evidence |\n|---|---|---|---|---|---|\n")
+	for _, o := range obs {
+		who := labels[o.Party]
+		if who == "" {
+			who = o.Party
+		}
+		due := o.By
+		if by, err := obligation.ParseBy(o.By); err == nil && by.Date.IsZero() {
+			due = o.By + " after each period"
+			if o.Every == obligation.Once {
+				due = o.By + " after the effective date"
+			}
+		}
+		ev := o.Evidence
+		if o.Dataset != "" {
+			ev += " (" + o.Dataset + ")"
+		}
+		b.WriteString("| " + cell(o.Key) + " | " + cell(who) + " | " + cell(o.What) + " | " + cell(o.Every) + " | " + cell(due) + " | " + cell(ev) + " |\n")
+	}
+	return b.String()
+}
