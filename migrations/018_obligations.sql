@@ -60,7 +60,7 @@ CREATE TABLE reports (
     source_sha256 TEXT NOT NULL DEFAULT '', -- of the file as uploaded
     data          BLOB,
     size          INTEGER NOT NULL DEFAULT 0,
-    rows          INTEGER NOT NULL DEFAULT 0,
+    row_count     INTEGER NOT NULL DEFAULT 0,
     filename      TEXT NOT NULL DEFAULT '',
     meeting_id    INTEGER REFERENCES meetings (id),
     reason        TEXT NOT NULL DEFAULT '', -- why a correction replaces the version before

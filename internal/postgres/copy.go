@@ -39,6 +39,7 @@ var copyOrder = []string{
 	"workflow_definitions",
 	"notifications", "notification_prefs",
 	"meeting_schedules", "calendar_feeds", "webhooks", "webhook_deliveries", "webhook_attempts",
+	"obligations", "obligation_dues", "reports", "obligation_waivers", "obligation_events",
 }
 
 // CopyReport is what a copy moved and checked.

@@ -121,7 +121,7 @@ func readObligations(ctx context.Context, q queryer, f desk.ObligationFilter) ([
 	return out, nil
 }
 
-const reportCols = `r.id, r.obligation_id, r.due_id, r.version, r.kind, r.sha256, r.source_sha256, r.size, r.rows, r.filename,
+const reportCols = `r.id, r.obligation_id, r.due_id, r.version, r.kind, r.sha256, r.source_sha256, r.size, r.row_count, r.filename,
 	r.meeting_id, r.reason, r.party, r.submitted_by, r.submitted_at`
 
 func scanReportInfo(s rowScanner) (*desk.ReportInfo, error) {
@@ -165,15 +165,11 @@ func (db *DB) Report(ctx context.Context, id int64) (*desk.Report, error) {
 
 func (t deskTx) InsertObligations(ctx context.Context, mouID int64, revision int, obs []desk.NewObligation) error {
 	for _, o := range obs {
-		res, err := t.tx.ExecContext(ctx, `INSERT INTO obligations (mou_id, revision, key, party_role, party, what, every, due_rule, evidence, dataset, section, scheduled_at)
+		id, err := insertID(ctx, t.tx, `INSERT INTO obligations (mou_id, revision, key, party_role, party, what, every, due_rule, evidence, dataset, section, scheduled_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, mouID, revision, o.Key, o.Obligation.Party, o.Party, o.What, o.Every, o.By,
 			o.Evidence, o.Dataset, o.Section, t.tx.Now())
 		if err != nil {
 			return storageError("insert obligation", err)
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return fmt.Errorf("obligation id: %w", err)
 		}
 		for _, d := range o.Dues {
 			if _, err := t.tx.ExecContext(ctx, `INSERT INTO obligation_dues (obligation_id, seq, period_start, period_end, due_on) VALUES (?, ?, ?, ?, ?)`,
@@ -194,7 +190,7 @@ func (t deskTx) InsertReport(ctx context.Context, actor moudesk.Actor, r desk.Ne
 	if r.Data != nil {
 		data = r.Data
 	}
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO reports (obligation_id, due_id, version, kind, sha256, source_sha256, data, size, rows, filename, meeting_id, reason, party, submitted_by, submitted_at)
+	id, err := insertID(ctx, t.tx, `INSERT INTO reports (obligation_id, due_id, version, kind, sha256, source_sha256, data, size, row_count, filename, meeting_id, reason, party, submitted_by, submitted_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ObligationID, r.DueID, r.Version, r.Kind, r.SHA256, r.SourceSHA256, data,
 		len(r.Data), r.Rows, r.Filename, meeting, r.Reason, r.Party, actor.Author(), t.tx.Now())
 	if isUnique(err) {
@@ -203,7 +199,7 @@ func (t deskTx) InsertReport(ctx context.Context, actor moudesk.Actor, r desk.Ne
 	if err != nil {
 		return 0, storageError("insert report", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 func (t deskTx) InsertWaiver(ctx context.Context, actor moudesk.Actor, dueID int64, party, reason string) error {
