@@ -337,6 +337,25 @@ func TestReportRefusals(t *testing.T) {
 			return err
 		})
 	})
+	t.Run("Meetings", func(t *testing.T) {
+		adv := e.obligation(id, "advisory-meetings")
+		mts, err := e.svc.Meetings(e.ctx, id, 0, desk.NoLimit)
+		if err != nil || len(mts) == 0 {
+			t.Fatalf("meetings of the MOU: %v, %v", mts, err)
+		}
+		meet := func(meeting int64, data string) error {
+			_, err := e.svc.SubmitReport(e.ctx, actorOf(e.districtClerk), desk.SubmitReportRequest{MOUID: id, ObligationID: adv.ID, Due: 1,
+				MeetingID: meeting, Data: []byte(data)})
+			return err
+		}
+		refused("a meeting before the period", "meeting_outside_period", "meeting", func() error { return meet(mts[0].ID, "") })
+		refused("no such meeting", "unknown_meeting", "meeting", func() error { return meet(987654, "") })
+		refused("a file for a meeting duty", "missing_field", "meeting", func() error { return meet(0, q3) })
+		refused("the city for the district's meeting", "wrong_party", "", func() error {
+			_, err := e.svc.SubmitReport(e.ctx, actorOf(e.cityClerk), desk.SubmitReportRequest{MOUID: id, ObligationID: adv.ID, Due: 1, MeetingID: mts[0].ID})
+			return err
+		})
+	})
 	t.Run("DocumentNotPDF", func(t *testing.T) {
 		ar := e.obligation(id, "complaint-summary")
 		clock.Advance(400 * 24 * time.Hour)
