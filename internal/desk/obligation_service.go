@@ -29,8 +29,9 @@ const MaxReasonBytes = 2000
 
 // scheduleObligations turns revision's duties into the executed MOU's
 // obligations with their dues over the term (effective_date through
-// expiration_date). A term without both dates schedules the duties with
-// no dues, which read as "unscheduled" rather than vanishing.
+// expiration_date). A term without both dates, or one that ends before
+// it starts, schedules the duties with no dues, which read as
+// "unscheduled" rather than vanishing.
 func scheduleObligations(ctx context.Context, tx Tx, m *MOU, revision int) error {
 	rev, err := tx.RevisionContent(ctx, m.ID, revision)
 	if err != nil {
@@ -51,12 +52,12 @@ func scheduleObligations(ctx context.Context, tx Tx, m *MOU, revision int) error
 		if n.Party == "" {
 			return fmt.Errorf("schedule obligation %s of MOU %d: no party in role %s", o.Key, m.ID, o.Party)
 		}
+		// A term the schedule cannot be cut from (no dates, or one that
+		// ends before it starts) leaves the duty unscheduled rather than
+		// refusing the last signature: execution is the signatories' act.
 		by, err := obligation.ParseBy(o.By)
 		if err == nil && errE == nil && errX == nil {
-			periods, err := obligation.Schedule(o.Every, by, eff, exp)
-			if err != nil {
-				return moudesk.Errorf(moudesk.KindUnprocessable, "invalid_schedule", "obligation %s cannot be scheduled: %s", o.Key, err.Error())
-			}
+			periods, _ := obligation.Schedule(o.Every, by, eff, exp)
 			for _, p := range periods {
 				n.Dues = append(n.Dues, NewDue{Seq: p.Seq, Start: p.Start.Format(obligation.DateLayout),
 					End: p.End.Format(obligation.DateLayout), DueOn: p.Due.Format(obligation.DateLayout)})
