@@ -323,6 +323,23 @@ func TestOpenAPIDocument(t *testing.T) {
 			t.Errorf("components.schemas has no %s", name)
 		}
 	}
+	// Every operation has a name of its own and answers its errors in the
+	// one error shape.
+	ids := map[string]string{}
+	for path, item := range c.doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			where := method + " " + path
+			if op.OperationID == "" {
+				t.Errorf("%s has no operationId", where)
+			} else if other, dup := ids[op.OperationID]; dup {
+				t.Errorf("%s and %s share the operationId %s", where, other, op.OperationID)
+			}
+			ids[op.OperationID] = where
+			if d := op.Responses.Default(); d == nil || d.Ref != "#/components/responses/Error" {
+				t.Errorf("%s has no default response of the error shape (default: {$ref: '#/components/responses/Error'})", where)
+			}
+		}
+	}
 	for _, name := range []string{"bearer", "session", "csrf"} {
 		if c.doc.Components.SecuritySchemes[name] == nil {
 			t.Errorf("components.securitySchemes has no %s", name)
