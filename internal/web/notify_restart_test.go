@@ -34,12 +34,14 @@ type servedProcess struct {
 	done chan error
 }
 
-// serveProcess starts the built binary's serve on db with args and waits
-// until it answers.
-func serveProcess(t *testing.T, bin, db, addr string, args ...string) *servedProcess {
+// serveProcess starts the built binary's serve on db with args, in dir
+// with its keys under dir (the same keys at every start), and waits until
+// it answers.
+func serveProcess(t *testing.T, bin, dir, db, addr string, args ...string) *servedProcess {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"--db", db, "serve", "--addr", addr}, args...)...)
-	cmd.Env = os.Environ()
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "MOUDESK_KEYS="+filepath.Join(dir, "keys"))
 	p := &servedProcess{cmd: cmd, logs: &bytes.Buffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	if err := cmd.Start(); err != nil {
@@ -108,14 +110,14 @@ func TestPleasantonTurnMailsAcrossRestart(t *testing.T) {
 	smtp := mailtest.Start(t, mailtest.Options{})
 	cfg := smtp.Config()
 	bin := buildMoudesk(t)
-	db := e.db.Path()
+	db, dir := e.db.Path(), t.TempDir()
 	addr := freeAddr(t)
 	args := []string{"--public-url", "https://moudesk.example.org", "--smtp-host", cfg.Host, "--smtp-port", strconv.Itoa(cfg.Port),
 		"--smtp-tls", "none", "--smtp-from", cfg.From, "--mail-interval", "1h"}
 	if cfg.Username != "" {
 		args = append(args, "--smtp-user", cfg.Username, "--smtp-password", cfg.Password)
 	}
-	served := serveProcess(t, bin, db, addr, args...)
+	served := serveProcess(t, bin, dir, db, addr, args...)
 	e.url = "http://" + addr
 
 	// The first pass mails what the replay recorded (packets, feedback,
@@ -131,7 +133,7 @@ func TestPleasantonTurnMailsAcrossRestart(t *testing.T) {
 		t.Fatalf("%d turn messages before the restart, want 2:\n%s", len(got), subjects(got))
 	}
 
-	served = serveProcess(t, bin, db, addr, args...)
+	served = serveProcess(t, bin, dir, db, addr, args...)
 	e.waitMailed(byLine[lines[2].Line], byLine[lines[3].Line])
 	e.signLine(id, byLine[lines[2].Line])
 	e.signLine(id, byLine[lines[3].Line])
@@ -140,7 +142,7 @@ func TestPleasantonTurnMailsAcrossRestart(t *testing.T) {
 	// A last restart: nothing left to send, nothing sent again.
 	served.kill(t)
 	before := len(smtp.Messages())
-	serveProcess(t, bin, db, addr, args...)
+	serveProcess(t, bin, dir, db, addr, args...)
 	e.waitMailed()
 	all := smtp.Messages()
 	if len(all) != before {
