@@ -27,6 +27,14 @@ func (e *env) checkpointKeyPath() string { return filepath.Join(e.keysDir(), "au
 // when missing; without it a missing key means there is no checkpoint
 // (nil, nil), which is how `audit verify` leaves a copy's keys alone.
 func (e *env) openAnchor(create bool) (*audit.Anchor, error) {
+	if create {
+		// Instances sharing the keys folder make one key between them.
+		unlock, err := lockKeys(e.keysDir())
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
 	key, err := audit.LoadCheckpointKey(e.checkpointKeyPath(), create)
 	if errors.Is(err, os.ErrNotExist) && !create {
 		return nil, nil

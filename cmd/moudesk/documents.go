@@ -142,6 +142,11 @@ func (e *env) keysDir() string {
 // authority loads moudesk's CA, creating it on first use (key file 0600).
 func (e *env) authority() (*pdfsign.Authority, error) {
 	dir := e.keysDir()
+	unlock, err := lockKeys(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if ca, err := pdfsign.LoadAuthority(dir); err == nil {
 		return ca, nil
 	} else if !errors.Is(err, os.ErrNotExist) {

@@ -220,6 +220,11 @@ func (e *env) firstAdmin(ctx context.Context, db *sqlite.DB, log *slog.Logger) e
 	// it only lets the administrator in to choose their own.
 	if _, err := db.CreateUser(ctx, moudesk.System, desk.NewUser{Email: email, Name: "Administrator", Roles: []auth.Role{auth.RoleAdmin},
 		PasswordHash: hash, MustChangePassword: true}); err != nil {
+		if me, ok := moudesk.AsError(err); ok && me.Code == "already_exists" {
+			// Another instance on the same database made it meanwhile.
+			log.Info("the first administrator was created by another instance", "email", email)
+			return nil
+		}
 		return fmt.Errorf("create first admin: %w", err)
 	}
 	if printed {
