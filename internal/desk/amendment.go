@@ -21,7 +21,14 @@ func (s *Service) CreateAmendment(ctx context.Context, actor moudesk.Actor, pare
 		return nil, err
 	}
 	notifyStaff := func(tx Tx, id int64) error { return s.notifyAmendment(ctx, tx, actor, parent, id) }
-	return s.store.CreateAmendment(ctx, actor, parentID, func(a AgreementState) (string, error) {
+	return s.store.CreateAmendment(ctx, actor, parentID, s.decideAmendment(ctx), notifyStaff)
+}
+
+// decideAmendment is the rule CreateAmendment and a monitoring meeting's
+// "amend" both apply to the agreement as read in the write transaction:
+// the stage the amendment starts in, or the refusal.
+func (s *Service) decideAmendment(ctx context.Context) func(AgreementState) (string, error) {
+	return func(a AgreementState) (string, error) {
 		if a.AmendsMOUID != nil {
 			return "", &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "amendment_of_amendment",
 				Message: fmt.Sprintf("MOU %d is an amendment of MOU %d; start the next amendment from MOU %d", a.ID, *a.AmendsMOUID, *a.AmendsMOUID)}
@@ -45,5 +52,5 @@ func (s *Service) CreateAmendment(ctx context.Context, actor moudesk.Actor, pare
 			}
 		}
 		return start, nil
-	}, notifyStaff)
+	}
 }

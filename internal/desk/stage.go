@@ -120,7 +120,13 @@ func (s *Service) CreateMeeting(ctx context.Context, actor moudesk.Actor, mouID 
 			return &moudesk.Error{Kind: moudesk.KindUnprocessable, Code: "revision_not_current", Field: "revision",
 				Message: fmt.Sprintf("MOU %d is at revision %d; a meeting reviews the current revision, not %d", mouID, st.Current, n.Revision)}
 		}
-		if err := def.CheckActs(st.Stage, n.Body); err != nil {
+		// An agreement in force meets only its monitoring bodies; every
+		// other stage, the bodies that act in it.
+		check := def.CheckActs
+		if def.InForce(st.Stage) {
+			check = def.CheckMonitoring
+		}
+		if err := check(st.Stage, n.Body); err != nil {
 			return err
 		}
 		if err := actsForBody(actor, def, n.Body, m); err != nil {
@@ -177,6 +183,9 @@ func (s *Service) recordOutcome(ctx context.Context, actor moudesk.Actor, meetin
 		st, def, err := s.definition(ctx, tx, m.MOUID)
 		if err != nil {
 			return err
+		}
+		if def.InForce(m.Stage) {
+			return s.recordMonitoring(ctx, tx, actor, m, st.Stage, def, n)
 		}
 		open, err := tx.OpenFeedback(ctx, m.MOUID)
 		if err != nil {

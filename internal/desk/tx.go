@@ -109,6 +109,7 @@ type Tx interface {
 	RecommendationTx
 	NotificationTx
 	ObligationTx
+	OversightTx
 }
 
 // MOUState is what the workflow's rules read of an MOU.

@@ -66,6 +66,9 @@ type Meeting struct {
 	UpdatedAt time.Time  `json:"updated_at"`
 	Outcome   *Outcome   `json:"outcome"`
 	Feedback  []Feedback `json:"feedback,omitempty"`
+	// StatusUpdates are a monitoring meeting's statuses of obligations
+	// (oversight.go); review meetings have none.
+	StatusUpdates []StatusUpdate `json:"status_updates,omitempty"`
 }
 
 // Outcome is what a body decided at a meeting, with its roll call.
@@ -78,6 +81,9 @@ type Outcome struct {
 	RecordedBy string          `json:"recorded_by"`
 	CreatedAt  time.Time       `json:"created_at"`
 	Votes      []workflow.Vote `json:"votes"`
+	// Amendment is the MOU an "amend" outcome of a monitoring meeting
+	// started; nil for every other outcome.
+	Amendment *int64 `json:"amendment,omitempty"`
 }
 
 // Feedback is one point raised at a meeting about one section.

@@ -46,6 +46,30 @@ type agreementRow struct {
 func (db *DB) CreateAmendment(ctx context.Context, actor moudesk.Actor, parentID int64, decide func(desk.AgreementState) (string, error), after func(desk.Tx, int64) error) (*desk.MOU, error) {
 	var id int64
 	err := db.update(ctx, func(tx *Tx) error {
+		var err error
+		if id, err = tx.createAmendment(ctx, actor, parentID, decide); err != nil || after == nil {
+			return err
+		}
+		return after(deskTx{tx}, id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.MOU(ctx, id)
+}
+
+// StartAmendment is CreateAmendment inside the service's transaction: a
+// monitoring meeting's "amend" outcome starts the amendment and records
+// the outcome naming it, or neither.
+func (t deskTx) StartAmendment(ctx context.Context, actor moudesk.Actor, parentID int64, decide func(desk.AgreementState) (string, error)) (int64, error) {
+	return t.tx.createAmendment(ctx, actor, parentID, decide)
+}
+
+// createAmendment is CreateAmendment's work in tx; it returns the new
+// MOU's id.
+func (tx *Tx) createAmendment(ctx context.Context, actor moudesk.Actor, parentID int64, decide func(desk.AgreementState) (string, error)) (int64, error) {
+	var id int64
+	err := func() error {
 		var a agreementRow
 		err := tx.QueryRowContext(ctx, "SELECT title, template, workflow, workflow_version, stage, amends_mou_id, executed_revision FROM mous WHERE id = ?", parentID).
 			Scan(&a.title, &a.template, &a.workflow, &a.workflowVersion, &a.stage, &a.amends, &a.executed)
@@ -105,20 +129,11 @@ func (db *DB) CreateAmendment(ctx context.Context, actor moudesk.Actor, parentID
 		if hash != base.ContentHash {
 			return fmt.Errorf("amendment %d: revision 1 hashes to %s, not the executed %s", id, hash, base.ContentHash)
 		}
-		if err := tx.audit(ctx, actor, "mou.amend", fmt.Sprintf("mou:%d", id), map[string]any{
+		return tx.audit(ctx, actor, "mou.amend", fmt.Sprintf("mou:%d", id), map[string]any{
 			"amends": parentID, "number": number, "title": title, "base_mou": baseMOU, "base_revision": baseRev,
-			"content_hash": hash, "stage": start}); err != nil {
-			return err
-		}
-		if after == nil {
-			return nil
-		}
-		return after(deskTx{tx}, id)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return db.MOU(ctx, id)
+			"content_hash": hash, "stage": start})
+	}()
+	return id, err
 }
 
 // amendmentRow is an Amendment with the workflow that decides whether it

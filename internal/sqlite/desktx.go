@@ -205,7 +205,8 @@ func (t deskTx) Meeting(ctx context.Context, id int64) (*desk.Meeting, error) {
 
 func (t deskTx) HasOutcome(ctx context.Context, meetingID int64) (bool, error) {
 	var one int
-	err := t.tx.QueryRowContext(ctx, "SELECT 1 FROM meeting_outcomes WHERE meeting_id = ?", meetingID).Scan(&one)
+	err := t.tx.QueryRowContext(ctx, `SELECT 1 FROM meeting_outcomes WHERE meeting_id = ?
+		UNION ALL SELECT 1 FROM monitoring_outcomes WHERE meeting_id = ? LIMIT 1`, meetingID, meetingID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -197,14 +197,19 @@ func (db *DB) MOUFeedback(ctx context.Context, mouID int64, status string, after
 	return collect(rows, "feedback", scanFeedback)
 }
 
-// readOutcome fills m.Outcome (with votes) when one was recorded.
+// readOutcome fills m.Outcome (with votes) when one was recorded, a
+// review outcome or a monitoring one, and a monitoring meeting's status
+// updates.
 func readOutcome(ctx context.Context, q queryer, m *desk.Meeting) error {
+	if err := readStatusUpdates(ctx, q, m); err != nil {
+		return err
+	}
 	var o desk.Outcome
 	var created string
 	err := q.QueryRowContext(ctx, `SELECT outcome, resolution, minutes, from_stage, to_stage, recorded_by, created_at FROM meeting_outcomes WHERE meeting_id = ?`, m.ID).
 		Scan(&o.Outcome, &o.Resolution, &o.Minutes, &o.FromStage, &o.ToStage, &o.RecordedBy, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil
+		return readMonitoringOutcome(ctx, q, m)
 	}
 	if err != nil {
 		return fmt.Errorf("read outcome of meeting %d: %w", m.ID, err)
