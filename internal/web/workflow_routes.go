@@ -19,6 +19,7 @@ func (s *Server) workflowRoutes() {
 	s.handle(http.MethodGet, "/api/v1/meetings/:mid", auth.MOURead, w.getMeeting)
 	s.handle(http.MethodPost, "/api/v1/meetings/:mid/feedback", auth.FeedbackWrite, w.createFeedback)
 	s.handle(http.MethodPost, "/api/v1/meetings/:mid/outcome", auth.OutcomeWrite, w.recordOutcome)
+	s.handle(http.MethodPost, "/api/v1/meetings/:mid/status-updates", auth.OutcomeWrite, w.addStatusUpdate)
 	s.handle(http.MethodPost, "/api/v1/feedback/:fid/resolve", auth.FeedbackResolve, w.resolveFeedback)
 	s.handle(http.MethodPost, "/api/v1/feedback/:fid/decline", auth.FeedbackResolve, w.declineFeedback)
 }
