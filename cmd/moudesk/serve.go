@@ -16,6 +16,7 @@ import (
 
 	"github.com/moudesk/moudesk/internal/desk"
 	"github.com/moudesk/moudesk/internal/pdfsign"
+	"github.com/moudesk/moudesk/internal/suppress"
 	"github.com/moudesk/moudesk/internal/webhook"
 
 	"github.com/moudesk/moudesk"
@@ -87,8 +88,12 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	hooksEvery := fs.Duration("webhooks-interval", 10*time.Second, "how often the webhook worker looks for events and retries due (0: no deliveries)")
 	ltvWithin := fs.Duration("ltv-refresh-within", 90*24*time.Hour, "refresh an executed MOU whose newest document timestamp's TSA certificate expires within this")
 	mf := e.mailFlags(fs)
+	suppressBelow := fs.Int("suppress-below", suppress.DefaultThreshold, "on public pages and public CSV, show counts of students below this as \"<N\" (1 to 1000)")
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	if *suppressBelow < 1 || *suppressBelow > suppress.MaxThreshold {
+		return exitError{code: 2, msg: fmt.Sprintf("--suppress-below %d: want 1 to %d; published student counts are always suppressed below some threshold", *suppressBelow, suppress.MaxThreshold)}
 	}
 	mailCfg, mailOn, err := e.mailConfig(mf)
 	if err != nil {
@@ -139,7 +144,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		ln.Close()
 		return err
 	}
-	srv := web.New(web.Config{Service: svc, Logger: log, SecureCookies: *secure, PublicURL: *publicURL})
+	srv := web.New(web.Config{Service: svc, Logger: log, SecureCookies: *secure, PublicURL: *publicURL, SuppressBelow: *suppressBelow})
 	// The demo goes before the first admin: its own administrator makes
 	// the bootstrap one unnecessary, and it refuses a database with data.
 	if *withDemo {

@@ -356,7 +356,8 @@ func (db *DB) LiveApprovals(ctx context.Context, mouID int64) ([]workflow.Approv
 
 // workflowTables are the tables workflow writes touch, plus the MOU row
 // (its stage) and the audit log.
-var workflowTables = []string{"meetings", "meeting_outcomes", "meeting_votes", "feedback", "approvals", "stage_changes", "audit_events", "notifications"}
+var workflowTables = []string{"meetings", "meeting_outcomes", "meeting_votes", "feedback", "approvals", "stage_changes", "audit_events", "notifications",
+	"monitoring_outcomes", "monitoring_votes", "obligation_status_updates"}
 
 // WorkflowRowCounts counts the rows of every workflow table, so tests can
 // prove a refused request wrote nothing.

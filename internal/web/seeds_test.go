@@ -410,6 +410,16 @@ func replayPleasantonReview(t *testing.T, extra ...*seedParty) (*seedEnv, int64)
 // reviews the draft twice; the police commission and both boards approve
 // the same text; six signatories of three parties sign in two rounds.
 func TestSeedCalgary(t *testing.T) {
+	e, id := executedCalgary(t)
+	rec := e.publicRecord(id)
+	if len(rec.Approvals) != 3 || len(rec.Signatures) != 6 {
+		t.Fatalf("record: %d approvals, %d signatures", len(rec.Approvals), len(rec.Signatures))
+	}
+}
+
+// executedCalgary replays 004 up to the executed agreement (see
+// TestSeedCalgary) and returns the environment and the MOU.
+func executedCalgary(t *testing.T) (*seedEnv, int64) {
 	e := newSeedEnv(t, []*seedParty{
 		{role: "police_service", slug: "cps", name: "Calgary Police Service", kind: "agency", body: "Calgary Police Commission"},
 		{role: "district", slug: "cbe", name: "Calgary Board of Education", kind: "district", body: "Board of Trustees"},
@@ -471,10 +481,7 @@ func TestSeedCalgary(t *testing.T) {
 	pdf := e.signAll(id)
 	all := append(append(slices.Clone(cps.signers), cbe.signers...), ccsd.signers...)
 	e.checkSigned(id, pdf, all)
-	rec := e.publicRecord(id)
-	if len(rec.Approvals) != 3 || len(rec.Signatures) != 6 {
-		t.Fatalf("record: %d approvals, %d signatures", len(rec.Approvals), len(rec.Signatures))
-	}
+	return e, id
 }
 
 // TestSeedOptionalParty: the regional template's second board is optional;

@@ -14,6 +14,7 @@ import (
 	"github.com/moudesk/moudesk/api"
 	"github.com/moudesk/moudesk/internal/auth"
 	"github.com/moudesk/moudesk/internal/desk"
+	"github.com/moudesk/moudesk/internal/suppress"
 )
 
 // Config is everything the web layer needs, wired by cmd/moudesk.
@@ -28,6 +29,11 @@ type Config struct {
 	// PublicURL is where the public reaches this server (no trailing
 	// slash), printed in executed PDFs' footers; "" means the request's host.
 	PublicURL string
+	// SuppressBelow is the small-number threshold of public pages and
+	// public CSV (suppress.Rule); 0 means suppress.DefaultThreshold.
+	// There is no way to turn suppression off: published counts are of
+	// students.
+	SuppressBelow int
 }
 
 // Server holds the dependencies every handler uses.
@@ -54,6 +60,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.SuppressBelow <= 0 {
+		cfg.SuppressBelow = suppress.DefaultThreshold
 	}
 	if cfg.SessionIdle == 0 {
 		cfg.SessionIdle = 8 * time.Hour

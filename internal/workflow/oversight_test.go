@@ -115,7 +115,7 @@ func TestShippedOversight(t *testing.T) {
 	for name, want := range map[string][]string{
 		"advisory-board":        {"advisory_team"},
 		"roundtable-commission": {"oversight_board"},
-		"default":               nil,
+		"default":               {"liaison_committee"},
 	} {
 		if got := defs[name].Monitors("executed"); !slices.Equal(got, want) {
 			t.Errorf("%s monitors %v, want %v", name, got, want)
