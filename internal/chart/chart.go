@@ -277,7 +277,11 @@ func (c *Chart) SVG() []byte {
 	}
 
 	w(`<g class="axis-y">`)
+	band := c.HiddenLabel != "" && c.Threshold > 0 && c.hasHidden()
 	for v := 0; v <= sc.top; v += sc.step {
+		if band && v > 0 && v < c.Threshold {
+			continue // no tick inside the band: a hidden marker must not sit on a value
+		}
 		y := num(sc.y(float64(v)))
 		w(`<g class="tick" data-value="%d"><line x1="%s" x2="%s" y1="%s" y2="%s" stroke="%s" stroke-width="1"/><text x="%s" y="%s" text-anchor="end" fill="%s">%d</text></g>`,
 			v, num(plotLeft), num(plotRight), y, y, gridColour, num(plotLeft-6), num(sc.y(float64(v))+4), inkColour, v)

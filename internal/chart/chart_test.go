@@ -240,6 +240,15 @@ func TestSVGHidesSuppressedValue(t *testing.T) {
 	if len(ys) != 2 || ys[0] != ys[1] {
 		t.Errorf("hidden markers at y %v, want two at the same height", ys)
 	}
+	// No y tick lies inside the band, so a hidden marker never sits on a
+	// labelled value.
+	root.walk(func(n node) {
+		if n.hasClass("tick") && n.attr("data-value") != "" {
+			if v, _ := strconv.Atoi(n.attr("data-value")); v > 0 && v < 10 {
+				t.Errorf("tick %d inside the hidden band", v)
+			}
+		}
+	})
 	// The line breaks at hidden points: East High's path has one segment
 	// per run of shown values, and Denfeld's path does not pass Q2.
 	root.walk(func(n node) {
