@@ -52,10 +52,10 @@ type Dataset struct {
 
 // Published is what the public sees of a dataset.
 type Published struct {
-	Header []string   // column labels
-	Rows   [][]string // cells, counts suppressed
-	Counts []bool     // which columns are counts (for the table's alignment)
-	Charts []*chart.Chart
+	Header []string       `json:"header"` // column labels
+	Rows   [][]string     `json:"rows"`   // cells, counts suppressed
+	Counts []bool         `json:"counts"` // which columns are counts (for the table's alignment)
+	Charts []*chart.Chart `json:"-"`      // drawn on pages; the rows carry the same numbers
 }
 
 // Publish applies rule to d's counts and draws its charts. A dataset

@@ -93,6 +93,21 @@ var pageFuncs = template.FuncMap{
 		return d
 	},
 	"add": func(a, b int) int { return a + b },
+	// duerule says when each period's evidence is due: "30 days" after
+	// the period, or by a date.
+	"duerule": func(s string) string {
+		if strings.HasSuffix(s, " days") || strings.HasSuffix(s, " day") {
+			return s + " after each period ends"
+		}
+		return "by " + s
+	},
+	// statuslabel is a monitoring body's obligation status in words.
+	"statuslabel": func(s string) string {
+		if l, ok := map[string]string{"on_track": "On track", "at_risk": "At risk", "off_track": "Off track", "complete": "Complete"}[s]; ok {
+			return l
+		}
+		return s
+	},
 	"can": func(p *auth.Principal, a string) bool {
 		return p.Can(auth.Action(a))
 	},

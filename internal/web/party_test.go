@@ -302,6 +302,19 @@ var partyRules = []partyRule{
 	{key: "GET /public/mous/:id", scope: public, mou: "executed"},
 	{key: "GET /public/mous/:id/redline", scope: public, mou: "executed"},
 	{key: "GET /public/mous/:id/document.pdf", scope: public, mou: "executed"},
+	{key: "GET /public/mous/:id/accountability", scope: public, mou: "executed"},
+	{key: "GET /public/mous/:id/reports.atom", scope: public, mou: "executed"},
+	{key: "GET /api/v1/public/mous/:id/accountability", scope: public, mou: "executed"},
+	{key: "GET /public/reports/:report", scope: global, why: "a report names no MOU in its path; reports exist only for executed MOUs, whose records are public, and an unknown id is 404 (TestSeedDuluthAccountability)"},
+
+	// The monitoring body of an executed MOU (the default process's joint
+	// liaison committee) gives each obligation a status: any party's clerk
+	// records a joint body's.
+	{key: "POST /api/v1/meetings/:mid/status-updates", scope: scoped, mou: "executed", mid: "monitoring",
+		body: func(f *partyFixture, _ *partyUser) any {
+			return map[string]any{"obligation": f.obligation, "status": "on_track", "note": "Reports arrive on time."}
+		},
+		ok: city + "/clerk", okStatus: http.StatusCreated},
 
 	{key: "GET /api/v1/mous", scope: global, why: whyLists},
 	{key: "GET /dashboard", scope: global, why: whyLists},

@@ -60,6 +60,7 @@ func (s *Server) routes() {
 	s.workflowRoutes()
 	s.recommendationRoutes()
 	s.obligationRoutes()
+	s.accountabilityRoutes()
 	s.workflowDefinitionRoutes()
 	s.calendarRoutes()
 	s.webhookRoutes()

@@ -625,6 +625,13 @@ func TestSeedClaremont(t *testing.T) {
 // drafter's to set: the mayor signs as Mayor, the city clerk attests, and
 // the city attorney approves the form.
 func TestSeedDuluth(t *testing.T) {
+	executedDuluth(t)
+}
+
+// executedDuluth replays 003 up to the executed contract with its
+// recommendations matrix (see TestSeedDuluth) and returns the environment
+// and the MOU.
+func executedDuluth(t *testing.T) (*seedEnv, int64) {
 	e := newSeedEnv(t, []*seedParty{
 		{role: "city", slug: "duluth", name: "City of Duluth", kind: "city", body: "City Council"},
 		{role: "district", slug: "isd709", name: "Duluth Public Schools, ISD 709", kind: "district", body: "School Board"},
@@ -746,4 +753,5 @@ func TestSeedDuluth(t *testing.T) {
 			t.Errorf("public page lacks %q", s)
 		}
 	}
+	return e, id
 }
