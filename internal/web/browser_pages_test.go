@@ -43,6 +43,7 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 		{"", "public", "/public"},
 		{"", "public-mou", "/public/mous/" + exec},
 		{"", "public-redline", "/public/mous/" + exec + "/redline"},
+		{"", "public-accountability", "/public/mous/" + exec + "/accountability"},
 		{"", "verify", "/public/verify"},
 		{"pramana@aldercreek.example", "dashboard-drafter", "/dashboard"},
 		{"pramana@aldercreek.example", "new-mou", "/mous/new"},

@@ -1,11 +1,9 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -125,6 +123,15 @@ func TestSeedCalgaryOversight(t *testing.T) {
 			t.Errorf("public record meetings %q lack %q", got, want)
 		}
 	}
+	// The accountability page shows both meetings' statuses and the
+	// board's latest status of each obligation.
+	page := string(e.fetch("", fmt.Sprintf("/public/mous/%d/accountability", id)))
+	for _, want := range []string{"Special Oversight Board, 8 December 2022", "Special Oversight Board, 9 March 2023",
+		"status noted; the agreement continues (Status noted; next review in March.)", "asked for an amendment", "At risk: Reports arrive late"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("accountability page lacks %q", want)
+		}
+	}
 	var full struct {
 		Meeting desk.Meeting `json:"meeting"`
 	}
@@ -141,18 +148,21 @@ func (e *seedEnv) statusUpdate(clerk string, m desk.Meeting, ob int64, status, n
 		map[string]any{"obligation": ob, "status": status, "note": note}, http.StatusCreated, nil)
 }
 
-// obligationIDs are the ids of executed MOU id's obligations.
+// obligationIDs are the ids of executed MOU id's obligations, as its
+// public accountability record lists them.
 func (e *seedEnv) obligationIDs(token string, id int64) []int64 {
 	e.t.Helper()
-	var list string
-	if err := e.db.QueryRowForTest(context.Background(), "SELECT coalesce(group_concat(id), '') FROM (SELECT id FROM obligations WHERE mou_id = ? ORDER BY id)", id).Scan(&list); err != nil {
-		e.t.Fatal(err)
+	var out struct {
+		Accountability struct {
+			Obligations []struct {
+				ID int64 `json:"id"`
+			} `json:"obligations"`
+		} `json:"accountability"`
 	}
-	var out []int64
-	for _, f := range strings.Split(list, ",") {
-		if n, err := strconv.ParseInt(f, 10, 64); err == nil {
-			out = append(out, n)
-		}
+	e.call(token, "GET", fmt.Sprintf("/api/v1/public/mous/%d/accountability", id), nil, http.StatusOK, &out)
+	ids := make([]int64, len(out.Accountability.Obligations))
+	for i, o := range out.Accountability.Obligations {
+		ids[i] = o.ID
 	}
-	return out
+	return ids
 }

@@ -62,6 +62,9 @@ func (p *pageHandlers) newMeetingData(c *gin.Context) (*newMeetingPage, error) {
 			out.Bodies = append(out.Bodies, bodyChoice{Name: a.Body, Title: desk.BodyTitle(def, a.Body)})
 		}
 	}
+	for _, b := range def.Monitors(m.Stage) {
+		out.Bodies = append(out.Bodies, bodyChoice{Name: b, Title: desk.BodyTitle(def, b)})
+	}
 	if len(out.Bodies) > 0 {
 		out.Body = out.Bodies[0].Name
 	}
@@ -129,6 +132,15 @@ type meetingPage struct {
 	MoreRows                 int // the row count the "more rows" link asks for; 0 at the maximum
 	MDate, MLocation, MNote  string
 	MoveErrors               map[string]string
+	// A monitoring meeting of an agreement in force: the obligations it
+	// may give a status, what each is, and the status form as typed.
+	Monitoring           bool
+	Obligations          []desk.Obligation
+	ObligationWhat       map[int64]string
+	Statuses             []string
+	CanStatus            bool
+	FObligation          int64
+	FStatus, FStatusNote string
 }
 
 func (p *pageHandlers) meetingData(c *gin.Context) (*meetingPage, error) {
@@ -171,6 +183,9 @@ func (p *pageHandlers) meetingData(c *gin.Context) (*meetingPage, error) {
 			}
 		}
 	}
+	if def.InForce(mt.Stage) {
+		out.Outcomes = append(out.Outcomes, workflow.MonitoringOutcomes...)
+	}
 	sort.Slice(out.Outcomes, func(i, j int) bool { return outcomeRank(out.Outcomes[i]) < outcomeRank(out.Outcomes[j]) })
 	open := mt.Outcome == nil
 	out.CanFeed = open && me.Can(auth.FeedbackWrite)
@@ -179,6 +194,16 @@ func (p *pageHandlers) meetingData(c *gin.Context) (*meetingPage, error) {
 	out.MDate, out.MLocation, out.MoveErrors = mt.Date, mt.Location, map[string]string{}
 	if mt.Outcome != nil {
 		out.Tally, _ = workflow.TallyVotes(mt.Outcome.Votes)
+	}
+	if def.InForce(mt.Stage) {
+		out.Monitoring, out.Statuses, out.ObligationWhat = true, workflow.ObligationStatuses, map[int64]string{}
+		if out.Obligations, err = p.desk.ObligationsOf(ctx, actor(c), m.ID, false); err != nil {
+			return nil, err
+		}
+		for _, o := range out.Obligations {
+			out.ObligationWhat[o.ID] = o.What
+		}
+		out.CanStatus = open && desk.MayRecord(me, def, mt.Body, m) && len(out.Obligations) > 0
 	}
 	for i := range rowCount(c) {
 		out.Votes = append(out.Votes, voteRow{Index: i})
@@ -192,9 +217,9 @@ func (p *pageHandlers) meetingData(c *gin.Context) (*meetingPage, error) {
 // outcomeRank lists the hoped-for outcome first in the form.
 func outcomeRank(o string) int {
 	switch o {
-	case workflow.OutcomeApprove, workflow.OutcomeForward:
+	case workflow.OutcomeApprove, workflow.OutcomeForward, workflow.OutcomeContinue:
 		return 0
-	case workflow.OutcomeRevise:
+	case workflow.OutcomeRevise, workflow.OutcomeAmend:
 		return 1
 	}
 	return 2
@@ -228,6 +253,29 @@ func (p *pageHandlers) addFeedbackPage(c *gin.Context) error {
 		return p.renderPage(c, http.StatusUnprocessableEntity, "meeting", out.BodyTitle+", "+out.Meeting.Date, "", out)
 	}
 	return seeOther(c, "/meetings/"+itoa64(out.Meeting.ID)+"#feedback", "feedback")
+}
+
+// addStatusUpdatePage records a monitoring body's status of one
+// obligation from the meeting page's form.
+func (p *pageHandlers) addStatusUpdatePage(c *gin.Context) error {
+	out, err := p.meetingData(c)
+	if err != nil {
+		return err
+	}
+	out.FStatus, out.FStatusNote = c.PostForm("status"), c.PostForm("note")
+	out.FObligation, _ = strconv.ParseInt(c.PostForm("obligation"), 10, 64)
+	_, err = p.desk.AddStatusUpdate(c.Request.Context(), principal(c), actor(c), out.Meeting.ID,
+		desk.NewStatusUpdate{Obligation: out.FObligation, Status: out.FStatus, Note: out.FStatusNote})
+	p.auditOutcomeRefusal(c, err)
+	if err != nil {
+		errs, ierr := fieldErrors(err)
+		if ierr != nil {
+			return ierr
+		}
+		out.Errors = errs
+		return p.renderPage(c, http.StatusUnprocessableEntity, "meeting", out.BodyTitle+", "+out.Meeting.Date, "", out)
+	}
+	return seeOther(c, "/meetings/"+itoa64(out.Meeting.ID)+"#status", "status")
 }
 
 // recordOutcomePage records the outcome and the vote table. Rows with no

@@ -121,7 +121,8 @@ func (p *pageHandlers) mouPage(c *gin.Context) error {
 	}
 	terminal := st == nil || st.Kind == workflow.KindTerminal
 	out.CanEdit = out.IsCurrent && !terminal && me.Can(auth.RevisionWrite)
-	out.CanMeet = !terminal && st != nil && len(st.Acts) > 0 && me.Can(auth.MeetingWrite)
+	// An agreement in force meets its monitoring bodies (oversight:).
+	out.CanMeet = (!terminal && st != nil && len(st.Acts) > 0 || len(def.Monitors(m.Stage)) > 0) && me.Can(auth.MeetingWrite)
 	out.CanResolve = me.Can(auth.FeedbackResolve)
 	if st != nil && me.Can(auth.TransitionWrite) {
 		for _, to := range st.Manual {

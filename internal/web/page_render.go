@@ -43,6 +43,7 @@ var flashes = map[string]string{
 	"moved":       "The stage was changed.",
 	"meeting":     "The meeting was created. Add feedback and record the outcome below.",
 	"feedback":    "The feedback was recorded.",
+	"status":      "The status was recorded.",
 	"outcome":     "The outcome was recorded.",
 	"resolved":    "The feedback item was closed.",
 	"clause":      "The clause was saved as a new version.",

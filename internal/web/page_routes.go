@@ -77,6 +77,7 @@ func (s *Server) pageRoutes(sg *signHandlers) {
 	s.handle(http.MethodPost, "/meetings/:mid/feedback", auth.FeedbackWrite, p.addFeedbackPage)
 	s.handle(http.MethodPost, "/meetings/:mid/outcome", auth.OutcomeWrite, p.recordOutcomePage)
 	s.handle(http.MethodPost, "/meetings/:mid/schedule", auth.MeetingWrite, p.rescheduleMeetingPage)
+	s.handle(http.MethodPost, "/meetings/:mid/status-updates", auth.OutcomeWrite, p.addStatusUpdatePage)
 	s.handle(http.MethodPost, "/feedback/:fid/decline", auth.FeedbackResolve, p.declineFeedbackPage)
 	s.handle(http.MethodPost, "/feedback/:fid/resolve", auth.FeedbackResolve, p.resolveFeedbackPage)
 }

@@ -322,10 +322,10 @@ type partyFixture struct {
 	// oid is the executed MOU's citation-data obligation, the city's, and
 	// report its first quarter's report, submitted by the city's drafter.
 	oid, report int64
-	// obligation is one of the executed MOU's obligations, which its
-	// monitoring meeting ("monitoring", the liaison committee's) may
-	// give a status.
-	obligation int64
+	// obligation and obligation2 are two of the executed MOU's
+	// obligations, which its monitoring meeting ("monitoring", the liaison
+	// committee's) may give a status: one for the API, one for the page.
+	obligation, obligation2 int64
 }
 
 // rawBody is a request body sent as it is, with its content type.
@@ -393,7 +393,7 @@ func newPartyFixture(e *partyEnv) *partyFixture {
 	f.mou["executed"] = x
 	f.oid, f.report = f.citationReport(x)
 	f.mid["monitoring"] = f.meet(districtClerk, x, "liaison_committee", "2025-09-09")
-	if err := e.db.QueryRowForTest(context.Background(), "SELECT min(id) FROM obligations WHERE mou_id = ?", x).Scan(&f.obligation); err != nil {
+	if err := e.db.QueryRowForTest(context.Background(), "SELECT min(id), max(id) FROM obligations WHERE mou_id = ?", x).Scan(&f.obligation, &f.obligation2); err != nil {
 		e.t.Fatalf("the executed fixture's obligations: %v", err)
 	}
 	return f

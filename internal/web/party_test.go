@@ -315,6 +315,11 @@ var partyRules = []partyRule{
 			return map[string]any{"obligation": f.obligation, "status": "on_track", "note": "Reports arrive on time."}
 		},
 		ok: city + "/clerk", okStatus: http.StatusCreated},
+	{key: "POST /meetings/:mid/status-updates", scope: scoped, mou: "executed", mid: "monitoring",
+		body: func(f *partyFixture, _ *partyUser) any {
+			return url.Values{"obligation": {strconv.FormatInt(f.obligation2, 10)}, "status": {"at_risk"}, "note": {"The first report came late."}}
+		},
+		ok: district + "/clerk", okStatus: http.StatusSeeOther},
 
 	{key: "GET /api/v1/mous", scope: global, why: whyLists},
 	{key: "GET /dashboard", scope: global, why: whyLists},

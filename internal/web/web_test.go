@@ -318,6 +318,10 @@ func TestEveryRouteHasARule(t *testing.T) {
 		// A user's secret calendar feed URL: calendar clients send no
 		// cookie, so the token in the path is the credential.
 		"GET /calendar/:token/meetings.ics": true,
+		// An executed MOU's accountability record (its page is under
+		// /public): obligations, published data with small counts
+		// withheld, monitoring.
+		"GET /api/v1/public/mous/:id/accountability": true,
 	}
 	rules := e.web.Rules()
 	routes := e.web.Routes()
