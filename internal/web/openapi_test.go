@@ -405,6 +405,7 @@ func TestOpenAPISchemasFollowGoTypes(t *testing.T) {
 		"Verification": verifyAnswer{}, "PublicMOU": desk.PublicMOU{}, "PublicRecord": desk.PublicRecord{},
 		"WorkflowVersion": desk.WorkflowVersion{}, "WorkflowSummary": desk.WorkflowSummary{}, "WorkflowDetail": desk.WorkflowDetail{},
 		"AuditEvent": audit.Event{}, "Notification": desk.Notification{},
+		"StatusUpdate": desk.StatusUpdate{}, "Accountability": desk.Accountability{},
 	} {
 		ref := c.doc.Components.Schemas[name]
 		if ref == nil || ref.Value == nil {
