@@ -28,17 +28,13 @@ func (t deskTx) ObligationMOU(ctx context.Context, id int64) (int64, error) {
 }
 
 func (t deskTx) InsertStatusUpdate(ctx context.Context, actor moudesk.Actor, meetingID int64, party string, u desk.NewStatusUpdate) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO obligation_status_updates (meeting_id, obligation_id, status, note, party, created_by, created_at)
+	id, err := insertID(ctx, t.tx, `INSERT INTO obligation_status_updates (meeting_id, obligation_id, status, note, party, created_by, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, meetingID, u.Obligation, u.Status, u.Note, party, actor.Author(), t.tx.Now())
 	if isUnique(err) {
 		return 0, moudesk.Errorf(moudesk.KindConflict, "status_recorded", "meeting %d already gave obligation %d a status", meetingID, u.Obligation)
 	}
 	if err != nil {
 		return 0, storageError("insert status update", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return 0, fmt.Errorf("status update id: %w", err)
 	}
 	return id, nil
 }
