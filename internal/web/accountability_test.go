@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -10,13 +9,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/desk"
-	"github.com/moudesk/moudesk/internal/shipped"
-	"github.com/moudesk/moudesk/internal/sqlite"
+	"github.com/moudesk/moudesk/internal/testtool"
 	"github.com/moudesk/moudesk/internal/web"
 )
 
@@ -30,8 +28,9 @@ import (
 // them), and shows a count of 3 as "<10" there, in the CSV download and
 // in the JSON.
 func TestSeedDuluthAccountability(t *testing.T) {
-	e, id := executedDuluth(t)
-	training := submitDuluthReports(t, e, id)
+	clock := &shiftClock{}
+	e, id := executedDuluth(t, clock.Now)
+	training := submitDuluthReports(t, e, id, clock)
 
 	page := string(e.fetch("", fmt.Sprintf("/public/mous/%d/accountability", id)))
 	record := string(e.fetch("", fmt.Sprintf("/public/mous/%d", id)))
@@ -185,56 +184,46 @@ func TestSeedDuluthAccountability(t *testing.T) {
 	}
 }
 
-// submitDuluthReports has the Duluth Police Department submit citation
-// data for 2022-Q3 on time and 2022-Q4 after its due day, and its first
-// service year's training records, on executed MOU id; it returns the
-// training obligation.
-func submitDuluthReports(t *testing.T, e *seedEnv, id int64) *desk.PublicObligation {
+// submitDuluthReports has the Duluth Police Department submit, through
+// the API, citation data for 2022-Q3 on time and for 2022-Q4 after its due
+// day, and its first service year's training records, on executed MOU id;
+// clock sets the store's time for each submission (nil: real time again).
+// It returns the training obligation.
+func submitDuluthReports(t *testing.T, e *seedEnv, id int64, clock *shiftClock) *desk.Obligation {
 	t.Helper()
-	ctx := context.Background()
-	// The department submits as `moudesk report submit` would, at the
-	// times the data came in: through a service on a second handle of the
-	// same database, whose clock (for stored times too) the test sets.
-	var now time.Time
-	clock := func() time.Time { return now }
-	back, err := sqlite.Open(ctx, e.db.Path(), sqlite.Options{Now: clock})
-	if err != nil {
-		t.Fatal(err)
+	city := e.parties["city"]
+	var list struct {
+		Obligations []desk.Obligation `json:"obligations"`
 	}
-	t.Cleanup(func() { back.Close() })
-	svc, err := desk.New(desk.Config{Store: back, Workflows: shipped.Workflows(t), Templates: shipped.Templates(t), Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, _, err := e.db.UserByEmail(ctx, "drafter@duluth.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	actor := moudesk.Actor{UserID: u.ID, Email: u.Email, Party: "duluth", Credential: moudesk.Credential{Kind: moudesk.CredConsole}}
-	obs, err := svc.PublicObligations(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cit, training *desk.PublicObligation
-	for i := range obs {
-		switch obs[i].Key {
+	e.call(city.drafter, "GET", fmt.Sprintf("/api/v1/mous/%d/obligations", id), nil, http.StatusOK, &list)
+	var cit, training *desk.Obligation
+	for i := range list.Obligations {
+		switch list.Obligations[i].Key {
 		case "citation-data":
-			cit = &obs[i]
+			cit = &list.Obligations[i]
 		case "training-records":
-			training = &obs[i]
+			training = &list.Obligations[i]
 		}
 	}
 	if cit == nil || training == nil || len(cit.Dues) < 4 || cit.Dues[0].Label != "2022-Q3" || cit.Dues[1].Label != "2022-Q4" {
-		t.Fatalf("obligations %+v", obs)
+		t.Fatalf("obligations %+v", list.Obligations)
 	}
-	submit := func(at string, ob *desk.PublicObligation, due int, csv string) {
+	submit := func(at string, ob *desk.Obligation, due int, csv string) {
 		t.Helper()
-		var err error
-		if now, err = time.Parse(time.RFC3339, at); err != nil {
+		when, err := time.Parse(time.RFC3339, at)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.SubmitReport(ctx, actor, desk.SubmitReportRequest{MOUID: id, ObligationID: ob.ID, Due: due, Data: []byte(csv), Filename: "data.csv"}); err != nil {
-			t.Fatalf("submit %s due %d: %v", ob.Key, due, err)
+		clock.Set(&when)
+		defer clock.Set(nil)
+		req, err := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/mous/%d/obligations/%d/reports?due=%d&filename=data.csv", e.url, id, ob.ID, due), strings.NewReader(csv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+city.drafter)
+		req.Header.Set("Content-Type", "text/csv")
+		if res, body := testtool.Do(t, http.DefaultClient, req); res.StatusCode != http.StatusCreated {
+			t.Fatalf("submit %s due %d = %d: %s", ob.Key, due, res.StatusCode, body)
 		}
 	}
 	header := "school,month,student_group,citations,arrests\n"
@@ -263,8 +252,21 @@ func submitDuluthReports(t *testing.T, e *seedEnv, id int64) *desk.PublicObligat
 	submit(td.End+"T12:00:00Z", training, td.Seq, "officer,topic,date,hours\n"+
 		"Officer Lindqvist,Implicit bias,"+td.Start+",8\n"+
 		"Officer Lindqvist,Trauma-informed practice,"+td.End+",4\n")
-
 	return training
+}
+
+// shiftClock is the store's clock in the replays: real time, or a set
+// time while an event of the past is replayed. The server reads it from
+// its own goroutines, hence the atomic.
+type shiftClock struct{ at atomic.Pointer[time.Time] }
+
+func (c *shiftClock) Set(t *time.Time) { c.at.Store(t) }
+
+func (c *shiftClock) Now() time.Time {
+	if t := c.at.Load(); t != nil {
+		return *t
+	}
+	return time.Now()
 }
 
 // figure is one chart of the page, read back: the value each marker's
@@ -416,8 +418,9 @@ func keys[V any](m map[string]V) []string {
 // off: no console error, no sideways scroll, AA contrast, and the charts
 // and their tables there without script.
 func TestBrowserAccountability(t *testing.T) {
-	e, id := executedDuluth(t)
-	submitDuluthReports(t, e, id)
+	clock := &shiftClock{}
+	e, id := executedDuluth(t, clock.Now)
+	submitDuluthReports(t, e, id, clock)
 	web.CheckPublicPages(t, e.url, map[string]string{
 		"accountability": fmt.Sprintf("/public/mous/%d/accountability", id),
 		"public-mou":     fmt.Sprintf("/public/mous/%d", id),

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
@@ -48,11 +49,18 @@ type signerSpec struct{ name, title string }
 
 func newSeedEnv(t *testing.T, parties []*seedParty, signers map[string][]signerSpec) *seedEnv {
 	t.Helper()
+	return newSeedEnvAt(t, time.Now, parties, signers)
+}
+
+// newSeedEnvAt is newSeedEnv whose store takes the times it stores from
+// now.
+func newSeedEnvAt(t *testing.T, now func() time.Time, parties []*seedParty, signers map[string][]signerSpec) *seedEnv {
+	t.Helper()
 	ps := make([]desk.Party, len(parties))
 	for i, p := range parties {
 		ps[i] = desk.Party{Slug: p.slug, Name: p.name, Kind: p.kind, Body: p.body}
 	}
-	db, url, token := web.StartTestServer(t, ps...)
+	db, url, token := web.StartTestServerClock(t, now, ps...)
 	e := &seedEnv{wfEnv: &wfEnv{t: t, db: db, url: url}, parties: map[string]*seedParty{}}
 	e.admin = token("admin@"+parties[0].slug+".example", "", auth.RoleAdmin)
 	for _, p := range parties {
@@ -625,14 +633,14 @@ func TestSeedClaremont(t *testing.T) {
 // drafter's to set: the mayor signs as Mayor, the city clerk attests, and
 // the city attorney approves the form.
 func TestSeedDuluth(t *testing.T) {
-	executedDuluth(t)
+	executedDuluth(t, time.Now)
 }
 
 // executedDuluth replays 003 up to the executed contract with its
-// recommendations matrix (see TestSeedDuluth) and returns the environment
-// and the MOU.
-func executedDuluth(t *testing.T) (*seedEnv, int64) {
-	e := newSeedEnv(t, []*seedParty{
+// recommendations matrix (see TestSeedDuluth), with now the store's clock,
+// and returns the environment and the MOU.
+func executedDuluth(t *testing.T, now func() time.Time) (*seedEnv, int64) {
+	e := newSeedEnvAt(t, now, []*seedParty{
 		{role: "city", slug: "duluth", name: "City of Duluth", kind: "city", body: "City Council"},
 		{role: "district", slug: "isd709", name: "Duluth Public Schools, ISD 709", kind: "district", body: "School Board"},
 	}, map[string][]signerSpec{

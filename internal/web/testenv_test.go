@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/moudesk/moudesk"
 	"github.com/moudesk/moudesk/internal/auth"
@@ -33,8 +34,25 @@ func startTestServer(t testing.TB, parties ...desk.Party) (db *sqlite.DB, url st
 // callers that drive its handler in process (the demo loader).
 func startTestServerTS(t testing.TB, parties ...desk.Party) (db *sqlite.DB, ts *httptest.Server, token func(email, party string, role auth.Role) string) {
 	t.Helper()
+	return startTestServerOpt(t, sqlite.Options{}, parties...)
+}
+
+// startTestServerClock is startTestServer whose store takes every time
+// it stores from now: a replay of events at their own dates (a report
+// submitted after its due day) while the server judges them by today.
+func startTestServerClock(t testing.TB, now func() time.Time, parties ...desk.Party) (db *sqlite.DB, url string, token func(email, party string, role auth.Role) string) {
+	t.Helper()
+	db, ts, token := startTestServerOpt(t, sqlite.Options{Now: now}, parties...)
+	return db, ts.URL, token
+}
+
+// StartTestServerClock lets the external web_test package share it.
+var StartTestServerClock = startTestServerClock
+
+func startTestServerOpt(t testing.TB, opt sqlite.Options, parties ...desk.Party) (db *sqlite.DB, ts *httptest.Server, token func(email, party string, role auth.Role) string) {
+	t.Helper()
 	ctx := context.Background()
-	db = teststore.Open(t)
+	db = teststore.OpenWith(t, opt)
 	for _, p := range parties {
 		if _, err := db.CreateParty(ctx, moudesk.System, p); err != nil {
 			t.Fatal(err)
