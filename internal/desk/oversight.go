@@ -157,6 +157,13 @@ func (s *Service) recordMonitoring(ctx context.Context, tx Tx, actor moudesk.Act
 			return err
 		}
 		amendment = &id
+		parent, err := s.scopeOf(ctx, m.MOUID)
+		if err != nil {
+			return err
+		}
+		if err := s.notifyAmendment(ctx, tx, actor, parent, id); err != nil {
+			return err
+		}
 	}
 	if err := tx.InsertMonitoringOutcome(ctx, actor, m.ID, m.MOUID, n, amendment); err != nil {
 		return err
