@@ -40,6 +40,7 @@ var copyOrder = []string{
 	"notifications", "notification_prefs",
 	"meeting_schedules", "calendar_feeds", "webhooks", "webhook_deliveries", "webhook_attempts",
 	"obligations", "obligation_dues", "reports", "obligation_waivers", "obligation_events",
+	"monitoring_outcomes", "monitoring_votes", "obligation_status_updates",
 }
 
 // CopyReport is what a copy moved and checked.
