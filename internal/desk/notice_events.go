@@ -179,6 +179,27 @@ func (s *Service) notifyAmendment(ctx context.Context, tx Tx, actor moudesk.Acto
 	})
 }
 
+// notifyObligation tells the staff of the party that owes an obligation
+// that one of its dues is soon due or late (kind EventDueSoon or
+// EventLate), in the transaction that records the reminder.
+func (s *Service) notifyObligation(ctx context.Context, tx Tx, o Obligation, d Due, kind string) error {
+	m, err := s.noticeMOU(ctx, o.MOUID)
+	if err != nil {
+		return err
+	}
+	subject, when := "Due soon", "is due on "+d.DueOn
+	if kind == EventLate {
+		subject, when = "Late", "was due on "+d.DueOn+" and no evidence has been submitted"
+	}
+	return s.notify(ctx, tx, moudesk.System, RecipientQuery{Parties: []string{o.Party}}, notice{
+		kind: NoticeObligation, mouID: o.MOUID, link: fmt.Sprintf("/mous/%d#section-obligations", o.MOUID),
+		key:     fmt.Sprintf("obligation.d%d.%s", d.ID, kind),
+		subject: fmt.Sprintf("%s: %s (%s)", subject, o.What, d.Label),
+		text: fmt.Sprintf("%s for %s under MOU %d, %q, %s. Submit the evidence on the MOU's page, or through POST /api/v1/mous/%d/obligations/%d/reports.",
+			o.What, d.Label, o.MOUID, m.Title, when, o.MOUID, o.ID),
+	})
+}
+
 // excerpt is s cut to at most n bytes at a rune boundary, marked when cut.
 func excerpt(s string, n int) string {
 	if len(s) <= n {

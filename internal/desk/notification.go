@@ -39,11 +39,14 @@ const (
 	// NoticeAmendment: an amendment of an agreement was started; every
 	// member of staff of its parties is told.
 	NoticeAmendment = "amendment"
+	// NoticeObligation: an obligation of an agreement in force is due soon
+	// or late; the staff of the party that owes it are told.
+	NoticeObligation = "obligation"
 )
 
 // NoticeKinds are every kind, in the order the profile lists them.
 func NoticeKinds() []string {
-	return []string{NoticeTurn, NoticePacket, NoticeFeedback, NoticeOutcome, NoticeStale, NoticeAmendment}
+	return []string{NoticeTurn, NoticePacket, NoticeFeedback, NoticeOutcome, NoticeStale, NoticeAmendment, NoticeObligation}
 }
 
 // NoticeKindTitle is a kind as the profile page names it.
@@ -61,6 +64,8 @@ func NoticeKindTitle(kind string) string {
 		return "An approval went stale"
 	case NoticeAmendment:
 		return "An amendment was started"
+	case NoticeObligation:
+		return "An obligation is due soon or late"
 	}
 	return kind
 }

@@ -172,9 +172,9 @@ type ObligationTx interface {
 	InsertReport(ctx context.Context, actor moudesk.Actor, r NewReport) (int64, error)
 	// InsertWaiver waives a due (409 already_waived when it is).
 	InsertWaiver(ctx context.Context, actor moudesk.Actor, dueID int64, party, reason string) error
-	// InsertObligationEvent records a reminder once; false when it was
-	// recorded before.
-	InsertObligationEvent(ctx context.Context, e ObligationEvent) (bool, error)
+	// InsertObligationEvent records a reminder once and returns its id; 0
+	// when it was recorded before.
+	InsertObligationEvent(ctx context.Context, e ObligationEvent) (int64, error)
 	// MarkEventDelivered records that a reminder was delivered (409
 	// already_delivered when it was).
 	MarkEventDelivered(ctx context.Context, id int64) error

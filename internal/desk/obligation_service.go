@@ -475,13 +475,20 @@ func (s *Service) RecordObligationEvents(ctx context.Context) (int, error) {
 				default:
 					continue
 				}
-				added, err := tx.InsertObligationEvent(ctx, ObligationEvent{DueID: d.ID, ObligationID: o.ID, MOUID: o.MOUID,
+				id, err := tx.InsertObligationEvent(ctx, ObligationEvent{DueID: d.ID, ObligationID: o.ID, MOUID: o.MOUID,
 					Kind: kind, Party: o.Party, DueOn: d.DueOn, RecordedAt: now})
 				if err != nil {
 					return err
 				}
-				if added {
-					n++
+				if id == 0 {
+					continue
+				}
+				n++
+				if err := s.notifyObligation(ctx, tx, o, d, kind); err != nil {
+					return err
+				}
+				if err := tx.MarkEventDelivered(ctx, id); err != nil {
+					return err
 				}
 			}
 		}

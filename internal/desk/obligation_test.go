@@ -194,7 +194,12 @@ func TestObligationsScheduleAndStates(t *testing.T) {
 	if n, err := e.svc.RecordObligationEvents(e.ctx); err != nil || n != 0 {
 		t.Errorf("a second run recorded %d events (%v)", n, err)
 	}
-	events, err := e.svc.ObligationEvents(e.ctx, 0, desk.NoLimit, true)
+	// Each reminder is handed to the notifications in the transaction that
+	// records it: none waits undelivered.
+	if waiting, err := e.svc.ObligationEvents(e.ctx, 0, desk.NoLimit, true); err != nil || len(waiting) != 0 {
+		t.Fatalf("undelivered reminders: %+v, %v", waiting, err)
+	}
+	events, err := e.svc.ObligationEvents(e.ctx, 0, desk.NoLimit, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +207,7 @@ func TestObligationsScheduleAndStates(t *testing.T) {
 	for _, ev := range events {
 		if ev.DueID == cit.Dues[0].ID {
 			kinds[ev.Kind]++
-			if ev.Party != "pleasanton" || ev.MOUID != id {
+			if ev.Party != "pleasanton" || ev.MOUID != id || ev.DeliveredAt == nil {
 				t.Errorf("event %+v", ev)
 			}
 		}
@@ -210,11 +215,30 @@ func TestObligationsScheduleAndStates(t *testing.T) {
 	if kinds[desk.EventDueSoon] != 1 || kinds[desk.EventLate] != 1 {
 		t.Errorf("events for the first quarter: %v", kinds)
 	}
-	if err := e.svc.MarkObligationEventDelivered(e.ctx, events[0].ID); err != nil {
-		t.Fatal(err)
-	}
 	if err := e.svc.MarkObligationEventDelivered(e.ctx, events[0].ID); codeOf(err) != "already_delivered" {
 		t.Errorf("delivered twice: %v", err)
+	}
+	// The owing party's staff are told, once per reminder; the other
+	// party's are not.
+	notices := func(p *auth.Principal) map[string]int {
+		t.Helper()
+		list, err := e.svc.MyNotifications(e.ctx, actorOf(p), false, 0, desk.NoLimit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, n := range list {
+			if n.Kind == desk.NoticeObligation && n.MOUID == id && strings.Contains(n.Subject, cit.What) && strings.Contains(n.Subject, "2027-Q3") {
+				out[strings.SplitN(n.Subject, ":", 2)[0]]++
+			}
+		}
+		return out
+	}
+	if got := notices(e.drafter); got["Due soon"] != 1 || got["Late"] != 1 {
+		t.Errorf("the city's drafter was told %v about the first quarter's citation data", got)
+	}
+	if got := notices(e.districtClerk); len(got) != 0 {
+		t.Errorf("the district's clerk was told %v about the city's obligation", got)
 	}
 
 	// The first quarter is reported late, the second on time.

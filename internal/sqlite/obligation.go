@@ -214,14 +214,16 @@ func (t deskTx) InsertWaiver(ctx context.Context, actor moudesk.Actor, dueID int
 	return nil
 }
 
-func (t deskTx) InsertObligationEvent(ctx context.Context, e desk.ObligationEvent) (bool, error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO obligation_events (due_id, obligation_id, mou_id, kind, party, due_on, recorded_at)
+func (t deskTx) InsertObligationEvent(ctx context.Context, e desk.ObligationEvent) (int64, error) {
+	id, err := insertID(ctx, t.tx, `INSERT INTO obligation_events (due_id, obligation_id, mou_id, kind, party, due_on, recorded_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (due_id, kind) DO NOTHING`, e.DueID, e.ObligationID, e.MOUID, e.Kind, e.Party, e.DueOn, t.tx.Now())
-	if err != nil {
-		return false, storageError("insert obligation event", err)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil // recorded before: the conflict inserted nothing
 	}
-	n, err := res.RowsAffected()
-	return n > 0, err
+	if err != nil {
+		return 0, storageError("insert obligation event", err)
+	}
+	return id, nil
 }
 
 func (t deskTx) MarkEventDelivered(ctx context.Context, id int64) error {
