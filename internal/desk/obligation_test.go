@@ -317,6 +317,7 @@ func TestReportRefusals(t *testing.T) {
 		{"ShortRow", head + "Foothill High,2027-07,all,1\n", "file.row[2]", "4 cells"},
 		{"DuplicateRow", head + "Foothill High,2027-07,all,1,0\nfoothill high,2027-07,all,2,0\n", "file.row[3]", "repeats row 2"},
 		{"Blank", "\n", "file.row[1]", "empty"},
+		{"Formula", head + "Foothill High,2027-07,=HYPERLINK(x),1,0\n", "file.row[2].student_group", "formula"},
 		{"HeaderOnly", head, "file.row[2]", "no rows"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -295,6 +295,11 @@ func checkCell(col Column, v string, c Check, schools map[string]string) (string
 	if len(v) > MaxCellBytes || strings.ContainsAny(v, "\r\n") {
 		return "", fmt.Errorf("must be one line of at most %d bytes", MaxCellBytes)
 	}
+	if (col.Type == ColText || col.Type == ColSchool) && strings.ContainsRune("=+-@", rune(v[0])) {
+		// Datasets are published and downloaded into spreadsheets, which
+		// run a cell that starts so as a formula.
+		return "", fmt.Errorf("%q may not start with =, +, - or @ (a spreadsheet would run it as a formula)", clip(v))
+	}
 	switch col.Type {
 	case ColSchool:
 		if len(schools) == 0 {
