@@ -257,7 +257,7 @@ func (o *obligationHandlers) download(c *gin.Context) error {
 		return nil
 	}
 	c.Header("X-Content-SHA256", r.SHA256)
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="mou-%d-obligation-%d-report-%d-v%d.%s"`, id, oid, r.DueID, r.Version, ext))
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="mou-%d-obligation-%d-report-%d-v%d.%s"`, id, oid, r.ID, r.Version, ext))
 	c.Data(http.StatusOK, ctype, r.Data)
 	return nil
 }
