@@ -89,30 +89,16 @@ func startMail(ctx context.Context, svc *desk.Service, cfg mail.Config, on bool,
 	}
 	log.Info("mail on: notifications are e-mailed", "smtp", cfg.Host, "port", cfg.Port, "tls", cfg.TLS, "from", cfg.From, "auth", cfg.Username != "")
 	m := smtpMailer{s: sender}
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		wait := time.NewTimer(0)
-		defer wait.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-wait.C:
-			}
-			rep, err := svc.DeliverMail(ctx, m, publicURL, time.Now())
-			if rep.Sent > 0 {
-				log.Info("mail sent", "messages", rep.Sent)
-			}
-			if rep.Retry+rep.Failed > 0 {
-				log.Warn("mail not delivered", "retry_later", rep.Retry, "refused", rep.Failed, "last_error", rep.LastError)
-			}
-			if err != nil && ctx.Err() == nil {
-				log.Error("mail worker", "err", err)
-			}
-			wait.Reset(interval)
+	return every(ctx, 0, interval, func(ctx context.Context) {
+		rep, err := svc.DeliverMail(ctx, m, publicURL, time.Now())
+		if rep.Sent > 0 {
+			log.Info("mail sent", "messages", rep.Sent)
 		}
-	}()
-	return func() { cancel(); <-done }, nil
+		if rep.Retry+rep.Failed > 0 {
+			log.Warn("mail not delivered", "retry_later", rep.Retry, "refused", rep.Failed, "last_error", rep.LastError)
+		}
+		if err != nil && ctx.Err() == nil {
+			log.Error("mail worker", "err", err)
+		}
+	}), nil
 }

@@ -308,25 +308,35 @@ func startWebhooks(ctx context.Context, svc *desk.Service, sender desk.WebhookSe
 		log.Info("webhook deliveries off: --webhooks-interval is 0")
 		return func() {}
 	}
+	return every(ctx, 0, interval, func(ctx context.Context) {
+		n, failed, err := svc.DeliverWebhooks(ctx, sender, base, time.Now())
+		if n > 0 {
+			log.Info("webhook deliveries", "attempts", n, "failed", failed)
+		}
+		if err != nil && ctx.Err() == nil {
+			log.Error("webhook deliveries", "err", err)
+		}
+	})
+}
+
+// every runs job first after first, then interval after each run ends,
+// until ctx is done. The returned func stops it and waits for a run in
+// progress, so no job outlives the database the server closes next.
+func every(ctx context.Context, first, interval time.Duration, job func(context.Context)) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		tick := time.NewTicker(interval)
-		defer tick.Stop()
+		wait := time.NewTimer(first)
+		defer wait.Stop()
 		for {
-			n, failed, err := svc.DeliverWebhooks(ctx, sender, base, time.Now())
-			if n > 0 {
-				log.Info("webhook deliveries", "attempts", n, "failed", failed)
-			}
-			if err != nil && ctx.Err() == nil {
-				log.Error("webhook deliveries", "err", err)
-			}
 			select {
 			case <-ctx.Done():
 				return
-			case <-tick.C:
+			case <-wait.C:
 			}
+			job(ctx)
+			wait.Reset(interval)
 		}
 	}()
 	return func() { cancel(); <-done }
@@ -349,29 +359,15 @@ func startLTVRefresh(ctx context.Context, svc *desk.Service, keys *pdfsign.Keys,
 		log.Info("LTV refresh off: --ltv-refresh-interval is 0")
 		return func() {}
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		wait := time.NewTimer(ltvFirstRun)
-		defer wait.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-wait.C:
-			}
-			n, err := svc.RefreshLTV(ctx, time.Now(), within)
-			if n > 0 {
-				log.Info("LTV refreshed", "mous", n, "within", within)
-			}
-			if err != nil && ctx.Err() == nil {
-				log.Error("LTV refresh", "err", err, "refreshed", n)
-			}
-			wait.Reset(interval)
+	return every(ctx, ltvFirstRun, interval, func(ctx context.Context) {
+		n, err := svc.RefreshLTV(ctx, time.Now(), within)
+		if n > 0 {
+			log.Info("LTV refreshed", "mous", n, "within", within)
 		}
-	}()
-	return func() { cancel(); <-done }
+		if err != nil && ctx.Err() == nil {
+			log.Error("LTV refresh", "err", err, "refreshed", n)
+		}
+	})
 }
 
 // startObligationReminders records obligations' due-soon and late
@@ -384,27 +380,13 @@ func startObligationReminders(ctx context.Context, svc *desk.Service, interval t
 		log.Info("obligation reminders off: --obligation-reminders-interval is 0")
 		return func() {}
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		wait := time.NewTimer(ltvFirstRun)
-		defer wait.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-wait.C:
-			}
-			n, err := svc.RecordObligationEvents(ctx)
-			if n > 0 {
-				log.Info("obligation reminders recorded", "events", n)
-			}
-			if err != nil && ctx.Err() == nil {
-				log.Error("obligation reminders", "err", err)
-			}
-			wait.Reset(interval)
+	return every(ctx, ltvFirstRun, interval, func(ctx context.Context) {
+		n, err := svc.RecordObligationEvents(ctx)
+		if n > 0 {
+			log.Info("obligation reminders recorded", "events", n)
 		}
-	}()
-	return func() { cancel(); <-done }
+		if err != nil && ctx.Err() == nil {
+			log.Error("obligation reminders", "err", err)
+		}
+	})
 }
