@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -59,6 +60,13 @@ func (e *env) renderCmd(ctx context.Context, args []string) error {
 	}
 	if *title == "" {
 		*title = strings.TrimSuffix(filepath.Base(pos[0]), filepath.Ext(pos[0]))
+	}
+	// Typesetting makes garbage at a steady rate while the live heap stays
+	// small; collecting at half the default growth keeps a long document's
+	// peak memory about 4 MiB lower (640 pages: 58 against 62 MiB) for a
+	// few percent more CPU. GOGC, when set, decides instead.
+	if e.getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
 	}
 	res, err := render.PDF([]byte(md), render.Options{Paper: *paper, Title: *title, Draft: *draft, DocumentID: pos[0]})
 	if err != nil {
