@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/moudesk/moudesk/internal/sqlite"
+	"github.com/moudesk/moudesk/migrations"
 )
 
 //go:embed migrations/*.sql
@@ -112,42 +112,13 @@ func Redact(dsn string) string {
 	return u.String()
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations reads NNN_name.sql in order and refuses gaps.
-func loadMigrations() ([]migration, error) {
+// loadMigrations reads PostgreSQL's migrations (migrations.Load).
+func loadMigrations() ([]migrations.Migration, error) {
 	fsys, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}
-	names, err := fs.Glob(fsys, "*.sql")
-	if err != nil {
-		return nil, fmt.Errorf("list migrations: %w", err)
-	}
-	var ms []migration
-	for _, name := range names {
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v < 1 {
-			return nil, fmt.Errorf("migration %q: name must be NNN_description.sql", name)
-		}
-		body, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", name, err)
-		}
-		ms = append(ms, migration{version: v, name: name, sql: string(body)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected number %d (numbers must run 1, 2, 3… without gaps)", m.name, i+1)
-		}
-	}
-	return ms, nil
+	return migrations.Load(fsys)
 }
 
 // migrate applies each pending migration in its own transaction with its
@@ -167,7 +138,7 @@ func migrate(ctx context.Context, db *sql.DB, name string) error {
 	}
 }
 
-func migrateOne(ctx context.Context, db *sql.DB, name string, ms []migration) (done bool, err error) {
+func migrateOne(ctx context.Context, db *sql.DB, name string, ms []migrations.Migration) (done bool, err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("migrate %s: %w", name, err)
@@ -191,15 +162,15 @@ func migrateOne(ctx context.Context, db *sql.DB, name string, ms []migration) (d
 		return true, tx.Commit()
 	}
 	m := ms[current]
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return false, fmt.Errorf("apply migration %s: %w", m.name, err)
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return false, fmt.Errorf("apply migration %s: %w", m.Name, err)
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-		m.version, m.name, time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")); err != nil {
-		return false, fmt.Errorf("record migration %s: %w", m.name, err)
+		m.Version, m.Name, time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")); err != nil {
+		return false, fmt.Errorf("record migration %s: %w", m.Name, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("commit migration %s: %w", m.name, err)
+		return false, fmt.Errorf("commit migration %s: %w", m.Name, err)
 	}
 	return current+1 == len(ms), nil
 }
@@ -212,7 +183,7 @@ func SchemaID() string {
 	}
 	h := sha256.New()
 	for _, m := range ms {
-		fmt.Fprintf(h, "%s %d\n%s", m.name, len(m.sql), m.sql)
+		fmt.Fprintf(h, "%s %d\n%s", m.Name, len(m.SQL), m.SQL)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

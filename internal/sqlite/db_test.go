@@ -35,7 +35,7 @@ func TestMigrateFromEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := loadMigrations(migrations.FS)
+	ms, err := migrations.Load(migrations.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestRefusesNewerSchema(t *testing.T) {
 }
 
 func TestMigrationNamesMustBeContiguous(t *testing.T) {
-	_, err := loadMigrations(fstest.MapFS{
+	_, err := migrations.Load(fstest.MapFS{
 		"001_a.sql": {Data: []byte("SELECT 1;")},
 		"003_c.sql": {Data: []byte("SELECT 1;")},
 	})
@@ -97,10 +97,10 @@ func TestFailedMigrationLeavesNoTrace(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
 	before, _ := db.SchemaVersion(ctx)
-	ms, _ := loadMigrations(migrations.FS)
+	ms, _ := migrations.Load(migrations.FS)
 	bad := fstest.MapFS{}
 	for _, m := range ms {
-		bad[m.name] = &fstest.MapFile{Data: []byte(m.sql)}
+		bad[m.Name] = &fstest.MapFile{Data: []byte(m.SQL)}
 	}
 	bad[fmt.Sprintf("%03d_broken.sql", len(ms)+1)] = &fstest.MapFile{Data: []byte("CREATE TABLE half (x); SELECT no_such_function();")}
 	if err := db.migrateFS(ctx, bad); err == nil {

@@ -4,47 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/moudesk/moudesk/migrations"
 )
-
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations reads NNN_name.sql files from fsys in numeric order and
-// refuses gaps or duplicates, which would mean a botched merge.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "*.sql")
-	if err != nil {
-		return nil, fmt.Errorf("list migrations: %w", err)
-	}
-	var ms []migration
-	for _, name := range names {
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v < 1 {
-			return nil, fmt.Errorf("migration %q: name must be NNN_description.sql", name)
-		}
-		body, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", name, err)
-		}
-		ms = append(ms, migration{version: v, name: name, sql: string(body)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected number %d (numbers must run 1, 2, 3… without gaps)", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
 
 // migrate applies every migration the database has not seen, each in its
 // own transaction together with its schema_migrations row, so a crash
@@ -57,7 +19,7 @@ func (db *DB) migrate(ctx context.Context) error {
 }
 
 func (db *DB) migrateFS(ctx context.Context, fsys fs.FS) error {
-	ms, err := loadMigrations(fsys)
+	ms, err := migrations.Load(fsys)
 	if err != nil {
 		return err
 	}
@@ -74,10 +36,10 @@ func (db *DB) migrateFS(ctx context.Context, fsys fs.FS) error {
 	}
 	for _, m := range ms[current:] {
 		err := db.update(ctx, func(tx *Tx) error {
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return fmt.Errorf("apply migration %s: %w", m.name, err)
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return fmt.Errorf("apply migration %s: %w", m.Name, err)
 			}
-			_, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", m.version, m.name, tx.Now())
+			_, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", m.Version, m.Name, tx.Now())
 			return err
 		})
 		if err != nil {

@@ -22,7 +22,7 @@ import (
 // the newest schema.
 func openBefore(t *testing.T, path, suffix string) *sql.DB {
 	t.Helper()
-	ms, err := loadMigrations(migrations.FS)
+	ms, err := migrations.Load(migrations.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,14 +35,14 @@ func openBefore(t *testing.T, path, suffix string) *sql.DB {
 		t.Fatal(err)
 	}
 	for _, m := range ms {
-		if strings.HasSuffix(m.name, suffix) {
+		if strings.HasSuffix(m.Name, suffix) {
 			return db
 		}
 		inTx(t, db, func(tx *sql.Tx) error {
-			if _, err := tx.Exec(m.sql); err != nil {
-				return fmt.Errorf("%s: %w", m.name, err)
+			if _, err := tx.Exec(m.SQL); err != nil {
+				return fmt.Errorf("%s: %w", m.Name, err)
 			}
-			_, err := tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 'test')", m.version, m.name)
+			_, err := tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 'test')", m.Version, m.Name)
 			return err
 		})
 	}
