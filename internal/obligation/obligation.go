@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -62,12 +63,14 @@ type By struct {
 // reporting clause we know of allows.
 const MaxDueDays = 366
 
-var daysRE = regexp.MustCompile(`^([0-9]{1,3}) days?$`)
+// daysRE is compiled on first use, not in the package init every moudesk
+// command pays for (issue 16's start-up).
+var daysRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9]{1,3}) days?$`) })
 
 // ParseBy reads "30 days" (after each period ends) or a date yyyy-mm-dd.
 func ParseBy(s string) (By, error) {
 	s = strings.TrimSpace(s)
-	if m := daysRE.FindStringSubmatch(s); m != nil {
+	if m := daysRE().FindStringSubmatch(s); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		if n > MaxDueDays {
 			return By{}, fmt.Errorf("%d days is more than %d", n, MaxDueDays)

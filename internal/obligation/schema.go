@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -49,7 +50,8 @@ type Column struct {
 // what small-number suppression applies to on public pages.
 func (c Column) Counts() bool { return c.Type == ColCount }
 
-var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+// nameRE is compiled on first use, as daysRE.
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`) })
 
 // ParseSchema reads one schema file strictly and checks it.
 func ParseSchema(data []byte) (*Schema, error) {
@@ -57,7 +59,7 @@ func ParseSchema(data []byte) (*Schema, error) {
 	if err := strictyaml.Decode(data, &s); err != nil {
 		return nil, err
 	}
-	if !nameRE.MatchString(s.Name) {
+	if !nameRE().MatchString(s.Name) {
 		return nil, fmt.Errorf("schema name %q must be lowercase letters, digits and underscores", s.Name)
 	}
 	if len(s.Columns) == 0 || len(s.Columns) > 40 {
@@ -65,7 +67,7 @@ func ParseSchema(data []byte) (*Schema, error) {
 	}
 	seen := map[string]bool{}
 	for _, c := range s.Columns {
-		if !nameRE.MatchString(c.Name) || seen[c.Name] {
+		if !nameRE().MatchString(c.Name) || seen[c.Name] {
 			return nil, fmt.Errorf("schema %s: column %q is not a new lowercase name", s.Name, c.Name)
 		}
 		seen[c.Name] = true
